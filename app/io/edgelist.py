@@ -1,0 +1,40 @@
+"""A CSV edge list: one `cause,effect` pair per line, with an optional header row."""
+from __future__ import annotations
+
+import csv
+import io
+
+from app.errors import ParseError
+from app.graph import CausalGraph
+
+_HEADERS = {("from", "to"), ("source", "target"), ("cause", "effect"), ("parent", "child")}
+
+
+def parse_edgelist(text: str) -> CausalGraph:
+    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    if rows and tuple(c.strip().lower() for c in rows[0][:2]) in _HEADERS:
+        rows = rows[1:]
+    edges, nodes = [], []
+    for i, r in enumerate(rows, start=1):
+        cells = [c.strip() for c in r]
+        if len(cells) == 1:
+            nodes.append(cells[0])
+        elif len(cells) == 2:
+            edges.append((cells[0], cells[1]))
+        else:
+            raise ParseError(f"Expected 'cause,effect' but found {len(cells)} values.", i, 1)
+    return CausalGraph.from_edges(edges, nodes=nodes)
+
+
+def write_edgelist(g: CausalGraph) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["from", "to"])
+    connected = set()
+    for a, b in sorted(g.edges):
+        w.writerow([a, b])
+        connected |= {a, b}
+    for n in g.nodes:
+        if n not in connected:
+            w.writerow([n])
+    return buf.getvalue()

@@ -1,0 +1,178 @@
+"""The Workspace (what the user is working on), its undo/redo history, and share links.
+
+A Workspace is an immutable value: every user action makes a new one and the History keeps
+the old ones, so undo is exact and an error can never leave half an edit behind. The data
+table itself is not inside (it is big); the Workspace names it by a content fingerprint.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from app.errors import CausalCanvasError, ShareLinkError
+from app.graph import CausalGraph
+
+SHARE_VERSION = 1
+MAX_SHARE_TOKEN = 64_000      # characters in the URL parameter
+MAX_SHARE_JSON = 2_000_000    # bytes after decompression (guards against zip bombs)
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """Which table the workspace uses: a bundled sample or an upload, named by content."""
+
+    kind: str            # "sample" or "upload"
+    name: str            # sample name or uploaded file name
+    fingerprint: str     # content hash of the loaded table
+    rows: int = 0
+    columns: int = 0
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """Everything that defines the user's current analysis, as one immutable value."""
+
+    graph: CausalGraph = field(default_factory=CausalGraph)
+    dataset: DatasetRef | None = None
+    var_types: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def with_graph(self, graph: CausalGraph) -> Workspace:
+        return replace(self, graph=graph)
+
+    def with_dataset(self, dataset: DatasetRef | None,
+                     var_types: Mapping[str, str] | None = None) -> Workspace:
+        return replace(self, dataset=dataset, var_types=dict(var_types or {}))
+
+    def with_var_types(self, var_types: Mapping[str, str]) -> Workspace:
+        return replace(self, var_types=dict(var_types))
+
+    def with_setting(self, key: str, value: Any) -> Workspace:
+        return replace(self, settings={**self.settings, key: value})
+
+    def summary(self) -> str:
+        """One line for the sidebar: data source and graph size."""
+        data = (f"{self.dataset.name} ({self.dataset.rows:,} rows)" if self.dataset
+                else "no data loaded")
+        g = self.graph
+        return f"{data} · graph: {len(g.nodes)} nodes, {len(g.edges) + len(g.bidirected)} edges"
+
+
+@dataclass
+class History:
+    """Bounded undo/redo over Workspace values; `present` is what the user sees."""
+
+    present: Workspace = field(default_factory=Workspace)
+    past: list[tuple[Workspace, str]] = field(default_factory=list)
+    future: list[tuple[Workspace, str]] = field(default_factory=list)
+    limit: int = 100
+
+    def push(self, workspace: Workspace, label: str = "edit") -> None:
+        """Make `workspace` current; the previous one can be restored with undo."""
+        if workspace == self.present:
+            return
+        self.past.append((self.present, label))
+        if len(self.past) > self.limit:
+            del self.past[0]
+        self.present = workspace
+        self.future.clear()
+
+    def undo(self) -> str | None:
+        """Step back; returns the label of the undone action, or None when nothing to undo."""
+        if not self.past:
+            return None
+        previous, label = self.past.pop()
+        self.future.append((self.present, label))
+        self.present = previous
+        return label
+
+    def redo(self) -> str | None:
+        if not self.future:
+            return None
+        nxt, label = self.future.pop()
+        self.past.append((self.present, label))
+        self.present = nxt
+        return label
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self.past)
+
+    @property
+    def can_redo(self) -> bool:
+        return bool(self.future)
+
+    def undo_label(self) -> str | None:
+        return self.past[-1][1] if self.past else None
+
+    def redo_label(self) -> str | None:
+        return self.future[-1][1] if self.future else None
+
+
+@dataclass(frozen=True)
+class SharePayload:
+    """What a share link carries: the graph, optionally a sample, and where to open."""
+
+    graph: CausalGraph
+    sample: str | None = None
+    page: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+def encode_share(graph: CausalGraph, sample: str | None = None, page: str | None = None,
+                 extra: Mapping[str, str] | None = None) -> str:
+    """A compact URL-safe token: version, then base64url(zlib(JSON))."""
+    doc: dict[str, Any] = {"v": SHARE_VERSION, "g": graph.to_dagitty()}
+    if sample:
+        doc["s"] = sample
+    if page:
+        doc["p"] = page
+    if extra:
+        doc["x"] = {str(k): str(v) for k, v in extra.items()}
+    raw = zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), 9)
+    return f"{SHARE_VERSION}." + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_share(token: str) -> SharePayload:
+    """Read a share token back; any damage or tampering raises ShareLinkError, never more."""
+    if not isinstance(token, str) or not token:
+        raise ShareLinkError("The share link is empty.")
+    if len(token) > MAX_SHARE_TOKEN:
+        raise ShareLinkError("The share link is too long to be one of ours.")
+    version, _, body = token.partition(".")
+    if version != str(SHARE_VERSION) or not body:
+        raise ShareLinkError("This share link was made by another version of Causal Canvas or "
+                             "has been cut short.", hint="Ask for the link again.")
+    try:
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(raw, MAX_SHARE_JSON)
+        if inflater.unconsumed_tail:
+            raise ShareLinkError("The share link holds too much data.")
+        doc = json.loads(text.decode("utf-8"))
+    except ShareLinkError:
+        raise
+    except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError, ValueError):
+        raise ShareLinkError("The share link is damaged (it may have been cut or edited).",
+                             hint="Copy the whole link again from the sidebar.") from None
+    if not isinstance(doc, dict) or doc.get("v") != SHARE_VERSION or not isinstance(doc.get("g"), str):
+        raise ShareLinkError("The share link does not contain a graph.")
+    sample, page, extra = doc.get("s"), doc.get("p"), doc.get("x", {})
+    if sample is not None and not isinstance(sample, str):
+        raise ShareLinkError("The share link names its sample in a way we cannot read.")
+    if page is not None and not isinstance(page, str):
+        raise ShareLinkError("The share link names its page in a way we cannot read.")
+    if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
+        raise ShareLinkError("The share link has settings we cannot read.")
+    from app.io import parse_graph
+
+    try:
+        graph = parse_graph(doc["g"], "dagitty")
+    except CausalCanvasError as err:
+        raise ShareLinkError(f"The graph in the share link is not valid: {err.message}") from None
+    return SharePayload(graph=graph, sample=sample, page=page, extra=extra)
