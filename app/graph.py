@@ -212,7 +212,7 @@ class CausalGraph:
 
     def canonical_json(self) -> str:
         doc = {
-            "nodes": list(self.nodes),
+            "nodes": sorted(self.nodes),
             "edges": sorted(self.edges),
             "bidirected": sorted(self.bidirected),
             "roles": {n: sorted(r) for n, r in sorted(self.roles.items())},

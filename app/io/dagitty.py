@@ -81,12 +81,12 @@ class _Parser:
         self.roles: dict[str, set[str]] = {}
         self.positions: dict[str, tuple[float, float]] = {}
 
-    def peek(self) -> _Tok:
-        return self.toks[self.i]
+    def peek(self, ahead: int = 0) -> _Tok:
+        return self.toks[min(self.i + ahead, len(self.toks) - 1)]
 
     def take(self) -> _Tok:
-        tok = self.toks[self.i]
-        self.i += 1
+        tok = self.peek()
+        self.i = min(self.i + 1, len(self.toks) - 1)
         return tok
 
     def expect(self, text: str) -> _Tok:
@@ -100,7 +100,7 @@ class _Parser:
         tok = self.peek()
         braced = False
         if tok.kind == "ident" and tok.text.lower() in _GRAPH_TYPES and \
-                self.toks[self.i + 1].text == "{" and self.toks[self.i + 1].kind == "punct":
+                self.peek(1).text == "{" and self.peek(1).kind == "punct":
             self.take()
             self.take()
             braced = True
@@ -142,11 +142,13 @@ class _Parser:
     def statement(self) -> None:
         # graph-level attribute, e.g. bb="0,0,1,1"
         tok = self.peek()
-        nxt = self.toks[self.i + 1]
+        nxt = self.peek(1)
         if tok.kind == "ident" and nxt.kind == "punct" and nxt.text == "=":
             self.take()
             self.take()
-            self.take()
+            value = self.take()
+            if value.kind != "ident":
+                raise ParseError(f"Expected a value for '{tok.text}'.", value.line, value.col)
             return
         left = self.node_group()
         while self.peek().kind == "arrow":

@@ -1,0 +1,261 @@
+"""One way to draw a causal graph: the colour map, the legend, a deterministic layout, and the
+vis-network data every page (and the editor) uses. Pure Python: no Streamlit, no HTML pages.
+"""
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import networkx as nx
+
+from app.graph import CausalGraph
+
+# Colour-blind-safe role colours (Okabe–Ito based), used by every page and by the legend.
+ROLE_COLORS: dict[str, dict[str, str]] = {
+    "exposure": {"background": "#009E73", "border": "#00664b", "font": "#ffffff"},
+    "outcome": {"background": "#0072B2", "border": "#004a75", "font": "#ffffff"},
+    "adjusted": {"background": "#f3f4f6", "border": "#111827", "font": "#111827"},
+    "latent": {"background": "#e5e7eb", "border": "#6b7280", "font": "#4b5563"},
+    "selected": {"background": "#CC79A7", "border": "#8a4470", "font": "#ffffff"},
+    "anc_exposure": {"background": "#F0E442", "border": "#8a8200", "font": "#111827"},
+    "anc_outcome": {"background": "#9fd0f0", "border": "#3a7ea8", "font": "#111827"},
+    "confounder": {"background": "#f4a582", "border": "#b2182b", "font": "#111827"},
+    "other": {"background": "#ffffff", "border": "#374151", "font": "#111827"},
+}
+
+# Presenter mode: the same meanings with stronger contrast and thicker lines.
+HIGH_CONTRAST_COLORS: dict[str, dict[str, str]] = {
+    **ROLE_COLORS,
+    "exposure": {"background": "#006400", "border": "#000000", "font": "#ffffff"},
+    "outcome": {"background": "#00008b", "border": "#000000", "font": "#ffffff"},
+    "other": {"background": "#ffffff", "border": "#000000", "font": "#000000"},
+}
+
+LEGEND_LABELS: dict[str, str] = {
+    "exposure": "exposure (cause of interest)",
+    "outcome": "outcome",
+    "adjusted": "adjusted for",
+    "latent": "latent (not measured)",
+    "selected": "selected (conditioned by design)",
+    "anc_exposure": "ancestor of exposure",
+    "anc_outcome": "ancestor of outcome",
+    "confounder": "ancestor of both (possible confounder)",
+    "other": "other variable",
+}
+
+# Named styles pages apply to edges or node pairs (a styled pair need not be an edge).
+STYLES: dict[str, dict] = {
+    "default": {"color": "#4b5563", "width": 1.6, "dashes": False},
+    "highlight": {"color": "#f59e0b", "width": 4, "dashes": False},
+    "open_path": {"color": "#dc2626", "width": 4, "dashes": False},
+    "blocked_path": {"color": "#9ca3af", "width": 3, "dashes": [4, 6]},
+    "causal_path": {"color": "#009E73", "width": 4, "dashes": False},
+    "missing": {"color": "#dc2626", "width": 3, "dashes": [8, 6]},
+    "extra": {"color": "#2563eb", "width": 3, "dashes": False},
+    "reversed": {"color": "#d97706", "width": 3, "dashes": False},
+    "violated": {"color": "#dc2626", "width": 3, "dashes": [6, 6], "arrows": ""},
+    "cut": {"color": "#d1d5db", "width": 1.5, "dashes": [2, 6]},
+    "dashed": {"color": "#4b5563", "width": 1.6, "dashes": [6, 6]},
+    "undirected": {"color": "#4b5563", "width": 2, "dashes": False, "arrows": ""},
+    "bidirected": {"color": "#7c3aed", "width": 1.8, "dashes": [6, 6], "arrows": "to,from"},
+}
+STYLE_LABELS: dict[str, str] = {
+    "highlight": "highlighted", "open_path": "open path", "blocked_path": "blocked path",
+    "causal_path": "causal path", "missing": "missing (in reference only)",
+    "extra": "extra (learned only)", "reversed": "reversed", "violated": "independence violated in data",
+    "cut": "edge cut by the intervention", "dashed": "dashed", "undirected": "undirected (orientation unknown)",
+    "bidirected": "latent common cause (↔)",
+}
+NODE_STYLES: dict[str, dict] = {
+    "highlight": {"borderWidth": 5, "border": "#f59e0b"},
+    "dimmed": {"opacity": 0.35},
+    "blocking": {"borderWidth": 5, "border": "#6b7280"},
+    "intervened": {"borderWidth": 5, "border": "#111827", "shape": "box"},
+}
+
+
+def node_category(g: CausalGraph, node: str, ancestry: Mapping[str, set[str]] | None = None) -> str:
+    """The legend category that colours `node`: its role, else its ancestry to exposure/outcome."""
+    roles = g.roles.get(node, frozenset())
+    for role in ("exposure", "outcome", "latent", "adjusted", "selected"):
+        if role in roles:
+            return role
+    ancestry = ancestry if ancestry is not None else ancestry_sets(g)
+    a_exp = node in ancestry["exposure"]
+    a_out = node in ancestry["outcome"]
+    if a_exp and a_out:
+        return "confounder"
+    if a_exp:
+        return "anc_exposure"
+    if a_out:
+        return "anc_outcome"
+    return "other"
+
+
+def ancestry_sets(g: CausalGraph) -> dict[str, set[str]]:
+    """Ancestors of the exposure(s) and of the outcome(s), by directed edges."""
+    nxg = g.to_networkx()
+    out = {"exposure": set(), "outcome": set()}
+    for role in out:
+        for n in g.role_nodes(role):
+            out[role] |= nx.ancestors(nxg, n)
+    # an outcome's ancestors that pass only through the exposure are not confounders
+    return out
+
+
+def layered_layout(g: CausalGraph, spacing: tuple[float, float] = (160.0, 110.0)
+                   ) -> dict[str, tuple[float, float]]:
+    """A deterministic top-down layout: layer = longest path from a root; order by barycentre."""
+    nxg = g.to_networkx()
+    layer: dict[str, int] = {}
+    for n in g.topological_order():
+        preds = list(nxg.predecessors(n))
+        layer[n] = 1 + max(layer[p] for p in preds) if preds else 0
+    layers: dict[int, list[str]] = {}
+    for n in g.nodes:
+        layers.setdefault(layer[n], []).append(n)
+    order: dict[str, float] = {}
+    for depth in sorted(layers):
+        members = layers[depth]
+        if depth > 0:
+            def bary(n: str) -> float:
+                ps = [order[p] for p in nxg.predecessors(n) if p in order]
+                return sum(ps) / len(ps) if ps else 0.0
+            members.sort(key=lambda n: (bary(n), g.nodes.index(n)))
+        for i, n in enumerate(members):
+            order[n] = i - (len(members) - 1) / 2
+    dx, dy = spacing
+    return {n: (order[n] * dx, layer[n] * dy) for n in g.nodes}
+
+
+def display_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
+    """Pixel positions for drawing: the graph's own where all are set, scaled; else layered."""
+    if g.nodes and all(n in g.positions for n in g.nodes):
+        xs = [p[0] for p in g.positions.values()]
+        ys = [p[1] for p in g.positions.values()]
+        extent = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+        scale = 1.0 if extent > 50 else 500.0 / extent if extent > 0 else 1.0
+        return {n: (g.positions[n][0] * scale, g.positions[n][1] * scale) for n in g.nodes}
+    auto = layered_layout(g)
+    return {n: g.positions.get(n, auto[n]) for n in g.nodes}
+
+
+@dataclass(frozen=True)
+class NetworkData:
+    """vis-network nodes and edges (lists of dicts) plus the legend entries in use."""
+
+    nodes: list[dict]
+    edges: list[dict]
+    legend: list[tuple[str, str, dict]]   # (key, label, colours or style)
+
+    def to_json(self) -> str:
+        """JSON safe to embed inside an HTML <script> element."""
+        return script_json({"nodes": self.nodes, "edges": self.edges})
+
+
+def script_json(obj) -> str:
+    """json.dumps that cannot break out of a <script> element (names are user data)."""
+    text = json.dumps(obj, ensure_ascii=False)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
+                 edge_styles: Mapping[tuple[str, str], str] | None = None,
+                 node_styles: Mapping[str, str] | None = None,
+                 edge_labels: Mapping[tuple[str, str], str] | None = None,
+                 edge_widths: Mapping[tuple[str, str], float] | None = None,
+                 high_contrast: bool = False) -> NetworkData:
+    """Everything needed to draw `g`: coloured nodes, styled edges, and the legend in use."""
+    colors = HIGH_CONTRAST_COLORS if high_contrast else ROLE_COLORS
+    edge_styles = dict(edge_styles or {})
+    node_styles = dict(node_styles or {})
+    for n in highlight_nodes:
+        node_styles.setdefault(n, "highlight")
+    edge_labels = dict(edge_labels or {})
+    edge_widths = dict(edge_widths or {})
+    ancestry = ancestry_sets(g)
+    pos = display_positions(g)
+    ids = {n: i for i, n in enumerate(g.nodes)}
+    used_categories: dict[str, None] = {}
+    nodes = []
+    for n in g.nodes:
+        cat = node_category(g, n, ancestry)
+        used_categories[cat] = None
+        c = colors[cat]
+        roles = sorted(g.roles.get(n, ()))
+        title = n + (f" — {', '.join(roles)}" if roles else "")
+        item = {
+            "id": ids[n], "name": n, "label": n if len(n) <= 40 else n[:38] + "…",
+            "title": html.escape(title),
+            "x": pos[n][0], "y": pos[n][1],
+            "color": {"background": c["background"], "border": c["border"],
+                      "highlight": {"background": c["background"], "border": "#f59e0b"}},
+            "font": {"color": c["font"], "size": 18 if high_contrast else 15},
+            "borderWidth": 3 if cat == "adjusted" else 1.5,
+            "shape": "box" if cat == "adjusted" else "ellipse",
+            "shapeProperties": {"borderDashes": [5, 4] if cat == "latent" else False},
+        }
+        style = node_styles.get(n)
+        if style in NODE_STYLES:
+            s = NODE_STYLES[style]
+            if "border" in s:
+                item["color"]["border"] = s["border"]
+            if "borderWidth" in s:
+                item["borderWidth"] = s["borderWidth"]
+            if "opacity" in s:
+                item["opacity"] = s["opacity"]
+            if "shape" in s:
+                item["shape"] = s["shape"]
+        nodes.append(item)
+    used_styles: dict[str, None] = {}
+    edges = []
+
+    def add(a: str, b: str, style: str, base: str) -> None:
+        s = {**STYLES[base], **(STYLES.get(style, {}) if style != base else {})}
+        if style != base:
+            used_styles[style] = None
+        e = {"from": ids[a], "to": ids[b], "color": {"color": s["color"]}, "width": s["width"],
+             "dashes": s["dashes"], "arrows": s.get("arrows", "to")}
+        if (a, b) in edge_labels:
+            e["label"] = str(edge_labels[(a, b)])
+        if (a, b) in edge_widths:
+            e["width"] = float(edge_widths[(a, b)])
+        edges.append(e)
+
+    for a, b in sorted(g.edges):
+        add(a, b, edge_styles.get((a, b), "default"), "default")
+    for a, b in sorted(g.bidirected):
+        style = edge_styles.get((a, b)) or edge_styles.get((b, a)) or "bidirected"
+        add(a, b, style, "bidirected")
+        used_styles["bidirected"] = None
+    # styled pairs that are not edges of g (e.g. a violated independence, a missing edge)
+    for (a, b), style in edge_styles.items():
+        if (a, b) in g.edges or (a, b) in g.bidirected or (b, a) in g.bidirected:
+            continue
+        if a in ids and b in ids and style in STYLES:
+            add(a, b, style, style)
+            used_styles[style] = None
+    legend = [(k, LEGEND_LABELS[k], colors[k]) for k in ROLE_COLORS if k in used_categories]
+    legend += [(k, STYLE_LABELS[k], STYLES[k]) for k in STYLES if k in used_styles]
+    return NetworkData(nodes=nodes, edges=edges, legend=legend)
+
+
+def legend_html(legend: list[tuple[str, str, dict]]) -> str:
+    """The legend as small escaped HTML chips (node colours and edge styles)."""
+    chips = []
+    for key, label, spec in legend:
+        if "background" in spec:
+            border = "dashed" if key == "latent" else "solid"
+            swatch = (f'<span style="display:inline-block;width:14px;height:14px;border-radius:7px;'
+                      f'background:{spec["background"]};border:2px {border} {spec["border"]};'
+                      f'vertical-align:middle"></span>')
+        else:
+            line = "dashed" if spec.get("dashes") else "solid"
+            swatch = (f'<span style="display:inline-block;width:26px;height:0;border-top:3px {line} '
+                      f'{spec["color"]};vertical-align:middle"></span>')
+        chips.append(f'<span style="margin-right:14px;white-space:nowrap">{swatch} '
+                     f'{html.escape(label)}</span>')
+    return "".join(chips)

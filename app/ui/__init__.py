@@ -1,0 +1,1 @@
+"""The only Streamlit-aware part of app/: session state, caching, error display, shared widgets."""

@@ -1,0 +1,36 @@
+"""One place that turns every error into what the user sees: a friendly message, never a traceback."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import streamlit as st
+
+from app.errors import CausalCanvasError
+
+log = logging.getLogger("causal_canvas")
+
+
+def show_error(err: BaseException, *, where=None) -> None:
+    """Render an exception as st.error with a title, message and hint (no traceback)."""
+    target = where or st
+    if isinstance(err, CausalCanvasError):
+        target.error(f"**{err.title}.** {err.user_message()}", icon="⚠️")
+    else:
+        log.exception("unexpected error", exc_info=err)
+        target.error("**Unexpected problem.** Causal Canvas could not finish this step "
+                     f"({type(err).__name__}). Your graph and data are unchanged; try another "
+                     "setting, and please report it if it happens again.", icon="⚠️")
+
+
+@contextmanager
+def guard(*, where=None) -> Iterator[None]:
+    """Run a block; any error becomes a friendly message and the workspace stays as it was.
+
+    Streamlit's own control flow (st.stop, st.rerun) derives from BaseException and passes.
+    """
+    try:
+        yield
+    except Exception as err:  # noqa: BLE001 - this is the one place errors are turned into messages
+        show_error(err, where=where)

@@ -1,0 +1,97 @@
+"""The app shell around every page: sidebar workspace summary, undo/redo, share link, presenter mode."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit, urlunsplit
+
+import streamlit as st
+
+from app.errors import ShareLinkError
+from app.ui import state
+from app.ui.errors import show_error
+from app.workspace import decode_share, encode_share
+
+_APPLIED = "cc_share_applied"
+
+
+def apply_share_link() -> None:
+    """Open the graph (and sample) carried by ?g=… once per session; bad links leave all as is."""
+    token = st.query_params.get("g")
+    if not token or st.session_state.get(_APPLIED) == token:
+        return
+    st.session_state[_APPLIED] = token
+    try:
+        payload = decode_share(token)
+        if payload.sample:
+            from app.samples import list_samples
+            if payload.sample not in {s.name for s in list_samples()}:
+                raise ShareLinkError(f"The share link names an unknown sample '{payload.sample}'.")
+            state.load_sample(payload.sample)
+        state.set_graph(payload.graph, "open share link")
+        state.flash("Opened the graph from the share link.", "success")
+    except Exception as err:  # noqa: BLE001 - shown to the user, workspace untouched
+        show_error(err if isinstance(err, ShareLinkError) else
+                   ShareLinkError("The share link could not be opened."), where=st.sidebar)
+
+
+def share_url(token: str) -> str:
+    """The current app URL with ?g=token (falls back to a relative link)."""
+    try:
+        parts = urlsplit(st.context.url)
+        return urlunsplit((parts.scheme, parts.netloc, parts.path, f"g={token}", ""))
+    except Exception:  # noqa: BLE001 - no browser context (tests): a relative link still works
+        return f"?g={token}"
+
+
+def sidebar() -> None:
+    """Workspace summary, undo/redo and the share link, on every page."""
+    hist = state.history()
+    ws = hist.present
+    with st.sidebar:
+        st.markdown("**Workspace**")
+        st.caption(ws.summary())
+        c1, c2 = st.columns(2)
+        if c1.button("↶ Undo", disabled=not hist.can_undo, use_container_width=True,
+                     help=f"Undo: {hist.undo_label()}" if hist.can_undo else "Nothing to undo",
+                     key="cc_undo"):
+            state.undo()
+            st.rerun()
+        if c2.button("↷ Redo", disabled=not hist.can_redo, use_container_width=True,
+                     help=f"Redo: {hist.redo_label()}" if hist.can_redo else "Nothing to redo",
+                     key="cc_redo"):
+            state.redo()
+            st.rerun()
+        if ws.graph.nodes:
+            sample = ws.dataset.name if ws.dataset and ws.dataset.kind == "sample" else None
+            with st.expander("Share link", icon="🔗"):
+                st.caption("Opens this graph (and the sample, if one is loaded) for anyone "
+                           "running Causal Canvas.")
+                st.code(share_url(encode_share(ws.graph, sample=sample)), language=None,
+                        wrap_lines=True)
+        st.toggle("Presenter mode", key="cc_presenter",
+                  help="Large type and high-contrast graph colours for a projector.")
+
+
+def presenter_css() -> None:
+    if st.session_state.get("cc_presenter"):
+        st.markdown("<style>html{font-size:20px} .stMarkdown p{font-size:1.15rem}</style>",
+                    unsafe_allow_html=True)
+
+
+START_SAMPLE_KEY = "cc_start_sample"   # tests and links may choose the first sample
+DEFAULT_START_SAMPLE = "kidney_stones"
+
+
+def start_session() -> None:
+    """First run of a browser session: open on a bundled sample so every page shows something."""
+    if st.session_state.get("cc_started"):
+        return
+    st.session_state["cc_started"] = True
+    if st.query_params.get("g"):
+        return  # the share link decides what opens
+    name = st.session_state.get(START_SAMPLE_KEY, DEFAULT_START_SAMPLE)
+    if not name:
+        return
+    try:
+        state.load_sample(name)
+    except Exception as err:  # noqa: BLE001 - an empty workspace is still usable
+        show_error(err, where=st.sidebar)

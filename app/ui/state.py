@@ -1,0 +1,120 @@
+"""Session state behind a tiny accessor: the Workspace history, the loaded table, page memory.
+
+Each browser session has its own History and data store (st.session_state), so sessions never
+see each other's graphs or uploads.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from app.graph import CausalGraph
+from app.workspace import DatasetRef, History, Workspace
+
+_HISTORY = "cc_history"
+_DATA = "cc_data"          # fingerprint -> DataFrame (the few most recent, so undo can restore)
+_PAGES = "cc_pages"
+_FLASH = "cc_flash"
+MAX_TABLES_KEPT = 3
+
+
+def history() -> History:
+    if _HISTORY not in st.session_state:
+        st.session_state[_HISTORY] = History()
+    return st.session_state[_HISTORY]
+
+
+def workspace() -> Workspace:
+    return history().present
+
+
+def graph() -> CausalGraph:
+    return workspace().graph
+
+
+def dataset_ref() -> DatasetRef | None:
+    return workspace().dataset
+
+
+def push(ws: Workspace, label: str = "edit") -> None:
+    """Make `ws` the current workspace; the previous one stays reachable through undo."""
+    history().push(ws, label)
+
+
+def set_graph(g: CausalGraph, label: str = "edit graph") -> None:
+    push(workspace().with_graph(g), label)
+
+
+def undo() -> str | None:
+    return history().undo()
+
+
+def redo() -> str | None:
+    return history().redo()
+
+
+def data() -> pd.DataFrame | None:
+    """The current table (a copy is not made: treat it as read-only)."""
+    ref = dataset_ref()
+    if ref is None:
+        return None
+    return st.session_state.get(_DATA, {}).get(ref.fingerprint)
+
+
+def _store_table(fingerprint: str, df: pd.DataFrame) -> None:
+    tables = dict(st.session_state.get(_DATA, {}))
+    tables.pop(fingerprint, None)
+    tables[fingerprint] = df
+    # keep the current table and the ones undo may return to
+    live = {ws.dataset.fingerprint for ws, _ in history().past[-20:] if ws.dataset}
+    while len(tables) > MAX_TABLES_KEPT:
+        old = next((k for k in tables if k != fingerprint and k not in live), None)
+        old = old or next(k for k in tables if k != fingerprint)
+        tables.pop(old)
+    st.session_state[_DATA] = tables
+
+
+def set_data(df: pd.DataFrame, ref: DatasetRef, var_types: dict[str, str] | None = None,
+             graph_: CausalGraph | None = None, label: str | None = None) -> None:
+    """Load a table as a new undo step (optionally with a graph, as samples do)."""
+    _store_table(ref.fingerprint, df)
+    ws = workspace().with_dataset(ref, var_types)
+    if graph_ is not None:
+        ws = ws.with_graph(graph_)
+    push(ws, label or f"load {ref.name}")
+
+
+def load_sample(name: str) -> None:
+    """Load a bundled sample: its table and its graph, as one undo step."""
+    from app.data import infer_types
+    from app.samples import load_sample as _load
+
+    sample = _load(name)
+    df = sample.data
+    ref = DatasetRef(kind="sample", name=name, fingerprint=f"sample-{name}-{len(df)}",
+                     rows=len(df), columns=df.shape[1])
+    set_data(df, ref, infer_types(df), sample.graph, label=f"load sample {name}")
+
+
+def page_state(key: str, default: Any = None) -> Any:
+    """Per-page memory that survives reruns (results to keep when a later run fails)."""
+    pages = st.session_state.setdefault(_PAGES, {})
+    return pages.setdefault(key, default)
+
+
+def set_page_state(key: str, value: Any) -> None:
+    st.session_state.setdefault(_PAGES, {})[key] = value
+
+
+def flash(message: str, kind: str = "success") -> None:
+    """A message to show once on the next run (e.g. after an action that reruns)."""
+    st.session_state[_FLASH] = (kind, message)
+
+
+def show_flash() -> None:
+    item = st.session_state.pop(_FLASH, None)
+    if item:
+        kind, message = item
+        getattr(st, kind, st.info)(message)

@@ -1,0 +1,51 @@
+"""Home: what Causal Canvas is, how to start, and the bundled samples."""
+import streamlit as st
+from app.samples import list_samples
+
+from app.ui import state
+from app.ui.errors import guard
+
+st.title("🕸️ Causal Canvas")
+st.markdown(
+    "Draw a causal graph, check it against data, and ask causal questions — **what happens if "
+    "we intervene?**, **what would have happened otherwise?**, **how big is the effect?** — "
+    "with every assumption in view."
+)
+
+ws = state.workspace()
+st.info(f"**Now open:** {ws.summary()}", icon="📌")
+
+st.subheader("Start in three steps")
+c1, c2, c3 = st.columns(3)
+with c1:
+    st.markdown("**1. Data**  \nPick a sample below or upload a CSV.")
+    st.page_link("pages/data.py", label="Open the Data page", icon="📂")
+with c2:
+    st.markdown("**2. Graph**  \nDraw or type your causal assumptions (DAGitty syntax).")
+    st.page_link("pages/graph.py", label="Open the Graph page", icon="🕸️")
+with c3:
+    st.markdown("**3. Ask**  \nAnalyse paths, intervene, estimate effects.")
+    for path, label, icon in [("pages/analyse.py", "Analyse", "🧭"),
+                              ("pages/intervene.py", "Intervene", "🎛️"),
+                              ("pages/estimate.py", "Estimate", "📏")]:
+        try:
+            st.page_link(path, label=label, icon=icon)
+        except Exception:  # noqa: BLE001 - page not installed in this build
+            pass
+
+st.subheader("Sample datasets")
+st.caption("Each comes with a graph (the true one where it is known) and a short story.")
+samples = list_samples()
+cols = st.columns(3)
+for i, s in enumerate(samples):
+    with cols[i % 3].container(border=True):
+        st.markdown(f"**{s.title}**")
+        st.caption(s.summary)
+        truth = "true graph known" if s.truth_known else "assumed graph"
+        st.caption(f"{s.rows:,} rows · {s.columns} columns · {truth}")
+        if st.button("Load", key=f"home_load_{s.name}",
+                     type="primary" if ws.dataset and ws.dataset.name == s.name else "secondary"):
+            with guard():
+                state.load_sample(s.name)
+                state.flash(f"Loaded the sample “{s.title}” with its graph.")
+                st.rerun()
