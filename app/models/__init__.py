@@ -1,0 +1,32 @@
+"""Causal models: fit on a graph, ask do-queries, compute counterfactuals and probabilities of
+causation. Discrete models are pgmpy networks; continuous models are linear additive-noise SCMs.
+"""
+from app.models.bounds import CausationBounds, Interval, causation_bounds, tian_pearl
+from app.models.counterfactual import (
+    ASSUMPTIONS,
+    CounterfactualResult,
+    counterfactual,
+    twin_network,
+    unit_counterfactuals,
+)
+from app.models.cpt import MAX_CPT_CELLS, MAX_EDITOR_ROWS, uniform_table, values_from_table
+from app.models.fit import FittedModel, fit_model, model_from_bif, with_cpt
+from app.models.inference import (
+    EffectResult,
+    QueryResult,
+    causal_effect,
+    cut_edges,
+    do_query,
+    intervention_sweep,
+    observe_query,
+)
+from app.models.scm import LinearSCM
+
+__all__ = [
+    "FittedModel", "fit_model", "model_from_bif", "with_cpt", "LinearSCM",
+    "QueryResult", "do_query", "observe_query", "EffectResult", "causal_effect",
+    "intervention_sweep", "cut_edges",
+    "CounterfactualResult", "counterfactual", "unit_counterfactuals", "twin_network",
+    "ASSUMPTIONS", "CausationBounds", "Interval", "causation_bounds", "tian_pearl",
+    "MAX_CPT_CELLS", "MAX_EDITOR_ROWS", "uniform_table", "values_from_table",
+]

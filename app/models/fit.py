@@ -1,0 +1,432 @@
+"""Fit a causal model on a graph: a discrete Bayesian network (pgmpy) or a linear SCM.
+
+Discrete data gives conditional probability tables (maximum likelihood or Bayesian with a
+BDeu/K2 prior); continuous data gives a linear additive-noise SCM; mixed data is discretised
+with a visible note. A model can also come from a BIF file or from hand-written tables.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from app.errors import ModelError
+from app.graph import CausalGraph
+from app.models.cpt import (
+    check_cpt_size,
+    table_from_values,
+    tabular_cpd,
+    values_from_table,
+)
+from app.models.scm import LinearSCM
+
+MAX_STATES = 50          # a "discrete" column with more values than this is an identifier, not a factor
+DISCRETE_MAX_LEVELS = 10  # whole-number columns with at most this many values are treated as discrete
+KINDS = ("auto", "discrete", "linear")
+
+
+@dataclass(frozen=True, eq=False)
+class FittedModel:
+    """A fitted causal model: what it is, over which variables, and the notes a user should see.
+
+    `network` is a pgmpy DiscreteBayesianNetwork (kind "discrete"); `scm` a LinearSCM (kind
+    "linear"). `key` identifies the content (structure + parameters) for caching.
+    """
+
+    kind: str
+    graph: CausalGraph
+    variables: tuple[str, ...]
+    states: Mapping[str, tuple] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    key: str = ""
+    source: str = ""
+    network: Any = None
+    scm: LinearSCM | None = None
+    n_rows: int = 0
+    discretised: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        what = (f"{len(self.variables)} variables, "
+                + (f"{sum(len(s) for s in self.states.values())} states" if self.kind == "discrete"
+                   else f"{len(self.graph.edges)} coefficients"))
+        return f"FittedModel(kind={self.kind!r}, {what}, source={self.source!r}, key={self.key!r})"
+
+    def parents(self, v: str) -> list[str]:
+        return self.graph.parents(v)
+
+    def cpt(self, v: str) -> pd.DataFrame:
+        """The CPT of `v` as a table (parents' values, then P(v=state) columns)."""
+        if self.kind != "discrete":
+            raise ModelError("Only discrete models have probability tables; this model is linear: "
+                             f"{self.scm.equation(v)}")
+        cpd = self.network.get_cpds(v)
+        parents = list(cpd.variables[1:])
+        values = cpd.get_values()
+        return table_from_values(v, parents, self.states, values)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per variable: parents and, for a linear model, equation, noise std and R²."""
+        rows = []
+        for v in self.variables:
+            row = {"variable": v, "parents": ", ".join(self.graph.parents(v)) or "—"}
+            if self.kind == "discrete":
+                row["states"] = ", ".join(map(str, self.states[v]))
+            else:
+                row["equation"] = self.scm.equation(v)
+                row["noise std"] = self.scm.noise_std[v]
+                if self.scm.r_squared:
+                    row["R²"] = self.scm.r_squared[v]
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+
+# ---- helpers --------------------------------------------------------------------------------
+def _check_graph(graph: CausalGraph) -> None:
+    if len(graph.nodes) == 0:
+        raise ModelError("The graph is empty.", hint="Draw or load a causal graph first.")
+    if graph.bidirected:
+        pairs = ", ".join(f"{a} ↔ {b}" for a, b in sorted(graph.bidirected))
+        raise ModelError(
+            f"The graph has unmeasured common causes ({pairs}). A full model needs every cause "
+            "written out as a node with its own probability table.",
+            hint="Either replace each ↔ by an explicit latent node with hand-written tables (CPT "
+                 "editor), or remove it if you believe there is no hidden confounding; the "
+                 "Analyse page shows whether the effect is identifiable without that model.")
+
+
+def _python(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _states_of(series: pd.Series) -> tuple:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return tuple(_python(c) for c in series.cat.categories)
+    values = pd.unique(series.dropna())
+    try:
+        values = sorted(values)
+    except TypeError:
+        values = sorted(values, key=str)
+    return tuple(_python(v) for v in values)
+
+
+def is_continuous(series: pd.Series) -> bool:
+    """Numbers with many distinct values, or any non-whole numbers, count as continuous."""
+    if isinstance(series.dtype, pd.CategoricalDtype) or pd.api.types.is_bool_dtype(series):
+        return False
+    if not pd.api.types.is_numeric_dtype(series):
+        return False
+    values = series.dropna().to_numpy(dtype=float)
+    if len(values) == 0:
+        return False
+    whole = bool(np.all(np.equal(np.mod(values, 1), 0)))
+    return not whole or len(np.unique(values)) > DISCRETE_MAX_LEVELS
+
+
+def discretise_column(series: pd.Series, bins: int = 3) -> tuple[pd.Series, tuple[float, ...]]:
+    """Equal-frequency bins with ordered labels like "[0.0, 1.5)" (app.data.discretise)."""
+    from app.data import discretise
+    from app.errors import DataError
+
+    try:
+        return discretise(series, method="quantile", bins=bins)
+    except DataError as err:
+        raise ModelError(f"'{series.name}' cannot be discretised: {err.message}") from None
+
+
+def _content_key(kind: str, graph: CausalGraph, parts: list[bytes]) -> str:
+    h = hashlib.sha256(f"{kind}|{graph.structure_hash()}".encode())
+    for p in parts:
+        h.update(p)
+    return h.hexdigest()[:20]
+
+
+def _network(graph: CausalGraph, order: list[str], states: Mapping[str, tuple],
+             values: Mapping[str, np.ndarray]):
+    from pgmpy.models import DiscreteBayesianNetwork
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        net = DiscreteBayesianNetwork(sorted(graph.edges))
+        net.add_nodes_from(order)
+        net.add_cpds(*(tabular_cpd(v, graph.parents(v), states, values[v]) for v in order))
+    return net
+
+
+def _discrete_model(graph: CausalGraph, order: list[str], states: Mapping[str, tuple],
+                    values: Mapping[str, np.ndarray], notes: list[str], source: str,
+                    n_rows: int = 0, discretised: Mapping | None = None) -> FittedModel:
+    parts = [repr((v, states[v], graph.parents(v))).encode() + values[v].tobytes() for v in order]
+    return FittedModel(
+        kind="discrete", graph=graph, variables=tuple(order),
+        states={v: tuple(states[v]) for v in order}, notes=tuple(notes),
+        key=_content_key("discrete", graph, parts), source=source,
+        network=_network(graph, order, states, values), n_rows=n_rows,
+        discretised=dict(discretised or {}))
+
+
+def _count_cpts(graph: CausalGraph, order: list[str], df: pd.DataFrame,
+                states: Mapping[str, tuple], estimator: str, prior: str,
+                equivalent_sample_size: float, notes: list[str]) -> dict[str, np.ndarray]:
+    codes = {}
+    for v in order:
+        cat = pd.Categorical(df[v], categories=list(states[v]))
+        codes[v] = np.asarray(cat.codes, dtype=np.int64)
+    values = {}
+    for v in order:
+        parents = graph.parents(v)
+        k = len(states[v])
+        cards = [len(states[p]) for p in parents]
+        q = math.prod(cards)
+        flat = np.zeros(len(df), dtype=np.int64)
+        for p, c in zip(parents, cards):
+            flat = flat * c + codes[p]
+        flat = flat * k + codes[v]
+        counts = np.bincount(flat, minlength=q * k).reshape(q, k).astype(float)
+        if estimator == "bayes":
+            alpha = 1.0 if prior == "K2" else equivalent_sample_size / (q * k)
+            counts = counts + alpha
+        totals = counts.sum(axis=1, keepdims=True)
+        empty = totals[:, 0] == 0
+        probs = np.where(totals > 0, counts / np.where(totals > 0, totals, 1), 1.0 / k)
+        if empty.any():
+            notes.append(f"{int(empty.sum())} of {q} combinations of the parents of '{v}' never "
+                         "occur in the data; their rows are uniform (edit them in the CPT editor, "
+                         "or use the Bayesian estimator).")
+        values[v] = probs.T.copy()
+    return values
+
+
+# ---- the public entry point ---------------------------------------------------------------
+def fit_model(graph: CausalGraph, data: pd.DataFrame | None = None, *, kind: str = "auto",
+              estimator: str = "mle", prior: str = "BDeu", equivalent_sample_size: float = 5,
+              cpts: Mapping[str, Any] | None = None, states: Mapping[str, Any] | None = None,
+              bins: int = 3, types: Mapping[str, str] | None = None) -> FittedModel:
+    """Fit a model of `graph`: CPTs from discrete data, a linear SCM from continuous data.
+
+    Without data, `cpts` (tables as in app.models.cpt, or pgmpy TabularCPDs, or a pgmpy
+    network) define the model by hand. `estimator` is "mle" or "bayes" (prior "BDeu" with
+    `equivalent_sample_size`, or "K2"). Mixed data is discretised into `bins` quantile bins.
+    `types` (column → "continuous", "binary", ...; e.g. the Data page's choices) overrides the
+    guess of which columns are continuous.
+    """
+    if not isinstance(graph, CausalGraph):
+        raise ModelError("fit_model needs a CausalGraph (see app.parse_graph).")
+    if kind not in KINDS:
+        raise ModelError(f"Unknown model kind '{kind}'.", hint="Use one of: " + ", ".join(KINDS))
+    if estimator not in ("mle", "bayes"):
+        raise ModelError(f"Unknown estimator '{estimator}'.", hint="Use 'mle' or 'bayes'.")
+    if prior not in ("BDeu", "K2"):
+        raise ModelError(f"Unknown prior '{prior}'.", hint="Use 'BDeu' or 'K2'.")
+    if not (equivalent_sample_size > 0):
+        raise ModelError("The equivalent sample size must be a positive number.")
+    _check_graph(graph)
+    order = graph.topological_order()
+    if data is None:
+        if cpts is None:
+            raise ModelError("There is no data to fit the model to.",
+                             hint="Load a dataset, or write the probability tables by hand in "
+                                  "the CPT editor.")
+        if kind == "linear":
+            raise ModelError("A linear model needs data (or use LinearSCM.from_equations).")
+        return _from_cpts(graph, order, cpts, states)
+    if not isinstance(data, pd.DataFrame):
+        raise ModelError(f"The data must be a table (DataFrame), not {type(data).__name__}.")
+    missing = [v for v in order if v not in data.columns]
+    if missing:
+        latent = [v for v in missing if "latent" in graph.roles.get(v, ())]
+        raise ModelError(
+            f"The graph has node(s) with no column in the data: {', '.join(missing)}"
+            + (f" ({', '.join(latent)} marked latent)" if latent else "") + ".",
+            hint="A full model needs every variable measured. Rename the node to match a column, "
+                 "remove it (if it causes only one other variable), or write its table by hand "
+                 "in the CPT editor.")
+    df = data[order]
+    notes: list[str] = []
+    n_missing = int(df.isna().any(axis=1).sum())
+    if n_missing:
+        df = df.dropna()
+        notes.append(f"{n_missing:,} rows with missing values in the model's variables were left "
+                     "out.")
+    if len(df) == 0:
+        raise ModelError("No complete rows are left to fit the model.",
+                         hint="Every row has a missing value in some graph variable.")
+    if types:
+        continuous = [v for v in order if types.get(v) == "continuous"
+                      and pd.api.types.is_numeric_dtype(df[v])]
+    else:
+        continuous = [v for v in order if is_continuous(df[v])]
+    if kind == "auto":
+        kind = "linear" if len(continuous) == len(order) else "discrete"
+    if kind == "linear":
+        return _fit_linear(graph, order, df, notes, continuous)
+    return _fit_discrete(graph, order, df, notes, continuous, estimator, prior,
+                         equivalent_sample_size, bins)
+
+
+def _fit_linear(graph, order, df, notes, continuous) -> FittedModel:
+    bad = [v for v in order if not pd.api.types.is_numeric_dtype(df[v])
+           and not pd.api.types.is_bool_dtype(df[v])]
+    if bad:
+        raise ModelError(f"A linear model needs numbers; {', '.join(bad)} "
+                         f"{'is' if len(bad) == 1 else 'are'} categorical.",
+                         hint="Choose the discrete model, or recode the categories as numbers.")
+    numeric = df.astype(float)
+    binary = [v for v in order if v not in continuous]
+    if binary:
+        notes.append(f"{', '.join(binary)} {'is' if len(binary) == 1 else 'are'} treated as "
+                     "numbers in the linear equations (a linear probability model for yes/no "
+                     "variables).")
+    notes.append("Each variable is its parents' weighted sum plus independent noise (fitted by "
+                 "least squares); distributions treat the noise as normal with the residual "
+                 "standard deviation.")
+    scm = LinearSCM.fit({v: graph.parents(v) for v in order}, order, numeric)
+    parts = [numeric.to_numpy().tobytes()]
+    return FittedModel(kind="linear", graph=graph, variables=tuple(order), notes=tuple(notes),
+                       key=_content_key("linear", graph, parts), source="data (least squares)",
+                       scm=scm, n_rows=len(df))
+
+
+def _fit_discrete(graph, order, df, notes, continuous, estimator, prior, ess, bins):
+    df = df.copy()
+    discretised = {}
+    for v in continuous:
+        df[v], edges = discretise_column(df[v], bins)
+        discretised[v] = edges
+    if continuous:
+        notes.append(f"Discretised {', '.join(continuous)} into {bins} equal-frequency bins "
+                     "because the model is discrete (choose the linear model to keep numbers).")
+    states = {}
+    for v in order:
+        states[v] = _states_of(df[v])
+        if len(states[v]) > MAX_STATES:
+            raise ModelError(f"'{v}' has {len(states[v])} different values; a discrete model "
+                             f"allows at most {MAX_STATES}.",
+                             hint="Is it an identifier? Remove it from the graph, or group its "
+                                  "values.")
+        if len(states[v]) < 2:
+            notes.append(f"'{v}' takes a single value ({states[v][0]}) in the data: it cannot "
+                         "vary in this model.")
+    for v in order:
+        check_cpt_size(v, graph.parents(v), states)
+    values = _count_cpts(graph, order, df, states, estimator, prior, ess, notes)
+    source = ("data (maximum likelihood)" if estimator == "mle" else
+              f"data (Bayesian, {prior} prior" + (f", equivalent sample size {ess:g})"
+                                                   if prior == "BDeu" else ")"))
+    return _discrete_model(graph, order, states, values, notes, source, n_rows=len(df),
+                           discretised=discretised)
+
+
+def _from_cpts(graph: CausalGraph, order: list[str], cpts: Any,
+               states: Mapping[str, Any] | None) -> FittedModel:
+    """A discrete model from tables: a pgmpy network, TabularCPDs, or CPT tables."""
+    if hasattr(cpts, "get_cpds"):           # a pgmpy network (e.g. read from BIF)
+        cpts = {str(c.variable): c for c in cpts.get_cpds()}
+    if not isinstance(cpts, Mapping):
+        raise ModelError("The tables must be given as a mapping: variable → table.")
+    missing = [v for v in order if v not in cpts]
+    if missing:
+        raise ModelError(f"No probability table for: {', '.join(missing)}.",
+                         hint="Every variable in the graph needs a table.")
+    known: dict[str, tuple] = {v: tuple(s) for v, s in (states or {}).items()}
+    for v in order:
+        c = cpts[v]
+        if hasattr(c, "state_names"):
+            for n, s in c.state_names.items():
+                known.setdefault(str(n), tuple(_python(x) for x in s))
+            pgmpy_parents = [str(p) for p in c.variables[1:]]
+            if sorted(pgmpy_parents) != graph.parents(v):
+                raise ModelError(f"The table of '{v}' has parents {pgmpy_parents or 'none'}, but "
+                                 f"the graph gives it {graph.parents(v) or 'none'}.")
+        elif isinstance(c, pd.DataFrame) and v not in known:
+            prefix = f"P({v}="
+            cols = [col for col in c.columns if str(col).startswith(prefix) and str(col).endswith(")")]
+            if not cols:
+                raise ModelError(f"The table for '{v}' has no P({v}=…) columns.")
+            known[v] = tuple(_state_from_text(str(col)[len(prefix):-1]) for col in cols)
+    absent = [v for v in order if v not in known]
+    if absent:
+        raise ModelError(f"The states of {', '.join(absent)} are unknown.",
+                         hint="Pass states={variable: [values]}.")
+    values = {}
+    for v in order:
+        parents = graph.parents(v)
+        check_cpt_size(v, parents, known)
+        c = cpts[v]
+        if hasattr(c, "state_names"):
+            values[v] = _cpd_values_in_order(c, v, parents, known)
+            table = table_from_values(v, parents, known, values[v])
+            values[v] = values_from_table(v, parents, known, table)   # same checks as by hand
+        elif isinstance(c, pd.DataFrame):
+            values[v] = values_from_table(v, parents, known, c)
+        else:
+            arr = np.asarray(c, dtype=float)
+            table = table_from_values(v, parents, known, arr.reshape(len(known[v]), -1))
+            values[v] = values_from_table(v, parents, known, table)
+    return _discrete_model(graph, order, known, values, [], "probability tables")
+
+
+def _state_from_text(text: str) -> object:
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def _cpd_values_in_order(cpd, v: str, parents: list[str], states: Mapping[str, tuple]) -> np.ndarray:
+    """The CPD's values as (states of v) × (parent combinations) in our parent and state order."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        c = cpd.copy()
+        pg_states = {str(n): [_python(x) for x in s] for n, s in c.state_names.items()}
+        arr = c.get_values().reshape([len(pg_states[v])] + [len(pg_states[p]) for p in
+                                                            map(str, c.variables[1:])])
+        axes = [str(p) for p in c.variables[1:]]
+        arr = np.moveaxis(arr, [1 + axes.index(p) for p in parents], list(range(1, 1 + len(parents))))
+        for axis, n in enumerate([v, *parents]):
+            perm = [pg_states[n].index(s) for s in states[n]]
+            arr = np.take(arr, perm, axis=axis)
+    return arr.reshape(len(states[v]), -1)
+
+
+def with_cpt(model: FittedModel, variable: str, table: pd.DataFrame) -> FittedModel:
+    """A copy of a discrete model with one CPT replaced by an edited table (validated)."""
+    if model.kind != "discrete":
+        raise ModelError("Only discrete models have probability tables to edit.")
+    if variable not in model.variables:
+        raise ModelError(f"There is no variable '{variable}' in the model.",
+                         hint="Variables: " + ", ".join(model.variables) + ".")
+    parents = model.graph.parents(variable)
+    new_values = values_from_table(variable, parents, model.states, table)
+    values = {}
+    for v in model.variables:
+        if v == variable:
+            values[v] = new_values
+        else:
+            values[v] = _cpd_values_in_order(model.network.get_cpds(v), v,
+                                             model.graph.parents(v), model.states)
+    notes = [n for n in model.notes if "edited by hand" not in n]
+    notes.append("Some probability tables were edited by hand.")
+    return _discrete_model(model.graph, list(model.variables), model.states, values, notes,
+                           model.source, n_rows=model.n_rows, discretised=model.discretised)
+
+
+def model_from_bif(text: str, graph: CausalGraph | None = None) -> FittedModel:
+    """A discrete model with the CPTs of a BIF file (the graph is read from the file)."""
+    from app.io.bif import read_bif_model
+
+    net = read_bif_model(text)
+    g = CausalGraph.from_edges([(str(a), str(b)) for a, b in net.edges()],
+                               nodes=[str(n) for n in net.nodes()])
+    if graph is not None:
+        if set(graph.nodes) != set(g.nodes) or graph.edges != g.edges:
+            raise ModelError("The BIF file's network does not match the current graph.",
+                             hint="Load the BIF's own graph, or fit the model to data.")
+        g = graph
+    return replace(fit_model(g, cpts=net), source="BIF file")
