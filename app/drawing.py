@@ -259,3 +259,65 @@ def legend_html(legend: list[tuple[str, str, dict]]) -> str:
         chips.append(f'<span style="margin-right:14px;white-space:nowrap">{swatch} '
                      f'{html.escape(label)}</span>')
     return "".join(chips)
+
+
+
+def force_layout(g: CausalGraph, *, seed: int = 7, spacing: float = 150.0
+                 ) -> dict[str, tuple[float, float]]:
+    """A force-directed layout (networkx spring layout, fixed seed) in drawing pixels.
+
+    Each connected part is laid out on its own (bidirected edges pull too), scaled so that
+    neighbours sit about `spacing` pixels apart, and the parts are packed left to right.
+    It starts from the positions on screen, so pressing it again tidies the same picture.
+    """
+    und = nx.Graph()
+    und.add_nodes_from(g.nodes)
+    und.add_edges_from(g.edges)
+    und.add_edges_from(g.bidirected)
+    start = display_positions(g) if g.nodes else {}
+    order = {n: i for i, n in enumerate(g.nodes)}
+    parts = sorted((sorted(c, key=order.get) for c in nx.connected_components(und)),
+                   key=lambda c: (-len(c), order[c[0]]))
+    out: dict[str, tuple[float, float]] = {}
+    left = 0.0
+    for part in parts:
+        if len(part) == 1:
+            local = {part[0]: (0.0, 0.0)}
+        else:
+            sub = und.subgraph(part)
+            pos = nx.spring_layout(sub, pos={n: start[n] for n in part}, seed=seed,
+                                   iterations=100)
+            lengths = sorted(float(((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2)
+                                   ** 0.5) for a, b in sub.edges)
+            scale = spacing / max(lengths[len(lengths) // 2], 1e-9)
+            spread = _push_apart([(float(pos[n][0]) * scale, float(pos[n][1]) * scale)
+                                  for n in part], 0.6 * spacing)
+            local = dict(zip(part, spread))
+        xs = [p[0] for p in local.values()]
+        ys = [p[1] for p in local.values()]
+        dx, dy = left - min(xs), -min(ys)
+        out.update({n: (round(x + dx, 1), round(y + dy, 1)) for n, (x, y) in local.items()})
+        left += max(xs) - min(xs) + spacing
+    return {n: out[n] for n in g.nodes}
+
+
+def _push_apart(points: list[tuple[float, float]], min_dist: float, rounds: int = 60
+                ) -> list[tuple[float, float]]:
+    """Nudge points apart until no two are closer than `min_dist` (so labels do not overlap)."""
+    import numpy as np
+
+    p = np.array(points, dtype=float)
+    if len(p) < 2:
+        return [tuple(map(float, q)) for q in p]
+    jitter = np.random.default_rng(0).normal(scale=1e-3, size=p.shape)
+    p = p + jitter
+    for _ in range(rounds):
+        diff = p[:, None, :] - p[None, :, :]
+        dist = np.sqrt((diff ** 2).sum(-1))
+        np.fill_diagonal(dist, np.inf)
+        overlap = np.clip(min_dist - dist, 0, None)
+        if not overlap.any():
+            break
+        push = (diff / dist[..., None] * (overlap / 2)[..., None]).sum(1)
+        p = p + push
+    return [(float(x), float(y)) for x, y in p]

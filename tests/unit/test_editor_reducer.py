@@ -1,0 +1,247 @@
+"""The editor reducer: each canvas event becomes exactly one CausalGraph edit, or a GraphError
+that leaves the graph untouched."""
+import itertools
+import math
+
+import pytest
+
+from app.drawing import display_positions, force_layout, layered_layout
+from app.editor import EVENT_TYPES, EditResult, apply_event, freeze_layout, place_new_nodes
+from app.errors import CycleError, GraphError
+from app.graph import CausalGraph
+
+TRIANGLE = CausalGraph.from_edges([("Z", "X"), ("Z", "Y"), ("X", "Y")])
+
+
+def run(g: CausalGraph, *events: dict) -> CausalGraph:
+    for e in events:
+        g = apply_event(g, e).graph
+    return g
+
+
+def test_confounding_triangle_built_from_events_equals_the_textbook_graph():
+    g = run(CausalGraph(),
+            {"type": "add_node", "name": "Z", "x": 0, "y": 0},
+            {"type": "add_node", "name": "X", "x": -100, "y": 120},
+            {"type": "add_node", "name": "Y", "x": 100, "y": 120},
+            {"type": "add_edge", "source": "Z", "target": "X"},
+            {"type": "add_edge", "source": "Z", "target": "Y"},
+            {"type": "add_edge", "source": "X", "target": "Y"})
+    assert g.same_structure(TRIANGLE)
+    assert g.positions == {"Z": (0.0, 0.0), "X": (-100.0, 120.0), "Y": (100.0, 120.0)}
+
+
+def test_edge_closing_a_cycle_is_refused_with_the_cycle_named():
+    with pytest.raises(CycleError) as err:
+        apply_event(TRIANGLE, {"type": "add_edge", "source": "Y", "target": "Z"})
+    text = err.value.user_message()
+    # Y -> Z closes Z -> X -> Y -> Z (or Z -> Y -> Z): every node of the cycle is named
+    assert "Y" in text and "Z" in text and "cycle" in text
+    assert set(err.value.cycle) <= {"X", "Y", "Z"} and {"Y", "Z"} <= set(err.value.cycle)
+
+
+@pytest.mark.parametrize("event, fragment", [
+    ({"type": "add_edge", "source": "Z", "target": "Q"}, "no node called 'Q'"),
+    ({"type": "add_edge", "source": "X", "target": "X"}, "cannot point to itself"),
+    ({"type": "add_edge", "source": "Z", "target": "X"}, "already there"),
+    ({"type": "add_node", "name": "   "}, "cannot be empty"),
+    ({"type": "add_node", "name": ""}, "cannot be empty"),
+    ({"type": "add_node", "name": "X"}, "already exists"),
+    ({"type": "add_node", "name": "A\u0000B"}, "control character"),
+    ({"type": "add_node", "name": 5}, "must be text"),
+    ({"type": "add_node", "name": "A", "x": 1}, "both x and y"),
+    ({"type": "add_node", "name": "A", "x": "1", "y": 2}, "finite number"),
+    ({"type": "add_node", "name": "A", "x": math.nan, "y": 2}, "finite number"),
+    ({"type": "add_node", "name": "A", "x": True, "y": 2}, "finite number"),
+    ({"type": "add_node", "name": "A", "roles": ["boss"]}, "Unknown role"),
+    ({"type": "remove_node", "name": "Q"}, "no node called 'Q'"),
+    ({"type": "rename_node", "name": "Q", "new_name": "R"}, "no node called 'Q'"),
+    ({"type": "rename_node", "name": "X", "new_name": "Y"}, "already exists"),
+    ({"type": "rename_node", "name": "X", "new_name": " "}, "cannot be empty"),
+    ({"type": "rename_node", "name": "X"}, "missing 'new_name'"),
+    ({"type": "remove_edge", "source": "Y", "target": "X"}, "no edge Y → X"),
+    ({"type": "reverse_edge", "source": "Y", "target": "Z"}, "no edge Y → Z"),
+    ({"type": "add_bidirected", "source": "X", "target": "X"}, "two different nodes"),
+    ({"type": "remove_bidirected", "source": "X", "target": "Y"}, "no bidirected edge"),
+    ({"type": "convert_edge", "source": "X", "target": "Y", "to": "sideways"}, "not 'sideways'"),
+    ({"type": "move", "positions": {}}, "non-empty map"),
+    ({"type": "move", "positions": {"Q": [1, 2]}}, "no node called 'Q'"),
+    ({"type": "move", "positions": {"X": [1]}}, "pair of numbers"),
+    ({"type": "move", "positions": {"X": [1, math.inf]}}, "finite number"),
+    ({"type": "move", "positions": {"X": [1, 1e9]}}, "not a usable number"),
+    ({"type": "move", "positions": [["X", 1, 2]]}, "non-empty map"),
+    ({"type": "set_roles", "name": "X", "roles": ["boss"]}, "Unknown role 'boss'"),
+    ({"type": "set_roles", "name": "X", "roles": "exposure"}, "list of node names"),
+    ({"type": "set_roles", "name": "X", "roles": [["exposure"]]}, "list of node names"),
+    ({"type": "set_roles", "name": "Q", "roles": []}, "no node called 'Q'"),
+    ({"type": "layout", "kind": "circle"}, "Unknown layout"),
+    ({"type": "delete"}, "Nothing is selected"),
+    ({"type": "delete", "nodes": ["X"], "edges": [["Z", "Q"]]}, "no node called 'Q'"),
+    ({"type": "delete", "edges": [["Y", "X"]]}, "no edge Y → X"),
+    ({"type": "delete", "edges": "Z->X"}, "list of [source, target] pairs"),
+    ({"type": "delete", "edges": [["Z"]]}, "pairs of node names"),
+    ({"type": "teleport"}, "Unknown edit 'teleport'"),
+    ({"kind": "add_node"}, "Unknown edit None"),
+    ({"type": 3}, "Unknown edit 3"),
+])
+def test_bad_event_raises_graph_error_and_leaves_graph_unchanged(event, fragment):
+    before = TRIANGLE.canonical_json()
+    with pytest.raises(GraphError) as err:
+        apply_event(TRIANGLE, event)
+    assert fragment in err.value.user_message()
+    assert TRIANGLE.canonical_json() == before
+
+
+@pytest.mark.parametrize("event", [None, "add_node", ["add_node", "X"], 42])
+def test_event_that_is_not_an_object_is_refused(event):
+    with pytest.raises(GraphError, match="JSON object"):
+        apply_event(TRIANGLE, event)
+
+
+def test_failing_multi_delete_applies_nothing():
+    # the first edge exists, the second does not: the whole delete is refused
+    event = {"type": "delete", "edges": [["Z", "X"], ["X", "Z"]], "nodes": ["Y"]}
+    with pytest.raises(GraphError, match="no edge X → Z"):
+        apply_event(TRIANGLE, event)
+
+
+def test_failing_multi_move_applies_nothing():
+    event = {"type": "move", "positions": {"X": [5, 5], "Nope": [1, 1]}}
+    with pytest.raises(GraphError, match="Nope"):
+        apply_event(TRIANGLE, event)
+
+
+def test_delete_selection_removes_nodes_with_their_edges_and_chosen_edges():
+    g = TRIANGLE.add_node("U").add_bidirected("X", "U")
+    result = apply_event(g, {"type": "delete", "nodes": ["Y"], "edges": [["Z", "X"], ["X", "Y"]],
+                             "bidirected": [["U", "X"]]})
+    assert result.graph.nodes == ("Z", "X", "U")
+    assert result.graph.edges == frozenset() and result.graph.bidirected == frozenset()
+    # X -> Y went with node Y, so two edges are counted: Z -> X and U <-> X
+    assert result.message == "delete node Y and 2 edges"
+
+
+def test_rename_keeps_edges_roles_and_position_and_says_so():
+    g = TRIANGLE.set_role("X", "exposure").move("X", 10, 20)
+    result = apply_event(g, {"type": "rename_node", "name": "X", "new_name": "  Smoking "})
+    assert result.graph.edges == {("Z", "Smoking"), ("Z", "Y"), ("Smoking", "Y")}
+    assert result.graph.exposures == {"Smoking"}
+    assert result.graph.positions["Smoking"] == (10.0, 20.0)
+    assert result.message == "rename X to Smoking"
+
+
+def test_hostile_name_is_plain_data():
+    name = "<img src=x onerror=alert(1)>"
+    g = run(TRIANGLE, {"type": "add_node", "name": name, "x": 1, "y": 2},
+            {"type": "add_edge", "source": name, "target": "Y"})
+    assert name in g.nodes and (name, "Y") in g.edges
+
+
+def test_reverse_remove_and_convert_edges():
+    g = apply_event(TRIANGLE, {"type": "reverse_edge", "source": "X", "target": "Y"}).graph
+    assert ("Y", "X") in g.edges and ("X", "Y") not in g.edges
+    g = apply_event(g, {"type": "convert_edge", "source": "Y", "target": "X",
+                        "to": "bidirected"}).graph
+    assert ("X", "Y") in g.bidirected and not g.has_edge("Y", "X")
+    g = apply_event(g, {"type": "convert_edge", "source": "X", "target": "Y",
+                        "to": "directed"}).graph
+    assert g.has_edge("X", "Y") and not g.bidirected
+    g = apply_event(g, {"type": "remove_edge", "source": "X", "target": "Y"}).graph
+    assert g.edges == {("Z", "X"), ("Z", "Y")}
+
+
+def test_reversing_into_a_cycle_is_refused():
+    chain = CausalGraph.from_edges([("A", "B"), ("B", "C"), ("A", "C")])
+    with pytest.raises(CycleError):
+        apply_event(chain, {"type": "reverse_edge", "source": "A", "target": "C"})
+
+
+def test_bidirected_edges_in_either_order():
+    g = apply_event(TRIANGLE, {"type": "add_bidirected", "source": "Y", "target": "X"}).graph
+    assert g.bidirected == {("X", "Y")}
+    with pytest.raises(GraphError, match="already there"):
+        apply_event(g, {"type": "add_bidirected", "source": "X", "target": "Y"})
+    g = apply_event(g, {"type": "remove_bidirected", "source": "Y", "target": "X"}).graph
+    assert not g.bidirected
+
+
+def test_set_roles_replaces_all_roles_of_a_node():
+    g = apply_event(TRIANGLE, {"type": "set_roles", "name": "X",
+                               "roles": ["exposure", "adjusted"]}).graph
+    assert g.roles["X"] == {"exposure", "adjusted"}
+    result = apply_event(g, {"type": "set_roles", "name": "X", "roles": []})
+    assert "X" not in result.graph.roles and result.message == "set roles of X: no role"
+
+
+def test_move_many_nodes_at_once_and_freezes_the_rest_where_they_were_shown():
+    shown = display_positions(TRIANGLE)          # no stored positions: the layered layout
+    result = apply_event(TRIANGLE, {"type": "move",
+                                    "positions": {"X": [300, 40], "Y": {"x": -5, "y": 7.5}}})
+    g = result.graph
+    assert g.positions["X"] == (300.0, 40.0) and g.positions["Y"] == (-5.0, 7.5)
+    assert g.positions["Z"] == shown["Z"]        # Z did not jump
+    assert result.message == "move 2 nodes"
+    assert g.same_structure(TRIANGLE)
+
+
+def test_adding_a_placed_node_to_a_small_unit_layout_keeps_what_the_user_sees():
+    # DAGitty positions in small units are scaled for display; a new node in screen pixels
+    # must not shrink the others into a corner.
+    g = TRIANGLE.with_positions({"Z": (0, 0), "X": (-1, 1), "Y": (1, 1)})
+    shown = display_positions(g)
+    g2 = apply_event(g, {"type": "add_node", "name": "W", "x": 400, "y": 0}).graph
+    assert display_positions(g2) == {**shown, "W": (400.0, 0.0)}
+
+
+def test_node_added_without_position_to_a_placed_graph_lands_in_a_free_spot():
+    g = TRIANGLE.with_positions({"Z": (0, 0), "X": (-100, 100), "Y": (100, 100)})
+    g2 = apply_event(g, {"type": "add_node", "name": "W"}).graph
+    x, y = g2.positions["W"]
+    assert x > 100 and all(math.dist((x, y), p) >= 100 for p in g.positions.values())
+
+
+def test_layout_events_use_the_shared_layouts():
+    g = apply_event(TRIANGLE, {"type": "layout", "kind": "hierarchical"}).graph
+    assert g.positions == layered_layout(TRIANGLE)
+    g2 = apply_event(TRIANGLE, {"type": "layout", "kind": "force"}).graph
+    assert g2.positions == force_layout(TRIANGLE)
+    assert apply_event(CausalGraph(), {"type": "layout", "kind": "force"}).graph == CausalGraph()
+
+
+def test_force_layout_is_deterministic_and_keeps_nodes_apart():
+    chain = CausalGraph.from_edges([(f"v{i}", f"v{i + 1}") for i in range(30)]
+                                   + [(f"v{i}", f"v{i + 7}") for i in range(0, 20, 3)],
+                                   nodes=["lonely"])
+    a, b = force_layout(chain), force_layout(chain)
+    assert a == b
+    closest = min(math.dist(a[m], a[n]) for m, n in itertools.combinations(chain.nodes, 2))
+    assert closest >= 80      # 0.6 × the 150-pixel spacing, minus rounding
+
+
+def test_extra_keys_like_sequence_numbers_are_ignored():
+    result = apply_event(TRIANGLE, {"type": "remove_node", "name": "Z", "seq": 7, "nonce": "abc"})
+    assert isinstance(result, EditResult) and result.graph.nodes == ("X", "Y")
+    assert "remove node Z" in str(result)
+
+
+def test_every_event_type_is_covered_by_a_reducer():
+    assert set(EVENT_TYPES) == {"add_node", "remove_node", "rename_node", "add_edge", "remove_edge",
+                                "reverse_edge", "add_bidirected", "remove_bidirected",
+                                "convert_edge", "move", "set_roles", "layout", "delete"}
+
+
+def test_freeze_layout_is_a_no_op_when_positions_are_already_shown():
+    g = freeze_layout(TRIANGLE)
+    assert freeze_layout(g) is g
+
+
+def test_text_added_nodes_get_a_free_place_when_the_layout_is_manual():
+    old = TRIANGLE.with_positions({"Z": (0, 0), "X": (-100, 100), "Y": (100, 100)})
+    typed = CausalGraph.from_edges([("Z", "X"), ("Z", "Y"), ("X", "Y"), ("W", "Y"), ("V", "W")],
+                                   positions=old.positions)
+    placed = place_new_nodes(old, typed)
+    assert {"W", "V"} <= set(placed.positions)
+    assert placed.positions["W"] != placed.positions["V"]
+    assert all(math.dist(placed.positions["W"], p) >= 100 for p in old.positions.values())
+    # an automatic (unplaced) layout stays automatic
+    assert place_new_nodes(TRIANGLE, typed.without_positions()) == typed.without_positions()
