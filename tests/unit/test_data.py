@@ -407,3 +407,60 @@ def test_dataset_from_frame_fingerprints_content():
     a, b = dataset_from_frame(df), dataset_from_frame(df.copy())
     assert isinstance(a, Dataset) and a.fingerprint == b.fingerprint
     assert a.fingerprint != dataset_from_frame(df.assign(a=[1, 3])).fingerprint
+
+
+# ---- profile charts (app.charts.profile) ------------------------------------------------------
+def _chart_values(chart) -> list[dict]:
+    spec = chart.to_dict()
+    return next(iter(spec["datasets"].values()))
+
+
+def test_histogram_counts_every_finite_value_in_at_most_30_bins():
+    from app.charts.profile import PRIMARY, histogram
+
+    values = pd.Series(np.random.default_rng(1).normal(size=100_000), name="x")
+    chart = histogram(values.where(values < 3))   # some missing values
+    rows = _chart_values(chart)
+    assert len(rows) <= 30
+    assert sum(r["count"] for r in rows) == int((values < 3).sum())
+    assert chart.to_dict()["mark"]["color"] == PRIMARY
+    assert len(str(chart.to_dict())) < 10_000   # summaries, not raw rows, go to the browser
+
+
+def test_bar_chart_lumps_rare_levels_into_other():
+    from app.charts.profile import bar_chart, level_counts
+
+    s = pd.Series([f"l{i:02d}" for i in range(40)] * 3 + ["l00"] * 5)
+    counts = level_counts(s, top=15)
+    assert len(counts) == 15 and counts["level"].iloc[0] == "l00"
+    assert counts["level"].iloc[-1] == "other (26 levels)"
+    assert counts["count"].sum() == len(s)
+    assert len(_chart_values(bar_chart(s))) == 15
+
+
+def test_level_counts_keep_the_order_of_discretised_bins():
+    from app.charts.profile import level_counts
+
+    binned, _ = discretise(pd.Series([5.0, 1.0, 2.0, 9.0, 7.0, 3.0]), method="equal_width",
+                           bins=2)
+    assert level_counts(binned)["level"].tolist() == list(binned.cat.categories)
+
+
+def test_column_chart_picks_the_chart_for_the_type():
+    from app.charts.profile import column_chart
+
+    s = pd.Series([1.0, 2.0, 3.5, 4.0], name="v")
+    assert column_chart(s, "continuous").to_dict()["mark"]["type"] == "bar"
+    assert "x2" in column_chart(s, "continuous").to_dict()["encoding"]      # histogram
+    assert "x2" not in column_chart(s, "ordinal").to_dict()["encoding"]     # level bars
+    assert column_chart(s, "id") is None and column_chart(s, "text") is None
+    dates = pd.Series(pd.date_range("2024-01-01", periods=90).strftime("%Y-%m-%d"))
+    assert sum(r["count"] for r in _chart_values(column_chart(dates, "datetime"))) == 90
+
+
+def test_missingness_chart_shows_each_columns_share():
+    from app.charts.profile import missingness_chart
+
+    rows = _chart_values(missingness_chart(profile(load_data(GOOD))))
+    share = {r["column"]: r["share"] for r in rows}
+    assert share == {"income": pytest.approx(1 / 3), "age": 0.0, "sex": 0.0}
