@@ -10,7 +10,7 @@ from app.models.counterfactual import (
     unit_counterfactuals,
 )
 from app.models.cpt import MAX_CPT_CELLS, MAX_EDITOR_ROWS, uniform_table, values_from_table
-from app.models.fit import FittedModel, fit_model, model_from_bif, with_cpt
+from app.models.fit import FittedModel, fit_model, model_from_bif, model_from_scm, with_cpt
 from app.models.inference import (
     EffectResult,
     QueryResult,
@@ -23,7 +23,7 @@ from app.models.inference import (
 from app.models.scm import LinearSCM
 
 __all__ = [
-    "FittedModel", "fit_model", "model_from_bif", "with_cpt", "LinearSCM",
+    "FittedModel", "fit_model", "model_from_bif", "model_from_scm", "with_cpt", "LinearSCM",
     "QueryResult", "do_query", "observe_query", "EffectResult", "causal_effect",
     "intervention_sweep", "cut_edges",
     "CounterfactualResult", "counterfactual", "unit_counterfactuals", "twin_network",

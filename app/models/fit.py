@@ -430,3 +430,15 @@ def model_from_bif(text: str, graph: CausalGraph | None = None) -> FittedModel:
                              hint="Load the BIF's own graph, or fit the model to data.")
         g = graph
     return replace(fit_model(g, cpts=net), source="BIF file")
+
+
+def model_from_scm(scm: LinearSCM, graph: CausalGraph | None = None) -> FittedModel:
+    """Wrap known linear equations (a textbook model, a simulation truth) as a FittedModel."""
+    edges = [(p, v) for v in scm.variables for p in scm.parents[v]]
+    graph = graph or CausalGraph.from_edges(edges, nodes=list(scm.variables))
+    if set(graph.nodes) != set(scm.variables) or set(graph.edges) != set(edges):
+        raise ModelError("The equations do not match the graph (nodes or arrows differ).")
+    parts = [repr(scm.equations()).encode(), repr(sorted(scm.noise_std.items())).encode()]
+    return FittedModel(kind="linear", graph=graph, variables=tuple(graph.topological_order()),
+                       notes=("Known equations (not fitted to data).",),
+                       key=_content_key("linear", graph, parts), source="equations", scm=scm)
