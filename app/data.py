@@ -5,6 +5,7 @@ Everything a user can upload passes through `load_data`, so every bad file ends 
 """
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -151,13 +152,13 @@ def load_data(source: bytes | str | os.PathLike | BinaryIO, name: str | None = N
             if raw.startswith(magic):
                 raise DataError(f"'{name}' is not a text table: it looks like {what}.",
                                 hint="Upload a CSV, TSV or Parquet file.")
-        text, encoding = _decode(raw, name)
+        head, encoding = _decode_head(raw, name)
         if encoding not in ("utf-8", "utf-8-sig"):
             notes.append(f"Read as {_ENCODING_NAMES.get(encoding, encoding)} because the file "
                          "is not UTF-8; check that accented letters look right.")
-        delimiter = _sniff_delimiter(text, name)
-        header = _clean_header(_header_fields(text, delimiter), max_columns, notes)
-        df = _read_csv_text(text, delimiter, name, len(header))
+        delimiter = _sniff_delimiter(head, name)
+        header = _clean_header(_header_fields(head, delimiter), max_columns, notes)
+        df = _read_csv_bytes(raw, encoding, delimiter, name, len(header))
         df.columns = header
         df = _fix_decimal_commas(df, delimiter, notes)
         if header and all(_is_number(h) for h in header):
@@ -259,8 +260,16 @@ def _read_parquet(raw: bytes, name: str) -> pd.DataFrame:
                         hint="The file may be damaged or truncated; export it again.") from None
 
 
-def _decode(raw: bytes, name: str) -> tuple[str, str]:
-    """Decode text: BOMs first, then strict UTF-8, then Windows-1252, then Latin-1."""
+HEAD_BYTES = 1024 * 1024   # enough text to sniff the separator and read the header
+_CHUNK = 8 * 1024 * 1024
+
+
+def _decode_head(raw: bytes, name: str) -> tuple[str, str]:
+    """Find the encoding (BOMs, then strict UTF-8, Windows-1252, Latin-1) and decode the head.
+
+    The whole file is validated chunk by chunk, but only the first HEAD_BYTES are kept as
+    text: pandas decodes the rest itself, so the file never exists twice in memory.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         candidates = ["utf-8-sig"]
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -276,11 +285,16 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
             candidates = ["utf-8", "cp1252", "latin-1"]
     for enc in candidates:
         try:
-            text = raw.decode(enc)
+            decoder = codecs.getincrementaldecoder(enc)(errors="strict")
+            text = decoder.decode(raw[:HEAD_BYTES], final=len(raw) <= HEAD_BYTES)
+            for start in range(HEAD_BYTES, len(raw), _CHUNK):
+                decoder.decode(raw[start:start + _CHUNK], final=start + _CHUNK >= len(raw))
         except UnicodeDecodeError:
             continue
         if _looks_binary(text):
             break
+        if len(raw) > HEAD_BYTES and "\n" in text:
+            text = text[: text.rfind("\n") + 1]   # whole lines only
         return text, enc
     raise DataError(f"'{name}' does not look like a text table: it contains bytes that are "
                     "not letters, digits or punctuation.",
@@ -296,14 +310,11 @@ def _looks_binary(text: str) -> bool:
     return control > max(2, 0.01 * len(sample))
 
 
-def _records(text: str, delimiter: str, limit: int) -> list[list[str]]:
-    """The first `limit` non-empty records of the text, parsed like pandas would."""
-    chunk = text[:262144]
-    if len(text) > len(chunk) and "\n" in chunk:
-        chunk = chunk[: chunk.rfind("\n")]
+def _records(head: str, delimiter: str, limit: int) -> list[list[str]]:
+    """The first `limit` non-empty records of the head text, parsed like pandas would."""
     out: list[list[str]] = []
     try:
-        for rec in csv.reader(io.StringIO(chunk, newline=""), delimiter=delimiter):
+        for rec in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter):
             if rec and any(f.strip() for f in rec):
                 out.append(rec)
                 if len(out) >= limit:
@@ -374,13 +385,14 @@ def _clean_header(names: list[str], max_columns: int, notes: list[str]) -> list[
     return cleaned
 
 
-def _read_csv_text(text: str, delimiter: str, name: str, width: int) -> pd.DataFrame:
+def _read_csv_bytes(raw: bytes, encoding: str, delimiter: str, name: str,
+                    width: int) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", pd.errors.DtypeWarning)
             warnings.simplefilter("error", pd.errors.ParserWarning)
-            return pd.read_csv(io.StringIO(text), sep=delimiter, header=0, index_col=False,
-                               low_memory=False, skipinitialspace=False)
+            df = pd.read_csv(io.BytesIO(raw), sep=delimiter, header=0, index_col=False,
+                             encoding=encoding, low_memory=False)
     except pd.errors.ParserWarning:
         raise DataError(f"Rows in '{name}' have more values than the header has names "
                         f"({width}).",
@@ -400,6 +412,11 @@ def _read_csv_text(text: str, delimiter: str, name: str, width: int) -> pd.DataF
     except (ValueError, UnicodeError, MemoryError) as err:
         raise DataError(f"'{name}' could not be read as a table ({type(err).__name__}).",
                         hint="Check the file is a plain CSV/TSV table.") from None
+    if df.shape[1] != width:
+        raise DataError(f"'{name}' could not be read as a table: the header has {width} names "
+                        f"but the rows were read as {df.shape[1]} columns.",
+                        hint="Check for unclosed quotes or stray separators in the header.")
+    return df
 
 
 _DECIMAL_COMMA = re.compile(r"^\s*[-+]?\d+(,\d+)?\s*$")

@@ -82,6 +82,14 @@ def test_latin1_bytes_undefined_in_cp1252_fall_back_to_latin1():
     assert ds.df["a"].iloc[0] == "x\x81y"
 
 
+def test_encoding_is_checked_over_the_whole_file_not_just_its_head():
+    # 1.2 MB of ASCII, then one Windows-1252 byte: only the full check can see it
+    raw = b"a,b\n" + b"x,1\n" * 300_000 + "caf\u00e9,2\n".encode("cp1252")
+    ds = load_data(raw)
+    assert ds.encoding == "Windows-1252"
+    assert ds.df["a"].iloc[-1] == "caf\u00e9" and ds.rows == 300_001
+
+
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_with_or_without_bom_is_read(codec):
     raw = "name\tscore\nÅsa\t3\nBo\t4\n".encode(codec)

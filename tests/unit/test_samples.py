@@ -48,8 +48,12 @@ def _build_module():
 # ---- listing --------------------------------------------------------------------------------
 def test_list_samples_gives_the_nine_names_in_order():
     assert [s.name for s in app.list_samples()] == NAMES
-    assert sorted(p.name for p in samples.SAMPLE_DIR.iterdir() if p.is_dir()
-                  and not p.name.startswith((".", "_"))) == sorted(NAMES)
+    # every folder with a causal graph is registered (time-series folders ts_* live apart)
+    with_graph = {p.parent.name for p in samples.SAMPLE_DIR.glob("*/graph.dagitty")}
+    assert with_graph == set(NAMES)
+    for name in NAMES:
+        assert (samples.SAMPLE_DIR / name / "data.csv").is_file()
+        assert (samples.SAMPLE_DIR / name / "README.md").is_file()
 
 
 def test_listing_reads_no_data_file(monkeypatch):
