@@ -1,0 +1,602 @@
+"""The estimators: DoWhy's, each with a confidence interval that is fast enough for the app.
+
+How each interval is computed, and why (measured in benchmarks/estimation.py):
+- linear regression: DoWhy's OLS fit; heteroskedasticity-robust (HC1) standard error, exact and
+  instant.
+- propensity-score weighting: DoWhy's weighting estimator with our exact (unpenalised) logistic
+  model; standard error from the M-estimation sandwich that accounts for the estimated
+  propensity score (Lunceford & Davidian 2004). DoWhy's default is a 399-draw bootstrap:
+  ~1.5 s per 20 draws on 100k rows, so ~30 s; the sandwich takes milliseconds.
+- propensity-score stratification and matching, front-door: percentile bootstrap of the DoWhy
+  estimator, run by us in chunks so the page shows progress and can cancel.
+- instrumental variables: DoWhy's Wald estimator for one instrument and no covariates; two-stage
+  least squares with covariates otherwise (DoWhy 0.14's IV estimator takes no covariates); robust
+  (HC0) 2SLS standard errors.
+- machine learning: cross-fitted augmented IPW (doubly robust) with gradient-boosted trees from
+  scikit-learn, influence-function standard error (Chernozhukov et al. 2018). DoWhy's own ML
+  estimators need EconML, which is not installed.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from app.errors import Cancelled, EstimationError
+from app.estimation._engine import quiet
+from app.estimation.identify import Estimand
+from app.estimation.prepare import PreparedData, design_matrix
+
+Z95 = 1.959963984540054
+PS_BOUNDS = (0.01, 0.99)
+Progress = Callable[[float, str], None] | None
+ShouldStop = Callable[[], bool] | None
+
+
+@dataclass(frozen=True)
+class MethodInfo:
+    """What an estimator needs and what it assumes, in words a student understands."""
+
+    name: str
+    label: str
+    kind: str                     # the estimand it estimates: backdoor / frontdoor / iv
+    binary_only: bool
+    description: str
+    ci: str
+
+
+METHODS: dict[str, MethodInfo] = {m.name: m for m in (
+    MethodInfo("linear_regression", "Linear regression", "backdoor", False,
+               "Regress the outcome on the treatment and the adjustment set; the treatment "
+               "coefficient is the effect. Assumes the effect is the same for everyone and "
+               "the relation is linear.", "robust (HC1) standard error"),
+    MethodInfo("ps_stratification", "Propensity-score stratification", "backdoor", True,
+               "Group units with similar chances of treatment (propensity score), compare "
+               "treated and untreated within each group, and average.", "bootstrap"),
+    MethodInfo("ps_matching", "Propensity-score matching", "backdoor", True,
+               "Pair each unit with the most similar unit of the other group by propensity "
+               "score and average the differences.", "bootstrap"),
+    MethodInfo("ps_weighting", "Propensity-score weighting (IPW)", "backdoor", True,
+               "Weight each unit by 1 / (chance of the treatment it got), so both groups look "
+               "like the whole population, then compare weighted means.",
+               "sandwich standard error (accounts for the estimated propensity score)"),
+    MethodInfo("ml", "Machine learning (doubly robust, gradient boosting)", "backdoor", True,
+               "Flexible models of the outcome and of the treatment, combined so the estimate "
+               "stays right if either model is right (cross-fitted AIPW).",
+               "influence-function standard error"),
+    MethodInfo("iv", "Instrumental variable (Wald / 2SLS)", "iv", False,
+               "Use only the variation in the treatment caused by the instrument.",
+               "robust 2SLS standard error"),
+    MethodInfo("frontdoor", "Front-door (two-stage regression)", "frontdoor", False,
+               "Chain the effect of the treatment on the mediator and of the mediator on the "
+               "outcome (adjusting for the treatment).", "bootstrap"),
+)}
+
+
+@dataclass(frozen=True)
+class MethodAvailability:
+    """Whether an estimator applies here, and if not, why (shown next to its checkbox)."""
+
+    name: str
+    label: str
+    kind: str
+    available: bool
+    reason: str
+
+
+@dataclass
+class FitSpec:
+    """Everything needed to re-run one estimator on (modified) data: kept for refutations."""
+
+    method: str
+    kind: str
+    estimand: Estimand
+    prepared: PreparedData
+    adjustment: tuple[str, ...] = ()
+    instruments: tuple[str, ...] = ()
+    mediators: tuple[str, ...] = ()
+    iv_controls: tuple[str, ...] = ()
+    seed: int = 0
+    n_bootstrap: int = 200
+
+    @property
+    def treatment(self) -> str:
+        return self.prepared.treatment
+
+    @property
+    def outcome(self) -> str:
+        return self.prepared.outcome
+
+    @property
+    def t1(self) -> float:
+        return self.prepared.treatment_value
+
+    @property
+    def t0(self) -> float:
+        return self.prepared.control_value
+
+
+@dataclass
+class MethodResult:
+    value: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    se: float | None = None
+    ci_method: str = ""
+    notes: list[str] = field(default_factory=list)
+    engine: str = "DoWhy"
+
+
+# ---- an exact logistic regression for propensity scores -----------------------------------
+class NewtonLogit:
+    """Unpenalised logistic regression by Newton–Raphson, with a clear error on separation.
+
+    sklearn's default LogisticRegression is L2-penalised (C=1), which shrinks the propensity
+    model in a scale-dependent way; the IPW sandwich needs the exact maximum-likelihood fit.
+    """
+
+    max_iter = 60
+    eta_limit = 20.0   # |logit| beyond this means P(treated) < 2e-9 or > 1 - 2e-9
+
+    def __init__(self) -> None:
+        self.coef_: np.ndarray | None = None
+
+    @staticmethod
+    def _design(x) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        if x.ndim == 1:
+            x = x[:, None]
+        return np.column_stack([np.ones(len(x)), x])
+
+    def fit(self, x, t) -> NewtonLogit:
+        xd = self._design(x)
+        t = np.asarray(t, dtype=float).ravel()
+        beta = np.zeros(xd.shape[1])
+        p0 = min(max(t.mean(), 1e-6), 1 - 1e-6)
+        beta[0] = math.log(p0 / (1 - p0))
+        ll_old = -np.inf
+        for _ in range(self.max_iter):
+            eta = np.clip(xd @ beta, -50, 50)
+            p = 1 / (1 + np.exp(-eta))
+            w = p * (1 - p)
+            grad = xd.T @ (t - p)
+            hess = (xd * w[:, None]).T @ xd
+            step = np.linalg.lstsq(hess + 1e-10 * np.eye(len(beta)), grad, rcond=None)[0]
+            ll = np.sum(t * eta - np.logaddexp(0, eta))
+            beta = beta + step
+            if abs(ll - ll_old) < 1e-10 * (1 + abs(ll)) and np.max(np.abs(step)) < 1e-7:
+                break
+            ll_old = ll
+        eta = xd @ beta
+        self.coef_ = beta
+        if not np.all(np.isfinite(beta)) or np.max(np.abs(eta)) > self.eta_limit:
+            side = "treated" if np.max(eta) > self.eta_limit else "untreated"
+            raise EstimationError(
+                "Perfect separation in the propensity model: for some rows the covariates predict "
+                f"the treatment exactly (they are always {side}), so treated and untreated units "
+                "cannot be compared there.",
+                hint="There is no overlap for those units. Check the adjustment set, drop the rows "
+                     "outside the common range, or use linear regression (which extrapolates).")
+        return self
+
+    def decision(self, x) -> np.ndarray:
+        return self._design(x) @ self.coef_
+
+    def predict_proba(self, x) -> np.ndarray:
+        p = 1 / (1 + np.exp(-np.clip(self.decision(x), -50, 50)))
+        return np.column_stack([1 - p, p])
+
+
+# ---- helpers ----------------------------------------------------------------------------
+def normal_ci(value: float, se: float) -> tuple[float, float]:
+    return value - Z95 * se, value + Z95 * se
+
+
+def _check_stop(should_stop: ShouldStop) -> None:
+    if should_stop is not None and should_stop():
+        raise Cancelled()
+
+
+def _wrap(fn, what: str):
+    """Run a DoWhy call; turn its raw exceptions into an EstimationError a student can read."""
+    try:
+        with quiet():
+            return fn()
+    except (EstimationError, Cancelled):
+        raise
+    except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, KeyError, IndexError,
+            TypeError, Exception) as err:  # noqa: BLE001 - boundary: never leak a raw library error
+        raise EstimationError(f"{what} failed on this data: {err}",
+                              hint="Try another estimator, or check the data for constant or "
+                                   "nearly duplicate columns.") from err
+
+
+def _dowhy_backdoor(spec: FitSpec, adjustment):
+    ie = spec.estimand.dowhy_for("backdoor")
+    ie.set_backdoor_variables(list(adjustment), "backdoor")
+    return ie
+
+
+def _usable_adjustment(spec: FitSpec, data: pd.DataFrame, adjustment=None) -> list[str]:
+    """The adjustment set minus columns that are constant in `data` (e.g. inside a subgroup)."""
+    adj = list(spec.adjustment if adjustment is None else adjustment)
+    return [c for c in adj if data[c].nunique(dropna=False) > 1]
+
+
+# ---- back-door estimators -----------------------------------------------------------------
+def linear_regression(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustment=None,
+                      **_) -> MethodResult:
+    from dowhy.causal_estimators.linear_regression_estimator import LinearRegressionEstimator
+
+    adj = _usable_adjustment(spec, data, adjustment)
+
+    def run():
+        est = LinearRegressionEstimator(_dowhy_backdoor(spec, adj))
+        est.fit(data, effect_modifier_names=[])
+        e = est.estimate_effect(data, treatment_value=spec.t1, control_value=spec.t0,
+                                target_units="ate")
+        return est, float(e.value)
+
+    est, value = _wrap(run, "Linear regression")
+    res = MethodResult(value)
+    if ci:
+        robust = est.model.get_robustcov_results(cov_type="HC1")
+        se = float(robust.bse[1]) * abs(spec.t1 - spec.t0)
+        res.se, res.ci_method = se, METHODS["linear_regression"].ci
+        res.ci_low, res.ci_high = normal_ci(value, se)
+    return res
+
+
+def _ps_estimator(cls, spec: FitSpec, adj, **kw):
+    return cls(_dowhy_backdoor(spec, adj), propensity_score_model=NewtonLogit(), **kw)
+
+
+def _need_covariates(adj, method: str) -> None:
+    if not adj:
+        raise EstimationError(
+            f"{METHODS[method].label} needs at least one variable to adjust for, and the "
+            "adjustment set is empty here.",
+            hint="With nothing to adjust for, the plain difference in means is already the "
+                 "estimate: use linear regression.")
+
+
+def _overlap_note(p: np.ndarray) -> str | None:
+    lo, hi = PS_BOUNDS
+    frac = float(np.mean((p < lo) | (p > hi)))
+    if frac > 0:
+        return (f"{frac:.1%} of units have a propensity score below {lo} or above {hi} (little "
+                "overlap); their scores were clipped, so weighting estimates lean on few units.")
+    return None
+
+
+def ps_weighting(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustment=None,
+                 **_) -> MethodResult:
+    from dowhy.causal_estimators.propensity_score_weighting_estimator import (
+        PropensityScoreWeightingEstimator,
+    )
+
+    adj = _usable_adjustment(spec, data, adjustment)
+    _need_covariates(adj, "ps_weighting")
+
+    def run():
+        est = _ps_estimator(PropensityScoreWeightingEstimator, spec, adj, min_ps_score=PS_BOUNDS[0],
+                            max_ps_score=PS_BOUNDS[1], weighting_scheme="ips_weight")
+        est.fit(data, effect_modifier_names=[])
+        e = est.estimate_effect(data.copy(), treatment_value=1, control_value=0, target_units="ate")
+        return est, float(e.value)
+
+    est, value = _wrap(run, "Propensity-score weighting")
+    res = MethodResult(value)
+    x = np.asarray(est._observed_common_causes, dtype=float)
+    p_raw = est.propensity_score_model.predict_proba(x)[:, 1]
+    note = _overlap_note(p_raw)
+    if note:
+        res.notes.append(note)
+    if ci:
+        t = data[spec.treatment].to_numpy(float)
+        y = data[spec.outcome].to_numpy(float)
+        se = ipw_sandwich_se(NewtonLogit._design(x), t, y, p_raw, *PS_BOUNDS)
+        res.se, res.ci_method = se, METHODS["ps_weighting"].ci
+        res.ci_low, res.ci_high = normal_ci(value, se)
+    return res
+
+
+def ipw_sandwich_se(xd: np.ndarray, t: np.ndarray, y: np.ndarray, p_raw: np.ndarray,
+                    lo: float = 0.0, hi: float = 1.0) -> float:
+    """Standard error of the normalised (Hajek) IPW ATE with an estimated logistic propensity.
+
+    Stacked estimating equations θ = (β, μ1, μ0): X(T − e), T/e (Y − μ1), (1−T)/(1−e) (Y − μ0);
+    Var(θ̂) = A⁻¹ B A⁻ᵀ / n (Lunceford & Davidian 2004). Clipped scores do not move with β.
+    """
+    n, k = xd.shape
+    e = np.clip(p_raw, lo, hi)
+    free = (p_raw > lo) & (p_raw < hi)
+    w1, w0 = t / e, (1 - t) / (1 - e)
+    mu1 = np.sum(w1 * y) / np.sum(w1)
+    mu0 = np.sum(w0 * y) / np.sum(w0)
+    r1, r0 = y - mu1, y - mu0
+    psi = np.column_stack([xd * (t - p_raw)[:, None], w1 * r1, w0 * r0])
+    a = np.zeros((k + 2, k + 2))
+    pw = p_raw * (1 - p_raw)
+    a[:k, :k] = (xd * pw[:, None]).T @ xd / n
+    de1 = np.where(free, -t * (1 - e) / e * r1, 0.0)      # d/dβ of T/e (Y − μ1), per row / x
+    de0 = np.where(free, (1 - t) * e / (1 - e) * r0, 0.0)
+    a[k, :k] = -(xd * de1[:, None]).sum(0) / n
+    a[k + 1, :k] = -(xd * de0[:, None]).sum(0) / n
+    a[k, k] = np.mean(w1)
+    a[k + 1, k + 1] = np.mean(w0)
+    b = psi.T @ psi / n
+    a_inv = np.linalg.pinv(a)
+    v = a_inv @ b @ a_inv.T / n
+    grad = np.zeros(k + 2)
+    grad[k], grad[k + 1] = 1.0, -1.0
+    return float(math.sqrt(max(grad @ v @ grad, 0.0)))
+
+
+def _num_strata(n: int) -> int:
+    """About 100 rows per stratum, between 5 (Rosenbaum & Rubin's quintiles) and 50.
+
+    DoWhy's "auto" starts from n/10 strata and halves; its per-stratum filter then makes each
+    estimate ~0.15 s on 2,000 rows, too slow for a bootstrap.
+    """
+    return int(min(max(n // 100, 5), 50))
+
+
+def ps_stratification(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustment=None,
+                      **kw) -> MethodResult:
+    from dowhy.causal_estimators.propensity_score_stratification_estimator import (
+        PropensityScoreStratificationEstimator,
+    )
+
+    adj = _usable_adjustment(spec, data, adjustment)
+    _need_covariates(adj, "ps_stratification")
+
+    def point(d: pd.DataFrame) -> float:
+        a = _usable_adjustment(spec, d, adj)
+        _need_covariates(a, "ps_stratification")
+
+        def run():
+            est = _ps_estimator(PropensityScoreStratificationEstimator, spec, a,
+                                num_strata=_num_strata(len(d)), clipping_threshold=5)
+            est.fit(d, effect_modifier_names=[])
+            return float(est.estimate_effect(d.copy(), treatment_value=1, control_value=0,
+                                             target_units="ate").value)
+        return _wrap(run, "Propensity-score stratification")
+
+    return _with_bootstrap(point, spec, data, ci, "ps_stratification", **kw)
+
+
+def ps_matching(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustment=None,
+                **kw) -> MethodResult:
+    from dowhy.causal_estimators.propensity_score_matching_estimator import (
+        PropensityScoreMatchingEstimator,
+    )
+
+    adj = _usable_adjustment(spec, data, adjustment)
+    _need_covariates(adj, "ps_matching")
+
+    def point(d: pd.DataFrame) -> float:
+        a = _usable_adjustment(spec, d, adj)
+        _need_covariates(a, "ps_matching")
+
+        def run():
+            est = _ps_estimator(PropensityScoreMatchingEstimator, spec, a)
+            est.fit(d, effect_modifier_names=[])
+            return float(est.estimate_effect(d.copy(), treatment_value=1, control_value=0,
+                                             target_units="ate").value)
+        return _wrap(run, "Propensity-score matching")
+
+    res = _with_bootstrap(point, spec, data, ci, "ps_matching", **kw)
+    x = design_matrix(data, adj)
+    distinct = len(np.unique(np.round(x, 12), axis=0))
+    if distinct < 0.5 * len(data):
+        res.notes.append(
+            f"Many units share the same covariate values ({distinct} distinct patterns in "
+            f"{len(data)} rows): DoWhy's matching takes one arbitrary match per tie, so this "
+            "estimate is unreliable here. Prefer weighting or stratification.")
+    if ci:
+        res.notes.append("Bootstrap intervals for matching are approximate (Abadie & Imbens 2008).")
+    return res
+
+
+def ml_aipw(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustment=None,
+            folds: int = 5, **_) -> MethodResult:
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.model_selection import StratifiedKFold
+
+    adj = _usable_adjustment(spec, data, adjustment)
+    _need_covariates(adj, "ml")
+    x = design_matrix(data, adj)
+    t = data[spec.treatment].to_numpy(int)
+    y = data[spec.outcome].to_numpy(float)
+    n = len(y)
+    n_min = int(min(np.sum(t == 1), np.sum(t == 0)))
+    k = max(2, min(folds, n_min))
+    if n_min < 4:
+        raise EstimationError("The machine-learning estimator needs at least 4 treated and 4 "
+                              "untreated units.")
+    # shallow, regularised trees: deep ones overfit the propensity on small data (Lalonde, 445
+    # rows: scores near 0/1 and an estimate 3x off); these settings were checked on it
+    params = dict(max_iter=100, learning_rate=0.05, max_depth=3, l2_regularization=1.0,
+                  min_samples_leaf=int(min(max(20, n // 20), 200)), early_stopping=False,
+                  random_state=spec.seed)
+    mu1, mu0, e = np.zeros(n), np.zeros(n), np.zeros(n)
+    cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=spec.seed)
+    with quiet():
+        for train, test in cv.split(x, t):
+            xt, tt, yt = x[train], t[train], y[train]
+            clf = HistGradientBoostingClassifier(**params).fit(xt, tt)
+            e[test] = clf.predict_proba(x[test])[:, 1]
+            for arm, out in ((1, mu1), (0, mu0)):
+                m = tt == arm
+                reg = HistGradientBoostingRegressor(**params).fit(xt[m], yt[m])
+                out[test] = reg.predict(x[test])
+    res = MethodResult(0.0, engine="scikit-learn (cross-fitted AIPW)")
+    note = _overlap_note(e)
+    if note:
+        res.notes.append(note)
+    e = np.clip(e, *PS_BOUNDS)
+    psi = mu1 - mu0 + t * (y - mu1) / e - (1 - t) * (y - mu0) / (1 - e)
+    res.value = float(np.mean(psi))
+    if ci:
+        se = float(np.std(psi, ddof=1) / math.sqrt(n))
+        res.se, res.ci_method = se, METHODS["ml"].ci
+        res.ci_low, res.ci_high = normal_ci(res.value, se)
+    res.notes.append(f"{k}-fold cross-fitting with gradient-boosted trees (scikit-learn).")
+    return res
+
+
+# ---- instrumental variables -----------------------------------------------------------
+def tsls(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """Two-stage least squares of y on x (endogenous) with instruments z and controls w.
+
+    Returns (coefficient of x, robust HC0 standard error, first-stage F for the instruments).
+    """
+    n = len(y)
+    one = np.ones((n, 1))
+    zf = np.column_stack([one, z, w])
+    xf = np.column_stack([one, x, w])
+    coef_first, *_ = np.linalg.lstsq(zf, xf, rcond=None)
+    xhat = zf @ coef_first
+    beta, *_ = np.linalg.lstsq(xhat, y, rcond=None)
+    resid = y - xf @ beta
+    bread = np.linalg.pinv(xhat.T @ xhat)
+    meat = (xhat * resid[:, None] ** 2).T @ xhat
+    v = bread @ meat @ bread
+    # first-stage F for the excluded instruments (homoskedastic form)
+    restricted = np.column_stack([one, w])
+    rss_r = np.sum((x - restricted @ np.linalg.lstsq(restricted, x, rcond=None)[0]) ** 2)
+    rss_u = np.sum((x - zf @ np.linalg.lstsq(zf, x, rcond=None)[0]) ** 2)
+    q = z.shape[1]
+    dof = n - zf.shape[1]
+    f = ((rss_r - rss_u) / q) / (rss_u / dof) if rss_u > 0 and dof > 0 else float("inf")
+    return float(beta[1]), float(math.sqrt(max(v[1, 1], 0.0))), float(f)
+
+
+def instrumental_variable(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, **_) -> MethodResult:
+    from dowhy.causal_estimators.instrumental_variable_estimator import (
+        InstrumentalVariableEstimator,
+    )
+
+    inst = list(spec.instruments)
+    controls = [c for c in spec.iv_controls if data[c].nunique() > 1]
+    y = data[spec.outcome].to_numpy(float)
+    x = data[spec.treatment].to_numpy(float)
+    z = design_matrix(data, inst)
+    w = design_matrix(data, controls)
+    if z.shape[1] == 0 or np.all(np.std(z, axis=0) == 0):
+        raise EstimationError(f"The instrument {', '.join(inst)} does not vary in the data.")
+    beta, se, f = tsls(y, x, z, w)
+    scale = spec.t1 - spec.t0
+    if not math.isfinite(f) or f < 1e-6:
+        raise EstimationError(
+            f"The instrument {', '.join(inst)} does not move the treatment {spec.treatment} at all "
+            "in the data, so the IV estimate is undefined.",
+            hint="An instrument must be associated with the treatment.")
+    res = MethodResult(beta * scale)
+    if len(inst) == 1 and not controls and data[inst[0]].nunique() <= 2:
+        def run():
+            est = InstrumentalVariableEstimator(spec.estimand.dowhy_for("iv"))
+            est.fit(data, effect_modifier_names=[])
+            return float(est.estimate_effect(data, treatment_value=spec.t1,
+                                             control_value=spec.t0).value)
+        res.value = _wrap(run, "Instrumental-variable estimation") * scale
+        res.engine = "DoWhy (Wald estimator)"
+    else:
+        res.engine = "two-stage least squares (DoWhy's IV estimator takes no covariates)"
+        if controls:
+            res.notes.append("Covariates used in both IV stages: " + ", ".join(controls) + ".")
+    if f < 10:
+        res.notes.append(f"Weak instrument: first-stage F = {f:.1f} (< 10), so the estimate may be "
+                         "biased towards the plain regression and its interval unreliable.")
+    else:
+        res.notes.append(f"First-stage F statistic = {f:.0f} (instrument strength; > 10 is the usual bar).")
+    if ci:
+        res.se = se * abs(scale)
+        res.ci_method = METHODS["iv"].ci
+        res.ci_low, res.ci_high = normal_ci(res.value, res.se)
+    return res
+
+
+# ---- front-door -----------------------------------------------------------------------------
+def frontdoor(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, **kw) -> MethodResult:
+    from dowhy.causal_estimators.two_stage_regression_estimator import TwoStageRegressionEstimator
+
+    if len(spec.mediators) != 1:
+        raise EstimationError(
+            f"The front-door estimator handles one mediator; this graph has {len(spec.mediators)} "
+            f"({', '.join(spec.mediators)}).")
+
+    def point(d: pd.DataFrame) -> float:
+        def run():
+            est = TwoStageRegressionEstimator(spec.estimand.dowhy_for("frontdoor"))
+            est.fit(d, effect_modifier_names=[])
+            return float(est.estimate_effect(d, treatment_value=spec.t1,
+                                             control_value=spec.t0).value)
+        return _wrap(run, "Front-door estimation")
+
+    return _with_bootstrap(point, spec, data, ci, "frontdoor", **kw)
+
+
+# ---- bootstrap ------------------------------------------------------------------------------
+def _with_bootstrap(point, spec: FitSpec, data: pd.DataFrame, ci: bool, method: str, *,
+                    progress: Progress = None, should_stop: ShouldStop = None,
+                    n_bootstrap: int | None = None, **_) -> MethodResult:
+    res = MethodResult(point(data))
+    if ci:
+        n_boot = spec.n_bootstrap if n_bootstrap is None else n_bootstrap
+        draws, failed = bootstrap(point, data, n_boot, spec.seed, progress=progress,
+                                  should_stop=should_stop, label=METHODS[method].label)
+        lo, hi = np.percentile(draws, [2.5, 97.5])
+        res.ci_low, res.ci_high = float(lo), float(hi)
+        res.se = float(np.std(draws, ddof=1))
+        res.ci_method = f"percentile bootstrap, {len(draws)} resamples"
+        if failed:
+            res.notes.append(f"{failed} bootstrap resamples could not be estimated and were skipped.")
+    return res
+
+
+def bootstrap(point, data: pd.DataFrame, n_boot: int, seed: int, *, progress: Progress = None,
+              should_stop: ShouldStop = None, label: str = "estimate",
+              chunk: int = 10) -> tuple[np.ndarray, int]:
+    """Re-estimate on `n_boot` resamples; check for Cancel and report progress every chunk."""
+    rng = np.random.default_rng(seed)
+    n = len(data)
+    draws, failed = [], 0
+    for b in range(n_boot):
+        if b % chunk == 0:
+            _check_stop(should_stop)
+            if progress:
+                progress(b / n_boot, f"{label}: bootstrap {b}/{n_boot}")
+        idx = rng.integers(0, n, n)
+        try:
+            draws.append(point(data.iloc[idx].reset_index(drop=True)))
+        except EstimationError:
+            failed += 1
+    if progress:
+        progress(1.0, f"{label}: bootstrap done")
+    if len(draws) < max(10, 0.8 * n_boot):
+        raise EstimationError(
+            f"Only {len(draws)} of {n_boot} bootstrap resamples could be estimated, so there is no "
+            "reliable confidence interval.", hint="The data may be too small for this estimator.")
+    return np.asarray(draws, dtype=float), failed
+
+
+RUNNERS = {
+    "linear_regression": linear_regression, "ps_weighting": ps_weighting,
+    "ps_stratification": ps_stratification, "ps_matching": ps_matching, "ml": ml_aipw,
+    "iv": instrumental_variable, "frontdoor": frontdoor,
+}
+
+
+def run_method(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, **kw) -> MethodResult:
+    """Estimate with the method in `spec` on `data` (with a CI when `ci`)."""
+    return RUNNERS[spec.method](spec, data, ci=ci, **kw)
+
+
+def point_estimate(spec: FitSpec, data: pd.DataFrame, **kw) -> float:
+    """Just the number (used by refutations, which re-estimate many times)."""
+    return run_method(spec, data, ci=False, **kw).value

@@ -1,0 +1,313 @@
+"""identify → estimate: `estimate_effect` and the EffectEstimate it returns.
+
+The result keeps (in memory, never pickled) the cleaned data and the estimator spec, so
+`refute`, `sensitivity` and `subgroup_effects` can re-run exactly the same estimate.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from app.errors import EstimationError
+from app.estimation.estimators import (
+    METHODS,
+    FitSpec,
+    MethodAvailability,
+    Progress,
+    ShouldStop,
+    normal_ci,
+    run_method,
+)
+from app.estimation.identify import (
+    KIND_LABELS,
+    Estimand,
+    identify_estimand,
+    not_identified_error,
+)
+from app.estimation.prepare import PreparedData, check_columns, prepare
+from app.graph import CausalGraph
+
+METHOD_NAMES = ("auto", *METHODS)
+
+
+@dataclass(frozen=True)
+class NaiveDifference:
+    """The unadjusted comparison: difference in mean outcome (binary treatment) or OLS slope."""
+
+    value: float
+    ci_low: float
+    ci_high: float
+    n_treated: int | None = None
+    n_control: int | None = None
+
+
+@dataclass(frozen=True)
+class EffectEstimate:
+    """One causal effect estimate with its interval, estimand, assumptions and explanation."""
+
+    value: float
+    ci_low: float | None
+    ci_high: float | None
+    method: str
+    method_label: str
+    estimand_kind: str
+    estimand_label: str
+    estimand_latex: str
+    estimand_text: str
+    treatment: str
+    outcome: str
+    treatment_label: str
+    control_label: str
+    adjustment_set: tuple[str, ...]
+    instruments: tuple[str, ...]
+    mediators: tuple[str, ...]
+    n_rows: int
+    naive: NaiveDifference
+    ci_method: str
+    engine: str
+    notes: tuple[str, ...]
+    sentence: str
+    seconds: float
+    se: float | None = None
+    context: EstimationContext | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def has_ci(self) -> bool:
+        return self.ci_low is not None and self.ci_high is not None
+
+    @property
+    def ci_excludes_zero(self) -> bool:
+        return self.has_ci and (self.ci_low > 0 or self.ci_high < 0)
+
+    def __str__(self) -> str:
+        ci = f" (95% CI {fmt(self.ci_low)} to {fmt(self.ci_high)})" if self.has_ci else ""
+        lines = [f"{self.method_label}: {fmt(self.value)}{ci}",
+                 f"  estimand: {self.estimand_label}; {self.estimand_text}",
+                 f"  naive difference: {fmt(self.naive.value)} "
+                 f"(95% CI {fmt(self.naive.ci_low)} to {fmt(self.naive.ci_high)})",
+                 f"  n = {self.n_rows}; {self.sentence}"]
+        lines += [f"  note: {n}" for n in self.notes]
+        return "\n".join(lines)
+
+
+@dataclass
+class EstimationContext:
+    """What refutations need to re-run the estimate: plain in-memory objects (not pickled)."""
+
+    graph: CausalGraph
+    estimand: Estimand
+    prepared: PreparedData
+    spec: FitSpec
+
+
+def fmt(v: float | None, digits: int = 3) -> str:
+    """A number for people: 3 significant digits, thousands separators for big values."""
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "–"
+    if v == 0:
+        return "0"
+    mag = abs(v)
+    if mag >= 1000:
+        return f"{v:,.0f}"
+    decimals = max(0, digits - 1 - int(math.floor(math.log10(mag))))
+    return f"{v:.{min(decimals, 6)}f}"
+
+
+def default_roles(graph: CausalGraph) -> tuple[str | None, str | None]:
+    """The treatment and outcome the graph's roles suggest (first in node order)."""
+    t = next((n for n in graph.nodes if n in graph.exposures), None)
+    y = next((n for n in graph.nodes if n in graph.outcomes), None)
+    return t, y
+
+
+def _resolve_roles(graph: CausalGraph, treatment: str | None, outcome: str | None):
+    dt, dy = default_roles(graph)
+    treatment = treatment or dt
+    outcome = outcome or dy
+    if not treatment or not outcome:
+        raise EstimationError(
+            "Choose a treatment and an outcome.",
+            hint="Give the graph an exposure and an outcome role, or pick them on this page.")
+    return treatment, outcome
+
+
+def naive_difference(prep: PreparedData) -> NaiveDifference:
+    """Unadjusted difference: Welch interval for a binary treatment, HC1 OLS slope otherwise."""
+    d = prep.data
+    t = d[prep.treatment].to_numpy(float)
+    y = d[prep.outcome].to_numpy(float)
+    if prep.binary_treatment:
+        y1, y0 = y[t == 1], y[t == 0]
+        diff = float(y1.mean() - y0.mean())
+        var = (y1.var(ddof=1) if len(y1) > 1 else 0.0) / len(y1) + \
+              (y0.var(ddof=1) if len(y0) > 1 else 0.0) / len(y0)
+        lo, hi = normal_ci(diff, math.sqrt(var))
+        return NaiveDifference(diff, lo, hi, int(len(y1)), int(len(y0)))
+    tc = t - t.mean()
+    slope = float(np.sum(tc * (y - y.mean())) / np.sum(tc ** 2))
+    resid = y - y.mean() - slope * tc
+    n = len(y)
+    se = math.sqrt(np.sum(tc ** 2 * resid ** 2) / np.sum(tc ** 2) ** 2 * n / max(n - 2, 1))
+    scale = prep.treatment_value - prep.control_value
+    lo, hi = normal_ci(slope * scale, se * abs(scale))
+    return NaiveDifference(slope * scale, lo, hi)
+
+
+def _iv_controls(graph: CausalGraph, est: Estimand, observed: set[str]) -> tuple[str, ...]:
+    """Covariates for 2SLS: measured parents of treatment or outcome that are pre-treatment."""
+    g = graph.to_networkx()
+    t, y = est.treatment, est.outcome
+    banned = {t, y, *est.instruments} | nx.descendants(g, t)
+    for z in est.instruments:
+        banned |= nx.descendants(g, z)
+    cands = set(graph.parents(t)) | set(graph.parents(y))
+    return tuple(sorted(c for c in cands if c in observed and c not in banned))
+
+
+def _auto_method(est: Estimand, binary_t: bool) -> str:
+    kinds = est.kinds
+    if "backdoor" in kinds:
+        return "ps_weighting" if binary_t and est.backdoor else "linear_regression"
+    if "frontdoor" in kinds:
+        return "frontdoor"
+    return "iv"
+
+
+def _availability(est: Estimand, prep_binary: bool | None, n_mediators: int) -> list[MethodAvailability]:
+    out = []
+    for m in METHODS.values():
+        ok, why = True, "applies"
+        if m.kind == "backdoor" and est.backdoor is None:
+            ok, why = False, ("no valid adjustment set: a back-door path goes through an "
+                              "unmeasured variable")
+        elif m.kind == "frontdoor" and not est.frontdoor:
+            ok, why = False, "no mediator satisfies the front-door criterion in this graph"
+        elif m.kind == "frontdoor" and n_mediators != 1:
+            ok, why = False, "the front-door estimator handles exactly one mediator"
+        elif m.kind == "iv" and not est.instruments:
+            ok, why = False, "no instrument in the graph (a cause of the treatment that reaches " \
+                             "the outcome only through it and shares no cause with it)"
+        elif m.binary_only and prep_binary is False:
+            ok, why = False, "needs a treatment with two values (treated / control)"
+        elif m.kind == "backdoor" and m.name != "linear_regression" and not est.backdoor:
+            ok, why = False, "nothing to adjust for: the plain difference is already the estimate"
+        out.append(MethodAvailability(m.name, m.label, m.kind, ok, why))
+    return out
+
+
+def available_methods(graph: CausalGraph, treatment: str | None, outcome: str | None,
+                      df: pd.DataFrame, *, treatment_value=None, control_value=None,
+                      adjustment_set=None) -> list[MethodAvailability]:
+    """Which estimators apply to this graph and data, and why the others do not."""
+    treatment, outcome = _resolve_roles(graph, treatment, outcome)
+    check_columns(df, graph.nodes, treatment, outcome)
+    est = identify_estimand(graph, treatment, outcome, df.columns, adjustment_set=adjustment_set)
+    try:
+        prep = prepare(df, treatment, outcome, treatment_value=treatment_value,
+                       control_value=control_value)
+        binary = prep.binary_treatment
+    except EstimationError:
+        binary = None
+    return _availability(est, binary, len(est.frontdoor or ()))
+
+
+def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None = None,
+                    outcome: str | None = None, method: str = "auto", *,
+                    control_value=None, treatment_value=None, ci: bool = True, seed: int = 0,
+                    adjustment_set=None, n_bootstrap: int = 200,
+                    progress: Progress = None, should_stop: ShouldStop = None) -> EffectEstimate:
+    """Identify the effect of `treatment` on `outcome` in `graph` with DoWhy and estimate it.
+
+    `method`: "auto" (best applicable) or one of METHODS. Treatment/outcome default to the
+    graph's exposure/outcome roles. Raises EstimationError with a clear message on bad input.
+    """
+    start = time.perf_counter()
+    if method not in METHOD_NAMES:
+        raise EstimationError(f"Unknown estimation method '{method}'.",
+                              hint="Choose one of: " + ", ".join(METHOD_NAMES) + ".")
+    treatment, outcome = _resolve_roles(graph, treatment, outcome)
+    check_columns(df, graph.nodes, treatment, outcome)
+    est = identify_estimand(graph, treatment, outcome, df.columns, adjustment_set=adjustment_set)
+    if not est.identified:
+        raise not_identified_error(est)
+    # a first pass decides whether the treatment is binary (for "auto" and the checks)
+    base = prepare(df, treatment, outcome, treatment_value=treatment_value, control_value=control_value)
+    chosen = _auto_method(est, base.binary_treatment) if method == "auto" else method
+    info = METHODS[chosen]
+    avail = {a.name: a for a in _availability(est, base.binary_treatment, len(est.frontdoor or ()))}
+    if not avail[chosen].available:
+        raise EstimationError(f"{info.label} does not apply here: {avail[chosen].reason}.",
+                              hint="Pick one of the estimators marked as applicable.")
+    observed = set(c for c in df.columns if c in graph.nodes) - graph.latents
+    spec_kw: dict = {}
+    if info.kind == "backdoor":
+        covs = list(est.backdoor or ())
+        spec_kw["adjustment"] = tuple(covs)
+    elif info.kind == "iv":
+        controls = _iv_controls(graph, est, observed)
+        covs = [*est.instruments, *controls]
+        spec_kw.update(instruments=est.instruments, iv_controls=controls)
+    else:
+        covs = list(est.frontdoor or ())
+        spec_kw["mediators"] = tuple(covs)
+    prep = prepare(df, treatment, outcome, covs, treatment_value=treatment_value,
+                   control_value=control_value)
+    spec = FitSpec(method=chosen, kind=info.kind, estimand=est, prepared=prep, seed=seed,
+                   n_bootstrap=n_bootstrap, **spec_kw)
+    res = run_method(spec, prep.data, ci=ci, progress=progress, should_stop=should_stop)
+    naive = naive_difference(prep)
+    notes = [*est.notes, *prep.notes, *res.notes]
+    if method == "auto":
+        notes.insert(0, f"Estimator chosen automatically: {info.label}.")
+    if info.kind == "backdoor":
+        notes.append(f"Adjustment set {{{', '.join(covs)}}} ({est.adjustment_source}).")
+    ctx = EstimationContext(graph=graph, estimand=est, prepared=prep, spec=spec)
+    return EffectEstimate(
+        value=float(res.value), ci_low=res.ci_low, ci_high=res.ci_high, method=chosen,
+        method_label=info.label, estimand_kind=info.kind, estimand_label=KIND_LABELS[info.kind],
+        estimand_latex=est.latex(info.kind), estimand_text=est.text(info.kind),
+        treatment=treatment, outcome=outcome, treatment_label=prep.treatment_label,
+        control_label=prep.control_label, adjustment_set=tuple(spec.adjustment),
+        instruments=tuple(spec.instruments), mediators=tuple(spec.mediators),
+        n_rows=prep.n, naive=naive, ci_method=res.ci_method, engine=res.engine,
+        notes=tuple(notes), sentence=effect_sentence(prep, res.value, res.ci_low, res.ci_high,
+                                                     naive, info.kind, covs),
+        seconds=time.perf_counter() - start, se=res.se, context=ctx)
+
+
+def effect_sentence(prep: PreparedData, value: float, lo: float | None, hi: float | None,
+                    naive: NaiveDifference, kind: str, covs) -> str:
+    """One plain-language sentence: what changing the treatment does to the outcome."""
+    t, y = prep.treatment, prep.outcome
+    if prep.binary_treatment:
+        change = f"Setting {t} to {prep.treatment_label} instead of {prep.control_label}"
+    else:
+        change = f"Raising {t} from {prep.control_label} to {prep.treatment_label}"
+    if prep.binary_outcome:
+        def num(v: float) -> str:
+            return f"{v * 100:+.1f}"
+        amount = f"the share with {prep.outcome_label} by {num(value)} percentage points"
+        naive_txt = f"{num(naive.value)} points"
+    else:
+        def num(v: float) -> str:
+            return fmt(v)
+        amount = f"{y} by {fmt(value)} on average"
+        naive_txt = fmt(naive.value)
+    ci = ""
+    if lo is not None and hi is not None:
+        zero = "includes 0, so the data are also compatible with no effect" if lo <= 0 <= hi \
+            else "excludes 0"
+        ci = f" (95% CI {num(lo)} to {num(hi)}, which {zero})"
+    how = {"backdoor": f"after adjusting for {', '.join(covs)}" if covs else "with no adjustment needed",
+           "frontdoor": f"through the mediator {', '.join(covs)}",
+           "iv": "using the instrument"}[kind]
+    flip = ""
+    if naive.value * value < 0:
+        flip = " The unadjusted comparison points the other way: confounding reverses the sign " \
+               "(Simpson's paradox)."
+    return f"{change} changes {amount}{ci}, {how}. The unadjusted difference is {naive_txt}.{flip}"
