@@ -16,13 +16,15 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import numpy as np
 import pandas as pd
 
 from app.errors import DataError
 
+VariableType = Literal["binary", "categorical", "ordinal", "continuous", "id", "constant", "text",
+                       "datetime"]
 VARIABLE_TYPES: tuple[str, ...] = (
     "binary", "categorical", "ordinal", "continuous", "id", "constant", "text", "datetime",
 )
@@ -366,8 +368,11 @@ def _clean_header(names: list[str], max_columns: int, notes: list[str]) -> list[
                        for c in text)
         text = re.sub(r"\s+", " ", text).strip()
         if not text:
-            raise DataError(f"Column {i} has no name in the header row.",
-                            hint="Give every column a name in the first row of the file.")
+            hint = "Give every column a name in the first row of the file."
+            if i == 1:
+                hint += (" A nameless first column is often a row number saved by a "
+                         "spreadsheet or pandas: delete it, or name it (e.g. 'id').")
+            raise DataError(f"Column {i} has no name in the header row.", hint=hint)
         if len(text) > MAX_NAME_LENGTH:
             raise DataError(f"The name of column {i} ('{text[:40]}…') is {len(text)} "
                             f"characters long; the limit is {MAX_NAME_LENGTH}.")
@@ -699,6 +704,6 @@ def safe_csv(df: pd.DataFrame) -> str:
 
 
 __all__ = [
-    "VARIABLE_TYPES", "Dataset", "DataProfile", "ColumnProfile", "load_data", "dataset_from_frame",
+    "VARIABLE_TYPES", "VariableType", "Dataset", "DataProfile", "ColumnProfile", "load_data", "dataset_from_frame",
     "infer_types", "allowed_types", "with_types", "discretise", "profile", "safe_csv",
 ]

@@ -472,3 +472,39 @@ def test_missingness_chart_shows_each_columns_share():
     rows = _chart_values(missingness_chart(profile(load_data(GOOD))))
     share = {r["column"]: r["share"] for r in rows}
     assert share == {"income": pytest.approx(1 / 3), "age": 0.0, "sex": 0.0}
+
+
+# ---- robustness -------------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as hs  # noqa: E402
+
+_CSVISH = hs.lists(hs.sampled_from([b"a", b"b", b"1", b"2.5", b",", b";", b"\t", b"\n", b'"',
+                                    b"\xe9", b"\xff", b"\x00", b" ", b"=", b"\r\n", b"x y"]),
+                   max_size=60).map(b"".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(hs.one_of(_CSVISH, hs.binary(max_size=200)))
+def test_any_bytes_give_a_dataset_or_a_data_error(raw):
+    try:
+        ds = load_data(raw, name="fuzz.csv")
+    except DataError as err:
+        assert err.user_message().strip()
+    else:
+        assert ds.rows >= 1 and ds.columns >= 2
+        assert set(ds.types) == set(map(str, ds.df.columns))
+        profile(ds)
+
+
+@settings(max_examples=60, deadline=None)
+@given(hs.lists(hs.tuples(hs.integers(-10**6, 10**6),
+                          hs.floats(allow_nan=False, allow_infinity=False, width=32),
+                          hs.text(alphabet="abcxyz éü", min_size=1, max_size=8)
+                          .filter(lambda t: t.strip() and t.strip() == t)),
+                min_size=1, max_size=30))
+def test_written_tables_read_back_unchanged(rows):
+    df = pd.DataFrame(rows, columns=["n", "f", "s"])
+    ds = load_data(df.to_csv(index=False).encode("utf-8"))
+    assert ds.df["n"].tolist() == df["n"].tolist()
+    assert np.allclose(ds.df["f"].to_numpy(dtype=float), df["f"].to_numpy(dtype=float))
+    assert ds.df["s"].astype(str).tolist() == df["s"].tolist()
