@@ -6,6 +6,8 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
 
 from app.data import (
     Dataset,
@@ -475,9 +477,6 @@ def test_missingness_chart_shows_each_columns_share():
 
 
 # ---- robustness -------------------------------------------------------------------------------
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as hs  # noqa: E402
-
 _CSVISH = hs.lists(hs.sampled_from([b"a", b"b", b"1", b"2.5", b",", b";", b"\t", b"\n", b'"',
                                     b"\xe9", b"\xff", b"\x00", b" ", b"=", b"\r\n", b"x y"]),
                    max_size=60).map(b"".join)
