@@ -1,0 +1,32 @@
+"""Graph analysis: d-separation and paths, adjustment, front-door and instrumental variables,
+identification (ID algorithm), testable implications checked on data, and node roles.
+
+Pure functions over a CausalGraph (no Streamlit); every question that does not fit the graph
+raises app.errors.QueryError with a message for the user.
+"""
+from app.analysis.adjustment import (
+    AdjustmentCheck,
+    Instrument,
+    adjustment_sets,
+    check_adjustment_set,
+    frontdoor_sets,
+    instruments,
+)
+from app.analysis.dseparation import d_separated
+from app.analysis.identification import Estimand, identify
+from app.analysis.implications import (
+    ImplicationReport,
+    ImplicationTest,
+    Independence,
+    implied_independencies,
+    test_implications,
+)
+from app.analysis.paths import Blocker, PathInfo, PathList, open_paths
+from app.analysis.roles import ROLE_LABELS, node_roles
+
+__all__ = [
+    "AdjustmentCheck", "Blocker", "Estimand", "ImplicationReport", "ImplicationTest",
+    "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS",
+    "adjustment_sets", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
+    "implied_independencies", "instruments", "node_roles", "open_paths", "test_implications",
+]

@@ -1,0 +1,379 @@
+"""Shared machinery for the graph analyses: an ADMG view of a CausalGraph, ancestry, m-separation
+by reachability, and the undirected "separator graph" used to list minimal separating sets.
+
+Why our own code and not only networkx: networkx's d-separation functions work on DAGs only,
+while our graphs are ADMGs (bidirected edges = a latent common cause) with nodes the user marked
+latent; we also need the reachable set itself (to explain paths) and all minimal separators
+under "never use this node" restrictions, which networkx does not list.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.errors import QueryError
+from app.graph import CausalGraph
+
+# Sentinels for the contracted source / target sides of a separator graph. Node names are
+# strings, so these can never collide with a user's node.
+SOURCE = ("<source>",)
+TARGET = ("<target>",)
+
+
+@dataclass(frozen=True, eq=False)
+class Admg:
+    """An acyclic directed mixed graph: parents/children by directed edges, spouses by ↔ edges.
+
+    `latent` holds the nodes the user marked latent (unmeasured): they are real nodes for
+    d-separation but may never be conditioned on, adjusted for or tested.
+    """
+
+    nodes: tuple[str, ...]
+    parents: Mapping[str, frozenset[str]]
+    children: Mapping[str, frozenset[str]]
+    spouses: Mapping[str, frozenset[str]]
+    latent: frozenset[str]
+    order: Mapping[str, int]          # position in a topological order
+
+    @property
+    def observed(self) -> list[str]:
+        return [n for n in self.nodes if n not in self.latent]
+
+    def neighbours(self, v: str) -> set[str]:
+        return set(self.parents[v]) | self.children[v] | self.spouses[v]
+
+    def adjacent(self, a: str, b: str) -> bool:
+        return b in self.parents[a] or b in self.children[a] or b in self.spouses[a]
+
+    def without_edges(self, removed: Iterable[tuple[str, str]]) -> Admg:
+        """A copy with some directed edges (a, b) removed (used for back-door graphs)."""
+        removed = set(removed)
+        if not removed:
+            return self
+        parents = {v: frozenset(p for p in ps if (p, v) not in removed)
+                   for v, ps in self.parents.items()}
+        children = {v: frozenset(c for c in cs if (v, c) not in removed)
+                    for v, cs in self.children.items()}
+        return Admg(self.nodes, parents, children, self.spouses, self.latent, self.order)
+
+    def sorted(self, nodes: Iterable[str]) -> list[str]:
+        """Nodes in topological order (ties by the graph's node order)."""
+        return sorted(nodes, key=self.order.__getitem__)
+
+
+@lru_cache(maxsize=64)
+def admg(g: CausalGraph) -> Admg:
+    """The ADMG view of `g` (cached: graphs are immutable and hashable)."""
+    parents: dict[str, set[str]] = {n: set() for n in g.nodes}
+    children: dict[str, set[str]] = {n: set() for n in g.nodes}
+    spouses: dict[str, set[str]] = {n: set() for n in g.nodes}
+    for a, b in g.edges:
+        parents[b].add(a)
+        children[a].add(b)
+    for a, b in g.bidirected:
+        spouses[a].add(b)
+        spouses[b].add(a)
+    order = {n: i for i, n in enumerate(g.topological_order())}
+    return Admg(
+        nodes=g.nodes,
+        parents={n: frozenset(v) for n, v in parents.items()},
+        children={n: frozenset(v) for n, v in children.items()},
+        spouses={n: frozenset(v) for n, v in spouses.items()},
+        latent=frozenset(g.latents),
+        order=order,
+    )
+
+
+# ---- input checking ---------------------------------------------------------------------------
+
+def node_set(g: CausalGraph | Admg, nodes: str | Iterable[str] | None, what: str,
+             *, allow_empty: bool = False) -> frozenset[str]:
+    """Turn a node name or a collection of names into a checked frozenset (QueryError if bad)."""
+    if nodes is None:
+        items: list[str] = []
+    elif isinstance(nodes, str):
+        items = [nodes]
+    else:
+        try:
+            items = list(nodes)
+        except TypeError:
+            raise QueryError(f"The {what} must be a node name or a list of node names.") from None
+    known = set(g.nodes)
+    for n in items:
+        if not isinstance(n, str):
+            raise QueryError(f"The {what} must be given as node names (text), not {n!r}.")
+        if n not in known:
+            raise QueryError(f"There is no node called '{n}' in the graph (asked as the {what}).",
+                             hint="Check the spelling; node names are case-sensitive.")
+    if not items and not allow_empty:
+        raise QueryError(f"Choose at least one node as the {what}.")
+    return frozenset(items)
+
+
+def disjoint(**sets: frozenset[str]) -> None:
+    """Raise QueryError when two of the named node sets share a node."""
+    names = list(sets)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            both = sets[a] & sets[b]
+            if both:
+                n = sorted(both)[0]
+                raise QueryError(f"'{n}' cannot be both in the {a} and in the {b}.",
+                                 hint="Each variable can play only one part in the question.")
+
+
+class Listing(list):
+    """A list of results with `truncated` (the listing stopped early) and a plain-words `note`."""
+
+    truncated: bool = False
+    note: str = ""
+
+
+def fmt_set(nodes: Iterable[str]) -> str:
+    """{A, B} for messages, sorted for stable text."""
+    return "{" + ", ".join(sorted(nodes)) + "}"
+
+
+# ---- ancestry ---------------------------------------------------------------------------------
+
+def ancestors(adm: Admg, nodes: Iterable[str]) -> set[str]:
+    """The nodes with a directed path into `nodes`, including the nodes themselves."""
+    seen = set(nodes)
+    stack = list(seen)
+    while stack:
+        v = stack.pop()
+        for p in adm.parents[v]:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+def descendants(adm: Admg, nodes: Iterable[str]) -> set[str]:
+    """The nodes reachable from `nodes` by directed paths, including the nodes themselves."""
+    seen = set(nodes)
+    stack = list(seen)
+    while stack:
+        v = stack.pop()
+        for c in adm.children[v]:
+            if c not in seen:
+                seen.add(c)
+                stack.append(c)
+    return seen
+
+
+def proper_causal_nodes(adm: Admg, xs: frozenset[str], ys: frozenset[str]) -> set[str]:
+    """Nodes other than X on proper causal paths X → … → Y (van der Zander et al. 2019, PCP).
+
+    A proper causal path starts in X and never returns to X; Y nodes count when reachable.
+    """
+    # descendants of X without passing through X again (edges into X removed)
+    down = set()
+    stack = list(xs)
+    while stack:
+        v = stack.pop()
+        for c in adm.children[v]:
+            if c not in xs and c not in down:
+                down.add(c)
+                stack.append(c)
+    # ancestors of Y without leaving X (edges out of X removed): stop at X
+    up = set(ys)
+    stack = list(ys)
+    while stack:
+        v = stack.pop()
+        for p in adm.parents[v]:
+            if p not in xs and p not in up:
+                up.add(p)
+                stack.append(p)
+    return down & up
+
+
+# ---- m-separation -----------------------------------------------------------------------------
+
+def reachable(adm: Admg, xs: Iterable[str], zs: frozenset[str] | set[str]) -> set[str]:
+    """Nodes joined to some node of `xs` by a path that is open given `zs` (Bayes-ball on an ADMG).
+
+    A walk state is (node, arrived with an arrowhead at the node). A node passes the walk on
+    as a collider (arrowheads on both sides) only when it or a descendant is in Z, and as a
+    non-collider only when it is not in Z. Runs in time linear in the graph size.
+    """
+    xs = set(xs)
+    an_z = ancestors(adm, zs)
+    seen: set[tuple[str, bool]] = set()
+    out: set[str] = set()
+    queue: deque[tuple[str, bool]] = deque()
+
+    def push(v: str, head: bool) -> None:
+        if (v, head) not in seen:
+            seen.add((v, head))
+            queue.append((v, head))
+
+    for x in xs:
+        for c in adm.children[x]:
+            push(c, True)
+        for p in adm.parents[x]:
+            push(p, False)
+        for s in adm.spouses[x]:
+            push(s, True)
+    while queue:
+        v, head = queue.popleft()
+        out.add(v)
+        if v in xs:
+            continue          # a path through another X node is covered from that node
+        if not head:          # arrived along v → (tail at v): v is a non-collider whatever follows
+            if v not in zs:
+                for c in adm.children[v]:
+                    push(c, True)
+                for p in adm.parents[v]:
+                    push(p, False)
+                for s in adm.spouses[v]:
+                    push(s, True)
+            continue
+        if v not in zs:       # leave by v → c: a chain or fork through v
+            for c in adm.children[v]:
+                push(c, True)
+        if v in an_z:         # leave with an arrowhead at v: v is a collider
+            for p in adm.parents[v]:
+                push(p, False)
+            for s in adm.spouses[v]:
+                push(s, True)
+    return out
+
+
+def m_separated(adm: Admg, xs: Iterable[str], ys: Iterable[str], zs: Iterable[str]) -> bool:
+    """True when every path between X and Y is blocked by Z (d-separation, with ↔ edges)."""
+    return not (reachable(adm, xs, frozenset(zs)) & set(ys))
+
+
+# ---- minimal separators -----------------------------------------------------------------------
+
+def separator_graph(adm: Admg, xs: Iterable[str], ys: Iterable[str],
+                    allowed: Iterable[str]) -> dict | None:
+    """The moral graph of An(X ∪ Y) with X, Y contracted and non-allowed nodes eliminated.
+
+    Separation in the moral graph of the ancestral set is d-separation (Lauritzen et al. 1990);
+    every minimal d-separator lies inside An(X ∪ Y) (Tian, Paz & Pearl 1998), so the minimal
+    X–Y vertex separators of this graph are exactly the minimal d-separators using only
+    `allowed` nodes. A bidirected edge a ↔ b counts as a latent parent of a and b. Returns None
+    when X and Y cannot be separated at all (they are adjacent after elimination).
+    """
+    xs, ys = set(xs), set(ys)
+    anc = ancestors(adm, xs | ys)
+    keep = (set(allowed) & anc) - xs - ys
+    adj: dict[object, set] = {}
+
+    def link(a, b) -> None:
+        if a != b:
+            adj.setdefault(a, set()).add(b)
+            adj.setdefault(b, set()).add(a)
+
+    def name(v):
+        return SOURCE if v in xs else TARGET if v in ys else v
+
+    for v in anc:
+        adj.setdefault(name(v), set())
+        pars: list[object] = [name(p) for p in adm.parents[v]]
+        pars += [("↔",) + tuple(sorted((v, s))) for s in adm.spouses[v]]
+        for p in pars:
+            link(name(v), p)
+        for i in range(len(pars)):
+            for j in range(i + 1, len(pars)):
+                link(pars[i], pars[j])
+    # eliminate every node that may not be used: join all its usable neighbours instead
+    drop = {v for v in adj if v not in keep and v is not SOURCE and v is not TARGET}
+    done: set = set()
+    for start in drop:
+        if start in done:
+            continue
+        comp, border, stack = {start}, set(), [start]
+        while stack:
+            v = stack.pop()
+            for w in adj[v]:
+                if w in drop:
+                    if w not in comp:
+                        comp.add(w)
+                        stack.append(w)
+                else:
+                    border.add(w)
+        done |= comp
+        border = list(border)
+        for i in range(len(border)):
+            for j in range(i + 1, len(border)):
+                link(border[i], border[j])
+    for v in drop:
+        for w in adj.pop(v):
+            if w in adj:
+                adj[w].discard(v)
+    adj.setdefault(SOURCE, set())
+    adj.setdefault(TARGET, set())
+    if TARGET in adj[SOURCE]:
+        return None
+    return adj
+
+
+def _component(adj: dict, start, removed: set) -> set:
+    seen = {start}
+    stack = [start]
+    while stack:
+        v = stack.pop()
+        for w in adj[v]:
+            if w not in seen and w not in removed:
+                seen.add(w)
+                stack.append(w)
+    return seen
+
+
+def _border(adj: dict, comp: set) -> frozenset:
+    out = set()
+    for v in comp:
+        out |= adj[v]
+    return frozenset(out - comp)
+
+
+def minimal_separators(adj: dict, limit: int | None = None) -> tuple[list[frozenset], bool]:
+    """All minimal SOURCE–TARGET vertex separators of `adj`, smallest first.
+
+    Kloks & Kratsch (1998): start from the separator closest to the source; from each found
+    separator S and each x in S, move x to the source side and take the separator closest to
+    that enlarged side, N(C_t(N(C_s(S) ∪ {x}))). Every minimal separator is reached. Returns
+    (separators, truncated).
+    """
+    first = _border(adj, _component(adj, TARGET, set(_border(adj, {SOURCE}))))
+    found = {first}
+    queue = deque([first])
+    truncated = False
+    while queue:
+        sep = queue.popleft()
+        side = _component(adj, SOURCE, set(sep))
+        for x in sep:
+            if TARGET in adj[x]:
+                continue
+            grown = side | {x}
+            near = set(_border(adj, grown))
+            nxt = _border(adj, _component(adj, TARGET, near))
+            if nxt not in found:
+                if limit is not None and len(found) >= limit:
+                    truncated = True
+                    queue.clear()
+                    break
+                found.add(nxt)
+                queue.append(nxt)
+    seps = sorted(found, key=lambda s: (len(s), sorted(map(str, s))))
+    return seps, truncated
+
+
+def nearest_separator(adm: Admg, a: Iterable[str], b: Iterable[str],
+                      allowed: Iterable[str]) -> frozenset[str] | None:
+    """A minimal separator of A and B chosen as close to A as possible (None if none exists).
+
+    Used for conditional instruments (van der Zander, Textor & Liśkiewicz 2015, "nearest
+    separator"): the usable neighbours of A in the separator graph, pruned to those B reaches.
+    """
+    adj = separator_graph(adm, a, b, allowed)
+    if adj is None:
+        return None
+    near = set(adj[SOURCE])
+    reach = _component(adj, TARGET, near)
+    return frozenset(v for v in near if adj[v] & reach)

@@ -1,0 +1,339 @@
+"""Adjustment sets (back-door / generalized adjustment criterion), front-door sets, instruments.
+
+Adjustment uses the constructive back-door criterion of van der Zander, Liśkiewicz & Textor
+(2014, 2019), complete for DAGs with latent variables (Shpitser, VanderWeele & Robins 2010;
+Perković et al. 2018): Z is a valid adjustment set for the effect of X on Y iff
+  (a) Z contains no node of Dpcp(X, Y) — descendants of nodes on proper causal paths X → … → Y,
+  (b) Z m-separates X and Y in the proper back-door graph (the first edge of every proper
+      causal path removed),
+and Z uses measured nodes only. This is the criterion DAGitty implements; with one X and Y and
+no latents it gives the same sets as Pearl's back-door criterion whenever that one applies.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from app.analysis._core import (
+    Admg,
+    Listing,
+    admg,
+    ancestors,
+    descendants,
+    disjoint,
+    fmt_set,
+    m_separated,
+    minimal_separators,
+    nearest_separator,
+    node_set,
+    proper_causal_nodes,
+    separator_graph,
+)
+from app.analysis.paths import enumerate_paths
+from app.errors import QueryError
+from app.graph import CausalGraph
+
+DEFAULT_SET_LIMIT = 200
+FRONTDOOR_MAX_CANDIDATES = 16
+
+
+@dataclass(frozen=True)
+class _Setup:
+    adm: Admg
+    xs: frozenset[str]
+    ys: frozenset[str]
+    pcp: frozenset[str]          # nodes on proper causal paths (not X)
+    forbidden: frozenset[str]    # Dpcp: never adjust for these
+    pbd: Admg                    # proper back-door graph
+    usable: frozenset[str]       # measured nodes that may be adjusted for
+
+
+def _effect_query(g: CausalGraph, x, y) -> tuple[Admg, frozenset[str], frozenset[str]]:
+    """Check an effect question: known, measured, non-overlapping exposure and outcome sets."""
+    xs = node_set(g, x, "exposure")
+    ys = node_set(g, y, "outcome")
+    disjoint(exposure=xs, outcome=ys)
+    adm = admg(g)
+    for role, nodes in (("exposure", xs), ("outcome", ys)):
+        hidden = sorted(nodes & adm.latent)
+        if hidden:
+            raise QueryError(
+                f"'{hidden[0]}' is marked latent (not measured), so it cannot be the {role}.",
+                hint="Take the latent role off the node, or ask about measured variables.")
+    return adm, xs, ys
+
+
+def _setup(g: CausalGraph, x, y) -> _Setup:
+    adm, xs, ys = _effect_query(g, x, y)
+    pcp = proper_causal_nodes(adm, xs, ys)
+    forbidden = descendants(adm, pcp)
+    pbd = adm.without_edges((a, b) for a in xs for b in adm.children[a] if b in pcp)
+    usable = frozenset(n for n in adm.nodes
+                       if n not in adm.latent and n not in forbidden and n not in xs | ys)
+    return _Setup(adm, xs, ys, frozenset(pcp), frozenset(forbidden), pbd, usable)
+
+
+def _sort_sets(sets: Iterable[frozenset[str]], adm: Admg) -> list[frozenset[str]]:
+    return sorted(sets, key=lambda s: (len(s), [adm.order[n] for n in adm.sorted(s)]))
+
+
+def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str],
+                    kind: str = "minimal", *, limit: int = DEFAULT_SET_LIMIT) -> Listing:
+    """Valid adjustment sets for the total effect of X on Y, smallest first.
+
+    kind="minimal": every minimal valid set (no proper subset is valid), as DAGitty lists them.
+    kind="all": every valid set made of ancestors of X or Y (other variables are never needed).
+    Latent nodes are never used and ↔ edges count as latent confounders. An empty list means
+    no set of measured variables removes the confounding (try `frontdoor_sets` or `identify`).
+    Stops after `limit` sets (`.truncated`, `.note`).
+    """
+    if kind not in ("minimal", "all"):
+        raise QueryError(f"Unknown kind of adjustment sets '{kind}'.", hint="Use 'minimal' or 'all'.")
+    s = _setup(g, x, y)
+    out = Listing()
+    if kind == "minimal":
+        adj = separator_graph(s.pbd, s.xs, s.ys, s.usable)
+        if adj is not None:
+            seps, out.truncated = minimal_separators(adj, limit)
+            out.extend(_sort_sets((frozenset(sep) for sep in seps), s.adm))
+    else:
+        candidates = s.usable & ancestors(s.adm, s.xs | s.ys)
+        found = _list_separators(s, frozenset(), frozenset(candidates), limit)
+        out.truncated = len(found) > limit
+        out.extend(_sort_sets(found[:limit], s.adm))
+    if out.truncated:
+        out.note = f"Only the first {limit:,} sets are listed; there are more."
+    return out
+
+
+def _list_separators(s: _Setup, must: frozenset[str], may: frozenset[str],
+                     limit: int) -> list[frozenset[str]]:
+    """All Z with must ⊆ Z ⊆ may separating X and Y in the back-door graph (ListSep, van der
+    Zander et al. 2019): branch on one node at a time, pruning branches with no separator."""
+    found: list[frozenset[str]] = []
+    stack = [(must, may)]
+    while stack and len(found) <= limit:
+        inner, outer = stack.pop()
+        z = frozenset(ancestors(s.pbd, s.xs | s.ys | inner) & outer)
+        if not m_separated(s.pbd, s.xs, s.ys, z):
+            continue
+        if inner == outer:
+            found.append(inner)
+            continue
+        v = min(outer - inner, key=s.adm.order.__getitem__)
+        stack.append((inner, outer - {v}))
+        stack.append((inner | {v}, outer))
+    return found
+
+
+def _causal_path_through(adm: Admg, xs: frozenset[str], ys: frozenset[str], w: str) -> list[str]:
+    """A shortest directed path X → … → w → … → Y (or X → … → w when w is below the paths)."""
+    def shortest(starts: Iterable[str], goal) -> list[str] | None:
+        prev: dict[str, str | None] = {s: None for s in starts}
+        queue = deque(prev)
+        while queue:
+            v = queue.popleft()
+            if goal(v):
+                path = [v]
+                while prev[path[-1]] is not None:
+                    path.append(prev[path[-1]])
+                return path[::-1]
+            for c in adm.sorted(adm.children[v]):
+                if c not in prev:
+                    prev[c] = v
+                    queue.append(c)
+        return None
+
+    head = shortest(xs, lambda v: v == w) or [w]
+    tail = shortest([w], lambda v: v in ys and v != w)
+    return head + (tail[1:] if tail else [])
+
+
+@dataclass(frozen=True)
+class AdjustmentCheck:
+    """Whether a chosen set Z is a valid adjustment set, with every reason it is not."""
+
+    x: frozenset[str]
+    y: frozenset[str]
+    z: frozenset[str]
+    valid: bool
+    reasons: tuple[str, ...] = ()
+    open_paths: tuple = field(default=(), repr=False)   # PathInfo of biasing paths left open
+
+    def __bool__(self) -> bool:
+        return self.valid
+
+    @property
+    def message(self) -> str:
+        """The verdict in one or more plain sentences."""
+        what = fmt_set(self.z) if self.z else "nothing (the empty set)"
+        if self.valid:
+            return (f"Valid: adjusting for {what} blocks every non-causal path from "
+                    f"{fmt_set(self.x)} to {fmt_set(self.y)} and leaves the causal paths open.")
+        return f"Not valid: adjusting for {what} does not identify the effect. " + " ".join(self.reasons)
+
+
+def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str],
+                         z: str | Iterable[str]) -> AdjustmentCheck:
+    """Is Z a valid adjustment set for the effect of X on Y? Reasons name what goes wrong.
+
+    Reasons cover: a node of X or Y inside Z, a latent node in Z, a node on or below a causal
+    path (mediator or descendant of one), and each biasing path that stays open (with why).
+    """
+    s = _setup(g, x, y)
+    zs = node_set(g, z, "adjustment set", allow_empty=True)
+    reasons: list[str] = []
+    for n in s.adm.sorted(zs & (s.xs | s.ys)):
+        part = "an exposure" if n in s.xs else "an outcome"
+        reasons.append(f"'{n}' is {part} itself; it cannot also be adjusted for.")
+    for n in s.adm.sorted(zs & s.adm.latent):
+        reasons.append(f"'{n}' is latent (not measured), so it cannot be adjusted for.")
+    for n in s.adm.sorted((zs & s.forbidden) - s.xs - s.ys):
+        path = " → ".join(_causal_path_through(s.adm, s.xs, s.ys, n))
+        if n in s.pcp:
+            reasons.append(f"'{n}' is a mediator on the causal path {path}: adjusting for it "
+                           "blocks part of the effect you want to measure.")
+        else:
+            reasons.append(f"'{n}' is a descendant of the exposure ({path}) below a causal path "
+                           "to the outcome: adjusting for it biases the estimate.")
+    cond = zs - s.xs - s.ys
+    separated = m_separated(s.pbd, s.xs, s.ys, cond)
+    shown: tuple = ()
+    if not separated:
+        paths = enumerate_paths(s.pbd, s.xs, s.ys, cond, only_open=True, limit=3)
+        shown = tuple(paths)
+        for p in paths:
+            if p.opened_by:
+                why = "; ".join(
+                    f"adjusting for {zn} opens it ({c} is a collider"
+                    + ("" if zn == c else f" and {zn} is its descendant") + ")"
+                    for c, zn in p.opened_by)
+                reasons.append(f"The non-causal path {p.text} is open: {why}.")
+            else:
+                inner = [n for n in p.nodes[1:-1] if n in s.usable]
+                if inner:
+                    hint = f" Adjusting for {' or '.join(inner)} would block it."
+                elif len(p.nodes) == 2:
+                    hint = " They share a latent common cause (↔), which no adjustment can block."
+                else:
+                    hint = (" Every node on it is latent or affected by the exposure, so no "
+                            "adjustment can block it.")
+                reasons.append(f"The non-causal path {p.text} stays open.{hint}")
+        if not paths:
+            reasons.append("A non-causal path between them stays open (too many paths to list).")
+    valid = separated and not reasons
+    return AdjustmentCheck(s.xs, s.ys, zs, valid, tuple(reasons), shown)
+
+
+# ---- front door --------------------------------------------------------------------------------
+
+def _intercepts(adm: Admg, xs: frozenset[str], ys: frozenset[str], zs: frozenset[str]) -> bool:
+    """True when every directed path from X to Y passes through Z."""
+    seen = set(xs)
+    stack = list(xs)
+    while stack:
+        v = stack.pop()
+        for c in adm.children[v]:
+            if c in ys:
+                return False
+            if c not in seen and c not in zs:
+                seen.add(c)
+                stack.append(c)
+    return True
+
+
+def frontdoor_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str], *,
+                   limit: int = DEFAULT_SET_LIMIT) -> Listing:
+    """Minimal front-door sets Z for the effect of X on Y (Pearl 2009, Def. 3.3.3), smallest first.
+
+    Z must (i) intercept every directed path X → … → Y, (ii) have no open back-door path from X
+    (X's outgoing edges removed, nothing conditioned), and (iii) have every back-door path to Y
+    blocked by X; checked node by node as pgmpy does. Minimal sets only use nodes on causal
+    paths, so those are the candidates (at most 16 of them are searched exhaustively).
+    """
+    adm, xs, ys = _effect_query(g, x, y)
+    out = Listing()
+    pcp = proper_causal_nodes(adm, xs, ys)
+    if not (pcp & ys):
+        out.note = "There is no causal path from the exposure to the outcome."
+        return out
+    no_out_x = adm.without_edges((a, c) for a in xs for c in adm.children[a])
+    ok = []
+    for m in adm.sorted(pcp - ys - adm.latent):
+        if not m_separated(no_out_x, xs, [m], ()):
+            continue
+        no_out_m = adm.without_edges((m, c) for c in adm.children[m])
+        if m_separated(no_out_m, [m], ys, xs):
+            ok.append(m)
+    if len(ok) > FRONTDOOR_MAX_CANDIDATES:
+        full = frozenset(ok)
+        if _intercepts(adm, xs, ys, full):
+            out.append(full)
+        out.truncated = True
+        out.note = (f"{len(ok)} candidate mediators: only the set of all of them was checked "
+                    "(searching every subset would take too long).")
+        return out
+    for size in range(1, len(ok) + 1):
+        for combo in combinations(ok, size):
+            zs = frozenset(combo)
+            if any(f <= zs for f in out):
+                continue
+            if _intercepts(adm, xs, ys, zs):
+                out.append(zs)
+                if len(out) >= limit:
+                    out.truncated = True
+                    out.note = f"Only the first {limit:,} sets are listed; there are more."
+                    return out
+    return out
+
+
+# ---- instruments ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Instrument:
+    """An instrumental variable for X → Y, valid when conditioning on `given` (empty: unconditional)."""
+
+    node: str
+    given: frozenset[str] = frozenset()
+
+    @property
+    def conditional(self) -> bool:
+        return bool(self.given)
+
+    def __str__(self) -> str:
+        return self.node + (f" (given {', '.join(sorted(self.given))})" if self.given else "")
+
+
+def instruments(g: CausalGraph, x: str, y: str) -> list[Instrument]:
+    """Instrumental and conditional instrumental variables for the effect of X on Y.
+
+    Z is an instrument given W (W may be empty) when, in the proper back-door graph, W
+    d-separates Z from Y while Z stays d-connected to X given W, and W contains no descendant
+    of Y and no mediator (van der Zander, Textor & Liśkiewicz 2015; as DAGitty). W is the
+    "nearest separator" of Y from Z, which finds a W whenever one exists.
+    """
+    adm, xs, ys = _effect_query(g, x, y)
+    if len(xs) != 1 or len(ys) != 1:
+        raise QueryError("Instrumental variables are defined for one exposure and one outcome.",
+                         hint="Choose a single exposure and a single outcome.")
+    (xn,), (yn,) = tuple(xs), tuple(ys)
+    pcp = proper_causal_nodes(adm, xs, ys)
+    pbd = adm.without_edges((xn, c) for c in adm.children[xn] if c in pcp)
+    below_y = descendants(pbd, ys)
+    allowed = set(adm.observed) - {xn, yn} - (pcp - ys) - below_y
+    selected = {n for n in adm.nodes if n in g.role_nodes("selected")}
+    out = []
+    for z in adm.sorted(set(adm.observed) - {xn, yn} - selected):
+        w = nearest_separator(pbd, ys, [z], allowed - {z})
+        if w is None or not m_separated(pbd, ys, [z], w):
+            continue
+        if m_separated(pbd, xs, [z], w):
+            continue
+        out.append(Instrument(z, frozenset(w)))
+    return out
+
+
+__all__ = ["AdjustmentCheck", "Instrument", "adjustment_sets", "check_adjustment_set",
+           "frontdoor_sets", "instruments"]
