@@ -5,24 +5,24 @@ import streamlit as st
 
 from app.ui import shell, state
 
-st.set_page_config(page_title="Causal Canvas", page_icon="🕸️", layout="wide")
+st.set_page_config(page_title="Causal Canvas", page_icon=":material/hub:", layout="wide")
 
 HERE = Path(__file__).parent
 # (file, title, icon) in the order a person works; a page is listed once its file exists.
 PAGES = [
-    ("pages/home.py", "Home", "🏠"),
-    ("pages/data.py", "Data", "📂"),
-    ("pages/graph.py", "Graph", "🕸️"),
-    ("pages/discover.py", "Discover", "🔎"),
-    ("pages/analyse.py", "Analyse", "🧭"),
-    ("pages/intervene.py", "Intervene", "🎛️"),
-    ("pages/counterfactual.py", "Counterfactual", "🔀"),
-    ("pages/estimate.py", "Estimate", "📏"),
-    ("pages/timeseries.py", "Time series", "⏱️"),
-    ("pages/learn.py", "Learn", "🎓"),
-    ("pages/report.py", "Report", "📝"),
-    ("pages/classroom.py", "Classroom", "🏫"),
-    ("pages/about.py", "About", "ℹ️"),
+    ("pages/home.py", "Home", ":material/home:"),
+    ("pages/data.py", "Data", ":material/table_view:"),
+    ("pages/graph.py", "Graph", ":material/hub:"),
+    ("pages/discover.py", "Discover", ":material/travel_explore:"),
+    ("pages/analyse.py", "Analyse", ":material/alt_route:"),
+    ("pages/intervene.py", "Intervene", ":material/tune:"),
+    ("pages/counterfactual.py", "Counterfactual", ":material/call_split:"),
+    ("pages/estimate.py", "Estimate", ":material/straighten:"),
+    ("pages/timeseries.py", "Time series", ":material/timeline:"),
+    ("pages/learn.py", "Learn", ":material/school:"),
+    ("pages/report.py", "Report", ":material/description:"),
+    ("pages/classroom.py", "Classroom", ":material/groups:"),
+    ("pages/about.py", "About", ":material/info:"),
 ]
 
 nav = st.navigation([

@@ -2,15 +2,14 @@
 import streamlit as st
 
 from app import io
-from app.drawing import network_data
 from app.errors import ParseError
 from app.graph import ROLES
-from app.graph_html import graph_page_html
 from app.ui import state
 from app.ui.errors import guard, show_error
 from app.ui.graph_view import show_graph
+from app.ui.widgets import graph_downloads
 
-st.title("🕸️ Causal graph")
+st.title("Causal graph")
 g = state.graph()
 
 # Keep the text box in step with the workspace unless the user is mid-way through a fix.
@@ -61,18 +60,7 @@ with left:
                     state.set_graph(g.set_roles(node, roles), f"set roles of {node}")
                     st.rerun()
 
-    st.markdown("**Download**")
-    fmts = [("dagitty", "DAGitty"), ("json", "JSON"), ("dot", "DOT"), ("gml", "GML"),
-            ("csv", "CSV edges")]
-    cols = st.columns(len(fmts) + 1)
-    for col, (fmt, label) in zip(cols, fmts):
-        with guard(where=col):
-            col.download_button(label, io.write_graph(g, fmt), file_name=f"graph.{io.EXTENSIONS[fmt]}",
-                                mime=io.MIME[fmt], key=f"dl_{fmt}", use_container_width=True)
-    cols[-1].download_button("HTML", graph_page_html(network_data(g), height=700),
-                             file_name="graph.html", mime="text/html", key="dl_html",
-                             help="An interactive page that works offline.",
-                             use_container_width=True)
+    graph_downloads(g)
 
 with right:
     show_graph(g, height=480)

@@ -16,12 +16,12 @@ def show_error(err: BaseException, *, where=None) -> None:
     """Render an exception as st.error with a title, message and hint (no traceback)."""
     target = where or st
     if isinstance(err, CausalCanvasError):
-        target.error(f"**{err.title}.** {err.user_message()}", icon="⚠️")
+        target.error(f"**{err.title}.** {err.user_message()}", icon=":material/error:")
     else:
         log.exception("unexpected error", exc_info=err)
         target.error("**Unexpected problem.** Causal Canvas could not finish this step "
                      f"({type(err).__name__}). Your graph and data are unchanged; try another "
-                     "setting, and please report it if it happens again.", icon="⚠️")
+                     "setting, and please report it if it happens again.", icon=":material/error:")
 
 
 @contextmanager

@@ -4,7 +4,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from app.drawing import network_data
 from app.graph import CausalGraph
@@ -32,4 +31,4 @@ def show_graph(graph: CausalGraph, *, highlight_nodes: Iterable[str] | None = No
                              for k, v in kw.items()))
     high_contrast = bool(st.session_state.get("cc_presenter", False))
     doc = _html(graph.canonical_json(), graph, styles_key, kw, height, legend, high_contrast)
-    components.html(doc, height=height + (70 if legend else 10), scrolling=False)
+    st.iframe(doc, height=height + (70 if legend else 10))

@@ -62,7 +62,7 @@ def sidebar() -> None:
             st.rerun()
         if ws.graph.nodes:
             sample = ws.dataset.name if ws.dataset and ws.dataset.kind == "sample" else None
-            with st.expander("Share link", icon="🔗"):
+            with st.expander("Share link", icon=":material/link:"):
                 st.caption("Opens this graph (and the sample, if one is loaded) for anyone "
                            "running Causal Canvas.")
                 st.code(share_url(encode_share(ws.graph, sample=sample)), language=None,

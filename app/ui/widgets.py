@@ -13,13 +13,13 @@ def need_data(message: str = "This page works on a dataset. Load one first.") ->
     """True when a table is loaded; otherwise an empty state with a one-click sample."""
     if state.data() is not None:
         return True
-    st.info(message, icon="📂")
+    st.info(message, icon=":material/table_view:")
     c1, c2 = st.columns(2)
     if c1.button("Load the kidney-stones sample", key="need_data_sample", type="primary"):
         with guard():
             state.load_sample(DEFAULT_SAMPLE)
             st.rerun()
-    c2.page_link("pages/data.py", label="Choose or upload data", icon="📂")
+    c2.page_link("pages/data.py", label="Choose or upload data", icon=":material/table_view:")
     return False
 
 
@@ -28,13 +28,13 @@ def need_graph(message: str = "This page works on a causal graph. Draw or load o
     """True when the workspace graph has at least `min_nodes`; otherwise an empty state."""
     if len(state.graph().nodes) >= min_nodes:
         return True
-    st.info(message, icon="🕸️")
+    st.info(message, icon=":material/hub:")
     c1, c2 = st.columns(2)
     if c1.button("Load the kidney-stones sample", key="need_graph_sample", type="primary"):
         with guard():
             state.load_sample(DEFAULT_SAMPLE)
             st.rerun()
-    c2.page_link("pages/graph.py", label="Draw a graph", icon="🕸️")
+    c2.page_link("pages/graph.py", label="Draw a graph", icon=":material/hub:")
     return False
 
 
@@ -47,3 +47,27 @@ def node_picker(label: str, graph, default=None, key: str | None = None, multi: 
         return st.multiselect(label, options, default=default, key=key)
     index = options.index(default) if default in options else 0 if options else None
     return st.selectbox(label, options, index=index, key=key)
+
+
+GRAPH_FORMATS = {"dagitty": "DAGitty text", "json": "JSON", "dot": "Graphviz DOT", "gml": "GML",
+                 "csv": "CSV edge list", "html": "Interactive HTML page (works offline)"}
+
+
+def graph_downloads(graph, key: str = "graph_dl") -> None:
+    """Pick a format, download the graph in it (every writable format plus standalone HTML)."""
+    from app import io
+    from app.drawing import network_data
+    from app.graph_html import graph_page_html
+
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    fmt = c1.selectbox("Download the graph as", list(GRAPH_FORMATS),
+                       format_func=GRAPH_FORMATS.get, key=f"{key}_fmt")
+    with guard(where=c2):
+        if fmt == "html":
+            content, name, mime = (graph_page_html(network_data(graph), height=700),
+                                   "graph.html", "text/html")
+        else:
+            content, name, mime = (io.write_graph(graph, fmt), f"graph.{io.EXTENSIONS[fmt]}",
+                                   io.MIME[fmt])
+        c2.download_button("Download", content, file_name=name, mime=mime, key=f"{key}_btn",
+                           icon=":material/download:", use_container_width=True)

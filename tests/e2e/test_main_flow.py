@@ -9,7 +9,7 @@ pytestmark = pytest.mark.e2e
 def test_type_a_dag_and_see_it_drawn(app_server, page):
     page.goto(app_server + "/graph")
     wait_for_app(page)
-    box = page.get_by_label("Graph text")
+    box = page.get_by_role("textbox", name="Graph text")
     box.fill("dag {\n  Smoking [exposure]\n  Cancer [outcome]\n  Smoking -> Tar -> Cancer\n"
              "  Smoking <-> Cancer\n  \"<img src=x onerror=alert(1)>\" -> Tar\n}")
     box.press("Control+Enter")
@@ -30,6 +30,15 @@ def test_type_a_dag_and_see_it_drawn(app_server, page):
     assert "exposure" in legend and "outcome" in legend and "latent common cause" in legend
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "graph-page.png"), full_page=True)
+    # Undo in the sidebar brings back the sample's graph text; Redo restores the typed one.
+    page.get_by_role("button", name="↶ Undo").click()
+    wait_for_app(page)
+    page.wait_for_function("() => !document.querySelector('textarea').value.includes('Smoking')",
+                           timeout=30_000)
+    page.get_by_role("button", name="↷ Redo").click()
+    wait_for_app(page)
+    page.wait_for_function("() => document.querySelector('textarea').value.includes('Smoking')",
+                           timeout=30_000)
     assert not page.cc_dialogs
 
 
