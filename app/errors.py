@@ -93,3 +93,21 @@ class Cancelled(CausalCanvasError):
 
     def __init__(self, message: str = "Stopped at your request; nothing was changed.") -> None:
         super().__init__(message)
+
+
+class StoreError(CausalCanvasError):
+    """Saved workspaces or class data that cannot be read or written (database, limits, names)."""
+
+    title = "Saving problem"
+
+
+class WorkspaceFileError(CausalCanvasError):
+    """A saved-workspace file that cannot be opened (damaged, too large, unknown version)."""
+
+    title = "This workspace file cannot be opened"
+
+
+class ClassroomError(CausalCanvasError):
+    """A class action that cannot be done as asked (wrong code or key, closed question...)."""
+
+    title = "Classroom"

@@ -1,0 +1,670 @@
+"""Classroom exercises on a causal graph: question types, answer checking, the class summary,
+join codes, teacher keys, display names and the join rate limit.
+
+Pure logic, no database and no Streamlit: ``app.store.classes`` persists what this module
+decides, and ``pages/classroom.py`` shows it. Graph questions are checked with networkx's
+d-separation (``networkx.is_d_separator``) on the graph with every bidirected edge made an
+explicit latent parent, so the answer key and the feedback come from one definition.
+
+Exercise kinds:
+- ``adjustment_set``: pick variables to adjust for, to estimate the effect of X on Y. Correct
+  when the set meets the adjustment criterion (Shpitser et al. 2010; van der Zander et al. 2014:
+  no descendant of a node on a proper causal path, and X ⫫ Y | Z in the proper back-door
+  graph); every back-door set is therefore correct too. "No valid set exists" is an answer.
+- ``independence``: is X ⫫ Y | Z (d-separated)?
+- ``effect_sign``: does increasing X raise, lower or not change Y? (the teacher gives the sign;
+  with no directed path from X to Y it must be "no effect").
+- ``do_query`` / ``counterfactual``: a number (the teacher's value, e.g. from the Intervene or
+  Counterfactual page), correct within a tolerance.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import math
+import re
+import secrets
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from app.errors import ClassroomError
+from app.graph import CausalGraph
+
+KINDS: dict[str, str] = {
+    "adjustment_set": "Choose an adjustment set",
+    "independence": "Is X independent of Y given Z?",
+    "effect_sign": "Sign of a causal effect",
+    "do_query": "Value of an interventional quantity (do-query)",
+    "counterfactual": "Value of a counterfactual",
+}
+SIGNS: dict[str, str] = {"+": "increases (+)", "-": "decreases (−)", "0": "no effect (0)"}
+NO_SET = "no valid set exists"
+MAX_NOTE = 500
+MAX_TEXT_VALUE = 60
+MAX_EXHAUSTIVE = 14          # candidates up to which every minimal adjustment set is listed
+MAX_PATHS_EXAMINED = 5_000   # simple paths looked at to explain an open path
+
+
+# ---- graph helpers --------------------------------------------------------------------------
+def _dag(g: CausalGraph) -> nx.DiGraph:
+    """The graph as a DAG where each bidirected edge a <-> b becomes a latent parent of both."""
+    d = g.to_networkx()
+    for a, b in g.bidirected:
+        d.add_edge(("latent", a, b), a)
+        d.add_edge(("latent", a, b), b)
+    return d
+
+
+def _observed(g: CausalGraph) -> list[str]:
+    return [n for n in g.nodes if "latent" not in g.roles.get(n, ())]
+
+
+def _fmt_set(nodes: Iterable[str]) -> str:
+    items = sorted(nodes)
+    return "{" + ", ".join(items) + "}" if items else "∅ (adjust for nothing)"
+
+
+def _is_open(d: nx.DiGraph, path: list, given: set) -> bool:
+    """Whether a path (a node sequence in the skeleton) is open given `given` (d-connection)."""
+    for a, m, b in zip(path, path[1:], path[2:]):
+        collider = d.has_edge(a, m) and d.has_edge(b, m)
+        if collider:
+            if m not in given and not (nx.descendants(d, m) & given):
+                return False
+        elif m in given:
+            return False
+    return True
+
+
+def _render_path(d: nx.DiGraph, path: list) -> str:
+    """'X ← Z → Y' with each latent parent pair shown as a bidirected edge 'a ↔ b'."""
+    out = [str(path[0])]
+    i = 1
+    while i < len(path):
+        node = path[i]
+        if isinstance(node, tuple) and i + 1 < len(path):
+            out.append(f" ↔ {path[i + 1]}")
+            i += 2
+            continue
+        arrow = "→" if d.has_edge(path[i - 1], node) else "←"
+        out.append(f" {arrow} {node}")
+        i += 1
+    return "".join(out)
+
+
+def _open_path(d: nx.DiGraph, x: str, y: str, given: set) -> str | None:
+    """One open path between x and y given `given`, rendered; None when none is found."""
+    skeleton = d.to_undirected(as_view=True)
+    for k, path in enumerate(nx.all_simple_paths(skeleton, x, y)):
+        if k >= MAX_PATHS_EXAMINED:
+            return None
+        if _is_open(d, path, given):
+            return _render_path(d, path)
+    return None
+
+
+@dataclass(frozen=True)
+class _AdjustmentParts:
+    forbidden: frozenset        # nodes the adjustment criterion forbids (incl. x)
+    pbd: nx.DiGraph             # proper back-door graph
+
+
+def _adjustment_parts(d: nx.DiGraph, x: str, y: str) -> _AdjustmentParts:
+    causal = nx.descendants(d, x) & (nx.ancestors(d, y) | {y})   # on proper causal paths
+    forbidden = {x}
+    for v in causal:
+        forbidden |= nx.descendants(d, v) | {v}
+    pbd = d.copy()
+    pbd.remove_edges_from([(x, v) for v in causal if d.has_edge(x, v)])
+    return _AdjustmentParts(frozenset(forbidden), pbd)
+
+
+def is_adjustment_set(g: CausalGraph, x: str, y: str, z: Iterable[str]) -> bool:
+    """True when `z` meets the adjustment criterion for the effect of x on y (latents excluded)."""
+    z = set(z)
+    if z & (set(g.latents) | {x, y}):
+        return False
+    d = _dag(g)
+    parts = _adjustment_parts(d, x, y)
+    return not (z & parts.forbidden) and nx.is_d_separator(parts.pbd, {x}, {y}, z)
+
+
+def minimal_adjustment_sets(g: CausalGraph, x: str, y: str, limit: int = 10) -> list[frozenset]:
+    """Minimal valid adjustment sets (no valid proper subset), smallest first; [] when none exist.
+
+    Exhaustive for up to MAX_EXHAUSTIVE candidate variables, otherwise one minimal set found by
+    networkx.find_minimal_d_separator.
+    """
+    d = _dag(g)
+    parts = _adjustment_parts(d, x, y)
+    candidates = [n for n in _observed(g) if n not in parts.forbidden and n != y]
+    # van der Zander et al. 2014: a valid set exists iff An(x, y) ∩ candidates is one.
+    big = (nx.ancestors(d, x) | nx.ancestors(d, y)) & set(candidates)
+    if not nx.is_d_separator(parts.pbd, {x}, {y}, big):
+        return []
+    if len(candidates) > MAX_EXHAUSTIVE:
+        found = nx.find_minimal_d_separator(parts.pbd, {x}, {y}, restricted=set(candidates))
+        return [frozenset(found)] if found is not None else []
+    found: list[frozenset] = []
+    for size in range(len(candidates) + 1):
+        for combo in itertools.combinations(sorted(candidates), size):
+            s = frozenset(combo)
+            if any(f <= s for f in found):
+                continue
+            if nx.is_d_separator(parts.pbd, {x}, {y}, set(s)):
+                found.append(s)
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+# ---- questions -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Question:
+    """A question on a graph: its kind, parameters, the computed solution and the prompt text."""
+
+    kind: str
+    graph: CausalGraph
+    params: Mapping[str, Any]
+    solution: Mapping[str, Any]
+    prompt: str
+
+    def to_json(self) -> str:
+        from app.io import write_graph
+
+        return json.dumps({"kind": self.kind, "graph": json.loads(write_graph(self.graph, "json")),
+                           "params": dict(self.params), "solution": dict(self.solution),
+                           "prompt": self.prompt}, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> Question:
+        from app.io import parse_graph
+
+        doc = json.loads(text)
+        graph = parse_graph(json.dumps(doc["graph"]), "json")
+        return cls(doc["kind"], graph, doc["params"], doc["solution"], doc["prompt"])
+
+    @property
+    def title(self) -> str:
+        return KINDS[self.kind]
+
+    def choices(self) -> list[str]:
+        """What a student may pick: variables for an adjustment set, options for the others."""
+        p = self.params
+        if self.kind == "adjustment_set":
+            return [n for n in _observed(self.graph) if n not in (p["exposure"], p["outcome"])]
+        if self.kind == "independence":
+            return ["independent", "not independent"]
+        if self.kind == "effect_sign":
+            return list(SIGNS)
+        return []
+
+    def solution_text(self) -> str:
+        """The answer key in words, for the reveal."""
+        s, p = self.solution, self.params
+        if self.kind == "adjustment_set":
+            if not s["exists"]:
+                return ("No set of measured variables is valid: some back-door path stays open "
+                        "whatever you adjust for (look for a latent confounder).")
+            sets = " or ".join(_fmt_set(m) for m in s["minimal"])
+            return (f"Minimal valid adjustment sets: {sets}. Any set that blocks every back-door "
+                    f"path from {p['exposure']} to {p['outcome']} without adjusting for a "
+                    f"variable {p['exposure']} affects is also correct.")
+        if self.kind == "independence":
+            verdict = "independent" if s["independent"] else "not independent"
+            reason = ("every path between them is blocked" if s["independent"]
+                      else f"the path {s['open_path']} is open")
+            return f"{p['x']} and {p['y']} are {verdict} given {_fmt_given(p['given'])}: {reason}."
+        if self.kind == "effect_sign":
+            return (f"Intervening to increase {p['exposure']} {SIGNS[s['sign']].split(' (')[0]}"
+                    f" {p['outcome']}." if s["sign"] != "0" else
+                    f"Changing {p['exposure']} does not change {p['outcome']}.")
+        return f"{_fmt_number(s['value'])} (answers within ± {_fmt_number(s['tolerance'])} count)."
+
+
+def _fmt_given(given: Iterable[str]) -> str:
+    items = sorted(given)
+    return "{" + ", ".join(items) + "}" if items else "nothing"
+
+
+def _fmt_number(v: float) -> str:
+    return f"{v:.6g}"
+
+
+def _need_node(g: CausalGraph, params: Mapping[str, Any], key: str, what: str) -> str:
+    name = params.get(key)
+    if not isinstance(name, str) or name not in g.nodes:
+        raise ClassroomError(f"Choose the {what} from the graph's variables.")
+    return name
+
+
+def _text_value(value: Any, what: str) -> str:
+    text = str(value).strip() if value is not None else ""
+    if not text or len(text) > MAX_TEXT_VALUE or any(unicodedata.category(c)[0] == "C"
+                                                     for c in text):
+        raise ClassroomError(f"The value for {what} must be short text "
+                             f"(1–{MAX_TEXT_VALUE} characters).")
+    return text
+
+
+def _assignments(g: CausalGraph, raw: Any, what: str) -> dict[str, str]:
+    if not isinstance(raw, Mapping) or not raw:
+        raise ClassroomError(f"Give at least one variable and value for {what}.")
+    out = {}
+    for k, v in raw.items():
+        if k not in g.nodes:
+            raise ClassroomError(f"'{k}' in {what} is not a variable of the graph.")
+        out[k] = _text_value(v, k)
+    return out
+
+
+def _number(raw: Any, what: str) -> float:
+    try:
+        value = float(raw)
+    except (TypeError, ValueError):
+        raise ClassroomError(f"The {what} must be a number.") from None
+    if not math.isfinite(value):
+        raise ClassroomError(f"The {what} must be a finite number.")
+    return value
+
+
+def make_question(kind: str, graph: CausalGraph, params: Mapping[str, Any]) -> Question:
+    """Validate the parameters against the graph and compute the solution of a new question."""
+    if kind not in KINDS:
+        raise ClassroomError(f"Unknown kind of question '{kind}'.",
+                             hint="Choose one of: " + ", ".join(KINDS.values()) + ".")
+    if not isinstance(graph, CausalGraph) or len(graph.nodes) < 2:
+        raise ClassroomError("A question needs a graph with at least two variables.",
+                             hint="Draw or load a graph on the Graph page first.")
+    note = str(params.get("note") or "").strip()
+    if len(note) > MAX_NOTE:
+        raise ClassroomError(f"The note to students is {len(note)} characters; the limit is "
+                             f"{MAX_NOTE}.")
+    p: dict[str, Any] = {"note": note} if note else {}
+    if kind in ("adjustment_set", "effect_sign"):
+        x = _need_node(graph, params, "exposure", "exposure (cause)")
+        y = _need_node(graph, params, "outcome", "outcome (effect)")
+        if x == y:
+            raise ClassroomError("The exposure and the outcome must be different variables.")
+        if {x, y} & set(graph.latents):
+            raise ClassroomError("The exposure and the outcome must be measured (not latent).")
+        p.update(exposure=x, outcome=y)
+        if kind == "adjustment_set":
+            minimal = minimal_adjustment_sets(graph, x, y)
+            solution = {"exists": bool(minimal), "minimal": [sorted(m) for m in minimal]}
+            prompt = (f"To estimate the causal effect of {x} on {y} from observational data, "
+                      f"which variables should you adjust for?")
+        else:
+            sign = params.get("sign")
+            if sign not in SIGNS:
+                raise ClassroomError("Give the true sign of the effect: +, − or 0.")
+            path = nx.has_path(graph.to_networkx(), x, y)
+            if not path and sign != "0":
+                raise ClassroomError(f"There is no directed path from {x} to {y}, so the effect "
+                                     "can only be 0.", hint="Set the sign to 0 or pick other "
+                                                            "variables.")
+            solution = {"sign": sign, "has_path": path}
+            prompt = f"If we intervene to increase {x}, what happens to {y}?"
+    elif kind == "independence":
+        x = _need_node(graph, params, "x", "first variable (X)")
+        y = _need_node(graph, params, "y", "second variable (Y)")
+        given = params.get("given") or []
+        if x == y:
+            raise ClassroomError("X and Y must be different variables.")
+        if not isinstance(given, (list, tuple, set, frozenset)) or any(
+                n not in graph.nodes for n in given):
+            raise ClassroomError("The conditioning set Z must list variables of the graph.")
+        given = sorted(set(given))
+        if {x, y} & set(given):
+            raise ClassroomError("Z must not contain X or Y.")
+        d = _dag(graph)
+        independent = nx.is_d_separator(d, {x}, {y}, set(given))
+        solution = {"independent": independent,
+                    "open_path": None if independent else _open_path(d, x, y, set(given))}
+        p.update(x=x, y=y, given=given)
+        prompt = f"Is {x} independent of {y} given {_fmt_given(given)} (d-separated)?"
+    else:
+        target = _need_node(graph, params, "target", "outcome variable")
+        target_value = params.get("target_value")
+        target_value = _text_value(target_value, target) if target_value not in (None, "") \
+            else None
+        do = _assignments(graph, params.get("do"), "the intervention")
+        if target in do:
+            raise ClassroomError("The outcome cannot also be the variable you intervene on.")
+        value = _number(params.get("value"), "correct value")
+        tolerance = _number(params.get("tolerance", 0.01), "tolerance")
+        if tolerance < 0:
+            raise ClassroomError("The tolerance cannot be negative.")
+        quantity = (f"P({target} = {target_value}" if target_value is not None
+                    else f"E[{target}")
+        closing = ")" if target_value is not None else "]"
+        do_text = ", ".join(f"{k} = {v}" for k, v in do.items())
+        p.update(target=target, target_value=target_value, do=do)
+        solution = {"value": value, "tolerance": tolerance}
+        if kind == "do_query":
+            prompt = f"What is {quantity} | do({do_text}){closing}?"
+        else:
+            factual = _assignments(graph, params.get("factual"), "what actually happened")
+            p["factual"] = factual
+            seen = ", ".join(f"{k} = {v}" for k, v in factual.items())
+            what = (f"the probability that {target} would have been {target_value}"
+                    if target_value is not None else f"the expected value of {target}")
+            prompt = (f"We observed {seen}. Had we set {do_text}, what is {what}?")
+    return Question(kind, graph, p, solution, prompt)
+
+
+# ---- answers -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Checked:
+    """A normalised answer: what to store, how it shows in the distribution, and the verdict."""
+
+    answer: Mapping[str, Any]
+    label: str
+    correct: bool
+    feedback: str
+
+
+def parse_number(raw: Any) -> float:
+    """A student's number: 0.25, '0,25', '25%' all mean 0.25."""
+    if isinstance(raw, bool):
+        raise ClassroomError("Type a number.")
+    if isinstance(raw, (int, float)):
+        value = float(raw)
+    else:
+        text = str(raw).strip().replace(" ", "").replace(",", ".")
+        percent = text.endswith("%")
+        try:
+            value = float(text.rstrip("%")) / (100 if percent else 1)
+        except ValueError:
+            raise ClassroomError(f"'{str(raw)[:20]}' is not a number.",
+                                 hint="Type e.g. 0.25 (or 25%).") from None
+    if not math.isfinite(value):
+        raise ClassroomError("Type a finite number.")
+    return value
+
+
+def _decimals(tolerance: float) -> int:
+    if tolerance <= 0:
+        return 4
+    return max(0, min(6, -math.floor(math.log10(tolerance))))
+
+
+def check_answer(question: Question, raw: Any) -> Checked:
+    """Normalise a student's answer and check it against the question's solution.
+
+    `raw` is what the page sends: a list of variables (adjustment set, or the string
+    NO_SET), "independent"/"not independent", a sign "+", "-", "0", or a number.
+    """
+    q, p, s = question, question.params, question.solution
+    if q.kind == "adjustment_set":
+        x, y = p["exposure"], p["outcome"]
+        if raw == NO_SET or (isinstance(raw, Mapping) and raw.get("none")):
+            label = NO_SET
+            correct = not s["exists"]
+            feedback = "" if correct else (
+                f"A valid set exists, e.g. {_fmt_set(s['minimal'][0])}.")
+            return Checked({"none": True}, label, correct, feedback)
+        if isinstance(raw, Mapping):
+            raw = raw.get("set", [])
+        if not isinstance(raw, (list, tuple, set, frozenset)):
+            raise ClassroomError("Choose the variables to adjust for (or none).")
+        z = set(raw)
+        unknown = z - set(q.graph.nodes)
+        if unknown:
+            raise ClassroomError(f"'{sorted(unknown)[0]}' is not a variable of this graph.")
+        if z & {x, y}:
+            raise ClassroomError(f"The set must not contain {x} or {y} themselves.")
+        label = _fmt_set(z)
+        latent = z & set(q.graph.latents)
+        if latent:
+            return Checked({"set": sorted(z)}, label, False,
+                           f"{sorted(latent)[0]} is not measured: you cannot adjust for it.")
+        d = _dag(q.graph)
+        parts = _adjustment_parts(d, x, y)
+        bad = sorted(z & parts.forbidden)
+        if bad:
+            return Checked({"set": sorted(z)}, label, False,
+                           f"{bad[0]} is affected by {x}: adjusting for it blocks part of the "
+                           "effect or opens a biasing path.")
+        path = None if nx.is_d_separator(parts.pbd, {x}, {y}, z) else (
+            _open_path(parts.pbd, x, y, z) or "a back-door path")
+        if path:
+            return Checked({"set": sorted(z)}, label, False,
+                           f"The back-door path {path} is still open.")
+        return Checked({"set": sorted(z)}, label, True, "")
+    if q.kind == "independence":
+        if isinstance(raw, bool):
+            independent = raw
+        elif raw in ("independent", "not independent"):
+            independent = raw == "independent"
+        else:
+            raise ClassroomError("Answer 'independent' or 'not independent'.")
+        label = "independent" if independent else "not independent"
+        correct = independent == s["independent"]
+        feedback = "" if correct else (
+            f"The path {s['open_path']} is open given {_fmt_given(p['given'])}."
+            if not s["independent"] else
+            f"Every path between {p['x']} and {p['y']} is blocked given "
+            f"{_fmt_given(p['given'])}.")
+        return Checked({"independent": independent}, label, correct, feedback)
+    if q.kind == "effect_sign":
+        sign = {"−": "-", "plus": "+", "minus": "-"}.get(raw, raw)
+        if sign not in SIGNS:
+            raise ClassroomError("Choose +, − or 0.")
+        correct = sign == s["sign"]
+        feedback = "" if correct else (
+            f"There is no directed path from {p['exposure']} to {p['outcome']}."
+            if not s["has_path"] else f"The effect is {SIGNS[s['sign']]}.")
+        return Checked({"sign": sign}, SIGNS[sign], correct, feedback)
+    value = parse_number(raw)
+    target, tol = s["value"], s["tolerance"]
+    correct = abs(value - target) <= tol + 1e-12 * max(1.0, abs(target))
+    label = f"{round(value, _decimals(tol)):.{_decimals(tol)}f}"
+    feedback = "" if correct else f"Off by {_fmt_number(value - target)}."
+    return Checked({"value": value}, label, correct, feedback)
+
+
+# ---- the class summary ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnswerCount:
+    """One bar of the distribution: an answer label, how many gave it, and whether it is right."""
+
+    label: str
+    count: int
+    correct: bool
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The class's latest answers to one question, as counts."""
+
+    total: int
+    correct: int
+    distribution: tuple[AnswerCount, ...] = ()
+    common_wrong: tuple[AnswerCount, ...] = ()
+
+    @property
+    def correct_share(self) -> float | None:
+        return self.correct / self.total if self.total else None
+
+    def __str__(self) -> str:
+        share = f"{self.correct_share:.0%}" if self.total else "–"
+        return f"{self.total} answers, {self.correct} correct ({share})"
+
+
+def summarise(answers: Iterable[tuple[str, bool] | tuple[str, bool, str]],
+              top_wrong: int = 3) -> Summary:
+    """Count (label, correct[, feedback]) answers, one per student, into a Summary."""
+    counts: Counter = Counter()
+    verdict: dict[str, tuple[bool, str]] = {}
+    for item in answers:
+        label, correct = item[0], bool(item[1])
+        counts[label] += 1
+        verdict.setdefault(label, (correct, item[2] if len(item) > 2 else ""))
+    dist = tuple(AnswerCount(label, n, verdict[label][0], verdict[label][1])
+                 for label, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    total = sum(counts.values())
+    correct = sum(a.count for a in dist if a.correct)
+    return Summary(total, correct, dist, tuple(a for a in dist if not a.correct)[:top_wrong])
+
+
+# ---- codes, keys and names ---------------------------------------------------------------------
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"   # Crockford base32: no I, L, O, U
+CODE_LENGTH = 8                                       # 32**8 = 2**40 codes
+KEY_LENGTH = 20                                       # 2**100 teacher keys
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+NAME_MAX = 30
+_NAME_PUNCT = set(" -'._")
+
+
+def random_code(length: int) -> str:
+    """`length` random characters from the unambiguous alphabet (5 bits each)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(length))
+
+
+def normalise_code(text: Any, length: int, what: str) -> str:
+    """Upper-case, drop dashes/spaces, read O/I/L as 0/1/1; ClassroomError when malformed."""
+    if not isinstance(text, str):
+        raise ClassroomError(f"Type the {what}.")
+    code = re.sub(r"[\s\-]", "", text).upper().translate(_CONFUSABLE)
+    if len(code) != length or any(c not in CODE_ALPHABET for c in code):
+        raise ClassroomError(f"A {what} has {length} letters and digits, like "
+                             f"{format_code(random_code(length))}.",
+                             hint="Check it with your teacher; dashes and spaces do not matter.")
+    return code
+
+
+def new_join_code() -> str:
+    """A random 8-character class code (40 bits: guessing one at random takes ~10¹² tries)."""
+    return random_code(CODE_LENGTH)
+
+
+def normalise_join_code(text: Any) -> str:
+    """'abcd-efgh' → 'ABCDEFGH'; O/I/L typed by mistake read as 0/1/1."""
+    return normalise_code(text, CODE_LENGTH, "class code")
+
+
+def format_code(code: str) -> str:
+    """Groups of four for reading aloud: 'ABCD-EFGH'."""
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def new_teacher_key() -> str:
+    """A random teacher key, 20 characters (100 bits), shown once in groups of four."""
+    return format_code(random_code(KEY_LENGTH))
+
+
+def normalise_teacher_key(text: Any) -> str:
+    return normalise_code(text, KEY_LENGTH, "teacher key")
+
+
+def hash_key(key: str, salt: str) -> str:
+    """SHA-256 of salt and the normalised key. The key is random with 100 bits, so a slow
+    password hash would add nothing: nobody can try 2**100 keys against a leaked hash."""
+    return hashlib.sha256(f"{salt}:{normalise_teacher_key(key)}".encode()).hexdigest()
+
+
+def verify_key(key: Any, salt: str, expected_hash: str) -> bool:
+    """Constant-time comparison of a typed teacher key with the stored hash."""
+    try:
+        candidate = hash_key(key, salt)
+    except ClassroomError:
+        return False
+    return hmac.compare_digest(candidate, expected_hash)
+
+
+def token_hash(token: str) -> str:
+    """Stored form of a random secret token (library key, session key, student seat)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def clean_display_name(name: Any) -> tuple[str, str]:
+    """(name as shown, key for uniqueness) for a student's display name, or ClassroomError.
+
+    Letters, digits, spaces and - ' . _ only, 1–30 characters: nothing a page could render as
+    markup, and look-alike forms (ＡＢＣ vs ABC, case) collide in the key.
+    """
+    if not isinstance(name, str):
+        raise ClassroomError("Type a display name.")
+    text = " ".join(unicodedata.normalize("NFC", name).split())
+    if not text:
+        raise ClassroomError("Type a display name (a first name or a nickname).")
+    if len(text) > NAME_MAX:
+        raise ClassroomError(f"A display name can have up to {NAME_MAX} characters.")
+    bad = [c for c in text if not (unicodedata.category(c)[0] in "LMN" or c in _NAME_PUNCT)]
+    if bad:
+        raise ClassroomError(f"A display name cannot contain '{bad[0]}'.",
+                             hint="Use letters, digits, spaces, and - ' . _ only.")
+    if not any(unicodedata.category(c)[0] in "LN" for c in text):
+        raise ClassroomError("A display name needs at least one letter or digit.")
+    return text, unicodedata.normalize("NFKC", text).casefold()
+
+
+def clean_title(title: Any) -> str:
+    """A class title: 1–120 printable characters (shown escaped)."""
+    text = " ".join(str(title or "").split())
+    if not text:
+        raise ClassroomError("Give the class a title, e.g. 'Causal inference, week 3'.")
+    if len(text) > 120:
+        raise ClassroomError("A class title can have up to 120 characters.")
+    if any(unicodedata.category(c)[0] == "C" for c in text):
+        raise ClassroomError("The class title contains a control character.")
+    return text
+
+
+def submission_key(seat_token: str, question_id: int, attempt: int, label: str) -> str:
+    """Idempotency key of one submission: a retry of the same click sends the same key, while a
+    changed answer (or the same answer again after a change) gets a new attempt number."""
+    raw = f"{seat_token}|{question_id}|{attempt}|{label}".encode()
+    return hashlib.sha256(raw).hexdigest()[:40]
+
+
+# ---- join rate limit ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class TokenBucket:
+    """A token bucket: `capacity` attempts at once, refilled at `per_second` tokens a second."""
+
+    capacity: float
+    per_second: float
+    name: str = field(default="bucket", compare=False)
+
+    def take(self, tokens: float | None, updated_at: float | None, now: float,
+             cost: float = 1.0) -> tuple[bool, float]:
+        """(allowed, tokens left) after trying to spend `cost`; a new bucket starts full."""
+        if tokens is None or updated_at is None:
+            level = self.capacity
+        else:
+            level = min(self.capacity, tokens + max(0.0, now - updated_at) * self.per_second)
+        if level + 1e-9 >= cost:
+            return True, level - cost
+        return False, level
+
+    def wait_seconds(self, tokens: float, cost: float = 1.0) -> float:
+        return max(0.0, (cost - tokens) / self.per_second)
+
+
+# Every join attempt from one browser session: 10 at once, then one every 6 s.
+JOIN_PER_SESSION = TokenBucket(10, 1 / 6, "session")
+# Failed attempts (unknown code) from one IP address: a whole class behind one school NAT can
+# mistype, but a guesser gets 30 tries, then one every 5 s: with 2**40 codes and even 1,000
+# live classes, a year of guessing from one address finds one with probability ~0.6 %.
+JOIN_FAILURES_PER_IP = TokenBucket(30, 1 / 5, "ip")
+
+
+__all__ = [
+    "KINDS", "SIGNS", "NO_SET", "Question", "make_question", "Checked", "check_answer",
+    "parse_number", "Summary", "AnswerCount", "summarise", "is_adjustment_set",
+    "minimal_adjustment_sets", "new_join_code", "normalise_join_code", "format_code",
+    "normalise_code", "random_code",
+    "new_teacher_key", "normalise_teacher_key", "hash_key", "verify_key", "token_hash",
+    "clean_display_name", "clean_title", "submission_key", "TokenBucket", "JOIN_PER_SESSION",
+    "JOIN_FAILURES_PER_IP",
+]

@@ -1,0 +1,585 @@
+"""Classes in the database: teacher actions (need the teacher key), student seats and answers.
+
+Security model:
+- A class has a public join code (8 characters, 40 bits) and a secret teacher key
+  (20 characters, 100 bits) shown once; only a salted SHA-256 of the key is stored, compared in
+  constant time. Wrong code and wrong key give the same message.
+- Joining gives the student a random seat token (stored hashed). Everything a student sees
+  goes through the token: their own answers, the open question without its solution, and the
+  solution and class distribution only once the teacher reveals them.
+- Join attempts are rate limited by token buckets kept in the database, so the limit holds
+  across app replicas and restarts (app.classroom.JOIN_PER_SESSION, JOIN_FAILURES_PER_IP).
+
+Reliability: a submission is one INSERT in its own transaction, keyed by (student, submission
+key) with a unique constraint, so a retried submission is acknowledged again but never counted
+twice, and an acknowledged one is committed (SQLite synchronous=FULL, PostgreSQL default).
+"""
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, and_, delete, func, select, update
+
+from app.classroom import (
+    JOIN_FAILURES_PER_IP,
+    JOIN_PER_SESSION,
+    Question,
+    Summary,
+    TokenBucket,
+    check_answer,
+    clean_display_name,
+    clean_title,
+    hash_key,
+    new_join_code,
+    new_teacher_key,
+    normalise_join_code,
+    summarise,
+    token_hash,
+    verify_key,
+)
+from app.errors import ClassroomError
+from app.store.engine import Store, get_store
+from app.store.schema import answers, classes, questions, rate_limits, students
+
+STATUSES = ("draft", "open", "closed", "revealed")
+MAX_STUDENTS = 500
+MAX_QUESTIONS = 500
+MAX_SUBMISSIONS_PER_QUESTION = 20
+RATE_LIMIT_IDLE_S = 86_400
+
+
+# ---- results -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class NewClass:
+    """A class just created: the join code to show everyone, and the teacher key, shown once."""
+
+    code: str
+    title: str
+    teacher_key: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    code: str
+    title: str
+    created_at: float
+    ended: bool
+    students: int
+    questions: int
+
+
+@dataclass(frozen=True)
+class QuestionInfo:
+    """A posted question as the teacher sees it (with its solution)."""
+
+    id: int
+    number: int
+    status: str
+    question: Question
+    updated_at: float
+
+    @property
+    def prompt(self) -> str:
+        return self.question.prompt
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A student's place in a class; the token proves it (kept in the browser session)."""
+
+    token: str = field(repr=False)
+    name: str = ""
+    code: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """Acknowledgement of a stored answer; `duplicate` when this submission was already stored."""
+
+    answer_id: int
+    submitted_at: float
+    label: str
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class MyAnswer:
+    """A student's latest answer to one question; the verdict only once the solution is shown."""
+
+    question_id: int
+    number: int
+    prompt: str
+    status: str
+    label: str
+    submitted_at: float
+    correct: bool | None = None
+    feedback: str = ""
+
+
+@dataclass(frozen=True)
+class StudentQuestion:
+    """The class's current question for a student (solution only when revealed)."""
+
+    id: int
+    number: int
+    status: str
+    question: Question
+    my_answer: MyAnswer | None = None
+    summary: Summary | None = None
+
+
+@dataclass(frozen=True)
+class StudentAnswer:
+    """One student's latest answer, for the teacher."""
+
+    name: str
+    label: str
+    correct: bool
+    submitted_at: float
+    submissions: int
+
+
+# ---- helpers -------------------------------------------------------------------------------------
+_QUESTION_CACHE: OrderedDict[tuple[str, int], Question] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+
+
+def _question(store: Store, qid: int, body: str) -> Question:
+    """Parse a question body once per process (bodies never change after posting)."""
+    key = (str(store.url), qid)
+    with _CACHE_LOCK:
+        q = _QUESTION_CACHE.get(key)
+        if q is not None:
+            _QUESTION_CACHE.move_to_end(key)
+            return q
+    q = Question.from_json(body)
+    with _CACHE_LOCK:
+        _QUESTION_CACHE[key] = q
+        while len(_QUESTION_CACHE) > 512:
+            _QUESTION_CACHE.popitem(last=False)
+    return q
+
+
+def _denied() -> ClassroomError:
+    return ClassroomError("The class code or the teacher key is wrong.",
+                          hint="Use the code and key shown when the class was created.")
+
+
+def _teacher_class(conn: Connection, code: str, teacher_key: str):
+    try:
+        code = normalise_join_code(code)
+    except ClassroomError:
+        raise _denied() from None
+    row = conn.execute(select(classes).where(classes.c.code == code)).first()
+    if row is None or not verify_key(teacher_key, row.key_salt, row.key_hash):
+        raise _denied()
+    return row
+
+
+def _latest_answers(class_question_id: int):
+    """Each student's latest answer to a question (the one that counts)."""
+    latest = (select(func.max(answers.c.id)).where(answers.c.question_id == class_question_id)
+              .group_by(answers.c.student_id))
+    return answers.c.id.in_(latest)
+
+
+def _summary(conn: Connection, store: Store, qrow) -> Summary:
+    q = _question(store, qrow.id, qrow.body)
+    rows = conn.execute(select(answers.c.label, answers.c.correct, answers.c.answer)
+                        .where(_latest_answers(qrow.id))).all()
+    feedback: dict[str, str] = {}
+    for r in rows:
+        if not r.correct and r.label not in feedback:
+            feedback[r.label] = check_answer(q, json.loads(r.answer)).feedback
+    return summarise((r.label, r.correct, feedback.get(r.label, "")) for r in rows)
+
+
+def _take_token(store: Store, bucket: str, policy: TokenBucket, now: float,
+                cost: float = 1.0) -> tuple[bool, float]:
+    """Spend from a persistent token bucket; (allowed, seconds to wait when refused)."""
+    with store.write() as conn:
+        conn.execute(store.insert(rate_limits).values(bucket=bucket, tokens=policy.capacity,
+                                                      updated_at=now)
+                     .on_conflict_do_nothing(index_elements=["bucket"]))
+        row = conn.execute(store.lock_for_update(
+            select(rate_limits).where(rate_limits.c.bucket == bucket))).one()
+        allowed, left = policy.take(row.tokens, row.updated_at, now, cost)
+        conn.execute(update(rate_limits).where(rate_limits.c.bucket == bucket)
+                     .values(tokens=left, updated_at=now))
+    return allowed, policy.wait_seconds(left, cost)
+
+
+def _peek_tokens(store: Store, bucket: str, policy: TokenBucket, now: float) -> float:
+    with store.read() as conn:
+        row = conn.execute(select(rate_limits).where(rate_limits.c.bucket == bucket)).first()
+    return policy.take(row.tokens if row else None, row.updated_at if row else None, now, 0)[1]
+
+
+def _too_many(wait: float) -> ClassroomError:
+    return ClassroomError(f"Too many attempts to join. Wait {max(1, round(wait))} s and "
+                          "try again.", hint="Check the class code with your teacher.")
+
+
+# ---- teacher ---------------------------------------------------------------------------------------
+def create_class(title: str, *, store: Store | None = None) -> NewClass:
+    """Create a class; returns its join code and the teacher key (shown once, stored hashed)."""
+    store = store or get_store()
+    title = clean_title(title)
+    key = new_teacher_key()
+    salt = secrets.token_hex(16)
+    now = time.time()
+    for _ in range(20):
+        code = new_join_code()
+        with store.write() as conn:
+            done = conn.execute(store.insert(classes).values(
+                code=code, title=title, key_salt=salt, key_hash=hash_key(key, salt),
+                created_at=now, ended=False).on_conflict_do_nothing(
+                index_elements=["code"]).returning(classes.c.id)).scalar()
+            # housekeeping: buckets idle for a day are full again; forget them
+            conn.execute(delete(rate_limits).where(
+                rate_limits.c.updated_at < now - RATE_LIMIT_IDLE_S))
+        if done is not None:
+            return NewClass(code=code, title=title, teacher_key=key)
+    raise ClassroomError("Could not find a free class code; try again.")
+
+
+def class_info(code: str, teacher_key: str, *, store: Store | None = None) -> ClassInfo:
+    """The class's title and counts; also the way a teacher 'logs in' (checks the key)."""
+    store = store or get_store()
+    with store.read() as conn:
+        row = _teacher_class(conn, code, teacher_key)
+        n_students = conn.execute(select(func.count()).select_from(students)
+                                  .where(students.c.class_id == row.id)).scalar()
+        n_questions = conn.execute(select(func.count()).select_from(questions)
+                                   .where(questions.c.class_id == row.id)).scalar()
+    return ClassInfo(row.code, row.title, row.created_at, bool(row.ended), n_students,
+                     n_questions)
+
+
+def end_class(code: str, teacher_key: str, *, store: Store | None = None) -> None:
+    """Stop the class: no more joins or answers; everything stays readable."""
+    store = store or get_store()
+    now = time.time()
+    with store.write() as conn:
+        row = _teacher_class(conn, code, teacher_key)
+        conn.execute(update(classes).where(classes.c.id == row.id).values(ended=True))
+        conn.execute(update(questions).where(questions.c.class_id == row.id,
+                                             questions.c.status == "open")
+                     .values(status="closed", updated_at=now))
+
+
+def post_question(code: str, teacher_key: str, question: Question, *, open_now: bool = True,
+                  store: Store | None = None) -> QuestionInfo:
+    """Add a question to the class; when `open_now`, it opens (and any open one closes)."""
+    store = store or get_store()
+    if not isinstance(question, Question):
+        raise ClassroomError("Build the question with app.classroom.make_question first.")
+    body, now = question.to_json(), time.time()
+    with store.write() as conn:
+        row = _teacher_class(conn, code, teacher_key)
+        if row.ended:
+            raise ClassroomError("This class has ended; create a new class to ask more.")
+        number = (conn.execute(select(func.max(questions.c.number))
+                               .where(questions.c.class_id == row.id)).scalar() or 0) + 1
+        if number > MAX_QUESTIONS:
+            raise ClassroomError(f"A class can hold {MAX_QUESTIONS} questions; start a new "
+                                 "class.")
+        status = "open" if open_now else "draft"
+        if open_now:
+            conn.execute(update(questions).where(questions.c.class_id == row.id,
+                                                 questions.c.status == "open")
+                         .values(status="closed", updated_at=now))
+        qid = conn.execute(questions.insert().values(
+            class_id=row.id, number=number, kind=question.kind, prompt=question.prompt[:1000],
+            body=body, status=status, created_at=now, updated_at=now)
+            .returning(questions.c.id)).scalar_one()
+    return QuestionInfo(qid, number, status, question, now)
+
+
+def set_question_status(code: str, teacher_key: str, question_id: int, status: str, *,
+                        store: Store | None = None) -> None:
+    """Open, close or reveal a question. Opening one closes any other open question;
+    revealing also stops answers and shows the solution and class results to students."""
+    store = store or get_store()
+    if status not in ("open", "closed", "revealed"):
+        raise ClassroomError("A question can be opened, closed or revealed.")
+    now = time.time()
+    with store.write() as conn:
+        row = _teacher_class(conn, code, teacher_key)
+        if status == "open" and row.ended:
+            raise ClassroomError("This class has ended; its questions cannot reopen.")
+        q = conn.execute(select(questions.c.id).where(questions.c.id == int(question_id),
+                                                      questions.c.class_id == row.id)).first()
+        if q is None:
+            raise ClassroomError("That question is not part of this class.")
+        if status == "open":
+            conn.execute(update(questions).where(questions.c.class_id == row.id,
+                                                 questions.c.status == "open",
+                                                 questions.c.id != q.id)
+                         .values(status="closed", updated_at=now))
+        conn.execute(update(questions).where(questions.c.id == q.id)
+                     .values(status=status, updated_at=now))
+
+
+def list_questions(code: str, teacher_key: str, *,
+                   store: Store | None = None) -> list[QuestionInfo]:
+    """Every question of the class, newest first."""
+    store = store or get_store()
+    with store.read() as conn:
+        row = _teacher_class(conn, code, teacher_key)
+        rows = conn.execute(select(questions).where(questions.c.class_id == row.id)
+                            .order_by(questions.c.number.desc())).all()
+    return [QuestionInfo(r.id, r.number, r.status, _question(store, r.id, r.body), r.updated_at)
+            for r in rows]
+
+
+def _teacher_question(conn, store, code, teacher_key, question_id):
+    row = _teacher_class(conn, code, teacher_key)
+    qrow = conn.execute(select(questions).where(questions.c.id == int(question_id),
+                                                questions.c.class_id == row.id)).first()
+    if qrow is None:
+        raise ClassroomError("That question is not part of this class.")
+    return qrow
+
+
+def question_results(code: str, teacher_key: str, question_id: int, *,
+                     store: Store | None = None) -> Summary:
+    """The live distribution of the class's latest answers (one per student)."""
+    store = store or get_store()
+    with store.read() as conn:
+        qrow = _teacher_question(conn, store, code, teacher_key, question_id)
+        return _summary(conn, store, qrow)
+
+
+def student_answers(code: str, teacher_key: str, question_id: int, *,
+                    store: Store | None = None) -> list[StudentAnswer]:
+    """Who answered what (latest answer per student), for the teacher only."""
+    store = store or get_store()
+    with store.read() as conn:
+        qrow = _teacher_question(conn, store, code, teacher_key, question_id)
+        counts = (select(answers.c.student_id, func.count().label("n"))
+                  .where(answers.c.question_id == qrow.id).group_by(answers.c.student_id)
+                  .subquery())
+        rows = conn.execute(
+            select(students.c.display_name, answers.c.label, answers.c.correct,
+                   answers.c.submitted_at, counts.c.n)
+            .join(students, students.c.id == answers.c.student_id)
+            .join(counts, counts.c.student_id == answers.c.student_id)
+            .where(_latest_answers(qrow.id)).order_by(answers.c.submitted_at)).all()
+    return [StudentAnswer(r.display_name, r.label, bool(r.correct), r.submitted_at, r.n)
+            for r in rows]
+
+
+def roster(code: str, teacher_key: str, *, store: Store | None = None) -> list[str]:
+    """Display names of the students who joined, in joining order."""
+    store = store or get_store()
+    with store.read() as conn:
+        row = _teacher_class(conn, code, teacher_key)
+        return list(conn.execute(select(students.c.display_name)
+                                 .where(students.c.class_id == row.id)
+                                 .order_by(students.c.id)).scalars())
+
+
+# ---- students --------------------------------------------------------------------------------------
+def join_class(code: str, display_name: str, *, session_id: str, ip: str | None = None,
+               store: Store | None = None, now: float | None = None) -> Seat:
+    """Join with the class code and a display name (unique within the class).
+
+    Rate limited per browser session (every attempt) and per IP address (failed attempts).
+    """
+    store = store or get_store()
+    now = time.time() if now is None else now
+    session_bucket = "join:s:" + token_hash(str(session_id))[:40]
+    ip_bucket = "join:ip:" + token_hash(str(ip))[:40] if ip else None
+    allowed, wait = _take_token(store, session_bucket, JOIN_PER_SESSION, now)
+    if not allowed:
+        raise _too_many(wait)
+    if ip_bucket and _peek_tokens(store, ip_bucket, JOIN_FAILURES_PER_IP, now) < 1:
+        raise _too_many(JOIN_FAILURES_PER_IP.wait_seconds(
+            _peek_tokens(store, ip_bucket, JOIN_FAILURES_PER_IP, now)))
+    code = normalise_join_code(code)
+    name, name_key = clean_display_name(display_name)
+    token = secrets.token_urlsafe(24)
+    with store.write() as conn:
+        row = conn.execute(select(classes).where(classes.c.code == code)).first()
+        if row is not None and not row.ended:
+            count = conn.execute(select(func.count()).select_from(students)
+                                 .where(students.c.class_id == row.id)).scalar()
+            if count >= MAX_STUDENTS:
+                raise ClassroomError(f"This class is full ({MAX_STUDENTS} students).")
+            sid = conn.execute(store.insert(students).values(
+                class_id=row.id, display_name=name, name_key=name_key,
+                token_hash=token_hash(token), joined_at=now)
+                .on_conflict_do_nothing(index_elements=["class_id", "name_key"])
+                .returning(students.c.id)).scalar()
+            if sid is None:
+                raise ClassroomError(f"Someone in this class is already called '{name}'.",
+                                     hint="Add an initial or a number to your name.")
+            return Seat(token=token, name=name, code=row.code, title=row.title)
+    if row is None and ip_bucket:
+        _take_token(store, ip_bucket, JOIN_FAILURES_PER_IP, now)
+    if row is None:
+        raise ClassroomError("There is no class with this code.",
+                             hint="Check the code on your teacher's screen.")
+    raise ClassroomError("This class has ended.", hint="Ask your teacher for the new code.")
+
+
+def _seat(conn: Connection, token: str):
+    if not isinstance(token, str) or not token:
+        raise ClassroomError("Join the class first.")
+    row = conn.execute(
+        select(students.c.id, students.c.display_name, students.c.class_id, classes.c.code,
+               classes.c.title, classes.c.ended)
+        .join(classes, classes.c.id == students.c.class_id)
+        .where(students.c.token_hash == token_hash(token))).first()
+    if row is None:
+        raise ClassroomError("Your seat in this class was not found.",
+                             hint="Join again with the class code.")
+    return row
+
+
+def resume_seat(token: str, *, store: Store | None = None) -> Seat:
+    """Find a student's seat again from the token kept in the browser (e.g. after a refresh)."""
+    store = store or get_store()
+    with store.read() as conn:
+        row = _seat(conn, token)
+    return Seat(token=token, name=row.display_name, code=row.code, title=row.title)
+
+
+def _current(conn: Connection, class_id: int):
+    """The question students see: the one whose state changed last (drafts excluded)."""
+    return conn.execute(select(questions).where(questions.c.class_id == class_id,
+                                                questions.c.status != "draft")
+                        .order_by(questions.c.updated_at.desc(), questions.c.id.desc())
+                        .limit(1)).first()
+
+
+def poll(token: str, *, store: Store | None = None) -> tuple[int, str, float] | None:
+    """(question id, status, last change) of the current question: a cheap change detector."""
+    store = store or get_store()
+    with store.read() as conn:
+        seat = _seat(conn, token)
+        row = conn.execute(select(questions.c.id, questions.c.status, questions.c.updated_at)
+                           .where(questions.c.class_id == seat.class_id,
+                                  questions.c.status != "draft")
+                           .order_by(questions.c.updated_at.desc(), questions.c.id.desc())
+                           .limit(1)).first()
+    return None if row is None else (row.id, row.status, row.updated_at)
+
+
+def _hidden(q: Question) -> Question:
+    return Question(q.kind, q.graph, q.params, {}, q.prompt)
+
+
+def _my_answer(conn, store, student_id: int, qrow) -> MyAnswer | None:
+    a = conn.execute(select(answers).where(answers.c.question_id == qrow.id,
+                                           answers.c.student_id == student_id)
+                     .order_by(answers.c.id.desc()).limit(1)).first()
+    if a is None:
+        return None
+    revealed = qrow.status == "revealed"
+    feedback = ""
+    if revealed and not a.correct:
+        feedback = check_answer(_question(store, qrow.id, qrow.body),
+                                json.loads(a.answer)).feedback
+    return MyAnswer(qrow.id, qrow.number, qrow.prompt, qrow.status, a.label, a.submitted_at,
+                    bool(a.correct) if revealed else None, feedback)
+
+
+def current_question(token: str, *, store: Store | None = None) -> StudentQuestion | None:
+    """The class's current question for this student, with their answer; the solution and the
+    class results only once the teacher has revealed them."""
+    store = store or get_store()
+    with store.read() as conn:
+        seat = _seat(conn, token)
+        qrow = _current(conn, seat.class_id)
+        if qrow is None:
+            return None
+        q = _question(store, qrow.id, qrow.body)
+        revealed = qrow.status == "revealed"
+        return StudentQuestion(qrow.id, qrow.number, qrow.status, q if revealed else _hidden(q),
+                               _my_answer(conn, store, seat.id, qrow),
+                               _summary(conn, store, qrow) if revealed else None)
+
+
+def my_answers(token: str, *, store: Store | None = None) -> list[MyAnswer]:
+    """The student's latest answer to each question they answered, newest question first."""
+    store = store or get_store()
+    with store.read() as conn:
+        seat = _seat(conn, token)
+        qrows = conn.execute(
+            select(questions).where(questions.c.class_id == seat.class_id,
+                                    questions.c.id.in_(select(answers.c.question_id)
+                                                       .where(answers.c.student_id == seat.id)))
+            .order_by(questions.c.number.desc())).all()
+        return [m for m in (_my_answer(conn, store, seat.id, q) for q in qrows) if m]
+
+
+def submit_answer(token: str, question_id: int, answer, submission_key: str, *,
+                  store: Store | None = None) -> Receipt:
+    """Store a student's answer; returns once it is committed.
+
+    Idempotent: the same `submission_key` again (a retry) returns the first receipt with
+    duplicate=True and changes nothing. A new key replaces the student's answer while the
+    question is open (the latest answer counts; every submission is kept).
+    """
+    store = store or get_store()
+    if not isinstance(submission_key, str) or not 8 <= len(submission_key) <= 64 \
+            or not submission_key.replace("-", "").replace("_", "").isalnum():
+        raise ClassroomError("The submission has no valid key; reload the page.")
+    with store.read() as conn:
+        seat = _seat(conn, token)
+        qrow = conn.execute(select(questions.c.id, questions.c.body).where(
+            questions.c.id == int(question_id),
+            questions.c.class_id == seat.class_id)).first()
+        if qrow is None:
+            raise ClassroomError("That question is not part of your class.")
+    checked = check_answer(_question(store, qrow.id, qrow.body), answer)
+    payload = json.dumps(checked.answer, ensure_ascii=False, sort_keys=True)
+    with store.write() as conn:
+        done = conn.execute(select(answers.c.id, answers.c.submitted_at, answers.c.label)
+                            .where(answers.c.student_id == seat.id,
+                                   answers.c.submission_key == submission_key)).first()
+        if done is not None:
+            return Receipt(done.id, done.submitted_at, done.label, duplicate=True)
+        status = conn.execute(select(questions.c.status)
+                              .where(questions.c.id == qrow.id)).scalar()
+        if status != "open" or seat.ended:
+            raise ClassroomError("Answers to this question are closed.",
+                                 hint="Wait for the teacher to open the next question.")
+        n = conn.execute(select(func.count()).select_from(answers).where(and_(
+            answers.c.question_id == qrow.id, answers.c.student_id == seat.id))).scalar()
+        if n >= MAX_SUBMISSIONS_PER_QUESTION:
+            raise ClassroomError("You have changed this answer many times; your last answer "
+                                 "counts.")
+        now = time.time()
+        aid = conn.execute(store.insert(answers).values(
+            question_id=qrow.id, student_id=seat.id, submission_key=submission_key,
+            answer=payload, label=checked.label[:300], correct=checked.correct,
+            submitted_at=now).on_conflict_do_nothing(
+            index_elements=["student_id", "submission_key"]).returning(answers.c.id)).scalar()
+        if aid is None:   # the same key committed by a concurrent retry (PostgreSQL)
+            done = conn.execute(select(answers.c.id, answers.c.submitted_at, answers.c.label)
+                                .where(answers.c.student_id == seat.id,
+                                       answers.c.submission_key == submission_key)).one()
+            return Receipt(done.id, done.submitted_at, done.label, duplicate=True)
+    return Receipt(aid, now, checked.label[:300])
+
+
+def revealed_results(token: str, question_id: int, *, store: Store | None = None) -> Summary:
+    """The class distribution for a student, only after the teacher revealed the question."""
+    store = store or get_store()
+    with store.read() as conn:
+        seat = _seat(conn, token)
+        qrow = conn.execute(select(questions).where(questions.c.id == int(question_id),
+                                                    questions.c.class_id == seat.class_id)
+                            ).first()
+        if qrow is None or qrow.status != "revealed":
+            raise ClassroomError("The class results are shown once the teacher reveals them.")
+        return _summary(conn, store, qrow)
