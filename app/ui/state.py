@@ -88,14 +88,13 @@ def set_data(df: pd.DataFrame, ref: DatasetRef, var_types: dict[str, str] | None
 
 def load_sample(name: str) -> None:
     """Load a bundled sample: its table and its graph, as one undo step."""
-    from app.data import infer_types
     from app.samples import load_sample as _load
 
     sample = _load(name)
     df = sample.data
-    ref = DatasetRef(kind="sample", name=name, fingerprint=f"sample-{name}-{len(df)}",
+    ref = DatasetRef(kind="sample", name=name, fingerprint=sample.fingerprint,
                      rows=len(df), columns=df.shape[1])
-    set_data(df, ref, infer_types(df), sample.graph, label=f"load sample {name}")
+    set_data(df, ref, dict(sample.types), sample.graph, label=f"load sample {name}")
 
 
 def page_state(key: str, default: Any = None) -> Any:
