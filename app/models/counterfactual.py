@@ -415,6 +415,13 @@ def counterfactual(model: FittedModel, target: str | Iterable[str], factual: Map
     if model.kind == "discrete" and assumption not in ASSUMPTIONS:
         raise QueryError(f"Unknown assumption '{assumption}'.",
                          hint="Use one of: " + ", ".join(ASSUMPTIONS) + ".")
+    if model.confounded:
+        pairs = ", ".join(f"{a} ↔ {b}" for a, b in sorted(model.graph.bidirected))
+        raise QueryError(
+            f"Counterfactuals need a full model, but this graph has hidden common causes "
+            f"({pairs}) whose mechanisms the data cannot reveal.",
+            hint="Write each hidden cause as an explicit node with hand-written tables (CPT "
+                 "editor), or remove the ↔ if you believe there is no hidden confounding.")
     for t in targets:
         check_variable(model, t, "target")
     do = {check_variable(model, k, "variable to change"): resolve_state(model, k, v)

@@ -57,8 +57,16 @@ class FittedModel:
                    else f"{len(self.graph.edges)} coefficients"))
         return f"FittedModel(kind={self.kind!r}, {what}, source={self.source!r}, key={self.key!r})"
 
+    @property
+    def confounded(self) -> bool:
+        """True when the graph has hidden common causes (do-queries go through identification)."""
+        return bool(self.graph.bidirected)
+
     def parents(self, v: str) -> list[str]:
-        return self.graph.parents(v)
+        """The parents of `v` in the fitted network (for hidden confounding: Tian's parents)."""
+        if self.kind == "discrete":
+            return [str(p) for p in self.network.get_cpds(v).variables[1:]]
+        return list(self.scm.parents[v])
 
     def cpt(self, v: str) -> pd.DataFrame:
         """The CPT of `v` as a table (parents' values, then P(v=state) columns)."""
@@ -74,7 +82,7 @@ class FittedModel:
         """One row per variable: parents and, for a linear model, equation, noise std and R²."""
         rows = []
         for v in self.variables:
-            row = {"variable": v, "parents": ", ".join(self.graph.parents(v)) or "—"}
+            row = {"variable": v, "parents": ", ".join(self.parents(v)) or "—"}
             if self.kind == "discrete":
                 row["states"] = ", ".join(map(str, self.states[v]))
             else:
@@ -87,17 +95,29 @@ class FittedModel:
 
 
 # ---- helpers --------------------------------------------------------------------------------
-def _check_graph(graph: CausalGraph) -> None:
-    if len(graph.nodes) == 0:
-        raise ModelError("The graph is empty.", hint="Draw or load a causal graph first.")
-    if graph.bidirected:
-        pairs = ", ".join(f"{a} ↔ {b}" for a, b in sorted(graph.bidirected))
-        raise ModelError(
-            f"The graph has unmeasured common causes ({pairs}). A full model needs every cause "
-            "written out as a node with its own probability table.",
-            hint="Either replace each ↔ by an explicit latent node with hand-written tables (CPT "
-                 "editor), or remove it if you believe there is no hidden confounding; the "
-                 "Analyse page shows whether the effect is identifiable without that model.")
+def _structure(graph: CausalGraph, notes: list[str]) -> dict[str, list[str]]:
+    """The parents each fitted table conditions on: the graph's, or Tian's when there are ↔."""
+    if not graph.bidirected:
+        return {v: graph.parents(v) for v in graph.nodes}
+    from app.models.identify import tian_parents
+
+    pairs = ", ".join(f"{a} ↔ {b}" for a, b in sorted(graph.bidirected))
+    notes.append(f"Hidden common causes ({pairs}): the tables describe what is observed, and "
+                 "do-queries are computed by identification from the observed distribution "
+                 "(ID algorithm), when the graph allows it. Counterfactuals need a full model.")
+    return tian_parents(graph)
+
+
+def _project(graph: CausalGraph, observed: list[str], notes: list[str]) -> CausalGraph:
+    hidden = [n for n in graph.nodes if n not in observed]
+    if not hidden:
+        return graph
+    from app.models.identify import latent_projection
+
+    projected = latent_projection(graph, observed)
+    notes.append(f"{', '.join(hidden)} {'has' if len(hidden) == 1 else 'have'} no data: treated "
+                 "as unmeasured, each a hidden common cause of its children.")
+    return projected
 
 
 def _python(value: object) -> object:
@@ -146,31 +166,32 @@ def _content_key(kind: str, graph: CausalGraph, parts: list[bytes]) -> str:
     return h.hexdigest()[:20]
 
 
-def _network(graph: CausalGraph, order: list[str], states: Mapping[str, tuple],
+def _network(parents: Mapping[str, list[str]], order: list[str], states: Mapping[str, tuple],
              values: Mapping[str, np.ndarray]):
     from pgmpy.models import DiscreteBayesianNetwork
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        net = DiscreteBayesianNetwork(sorted(graph.edges))
+        net = DiscreteBayesianNetwork(sorted((p, v) for v in order for p in parents[v]))
         net.add_nodes_from(order)
-        net.add_cpds(*(tabular_cpd(v, graph.parents(v), states, values[v]) for v in order))
+        net.add_cpds(*(tabular_cpd(v, parents[v], states, values[v]) for v in order))
     return net
 
 
-def _discrete_model(graph: CausalGraph, order: list[str], states: Mapping[str, tuple],
-                    values: Mapping[str, np.ndarray], notes: list[str], source: str,
-                    n_rows: int = 0, discretised: Mapping | None = None) -> FittedModel:
-    parts = [repr((v, states[v], graph.parents(v))).encode() + values[v].tobytes() for v in order]
+def _discrete_model(graph: CausalGraph, parents: Mapping[str, list[str]], order: list[str],
+                    states: Mapping[str, tuple], values: Mapping[str, np.ndarray],
+                    notes: list[str], source: str, n_rows: int = 0,
+                    discretised: Mapping | None = None) -> FittedModel:
+    parts = [repr((v, states[v], parents[v])).encode() + values[v].tobytes() for v in order]
     return FittedModel(
         kind="discrete", graph=graph, variables=tuple(order),
         states={v: tuple(states[v]) for v in order}, notes=tuple(notes),
         key=_content_key("discrete", graph, parts), source=source,
-        network=_network(graph, order, states, values), n_rows=n_rows,
+        network=_network(parents, order, states, values), n_rows=n_rows,
         discretised=dict(discretised or {}))
 
 
-def _count_cpts(graph: CausalGraph, order: list[str], df: pd.DataFrame,
+def _count_cpts(structure: Mapping[str, list[str]], order: list[str], df: pd.DataFrame,
                 states: Mapping[str, tuple], estimator: str, prior: str,
                 equivalent_sample_size: float, notes: list[str]) -> dict[str, np.ndarray]:
     codes = {}
@@ -179,7 +200,7 @@ def _count_cpts(graph: CausalGraph, order: list[str], df: pd.DataFrame,
         codes[v] = np.asarray(cat.codes, dtype=np.int64)
     values = {}
     for v in order:
-        parents = graph.parents(v)
+        parents = structure[v]
         k = len(states[v])
         cards = [len(states[p]) for p in parents]
         q = math.prod(cards)
@@ -225,8 +246,9 @@ def fit_model(graph: CausalGraph, data: pd.DataFrame | None = None, *, kind: str
         raise ModelError(f"Unknown prior '{prior}'.", hint="Use 'BDeu' or 'K2'.")
     if not (equivalent_sample_size > 0):
         raise ModelError("The equivalent sample size must be a positive number.")
-    _check_graph(graph)
-    order = graph.topological_order()
+    if len(graph.nodes) == 0:
+        raise ModelError("The graph is empty.", hint="Draw or load a causal graph first.")
+    notes: list[str] = []
     if data is None:
         if cpts is None:
             raise ModelError("There is no data to fit the model to.",
@@ -234,20 +256,20 @@ def fit_model(graph: CausalGraph, data: pd.DataFrame | None = None, *, kind: str
                                   "the CPT editor.")
         if kind == "linear":
             raise ModelError("A linear model needs data (or use LinearSCM.from_equations).")
-        return _from_cpts(graph, order, cpts, states)
+        return _from_cpts(graph, cpts, states, notes)
     if not isinstance(data, pd.DataFrame):
         raise ModelError(f"The data must be a table (DataFrame), not {type(data).__name__}.")
-    missing = [v for v in order if v not in data.columns]
-    if missing:
-        latent = [v for v in missing if "latent" in graph.roles.get(v, ())]
+    observed = [v for v in graph.nodes if v in data.columns]
+    missing = [v for v in graph.nodes if v not in data.columns]
+    unmarked = [v for v in missing if "latent" not in graph.roles.get(v, ())]
+    if unmarked or len(observed) < 1:
         raise ModelError(
-            f"The graph has node(s) with no column in the data: {', '.join(missing)}"
-            + (f" ({', '.join(latent)} marked latent)" if latent else "") + ".",
-            hint="A full model needs every variable measured. Rename the node to match a column, "
-                 "remove it (if it causes only one other variable), or write its table by hand "
-                 "in the CPT editor.")
+            f"The graph has node(s) with no column in the data: {', '.join(unmarked or missing)}.",
+            hint="Rename the node to match a column, or mark it 'latent' (unmeasured) on the "
+                 "Graph page if it is a hidden cause.")
+    graph = _project(graph, observed, notes)
+    order = graph.topological_order()
     df = data[order]
-    notes: list[str] = []
     n_missing = int(df.isna().any(axis=1).sum())
     if n_missing:
         df = df.dropna()
@@ -263,7 +285,15 @@ def fit_model(graph: CausalGraph, data: pd.DataFrame | None = None, *, kind: str
         continuous = [v for v in order if is_continuous(df[v])]
     if kind == "auto":
         kind = "linear" if len(continuous) == len(order) else "discrete"
+        if kind == "linear" and graph.bidirected:
+            kind = "discrete"
+            notes.append("With hidden common causes only the discrete model can compute "
+                         "do-queries (by identification), so the numbers are binned.")
     if kind == "linear":
+        if graph.bidirected:
+            raise ModelError("A linear model with hidden common causes (↔) is not supported.",
+                             hint="Use the discrete model (continuous columns are binned), or "
+                                  "measure the hidden cause.")
         return _fit_linear(graph, order, df, notes, continuous)
     return _fit_discrete(graph, order, df, notes, continuous, estimator, prior,
                          equivalent_sample_size, bins)
@@ -300,7 +330,8 @@ def _fit_discrete(graph, order, df, notes, continuous, estimator, prior, ess, bi
         discretised[v] = edges
     if continuous:
         notes.append(f"Discretised {', '.join(continuous)} into {bins} equal-frequency bins "
-                     "because the model is discrete (choose the linear model to keep numbers).")
+                     "because the model is discrete"
+                     + ("." if graph.bidirected else " (choose the linear model to keep numbers)."))
     states = {}
     for v in order:
         states[v] = _states_of(df[v])
@@ -312,19 +343,22 @@ def _fit_discrete(graph, order, df, notes, continuous, estimator, prior, ess, bi
         if len(states[v]) < 2:
             notes.append(f"'{v}' takes a single value ({states[v][0]}) in the data: it cannot "
                          "vary in this model.")
+    structure = _structure(graph, notes)
     for v in order:
-        check_cpt_size(v, graph.parents(v), states)
-    values = _count_cpts(graph, order, df, states, estimator, prior, ess, notes)
+        check_cpt_size(v, structure[v], states)
+    values = _count_cpts(structure, order, df, states, estimator, prior, ess, notes)
     source = ("data (maximum likelihood)" if estimator == "mle" else
               f"data (Bayesian, {prior} prior" + (f", equivalent sample size {ess:g})"
                                                    if prior == "BDeu" else ")"))
-    return _discrete_model(graph, order, states, values, notes, source, n_rows=len(df),
-                           discretised=discretised)
+    return _discrete_model(graph, structure, order, states, values, notes, source,
+                           n_rows=len(df), discretised=discretised)
 
 
-def _from_cpts(graph: CausalGraph, order: list[str], cpts: Any,
-               states: Mapping[str, Any] | None) -> FittedModel:
+def _from_cpts(graph: CausalGraph, cpts: Any, states: Mapping[str, Any] | None,
+               notes: list[str]) -> FittedModel:
     """A discrete model from tables: a pgmpy network, TabularCPDs, or CPT tables."""
+    order = graph.topological_order()
+    structure = _structure(graph, notes)
     if hasattr(cpts, "get_cpds"):           # a pgmpy network (e.g. read from BIF)
         cpts = {str(c.variable): c for c in cpts.get_cpds()}
     if not isinstance(cpts, Mapping):
@@ -340,9 +374,9 @@ def _from_cpts(graph: CausalGraph, order: list[str], cpts: Any,
             for n, s in c.state_names.items():
                 known.setdefault(str(n), tuple(_python(x) for x in s))
             pgmpy_parents = [str(p) for p in c.variables[1:]]
-            if sorted(pgmpy_parents) != graph.parents(v):
+            if sorted(pgmpy_parents) != sorted(structure[v]):
                 raise ModelError(f"The table of '{v}' has parents {pgmpy_parents or 'none'}, but "
-                                 f"the graph gives it {graph.parents(v) or 'none'}.")
+                                 f"the graph gives it {structure[v] or 'none'}.")
         elif isinstance(c, pd.DataFrame) and v not in known:
             prefix = f"P({v}="
             cols = [col for col in c.columns if str(col).startswith(prefix) and str(col).endswith(")")]
@@ -355,7 +389,7 @@ def _from_cpts(graph: CausalGraph, order: list[str], cpts: Any,
                          hint="Pass states={variable: [values]}.")
     values = {}
     for v in order:
-        parents = graph.parents(v)
+        parents = structure[v]
         check_cpt_size(v, parents, known)
         c = cpts[v]
         if hasattr(c, "state_names"):
@@ -365,10 +399,20 @@ def _from_cpts(graph: CausalGraph, order: list[str], cpts: Any,
         elif isinstance(c, pd.DataFrame):
             values[v] = values_from_table(v, parents, known, c)
         else:
-            arr = np.asarray(c, dtype=float)
+            try:
+                arr = np.asarray(c, dtype=float)
+            except (TypeError, ValueError):
+                raise ModelError(f"The table for '{v}' is not a table of numbers.") from None
+            need = len(known[v]) * math.prod(len(known[p]) for p in parents)
+            if arr.size != need:
+                raise ModelError(
+                    f"The table for '{v}' has {arr.size} numbers; it needs {need}: "
+                    f"{len(known[v])} states × {need // len(known[v])} combinations of "
+                    f"{', '.join(parents) or 'no parents'} (parents in alphabetical order, "
+                    "last one changing fastest).")
             table = table_from_values(v, parents, known, arr.reshape(len(known[v]), -1))
             values[v] = values_from_table(v, parents, known, table)
-    return _discrete_model(graph, order, known, values, [], "probability tables")
+    return _discrete_model(graph, structure, order, known, values, notes, "probability tables")
 
 
 def _state_from_text(text: str) -> object:
@@ -399,22 +443,27 @@ def with_cpt(model: FittedModel, variable: str, table: pd.DataFrame) -> FittedMo
     """A copy of a discrete model with one CPT replaced by an edited table (validated)."""
     if model.kind != "discrete":
         raise ModelError("Only discrete models have probability tables to edit.")
+    if model.confounded:
+        raise ModelError("With hidden common causes the tables describe observations, not "
+                         "mechanisms, so they cannot be edited.",
+                         hint="Write the hidden cause as an explicit node to build a full model.")
     if variable not in model.variables:
         raise ModelError(f"There is no variable '{variable}' in the model.",
                          hint="Variables: " + ", ".join(model.variables) + ".")
-    parents = model.graph.parents(variable)
-    new_values = values_from_table(variable, parents, model.states, table)
+    structure = {v: model.parents(v) for v in model.variables}
+    new_values = values_from_table(variable, structure[variable], model.states, table)
     values = {}
     for v in model.variables:
         if v == variable:
             values[v] = new_values
         else:
-            values[v] = _cpd_values_in_order(model.network.get_cpds(v), v,
-                                             model.graph.parents(v), model.states)
+            values[v] = _cpd_values_in_order(model.network.get_cpds(v), v, structure[v],
+                                             model.states)
     notes = [n for n in model.notes if "edited by hand" not in n]
     notes.append("Some probability tables were edited by hand.")
-    return _discrete_model(model.graph, list(model.variables), model.states, values, notes,
-                           model.source, n_rows=model.n_rows, discretised=model.discretised)
+    return _discrete_model(model.graph, structure, list(model.variables), model.states, values,
+                           notes, model.source, n_rows=model.n_rows,
+                           discretised=model.discretised)
 
 
 def model_from_bif(text: str, graph: CausalGraph | None = None) -> FittedModel:

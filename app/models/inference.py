@@ -38,6 +38,7 @@ class QueryResult:
     joint: pd.Series | None = None
     means: Mapping[str, float] = field(default_factory=dict)
     stds: Mapping[str, float] = field(default_factory=dict)
+    method: str = ""
 
     @property
     def label(self) -> str:
@@ -217,8 +218,26 @@ def clear_cache() -> None:
         _engines.clear()
 
 
+def _impossible(do: dict, evidence: dict, identified: bool = False) -> QueryError:
+    seen = ", ".join(f"{k}={v}" for k, v in evidence.items())
+    if identified and not evidence:
+        return QueryError(
+            "This intervention value (" + ", ".join(f"{k}={v}" for k, v in do.items())
+            + ") never occurs together with the values the identification formula needs, so "
+            "the data cannot say what it does.",
+            hint="Use the Bayesian estimator (it gives unseen combinations a small probability) "
+                 "or choose another value.")
+    return QueryError(
+        f"The evidence ({seen}) is impossible under this model"
+        + (" after the intervention" if do else "") + ": it has probability zero.",
+        hint="Conditioning on an impossible event has no answer. Choose other values (the "
+             "Bayesian estimator gives unseen combinations a small probability).")
+
+
 def _discrete_query(model: FittedModel, targets: list[str], do: dict, evidence: dict
                     ) -> QueryResult:
+    if do and model.confounded:
+        return _identified_query(model, targets, do, evidence)
     engine = _engine(model, frozenset(do))
     with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
         warnings.simplefilter("ignore")
@@ -226,15 +245,56 @@ def _discrete_query(model: FittedModel, targets: list[str], do: dict, evidence: 
                               show_progress=False)
     values = np.asarray(factor.values, dtype=float)
     if not np.all(np.isfinite(values)) or values.sum() <= 0:
-        seen = ", ".join(f"{k}={v}" for k, v in evidence.items())
-        raise QueryError(
-            f"The evidence ({seen}) is impossible under this model"
-            + (" after the intervention" if do else "") + ": it has probability zero.",
-            hint="Conditioning on an impossible event has no answer. Choose other values (the "
-                 "Bayesian estimator gives unseen combinations a small probability).")
-    values = values / values.sum()
+        raise _impossible(do, evidence)
     order = [str(v) for v in factor.variables]
     values = np.moveaxis(values, [order.index(t) for t in targets], list(range(len(targets))))
+    method = ("truncated factorisation: the network with the arrows into "
+              + ", ".join(do) + " cut, then exact variable elimination") if do else \
+        "exact variable elimination"
+    return _result(model, targets, do, evidence, values / values.sum(), method)
+
+
+def _identified_query(model: FittedModel, targets: list[str], do: dict, evidence: dict
+                      ) -> QueryResult:
+    from app.models.identify import identify
+
+    key = (model.key, "id", tuple(targets), frozenset(do), frozenset(evidence))
+    with _lock:
+        factor = _engines.get(key)
+    if factor is None:
+        joint = _joint(model)
+        factor = identify(joint, model.graph, targets, list(do), list(evidence))
+        with _lock:
+            _engines[key] = factor
+            while len(_engines) > _CACHE_SIZE:
+                _engines.popitem(last=False)
+    assignment = {v: list(model.states[v]).index(x) for v, x in {**do, **evidence}.items()
+                  if v in factor.vars}
+    sliced = factor.take(assignment)
+    values = np.moveaxis(sliced.values, [sliced.vars.index(t) for t in targets],
+                         list(range(len(targets))))
+    if values.ndim != len(targets) or not np.all(np.isfinite(values)) or values.sum() <= 0:
+        raise _impossible(do, evidence, identified=True)
+    return _result(model, targets, do, evidence, values / values.sum(),
+                   "identified from the observed distribution (ID algorithm, Shpitser & Pearl "
+                   "2006), because the graph has hidden common causes")
+
+
+def _joint(model: FittedModel):
+    from app.models.identify import joint_factor
+
+    key = (model.key, "joint")
+    with _lock:
+        hit = _engines.get(key)
+    if hit is None:
+        hit = joint_factor(model.network, list(model.variables), model.states)
+        with _lock:
+            _engines[key] = hit
+    return hit
+
+
+def _result(model: FittedModel, targets: list[str], do: dict, evidence: dict,
+            values: np.ndarray, method: str) -> QueryResult:
     names = {t: list(model.states[t]) for t in targets}
     dists = {}
     for i, t in enumerate(targets):
@@ -244,7 +304,8 @@ def _discrete_query(model: FittedModel, targets: list[str], do: dict, evidence: 
     if len(targets) > 1:
         index = pd.MultiIndex.from_product([names[t] for t in targets], names=targets)
         joint = pd.Series(values.ravel(), index=index, name="probability")
-    return QueryResult("discrete", tuple(targets), do, evidence, distributions=dists, joint=joint)
+    return QueryResult("discrete", tuple(targets), do, evidence, distributions=dists, joint=joint,
+                       method=method)
 
 
 def _linear_query(model: FittedModel, targets: list[str], do: dict, evidence: dict
@@ -253,7 +314,9 @@ def _linear_query(model: FittedModel, targets: list[str], do: dict, evidence: di
     sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     return QueryResult("linear", tuple(targets), do, evidence,
                        means={t: float(m) for t, m in zip(targets, mean)},
-                       stds={t: float(s) for t, s in zip(targets, sd)})
+                       stds={t: float(s) for t, s in zip(targets, sd)},
+                       method="Gaussian algebra on the linear equations"
+                              + (" with the arrows into " + ", ".join(do) + " cut" if do else ""))
 
 
 # ---- public queries -----------------------------------------------------------------------

@@ -92,7 +92,7 @@ def to_pyagrum(spec: dict):
     for v, (parents, _, _) in spec.items():
         for p in parents:
             bn.addArc(p, v)
-    for v, (parents, states, values) in spec.items():
+    for v, (parents, _, values) in spec.items():
         configs = pd.MultiIndex.from_product([spec[p][1] for p in parents]).tolist() if parents \
             else [()]
         for j, config in enumerate(configs):
