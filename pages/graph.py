@@ -1,46 +1,82 @@
-"""Graph: write the causal graph as text (DAGitty syntax), see it drawn, set roles, download."""
+"""Graph: draw the causal graph with the mouse or write it as text; both stay in step."""
+import logging
+
 import streamlit as st
 
 from app import io
-from app.errors import ParseError
-from app.graph import ROLES
+from app.editor import apply_event, place_new_nodes
+from app.errors import CausalCanvasError, ParseError
+from app.graph import CausalGraph
 from app.ui import state
-from app.ui.errors import guard, show_error
-from app.ui.graph_view import show_graph
+from app.ui.errors import show_error
 from app.ui.widgets import graph_downloads
+from components.dag_editor import EditorNotice, dag_editor
 
-st.title("Causal graph")
-g = state.graph()
-
-# Keep the text box in step with the workspace unless the user is mid-way through a fix.
+log = logging.getLogger("causal_canvas")
 TEXT, SRC = "graph_text", "graph_text_src"
-if st.session_state.get(SRC) != g.content_hash():
-    st.session_state[TEXT] = g.to_dagitty()
-    st.session_state[SRC] = g.content_hash()
 
 
 def _apply_text() -> None:
-    text = st.session_state[TEXT]
+    """The text box was changed: parse it; nodes keep their places, new ones get a free spot."""
     current = state.graph()
     try:
-        parsed = io.parse_graph(text)
+        parsed = io.parse_graph(st.session_state[TEXT])
     except Exception as err:  # noqa: BLE001 - shown below the box; the graph is kept
         st.session_state["graph_text_error"] = err
         return
     st.session_state.pop("graph_text_error", None)
     kept = {n: p for n, p in current.positions.items() if n not in parsed.positions}
-    new = parsed.with_positions(kept)
+    new = place_new_nodes(current, parsed.with_positions(kept))
     state.set_graph(new, "edit graph text")
     st.session_state[SRC] = new.content_hash()
 
 
-left, right = st.columns([2, 3], gap="large")
+def _apply_canvas(events: list[dict]) -> EditorNotice | None:
+    """Edits from the canvas, in order: each is one undo step; a refused one says why."""
+    notice = None
+    for event in events:
+        if event.get("type") in ("undo", "redo"):
+            label = state.undo() if event["type"] == "undo" else state.redo()
+            word = "Undid" if event["type"] == "undo" else "Redid"
+            notice = EditorNotice("info", f"{word}: {label}." if label else f"Nothing to {event['type']}.")
+            continue
+        try:
+            result = apply_event(state.graph(), event)
+        except CausalCanvasError as err:
+            notice = EditorNotice("error", err.user_message())
+            continue
+        state.set_graph(result.graph, result.message)
+    return notice
+
+
+def _clear() -> None:
+    state.set_graph(CausalGraph(), "start a new empty graph")
+
+
+st.title("Causal graph")
+g = state.graph()
+g_hash = g.content_hash()
+# Keep the text box in step with the workspace (after a canvas edit, undo, or a loaded sample).
+if st.session_state.get(SRC) != g_hash:
+    st.session_state[TEXT] = g.to_dagitty()
+    st.session_state[SRC] = g_hash
+    st.session_state.pop("graph_text_error", None)
+
+left, right = st.columns([1, 2], gap="medium")
+with right:
+    hist = state.history()
+    dag_editor(g, on_events=_apply_canvas, key="dag_editor", height=540,
+               history={"can_undo": hist.can_undo, "can_redo": hist.can_redo,
+                        "undo_label": hist.undo_label(), "redo_label": hist.redo_label()},
+               high_contrast=bool(st.session_state.get("cc_presenter", False)))
+
 with left:
     st.text_area(
-        "Graph text", key=TEXT, height=320, on_change=_apply_text,
+        "Graph text", key=TEXT, height=360, on_change=_apply_text,
         help="DAGitty syntax: `X -> Y`, chains `A -> B -> C`, `X <-> Y` for an unobserved "
-             "common cause, roles in brackets `X [exposure]`, `Y [outcome]`, `U [latent]`. "
-             "DOT, JSON, GML and CSV edge lists are recognised too. Press Ctrl+Enter to apply.",
+             "common cause, roles in brackets `X [exposure]`, `Y [outcome]`, `U [latent]`, "
+             "positions `pos=\"x,y\"`. DOT, JSON, GML and CSV edge lists are recognised too. "
+             "Press Ctrl+Enter to apply; the drawing follows, and drawing updates this text.",
     )
     err = st.session_state.get("graph_text_error")
     if err is not None:
@@ -49,19 +85,7 @@ with left:
     else:
         st.caption(f"✓ {len(g.nodes)} nodes, {len(g.edges)} directed and "
                    f"{len(g.bidirected)} bidirected edges.")
-
-    if g.nodes:
-        with st.expander("Node roles", expanded=False):
-            node = st.selectbox("Node", g.nodes, key="role_node")
-            roles = st.multiselect("Roles", ROLES, default=sorted(g.roles.get(node, ())),
-                                   key=f"roles_{node}_{g.content_hash()}")
-            if st.button("Set roles", key="set_roles"):
-                with guard():
-                    state.set_graph(g.set_roles(node, roles), f"set roles of {node}")
-                    st.rerun()
-
     graph_downloads(g)
-
-with right:
-    show_graph(g, height=480)
-    st.caption("Colours follow the legend on every page. Hover a node for its roles.")
+    st.button("New empty graph", key="graph_clear", on_click=_clear, icon=":material/add:",
+              disabled=not g.nodes,
+              help="Start again on an empty canvas. Undo brings the current graph back.")

@@ -1,0 +1,1 @@
+"""Custom Streamlit components of Causal Canvas (plain JavaScript, no build step)."""

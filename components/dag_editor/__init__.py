@@ -1,0 +1,188 @@
+"""The visual DAG editor: a bidirectional Streamlit component (components v2, plain JavaScript,
+the vendored vis-network) that draws a CausalGraph and sends back one edit event per user action.
+
+How it fits together:
+- `dag_editor(graph, on_events=...)` mounts the canvas with the graph drawn by app.drawing (the
+  same colours, shapes and legend as every other view) and the undo/redo state.
+- The browser numbers its events and resends them until Python acknowledges the number, so each
+  is applied exactly once (`accept_events`). The page's `on_events` applies them (app.editor is
+  the reducer; the CausalGraph refuses cycles) and may return an EditorNotice shown on the canvas.
+- Streamlit 1.67 serves files of a v2 component only for installed packages; this app is not
+  one, so the JavaScript, CSS and vis-network are served by the v1 static route of this folder
+  (a declared, never-mounted v1 component). Nothing is loaded from the network.
+"""
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+import streamlit.components.v1 as components_v1
+from streamlit import config
+from streamlit.components.v2 import component as _v2_component
+
+from app.drawing import legend_html, network_data
+from app.graph import ROLES, CausalGraph
+from app.graph_html import network_options
+
+log = logging.getLogger("causal_canvas")
+
+FRONTEND = Path(__file__).resolve().parent / "frontend"
+COMPONENT_NAME = "causal_canvas_dag_editor"
+MAX_EVENTS_PER_MESSAGE = 500
+MAX_NONCES = 20
+_notice_ids = itertools.count(1)
+
+# The mounted v2 component is only this loader: the editor module itself is a cached static
+# file, so a rerun sends the graph, not the code.
+_LOADER_JS = """
+export default async function (component) {
+  const assets = component.data && component.data.assets;
+  if (!assets || !assets.module_url) return undefined;
+  const module = await import(new URL(assets.module_url, window.location.href).href);
+  return module.default(component);
+}
+"""
+_EDITOR = _v2_component(COMPONENT_NAME, js=_LOADER_JS)
+
+
+@dataclass(frozen=True)
+class EditorNotice:
+    """A message for the canvas banner: kind is "error" (stays) or "info" (fades)."""
+
+    kind: str
+    text: str
+
+
+# ---- pure helpers (no Streamlit): what goes to the browser and what comes back -------------
+def accept_events(payload: Any, seen: dict[str, int]) -> list[dict]:
+    """The events of a browser message not applied yet, in order; updates `seen` (nonce -> seq).
+
+    A message is {"nonce": str, "events": [{"seq": int, "type": str, ...}, ...]}; the browser
+    resends unacknowledged events, so anything at or below the last seen number is dropped.
+    Malformed messages are ignored (they come from the page, not from the user).
+    """
+    if not isinstance(payload, Mapping):
+        return []
+    nonce, events = payload.get("nonce"), payload.get("events")
+    if not isinstance(nonce, str) or not 0 < len(nonce) <= 64 or not isinstance(events, list):
+        return []
+    last = seen.get(nonce, 0)
+    fresh = sorted((e for e in events[:MAX_EVENTS_PER_MESSAGE]
+                    if isinstance(e, dict) and isinstance(e.get("seq"), int)
+                    and not isinstance(e.get("seq"), bool) and e["seq"] > last),
+                   key=lambda e: e["seq"])
+    unique = list({e["seq"]: e for e in fresh}.values())
+    if unique:
+        seen.pop(nonce, None)
+        seen[nonce] = unique[-1]["seq"]
+        while len(seen) > MAX_NONCES:
+            seen.pop(next(iter(seen)))
+    return unique
+
+
+def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, list]:
+    """The graph as the canvas draws it (node ids are the names) and the legend in use."""
+    data = network_data(g, high_contrast=high_contrast)
+    names = {item["id"]: item["name"] for item in data.nodes}
+    nodes = []
+    for item in data.nodes:
+        node = {k: v for k, v in item.items() if k not in ("id", "name", "title")}
+        node.update(id=item["name"], roles=sorted(g.roles.get(item["name"], ())))
+        nodes.append(node)
+    edges = []
+    for item in data.edges:
+        a, b = names[item["from"]], names[item["to"]]
+        kind = "d" if (a, b) in g.edges else "b" if (a, b) in g.bidirected else None
+        if kind:
+            edges.append({**{k: v for k, v in item.items() if k not in ("from", "to")},
+                          "from": a, "to": b, "kind": kind})
+    return {"hash": g.content_hash(), "nodes": nodes, "edges": edges}, data.legend
+
+
+@lru_cache(maxsize=2)
+def _templates(high_contrast: bool) -> dict:
+    """How a fresh node of each role and a fresh edge look, for drawing before Python answers."""
+    strip = ("id", "name", "title", "label", "x", "y", "from", "to")
+    nodes = {}
+    for cat in ("other", *ROLES):
+        g = CausalGraph(nodes=("v",), roles={"v": {cat}} if cat != "other" else {})
+        item = network_data(g, high_contrast=high_contrast).nodes[0]
+        nodes[cat] = {k: v for k, v in item.items() if k not in strip}
+    directed = network_data(CausalGraph.from_edges([("a", "b")]), high_contrast=high_contrast)
+    latent = network_data(CausalGraph.from_edges([], bidirected=[("a", "b")]),
+                          high_contrast=high_contrast)
+    edges = {"directed": {k: v for k, v in directed.edges[0].items() if k not in strip},
+             "bidirected": {k: v for k, v in latent.edges[0].items() if k not in strip}}
+    return {"nodes": nodes, "edges": edges}
+
+
+@lru_cache(maxsize=1)
+def _asset_version() -> str:
+    digest = hashlib.sha256()
+    for name in ("editor.js", "editor.css", "vendor/vis-network.min.js"):
+        digest.update((FRONTEND / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _asset_urls() -> dict[str, str]:
+    static = components_v1.declare_component("dag_editor_static", path=str(FRONTEND))
+    if static.url:
+        base = static.url.rstrip("/")
+    else:
+        prefix = str(config.get_option("server.baseUrlPath") or "").strip("/")
+        base = "/" + "/".join(p for p in (prefix, "component", static.name) if p)
+    v = _asset_version()
+    return {"module_url": f"{base}/editor.js?v={v}", "css_url": f"{base}/editor.css?v={v}",
+            "vis_url": f"{base}/vendor/vis-network.min.js?v={v}"}
+
+
+# ---- the Streamlit part ---------------------------------------------------------------------
+def _receive(key: str, on_events: Callable[[list[dict]], EditorNotice | None]) -> None:
+    value = st.session_state.get(key)
+    payload = value.get("edit") if hasattr(value, "get") else None
+    events = accept_events(payload, st.session_state.setdefault(f"{key}__seen", {}))
+    if not events:
+        return
+    try:
+        notice = on_events(events)
+    except Exception as err:  # noqa: BLE001 - never let a canvas event crash the page
+        log.exception("editor events failed", exc_info=err)
+        notice = EditorNotice("error", "Unexpected problem: the edit was not applied. "
+                                       "Your graph is unchanged.")
+    if notice is not None:
+        st.session_state[f"{key}__notice"] = {"id": next(_notice_ids), "kind": notice.kind,
+                                              "text": notice.text}
+
+
+def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNotice | None],
+               key: str = "dag_editor", height: int = 520,
+               history: Mapping[str, Any] | None = None, high_contrast: bool = False) -> None:
+    """Draw `graph` on the editing canvas; user edits arrive (before the next run of the page)
+    as a list of events passed to `on_events`, which applies them and may return a notice.
+
+    `history` tells the Undo/Redo buttons what is possible:
+    {"can_undo": bool, "can_redo": bool, "undo_label": str | None, "redo_label": str | None}.
+    """
+    drawn, legend = editor_graph(graph, high_contrast=high_contrast)
+    data = {
+        "assets": _asset_urls(),
+        "graph": drawn,
+        "legend": legend,
+        "legend_html": legend_html(legend),
+        "templates": _templates(high_contrast),
+        "ack": dict(st.session_state.get(f"{key}__seen", {})),
+        "notice": st.session_state.pop(f"{key}__notice", None),
+        "history": dict(history or {}),
+        "options": {"height": int(height), "roles": list(ROLES),
+                    "vis": json.loads(network_options(False))},
+    }
+    _EDITOR(key=key, data=data, height="content",
+            on_edit_change=lambda: _receive(key, on_events))
