@@ -2,16 +2,15 @@
 join codes, teacher keys, display names and the join rate limit.
 
 Pure logic, no database and no Streamlit: ``app.store.classes`` persists what this module
-decides, and ``pages/classroom.py`` shows it. Graph questions are checked with networkx's
-d-separation (``networkx.is_d_separator``) on the graph with every bidirected edge made an
-explicit latent parent, so the answer key and the feedback come from one definition.
+decides, and ``pages/classroom.py`` shows it. Graph questions are checked by ``app.analysis``
+(the engine behind the Analyse page and the lessons), so a student's answer gets the same
+verdict and the same reasons everywhere.
 
 Exercise kinds:
 - ``adjustment_set``: pick variables to adjust for, to estimate the effect of X on Y. Correct
-  when the set meets the adjustment criterion (Shpitser et al. 2010; van der Zander et al. 2014:
-  no descendant of a node on a proper causal path, and X ⫫ Y | Z in the proper back-door
-  graph); every back-door set is therefore correct too. "No valid set exists" is an answer.
-- ``independence``: is X ⫫ Y | Z (d-separated)?
+  when the set meets the adjustment criterion (Shpitser et al. 2010; van der Zander et al. 2014,
+  as DAGitty): every back-door set is correct too. "No valid set exists" is an answer.
+- ``independence``: is X ⫫ Y | Z (d-separated; a bidirected edge is a latent common cause)?
 - ``effect_sign``: does increasing X raise, lower or not change Y? (the teacher gives the sign;
   with no directed path from X to Y it must be "no effect").
 - ``do_query`` / ``counterfactual``: a number (the teacher's value, e.g. from the Intervene or
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 import json
 import math
 import re
@@ -48,20 +46,9 @@ SIGNS: dict[str, str] = {"+": "increases (+)", "-": "decreases (−)", "0": "no 
 NO_SET = "no valid set exists"
 MAX_NOTE = 500
 MAX_TEXT_VALUE = 60
-MAX_EXHAUSTIVE = 14          # candidates up to which every minimal adjustment set is listed
-MAX_PATHS_EXAMINED = 5_000   # simple paths looked at to explain an open path
 
 
-# ---- graph helpers --------------------------------------------------------------------------
-def _dag(g: CausalGraph) -> nx.DiGraph:
-    """The graph as a DAG where each bidirected edge a <-> b becomes a latent parent of both."""
-    d = g.to_networkx()
-    for a, b in g.bidirected:
-        d.add_edge(("latent", a, b), a)
-        d.add_edge(("latent", a, b), b)
-    return d
-
-
+# ---- graph checks (app.analysis) ---------------------------------------------------------------
 def _observed(g: CausalGraph) -> list[str]:
     return [n for n in g.nodes if "latent" not in g.roles.get(n, ())]
 
@@ -71,98 +58,28 @@ def _fmt_set(nodes: Iterable[str]) -> str:
     return "{" + ", ".join(items) + "}" if items else "∅ (adjust for nothing)"
 
 
-def _is_open(d: nx.DiGraph, path: list, given: set) -> bool:
-    """Whether a path (a node sequence in the skeleton) is open given `given` (d-connection)."""
-    for a, m, b in zip(path, path[1:], path[2:]):
-        collider = d.has_edge(a, m) and d.has_edge(b, m)
-        if collider:
-            if m not in given and not (nx.descendants(d, m) & given):
-                return False
-        elif m in given:
-            return False
-    return True
-
-
-def _render_path(d: nx.DiGraph, path: list) -> str:
-    """'X ← Z → Y' with each latent parent pair shown as a bidirected edge 'a ↔ b'."""
-    out = [str(path[0])]
-    i = 1
-    while i < len(path):
-        node = path[i]
-        if isinstance(node, tuple) and i + 1 < len(path):
-            out.append(f" ↔ {path[i + 1]}")
-            i += 2
-            continue
-        arrow = "→" if d.has_edge(path[i - 1], node) else "←"
-        out.append(f" {arrow} {node}")
-        i += 1
-    return "".join(out)
-
-
-def _open_path(d: nx.DiGraph, x: str, y: str, given: set) -> str | None:
-    """One open path between x and y given `given`, rendered; None when none is found."""
-    skeleton = d.to_undirected(as_view=True)
-    for k, path in enumerate(nx.all_simple_paths(skeleton, x, y)):
-        if k >= MAX_PATHS_EXAMINED:
-            return None
-        if _is_open(d, path, given):
-            return _render_path(d, path)
-    return None
-
-
-@dataclass(frozen=True)
-class _AdjustmentParts:
-    forbidden: frozenset        # nodes the adjustment criterion forbids (incl. x)
-    pbd: nx.DiGraph             # proper back-door graph
-
-
-def _adjustment_parts(d: nx.DiGraph, x: str, y: str) -> _AdjustmentParts:
-    causal = nx.descendants(d, x) & (nx.ancestors(d, y) | {y})   # on proper causal paths
-    forbidden = {x}
-    for v in causal:
-        forbidden |= nx.descendants(d, v) | {v}
-    pbd = d.copy()
-    pbd.remove_edges_from([(x, v) for v in causal if d.has_edge(x, v)])
-    return _AdjustmentParts(frozenset(forbidden), pbd)
-
-
 def is_adjustment_set(g: CausalGraph, x: str, y: str, z: Iterable[str]) -> bool:
-    """True when `z` meets the adjustment criterion for the effect of x on y (latents excluded)."""
-    z = set(z)
-    if z & (set(g.latents) | {x, y}):
-        return False
-    d = _dag(g)
-    parts = _adjustment_parts(d, x, y)
-    return not (z & parts.forbidden) and nx.is_d_separator(parts.pbd, {x}, {y}, z)
+    """True when `z` is a valid adjustment set for the effect of x on y (app.analysis)."""
+    from app.analysis import check_adjustment_set
+
+    return check_adjustment_set(g, x, y, sorted(z)).valid
 
 
 def minimal_adjustment_sets(g: CausalGraph, x: str, y: str, limit: int = 10) -> list[frozenset]:
-    """Minimal valid adjustment sets (no valid proper subset), smallest first; [] when none exist.
+    """Minimal valid adjustment sets, smallest first; [] when no set of measured variables works."""
+    from app.analysis import adjustment_sets
 
-    Exhaustive for up to MAX_EXHAUSTIVE candidate variables, otherwise one minimal set found by
-    networkx.find_minimal_d_separator.
-    """
-    d = _dag(g)
-    parts = _adjustment_parts(d, x, y)
-    candidates = [n for n in _observed(g) if n not in parts.forbidden and n != y]
-    # van der Zander et al. 2014: a valid set exists iff An(x, y) ∩ candidates is one.
-    big = (nx.ancestors(d, x) | nx.ancestors(d, y)) & set(candidates)
-    if not nx.is_d_separator(parts.pbd, {x}, {y}, big):
-        return []
-    if len(candidates) > MAX_EXHAUSTIVE:
-        found = nx.find_minimal_d_separator(parts.pbd, {x}, {y}, restricted=set(candidates))
-        return [frozenset(found)] if found is not None else []
-    found: list[frozenset] = []
-    for size in range(len(candidates) + 1):
-        for combo in itertools.combinations(sorted(candidates), size):
-            s = frozenset(combo)
-            if any(f <= s for f in found):
-                continue
-            if nx.is_d_separator(parts.pbd, {x}, {y}, set(s)):
-                found.append(s)
-                if len(found) >= limit:
-                    return found
-    return found
+    return [frozenset(s) for s in adjustment_sets(g, x, y, "minimal", limit=limit)]
+
+
+def _independent(g: CausalGraph, x: str, y: str, given: list[str]) -> tuple[bool, str | None]:
+    """(d-separated?, one open path as text when not)."""
+    from app.analysis import d_separated, open_paths
+
+    if d_separated(g, x, y, given):
+        return True, None
+    paths = open_paths(g, x, y, given, only_open=True, limit=1)
+    return False, paths[0].text if paths else None
 
 
 # ---- questions -------------------------------------------------------------------------------
@@ -220,7 +137,7 @@ class Question:
         if self.kind == "independence":
             verdict = "independent" if s["independent"] else "not independent"
             reason = ("every path between them is blocked" if s["independent"]
-                      else f"the path {s['open_path']} is open")
+                      else f"the path {s['open_path'] or 'between them'} is open")
             return f"{p['x']} and {p['y']} are {verdict} given {_fmt_given(p['given'])}: {reason}."
         if self.kind == "effect_sign":
             return (f"Intervening to increase {p['exposure']} {SIGNS[s['sign']].split(' (')[0]}"
@@ -324,10 +241,8 @@ def make_question(kind: str, graph: CausalGraph, params: Mapping[str, Any]) -> Q
         given = sorted(set(given))
         if {x, y} & set(given):
             raise ClassroomError("Z must not contain X or Y.")
-        d = _dag(graph)
-        independent = nx.is_d_separator(d, {x}, {y}, set(given))
-        solution = {"independent": independent,
-                    "open_path": None if independent else _open_path(d, x, y, set(given))}
+        independent, open_path = _independent(graph, x, y, given)
+        solution = {"independent": independent, "open_path": open_path}
         p.update(x=x, y=y, given=given)
         prompt = f"Is {x} independent of {y} given {_fmt_given(given)} (d-separated)?"
     else:
@@ -421,24 +336,11 @@ def check_answer(question: Question, raw: Any) -> Checked:
             raise ClassroomError(f"'{sorted(unknown)[0]}' is not a variable of this graph.")
         if z & {x, y}:
             raise ClassroomError(f"The set must not contain {x} or {y} themselves.")
-        label = _fmt_set(z)
-        latent = z & set(q.graph.latents)
-        if latent:
-            return Checked({"set": sorted(z)}, label, False,
-                           f"{sorted(latent)[0]} is not measured: you cannot adjust for it.")
-        d = _dag(q.graph)
-        parts = _adjustment_parts(d, x, y)
-        bad = sorted(z & parts.forbidden)
-        if bad:
-            return Checked({"set": sorted(z)}, label, False,
-                           f"{bad[0]} is affected by {x}: adjusting for it blocks part of the "
-                           "effect or opens a biasing path.")
-        path = None if nx.is_d_separator(parts.pbd, {x}, {y}, z) else (
-            _open_path(parts.pbd, x, y, z) or "a back-door path")
-        if path:
-            return Checked({"set": sorted(z)}, label, False,
-                           f"The back-door path {path} is still open.")
-        return Checked({"set": sorted(z)}, label, True, "")
+        from app.analysis import check_adjustment_set
+
+        verdict = check_adjustment_set(q.graph, x, y, sorted(z))
+        return Checked({"set": sorted(z)}, _fmt_set(z), verdict.valid,
+                       "" if verdict.valid else " ".join(verdict.reasons[:2]))
     if q.kind == "independence":
         if isinstance(raw, bool):
             independent = raw
@@ -449,7 +351,8 @@ def check_answer(question: Question, raw: Any) -> Checked:
         label = "independent" if independent else "not independent"
         correct = independent == s["independent"]
         feedback = "" if correct else (
-            f"The path {s['open_path']} is open given {_fmt_given(p['given'])}."
+            f"The path {s['open_path'] or 'between them'} is open given "
+            f"{_fmt_given(p['given'])}."
             if not s["independent"] else
             f"Every path between {p['x']} and {p['y']} is blocked given "
             f"{_fmt_given(p['given'])}.")

@@ -58,8 +58,8 @@ def test_m_bias_empty_set_is_valid_and_adjusting_for_m_opens_the_path():
     assert q.solution == {"exists": True, "minimal": [[]]}
     assert check_answer(q, []).correct
     wrong = check_answer(q, ["M"])
-    assert not wrong.correct and wrong.feedback == (
-        "The back-door path X ← U1 → M ← U2 → Y is still open.")
+    assert not wrong.correct
+    assert "X ← U1 → M ← U2 → Y" in wrong.feedback and "collider" in wrong.feedback
     assert q.choices() == ["M"]                  # latent U1, U2 are not offered
     assert not check_answer(q, ["U1"]).correct   # and cannot be adjusted for
 
@@ -88,7 +88,7 @@ def test_adjustment_criterion_accepts_a_harmless_descendant_that_back_door_forbi
     assert is_adjustment_set(g, "X", "Y", {"W"})
     mediator = parse_graph("dag { Z -> X; Z -> Y; X -> M -> Y }")
     assert not is_adjustment_set(mediator, "X", "Y", {"Z", "M"})
-    assert "M is affected by X" in check_answer(_adjust(mediator, "X", "Y"), ["Z", "M"]).feedback
+    assert "mediator" in check_answer(_adjust(mediator, "X", "Y"), ["Z", "M"]).feedback
 
 
 def _random_dag(rng: random.Random, n: int, p: float) -> CausalGraph:
