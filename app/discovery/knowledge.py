@@ -1,0 +1,261 @@
+"""Background knowledge (required edges, forbidden edges, tiers) and how each algorithm honours it.
+
+Semantics, the same for every method:
+- a forbidden edge a → b never appears in the result; if both directions are forbidden (or the
+  pair is forbidden in one direction and the other direction is forbidden by tiers) the two
+  variables are never adjacent;
+- a required edge a → b always appears, oriented a → b;
+- tiers are a temporal order: a variable in a later tier never causes one in an earlier tier
+  (every edge from a later to an earlier tier is forbidden). Variables in no tier are free.
+For PAGs (FCI), "a → b forbidden" is read as "a does not cause b": the mark at a becomes an
+arrowhead, which is the PAG statement that a is not an ancestor of b (as Tetrad does).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from app.discovery.pdag import Pdag, meek_closure
+from app.discovery.result import LearnedEdge
+from app.errors import DiscoveryError
+
+Edge = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """What the user knows before looking at the data: required / forbidden edges and tiers."""
+
+    required: frozenset[Edge] = frozenset()
+    forbidden: frozenset[Edge] = frozenset()
+    tiers: tuple[tuple[str, ...], ...] = ()
+    _tier_of: Mapping[str, int] = field(default_factory=dict, init=False, repr=False,
+                                        compare=False)
+
+    def __post_init__(self) -> None:
+        required = frozenset((str(a), str(b)) for a, b in self.required)
+        forbidden = frozenset((str(a), str(b)) for a, b in self.forbidden)
+        tiers = tuple(tuple(str(n) for n in tier) for tier in self.tiers if len(tier))
+        for a, b in required | forbidden:
+            if a == b:
+                raise DiscoveryError(f"Background knowledge has an edge from '{a}' to itself.",
+                                     hint="Remove that row from the knowledge table.")
+        tier_of: dict[str, int] = {}
+        for i, tier in enumerate(tiers):
+            for n in tier:
+                if n in tier_of:
+                    raise DiscoveryError(
+                        f"'{n}' is in tier {tier_of[n] + 1} and tier {i + 1}.",
+                        hint="Put each variable in at most one tier.")
+                tier_of[n] = i
+        object.__setattr__(self, "required", required)
+        object.__setattr__(self, "forbidden", forbidden)
+        object.__setattr__(self, "tiers", tiers)
+        object.__setattr__(self, "_tier_of", tier_of)
+        for a, b in sorted(required):
+            if self.is_forbidden(a, b):
+                why = ("it is also listed as forbidden" if (a, b) in forbidden else
+                       f"'{a}' is in a later tier than '{b}'")
+                raise DiscoveryError(
+                    f"The edge {a} → {b} is required, but {why}.",
+                    hint="Remove one of the two contradicting statements.")
+        g = nx.DiGraph(list(required))
+        if not nx.is_directed_acyclic_graph(g):
+            cycle = " → ".join(a for a, _ in nx.find_cycle(g))
+            raise DiscoveryError(f"The required edges form a cycle ({cycle}).",
+                                 hint="A causal graph cannot contain a cycle; drop one of them.")
+
+    # ---- construction -----------------------------------------------------------------------
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, object]],
+                  tiers: Sequence[Sequence[str]] = ()) -> Knowledge:
+        """Build from table rows {"from": a, "to": b, "kind": "required"|"forbidden"}; blank rows
+        are skipped (the page's editable table always has one)."""
+        required, forbidden = set(), set()
+        for i, row in enumerate(rows, start=1):
+            a, b, kind = (str(row.get(k) or "").strip() for k in ("from", "to", "kind"))
+            if not a and not b:
+                continue
+            if not a or not b:
+                raise DiscoveryError(f"Row {i} of the knowledge table needs both 'from' and 'to'.")
+            kind = kind.lower() or "required"
+            if kind not in ("required", "forbidden"):
+                raise DiscoveryError(f"Row {i}: kind must be 'required' or 'forbidden', not '{kind}'.")
+            (required if kind == "required" else forbidden).add((a, b))
+        return cls(frozenset(required), frozenset(forbidden), tuple(tuple(t) for t in tiers))
+
+    # ---- queries ----------------------------------------------------------------------------
+    @property
+    def is_empty(self) -> bool:
+        return not (self.required or self.forbidden or self.tiers)
+
+    @property
+    def nodes(self) -> set[str]:
+        return {n for e in self.required | self.forbidden for n in e} | set(self._tier_of)
+
+    def tier(self, node: str) -> int | None:
+        return self._tier_of.get(node)
+
+    def is_forbidden(self, a: str, b: str) -> bool:
+        """True when the edge a → b may not appear (listed, or b is in an earlier tier)."""
+        if (a, b) in self.forbidden:
+            return True
+        ta, tb = self._tier_of.get(a), self._tier_of.get(b)
+        return ta is not None and tb is not None and ta > tb
+
+    def is_required(self, a: str, b: str) -> bool:
+        return (a, b) in self.required
+
+    def forbids_pair(self, a: str, b: str) -> bool:
+        """True when a and b may not be adjacent at all."""
+        return self.is_forbidden(a, b) and self.is_forbidden(b, a)
+
+    def forbidden_edges(self, nodes: Sequence[str]) -> set[Edge]:
+        """Every forbidden directed edge among `nodes`, tiers expanded."""
+        return {(a, b) for a in nodes for b in nodes if a != b and self.is_forbidden(a, b)}
+
+    def check_nodes(self, nodes: Iterable[str]) -> None:
+        """Raise DiscoveryError naming any variable the knowledge mentions but the data lacks."""
+        unknown = sorted(self.nodes - set(nodes))
+        if unknown:
+            raise DiscoveryError(
+                "Background knowledge mentions " + ", ".join(f"'{n}'" for n in unknown)
+                + ", which is not among the chosen variables.",
+                hint="Add the variable to the selection or remove it from the knowledge table.")
+
+    def summary(self) -> str:
+        if self.is_empty:
+            return "none"
+        parts = []
+        if self.required:
+            parts.append(f"{len(self.required)} required")
+        if self.forbidden:
+            parts.append(f"{len(self.forbidden)} forbidden")
+        if self.tiers:
+            parts.append(f"{len(self.tiers)} tiers")
+        return ", ".join(parts)
+
+    # ---- library formats --------------------------------------------------------------------
+    def to_causallearn(self, names: Sequence[str], nodes: Sequence | None = None):
+        """causal-learn BackgroundKnowledge over GraphNode objects named like the columns."""
+        from causallearn.graph.GraphNode import GraphNode
+        from causallearn.utils.PCUtils.BackgroundKnowledge import BackgroundKnowledge
+
+        by_name = {n.get_name(): n for n in nodes} if nodes is not None else {
+            n: GraphNode(n) for n in names}
+        bk = BackgroundKnowledge()
+        for a, b in sorted(self.forbidden):
+            if a in by_name and b in by_name:
+                bk.add_forbidden_by_node(by_name[a], by_name[b])
+        for a, b in sorted(self.required):
+            if a in by_name and b in by_name:
+                bk.add_required_by_node(by_name[a], by_name[b])
+        for name, t in self._tier_of.items():
+            if name in by_name:
+                bk.add_node_to_tier(by_name[name], t)
+        return bk
+
+    def to_pgmpy(self, names: Sequence[str]):
+        """pgmpy ExpertKnowledge with tiers expanded into forbidden edges (pgmpy's own temporal
+        order needs every variable in a tier)."""
+        from pgmpy.causal_discovery import ExpertKnowledge
+
+        return ExpertKnowledge(forbidden_edges=self.forbidden_edges(names),
+                               required_edges=set(self.required))
+
+    def to_lingam(self, names: Sequence[str]):
+        """lingam prior-knowledge matrix: tiers become "no directed path", required edges
+        "directed path" (a direct edge implies a path). Forbidden direct edges are not paths
+        statements, so they are enforced after the fit (see algorithms.run_lingam)."""
+        import numpy as np
+
+        idx = {n: i for i, n in enumerate(names)}
+        pk = np.full((len(names), len(names)), -1)
+        for a in names:
+            for b in names:
+                ta, tb = self._tier_of.get(a), self._tier_of.get(b)
+                if a != b and ta is not None and tb is not None and ta > tb:
+                    pk[idx[b], idx[a]] = 0          # no path a ⇝ b
+        for a, b in self.required:
+            pk[idx[b], idx[a]] = 1                  # path a ⇝ b
+        return pk
+
+
+# ---- post-hoc enforcement -------------------------------------------------------------------
+def enforce_on_pdag(p: Pdag, k: Knowledge) -> tuple[Pdag, list[str]]:
+    """Make a CPDAG/PDAG obey the knowledge, then propagate with Meek's rules R1–R4.
+
+    Used after every DAG/CPDAG method as the guarantee (and as the only mechanism for GES,
+    whose causal-learn search has no knowledge option). Returns the graph and what changed.
+    """
+    p = p.copy()
+    notes: list[str] = []
+    if k.is_empty:
+        return p, notes
+    nodes = list(p.nodes)
+    for i, a in enumerate(nodes):
+        for b in nodes[i + 1:]:
+            if p.adjacent(a, b) and k.forbids_pair(a, b) and not (
+                    k.is_required(a, b) or k.is_required(b, a)):
+                p.remove_pair(a, b)
+                notes.append(f"Removed {a} – {b}: both directions are forbidden.")
+    flipped: set[tuple[str, str]] = set()
+    for a, b in sorted(p.directed):
+        if k.is_forbidden(a, b) and not k.is_required(a, b):
+            p.orient(b, a)
+            flipped.add((b, a))
+            notes.append(f"Reversed {a} → {b}: that direction is forbidden.")
+    for pair in sorted(p.undirected, key=sorted):
+        a, b = sorted(pair)
+        if k.is_forbidden(a, b):
+            p.orient(b, a)
+        elif k.is_forbidden(b, a):
+            p.orient(a, b)
+    for a, b in sorted(k.required):
+        if a in p.nodes and b in p.nodes:
+            if not p.adjacent(a, b):
+                notes.append(f"Added the required edge {a} → {b} (the data alone did not show it).")
+            p.orient(a, b)
+    p = meek_closure(p, forbidden=lambda a, b: k.is_forbidden(a, b) or k.is_required(b, a))
+    while (cycle := p.directed_cycle()) is not None:
+        ring = list(zip(cycle, cycle[1:] + cycle[:1]))
+        drop = next((e for e in ring if e in flipped), None) or next(
+            (e for e in ring if not k.is_required(*e)), None)
+        if drop is None:  # cannot happen: required edges are checked to be acyclic
+            raise DiscoveryError("The background knowledge forces a cycle.")
+        p.remove_pair(*drop)
+        notes.append(f"Dropped {drop[0]} → {drop[1]}: with the knowledge applied it closed the "
+                     "cycle " + " → ".join([*cycle, cycle[0]]) + ".")
+    return p, notes
+
+
+def enforce_on_pag(edges: Iterable[LearnedEdge], nodes: Sequence[str],
+                   k: Knowledge) -> tuple[list[LearnedEdge], list[str]]:
+    """Make a PAG obey the knowledge: forbidden pairs removed, "a → b forbidden" puts an arrowhead
+    at a (a is not an ancestor of b), required a → b becomes tail at a and arrowhead at b."""
+    notes: list[str] = []
+    marks: dict[tuple[str, str], dict[str, str]] = {}
+    for e in edges:
+        marks[e.pair] = {e.a: e.mark_a, e.b: e.mark_b}
+    if k.is_empty:
+        return list(edges), notes
+    for pair in list(marks):
+        a, b = pair
+        if k.forbids_pair(a, b) and not (k.is_required(a, b) or k.is_required(b, a)):
+            del marks[pair]
+            notes.append(f"Removed {a} – {b}: both directions are forbidden.")
+            continue
+        for x, y in ((a, b), (b, a)):
+            if k.is_forbidden(x, y) and marks[pair][x] != "arrow":
+                marks[pair][x] = "arrow"
+    for a, b in sorted(k.required):
+        if a not in nodes or b not in nodes:
+            continue
+        pair = (a, b) if a <= b else (b, a)
+        if pair not in marks:
+            notes.append(f"Added the required edge {a} → {b} (the data alone did not show it).")
+        marks[pair] = {a: "tail", b: "arrow"}
+    out = [LearnedEdge(a, b, m[a], m[b]) for (a, b), m in sorted(marks.items())]
+    return out, notes
