@@ -1,0 +1,364 @@
+"""Turn a table into a clean, evenly spaced multivariate time series, or say exactly what to fix.
+
+Time-series discovery silently gives nonsense on unsorted rows, gaps, repeated time stamps or
+trending series, so every check lives here and raises `DataError` with the place and the remedy.
+"""
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from app.errors import DataError, GraphError
+from app.graph import clean_name
+
+ROW_ORDER = "(row order)"          # pseudo time column: the rows are already consecutive steps
+MISSING_CHOICES = ("error", "drop", "interpolate")
+ROWS_PER_PARAMETER = 5             # rule of thumb: (max_lag + 1) * variables * 5 rows at least
+MAX_LAG_LIMIT = 50
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedSeries:
+    """Values in time order (rows = steps, columns = variables; NaN marks a dropped value)."""
+
+    values: np.ndarray
+    variables: tuple[str, ...]
+    times: pd.Index
+    time_column: str
+    step: str
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n_steps(self) -> int:
+        return int(self.values.shape[0])
+
+    def __repr__(self) -> str:
+        return (f"PreparedSeries({self.n_steps} steps × {len(self.variables)} variables, "
+                f"step {self.step}, time column {self.time_column!r})")
+
+
+def minimum_rows(max_lag: int, n_variables: int) -> int:
+    """Rows needed for `max_lag` and `n_variables` (each tested link needs ~5 rows per parameter)."""
+    return (max_lag + 1) * n_variables * ROWS_PER_PARAMETER
+
+
+def time_column_candidates(df: pd.DataFrame) -> list[str]:
+    """Columns that look like a time index (dates, or increasing numbers), best guess first."""
+    found: list[tuple[int, str]] = []
+    for col in df.columns:
+        s = df[col]
+        name = str(col).lower()
+        hint = any(w in name for w in ("date", "time", "year", "month", "week", "day", "period",
+                                      "quarter", "step", "t"))
+        if pd.api.types.is_datetime64_any_dtype(s):
+            found.append((0, str(col)))
+        elif s.dtype == object or pd.api.types.is_string_dtype(s):
+            sample = s.dropna().astype(str).head(20)
+            if len(sample) and _parses_as_dates(sample):
+                found.append((1, str(col)))
+        elif pd.api.types.is_integer_dtype(s) or pd.api.types.is_float_dtype(s):
+            v = s.dropna().to_numpy()
+            if len(v) > 2 and np.all(np.diff(v) > 0) and hint:
+                found.append((2, str(col)))
+    return [c for _, c in sorted(found, key=lambda x: x[0])]
+
+
+def _parses_as_dates(sample: pd.Series) -> bool:
+    if sample.str.fullmatch(r"-?\d+(\.\d+)?").all():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
+    return bool(parsed.notna().all())
+
+
+def prepare_series(df: pd.DataFrame, time_column: str | None,
+                   variables: Sequence[str] | None = None, *, max_lag: int = 3,
+                   missing: str = "error", sort: bool = False,
+                   difference: bool = False) -> PreparedSeries:
+    """Validate `df` as a time series and return its values in time order.
+
+    `time_column` names the time stamps (dates or numbers; `ROW_ORDER` when the rows already are
+    consecutive steps). `missing`: "error" (default), "drop" (leave out every window touching a
+    missing value) or "interpolate" (linear in time). `difference` replaces each series by its
+    step-to-step change, the usual cure for trends.
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise DataError("Time-series discovery needs a table (a pandas DataFrame).")
+    if df.empty:
+        raise DataError("The table is empty.", hint="Load a table with one row per time step.")
+    if missing not in MISSING_CHOICES:
+        raise DataError(f"Unknown missing-value choice {missing!r}.",
+                        hint="Use one of: " + ", ".join(MISSING_CHOICES) + ".")
+    if isinstance(max_lag, bool) or not isinstance(max_lag, (int, np.integer)) or not (
+            1 <= max_lag <= MAX_LAG_LIMIT):
+        raise DataError(f"The maximum lag must be a whole number from 1 to {MAX_LAG_LIMIT}, "
+                        f"not {max_lag!r}.",
+                        hint="The lag is how many time steps back a cause may act; 1–5 is usual.")
+    max_lag = int(max_lag)
+    df = df.rename(columns={c: str(c) for c in df.columns})
+    columns = list(df.columns)
+    notes: list[str] = []
+
+    # --- the time column ---------------------------------------------------------------------
+    if time_column is None or (isinstance(time_column, str) and not time_column.strip()):
+        guess = time_column_candidates(df)
+        raise DataError(
+            "No time column was chosen.",
+            hint=(f"Choose the column that holds the time stamps (it looks like '{guess[0]}')."
+                  if guess else
+                  "Choose the column that holds the time stamps, or choose 'row order' if the "
+                  "rows are already consecutive, evenly spaced time steps."))
+    if time_column == ROW_ORDER:
+        times = pd.Index(np.arange(len(df)), name="step")
+        step = "1 row"
+        body = df
+    else:
+        if time_column not in columns:
+            guess = time_column_candidates(df)
+            raise DataError(
+                f"There is no column called '{time_column}'.",
+                hint=(f"Columns that look like time: {', '.join(guess[:5])}." if guess else
+                      "No column looks like a time stamp: add one, or choose 'row order' if the "
+                      "rows are already consecutive, evenly spaced time steps."))
+        raw = df[time_column]
+        if raw.isna().any():
+            rows = list(np.flatnonzero(raw.isna().to_numpy())[:5] + 1)
+            raise DataError(f"The time column '{time_column}' has {int(raw.isna().sum())} empty "
+                            f"value(s) (row {_rows(rows)}).",
+                            hint="Every row needs a time stamp: fill them in or remove those rows.")
+        stamps = _as_time(raw, time_column)
+        order = np.argsort(stamps.to_numpy(), kind="stable")
+        dup = stamps.duplicated(keep=False).to_numpy()
+        if dup.any():
+            first = stamps[dup].iloc[0]
+            where = list(np.flatnonzero((stamps == first).to_numpy())[:4] + 1)
+            n_rep = int(stamps.duplicated().sum())
+            raise DataError(
+                f"The time column '{time_column}' repeats time stamps: {_fmt(first)} appears in "
+                f"rows {_rows(where)} ({n_rep} repeated stamp(s) in all).",
+                hint="Each time step must appear once. If the table holds several units (panel "
+                     "data), keep one unit or average the units per time step first.")
+        if np.any(order != np.arange(len(order))):
+            arr = stamps.to_numpy()
+            bad = int(np.flatnonzero(arr[1:] < arr[:-1])[0])
+            if not sort:
+                raise DataError(
+                    f"The rows are not in time order: row {bad + 2} ({_fmt(stamps.iloc[bad + 1])}) "
+                    f"comes after row {bad + 1} ({_fmt(stamps.iloc[bad])}).",
+                    hint="Tick 'sort rows by time' (sort=True) and the rows will be put in order.")
+            notes.append(f"The rows were sorted by '{time_column}'.")
+        body = df.iloc[order]
+        stamps = stamps.iloc[order].reset_index(drop=True)
+        step = _check_regular(stamps, time_column)
+        times = pd.Index(stamps, name=time_column)
+
+    # --- the variables ----------------------------------------------------------------------
+    others = [c for c in columns if c != time_column]
+    if variables is None:
+        variables = [c for c in others if _is_numeric(df[c])]
+        if len(variables) < 2:
+            text = [c for c in others if not _is_numeric(df[c])]
+            raise DataError(
+                f"Time-series discovery needs at least two numeric columns besides the time; "
+                f"this table has {len(variables)}.",
+                hint=(f"These columns are not numbers: {', '.join(text[:8])}." if text else
+                      "Load a table with one numeric column per variable."))
+    else:
+        variables = [str(v) for v in variables]
+        unknown = [v for v in variables if v not in columns]
+        if unknown:
+            raise DataError(f"Unknown column(s): {', '.join(unknown)}.",
+                            hint="Columns are: " + ", ".join(columns[:20]) + ".")
+        if time_column in variables:
+            raise DataError(f"'{time_column}' is the time column; it cannot also be a variable.")
+        if len(set(variables)) != len(variables):
+            raise DataError("A variable was chosen twice.")
+        if len(variables) < 2:
+            raise DataError("Choose at least two variables: discovery looks for links between them.")
+        text = [v for v in variables if not _is_numeric(df[v])]
+        if text:
+            raise DataError(
+                f"These columns are not numeric: {', '.join(text)}.",
+                hint="Time-series discovery works on numbers. Leave these out, or recode them "
+                     "as numbers (e.g. 0/1) first.")
+    for v in variables:
+        try:
+            if clean_name(v) != v:
+                raise GraphError(f"'{v}' has spaces at the ends.")
+        except GraphError as err:
+            raise DataError(f"The column name {v!r} cannot be a graph node: {err.message}",
+                            hint="Rename the column.") from None
+
+    values = body[variables].astype(float).to_numpy(copy=True)
+    if not np.all(np.isfinite(values[~np.isnan(values)])):
+        bad = [v for i, v in enumerate(variables) if np.isinf(values[:, i]).any()]
+        raise DataError(f"Infinite values in: {', '.join(bad)}.",
+                        hint="Replace them by real numbers or leave those rows empty.")
+
+    # --- missing values -----------------------------------------------------------------------
+    n_missing = int(np.isnan(values).sum())
+    if n_missing:
+        per = {v: int(np.isnan(values[:, i]).sum()) for i, v in enumerate(variables)}
+        detail = ", ".join(f"{v}: {k}" for v, k in per.items() if k)
+        if missing == "error":
+            raise DataError(
+                f"The series have {n_missing} missing value(s) ({detail}).",
+                hint="Choose 'drop' to leave out every time window that touches a missing value, "
+                     "or 'interpolate' to fill gaps linearly between neighbouring time steps.")
+        if missing == "interpolate":
+            filled = pd.DataFrame(values).interpolate(method="linear", limit_direction="both")
+            values = filled.to_numpy()
+            notes.append(f"{n_missing} missing value(s) filled by linear interpolation ({detail}).")
+        else:
+            notes.append(f"{n_missing} missing value(s) ({detail}): time windows that include "
+                         "them are left out.")
+
+    if difference:
+        values = np.diff(values, axis=0)
+        times = times[1:]
+        notes.append("Each series was replaced by its change from the previous step "
+                     "(differencing), which removes trends.")
+
+    # --- enough data, and each series actually varies ----------------------------------------
+    for i, v in enumerate(variables):
+        col = values[:, i]
+        col = col[~np.isnan(col)]
+        if col.size == 0:
+            raise DataError(f"'{v}' has no values at all.", hint="Leave it out.")
+        if np.nanstd(col) <= 1e-12 * max(1.0, float(np.nanmax(np.abs(col)))):
+            raise DataError(f"'{v}' is constant ({_fmt(col[0])} at every step).",
+                            hint="A series that never changes cannot cause or be caused by "
+                                 "anything in the data: leave it out.")
+    complete = int(np.sum(~np.isnan(values).any(axis=1)))
+    need = minimum_rows(max_lag, len(variables))
+    if complete < need:
+        raise DataError(
+            f"The series is too short for this analysis: {complete} usable time steps, but with "
+            f"{len(variables)} variables and a maximum lag of {max_lag} at least {need} are "
+            f"needed ((lag + 1) × variables × {ROWS_PER_PARAMETER}).",
+            hint="Lower the maximum lag, choose fewer variables, or use a longer series.")
+    return PreparedSeries(values=values, variables=tuple(variables), times=times,
+                          time_column=str(time_column), step=step, notes=tuple(notes))
+
+
+def stationarity_notes(series: PreparedSeries, alpha: float = 0.05) -> tuple[str, ...]:
+    """Warn about series that look trending (augmented Dickey–Fuller test does not reject a unit root)."""
+    from statsmodels.tsa.stattools import adfuller
+
+    flagged = []
+    for i, v in enumerate(series.variables):
+        col = series.values[:, i]
+        col = col[~np.isnan(col)]
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                p = float(adfuller(col, autolag="AIC")[1])
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        if p > alpha:
+            flagged.append(f"{v} (p = {p:.2f})")
+    if not flagged:
+        return ()
+    return (f"Possible trend or random walk in: {', '.join(flagged)} (augmented Dickey–Fuller "
+            "test). Trending series look linked even when they are not; consider analysing "
+            "changes instead (difference=True, 'use step-to-step changes').",)
+
+
+# ---- helpers ----------------------------------------------------------------------------------
+def _is_numeric(s: pd.Series) -> bool:
+    return bool(pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_complex_dtype(s))
+
+
+def _as_time(raw: pd.Series, name: str) -> pd.Series:
+    """Time stamps as numbers or datetimes; text is read as dates."""
+    if pd.api.types.is_bool_dtype(raw):
+        raise DataError(f"The time column '{name}' holds yes/no values, not time stamps.",
+                        hint="Choose the column with the dates or step numbers.")
+    if pd.api.types.is_datetime64_any_dtype(raw) or pd.api.types.is_numeric_dtype(raw):
+        return raw.reset_index(drop=True)
+    text = raw.astype(str)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        parsed = pd.to_datetime(text, errors="coerce", format="mixed")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"The time column '{name}' has values that are not dates or numbers, e.g. row {i + 1}: "
+            f"{text.iloc[i][:40]!r}.",
+            hint="Use dates like 2024-01-31 or step numbers 1, 2, 3, …, or choose another column.")
+    return parsed.reset_index(drop=True)
+
+
+def _check_regular(stamps: pd.Series, name: str) -> str:
+    """The step between time stamps, or DataError naming where the spacing breaks."""
+    if len(stamps) < 3:
+        return "?"
+    if pd.api.types.is_datetime64_any_dtype(stamps):
+        idx = pd.DatetimeIndex(stamps)
+        freq = pd.infer_freq(idx)
+        if freq is not None:
+            return _freq_text(freq)
+        diffs = np.diff(idx.asi8)
+    else:
+        diffs = np.diff(stamps.to_numpy(dtype=float))
+    vals, counts = np.unique(diffs, return_counts=True)
+    usual = vals[np.argmax(counts)]
+    tol = abs(float(usual)) * 1e-9 if not pd.api.types.is_datetime64_any_dtype(stamps) else 0
+    off = np.flatnonzero(np.abs(diffs - usual) > tol)
+    if off.size == 0:
+        return _step_text(usual, stamps)
+    i = int(off[0])
+    raise DataError(
+        f"The time steps in '{name}' are not evenly spaced: the usual step is "
+        f"{_step_text(usual, stamps)}, but from {_fmt(stamps.iloc[i])} (row {i + 1}) to "
+        f"{_fmt(stamps.iloc[i + 1])} (row {i + 2}) it is {_step_text(diffs[i], stamps)}"
+        + (f", and {off.size - 1} more place(s) like it." if off.size > 1 else "."),
+        hint="Lagged discovery assumes one fixed step. Add the missing time steps as empty rows "
+             "and choose 'interpolate', or resample the table to a regular step first.")
+
+
+_FREQ_WORDS = {"D": "1 day", "B": "1 business day", "W": "1 week", "MS": "1 month", "ME": "1 month",
+               "M": "1 month", "QS": "1 quarter", "QE": "1 quarter", "Q": "1 quarter",
+               "YS": "1 year", "YE": "1 year", "Y": "1 year", "A": "1 year", "AS": "1 year",
+               "h": "1 hour", "H": "1 hour", "min": "1 minute", "T": "1 minute", "s": "1 second",
+               "S": "1 second", "BQS": "1 quarter", "BMS": "1 month", "BME": "1 month"}
+
+
+def _freq_text(freq: str) -> str:
+    base = freq.split("-")[0]
+    digits = "".join(ch for ch in base if ch.isdigit())
+    unit = base[len(digits):]
+    word = _FREQ_WORDS.get(unit)
+    if word is None:
+        return freq
+    if digits and digits != "1":
+        return f"{digits} {word.split(' ', 1)[1]}s"
+    return word
+
+
+def _step_text(diff, stamps: pd.Series) -> str:
+    if pd.api.types.is_datetime64_any_dtype(stamps):
+        td = pd.Timedelta(int(diff), unit="ns")
+        if td.days and td == pd.Timedelta(days=td.days):
+            return f"{td.days} day{'s' if td.days != 1 else ''}"
+        return str(td)
+    d = float(diff)
+    return f"{d:g}"
+
+
+def _fmt(value) -> str:
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d") if value == value.normalize() else str(value)
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):g}"
+    return str(value)
+
+
+def _rows(rows: list) -> str:
+    return ", ".join(str(int(r)) for r in rows)
