@@ -100,7 +100,7 @@ class FitSpec:
     mediators: tuple[str, ...] = ()
     iv_controls: tuple[str, ...] = ()
     seed: int = 0
-    n_bootstrap: int = 200
+    n_bootstrap: int = 100
 
     @property
     def treatment(self) -> str:

@@ -219,7 +219,7 @@ def available_methods(graph: CausalGraph, treatment: str | None, outcome: str | 
 def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None = None,
                     outcome: str | None = None, method: str = "auto", *,
                     control_value=None, treatment_value=None, ci: bool = True, seed: int = 0,
-                    adjustment_set=None, n_bootstrap: int = 200,
+                    adjustment_set=None, n_bootstrap: int = 100,
                     progress: Progress = None, should_stop: ShouldStop = None) -> EffectEstimate:
     """Identify the effect of `treatment` on `outcome` in `graph` with DoWhy and estimate it.
 
@@ -286,8 +286,10 @@ def effect_sentence(prep: PreparedData, value: float, lo: float | None, hi: floa
     t, y = prep.treatment, prep.outcome
     if prep.binary_treatment:
         change = f"Setting {t} to {prep.treatment_label} instead of {prep.control_label}"
+    elif prep.treatment_value - prep.control_value == 1:
+        change = f"Each one-unit increase in {t}"
     else:
-        change = f"Raising {t} from {prep.control_label} to {prep.treatment_label}"
+        change = f"Moving {t} from {prep.control_label} to {prep.treatment_label}"
     if prep.binary_outcome:
         def num(v: float) -> str:
             return f"{v * 100:+.1f}"

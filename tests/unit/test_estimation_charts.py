@@ -1,0 +1,75 @@
+"""Estimate-page charts: valid specs, small payloads, and selections turned into row masks."""
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from app.charts import estimation as ch
+from app.estimation import estimate_effect, refute, sensitivity, subgroup_effects
+from app.graph import CausalGraph
+
+G = CausalGraph.from_edges([("Z", "T"), ("Z", "Y"), ("T", "Y")])
+
+
+@pytest.fixture(scope="module")
+def est():
+    rng = np.random.default_rng(3)
+    z = rng.normal(size=500)
+    t = rng.binomial(1, 1 / (1 + np.exp(-2 * z)))
+    df = pd.DataFrame({"Z": z, "T": t, "Y": -1.0 * t + 3 * z + rng.normal(size=500),
+                       "C": rng.choice(["x", "y", "z"], 500)})
+    return df, estimate_effect(df, G, "T", "Y", method="linear_regression")
+
+
+def test_effects_chart_puts_naive_first_and_both_kinds_in_the_legend(est):
+    df, e = est
+    table = ch.effects_table([e])
+    assert list(table["kind"]) == ["naive (unadjusted)", "adjusted (causal)"]
+    assert table["value"].iloc[0] == pytest.approx(e.naive.value)
+    assert np.sign(table["value"].iloc[0]) != np.sign(table["value"].iloc[1])   # Simpson here
+    ch.effects_chart([e]).to_dict()
+
+
+def test_all_charts_build_and_stay_small_on_many_rows(est):
+    df, e = est
+    big = pd.concat([df] * 200, ignore_index=True)       # 100,000 rows
+    charts = [ch.sensitivity_chart(sensitivity(e)), ch.refutation_chart(refute(e, "placebo", n_simulations=10)),
+              ch.cate_chart(subgroup_effects(df, G, "T", "Y", "Z", overall=e)),
+              ch.covariate_chart(big, "Z", "T", treatment_label="1", control_label="0"),
+              ch.covariate_chart(big, "C", "T"), ch.scatter_chart(big, "Z", "Y", "T"),
+              ch.node_picker_chart(G, adjustment=("Z",), current="Z")]
+    for c in charts:
+        assert len(json.dumps(c.to_dict())) < 400_000
+
+
+def test_interval_selection_becomes_a_range_mask(est):
+    df, _ = est
+    mask = ch.selection_mask(df, {"brush": {"Z": [1.0, -0.5]}})
+    assert mask.sum() == ((df["Z"] >= -0.5) & (df["Z"] <= 1.0)).sum()
+    two_d = ch.selection_mask(df, {"brush": {"Z": [0, 1], "Y": [0, 5]}})
+    assert two_d.sum() == ((df["Z"].between(0, 1)) & (df["Y"].between(0, 5))).sum()
+
+
+def test_point_selection_becomes_a_level_mask(est):
+    df, _ = est
+    mask = ch.selection_mask(df, {"brush": [{"C": "x"}, {"C": "z"}]})
+    assert mask.sum() == df["C"].isin(["x", "z"]).sum()
+
+
+def test_empty_or_foreign_selection_is_no_selection(est):
+    df, _ = est
+    assert ch.selection_mask(df, {}) is None
+    assert ch.selection_mask(df, {"brush": {}}) is None
+    assert ch.selection_mask(df, {"brush": {"nope": [0, 1]}}) is None
+
+
+def test_clicked_node_is_read_from_the_selection():
+    assert ch.picked_node({"node": [{"node": "Z"}]}) == "Z"
+    assert ch.picked_node({"node": []}) is None and ch.picked_node(None) is None
+
+
+def test_field_names_with_dots_are_escaped():
+    df = pd.DataFrame({"a.b": np.arange(20.0), "T": [0, 1] * 10})
+    spec = ch.covariate_chart(df, "a.b", "T").to_dict()
+    assert spec["encoding"]["x"]["field"] == "a\\.b"
