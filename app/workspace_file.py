@@ -84,6 +84,11 @@ class OpenedWorkspace:
                 f"summary={self.workspace.summary()!r}, data_rows={rows}, notes={self.notes!r})")
 
 
+def _size(n: float) -> str:
+    return f"{n / 1e6:,.0f} MB" if n >= 10e6 else f"{n / 1e6:,.1f} MB" if n >= 1e5 else \
+        f"{n / 1e3:,.0f} KB"
+
+
 # ---- writing ----------------------------------------------------------------------------------
 def _json_value(value: Any) -> tuple[bool, Any]:
     """(ok, value as plain JSON) for settings and page state; tuples become lists."""
@@ -156,8 +161,8 @@ def write_workspace_file(ws: Workspace, data: pd.DataFrame | None = None, *,
         csv_bytes = data.to_csv(index=False, lineterminator="\n").encode("utf-8")
         if len(csv_bytes) > max_data_bytes:
             raise WorkspaceFileError(
-                f"The table is {len(csv_bytes) / 1e6:.0f} MB as CSV; a workspace file can embed "
-                f"up to {max_data_bytes / 1e6:.0f} MB.",
+                f"The table is {_size(len(csv_bytes))} as CSV; a workspace file can embed "
+                f"up to {_size(max_data_bytes)}.",
                 hint="Save without the data and keep the data file next to it.")
     dataset = None
     if ref is not None:
@@ -188,7 +193,9 @@ def write_workspace_file(ws: Workspace, data: pd.DataFrame | None = None, *,
 def file_name(name: str) -> str:
     """A safe download file name for a workspace called `name`."""
     stem = "".join(c if c.isalnum() or c in "-_ " else "_" for c in name).strip()[:60]
-    return (stem.replace(" ", "_") or "workspace") + EXTENSION
+    if not any(c.isalnum() for c in stem):
+        stem = "workspace"
+    return stem.replace(" ", "_") + EXTENSION
 
 
 # ---- reading ----------------------------------------------------------------------------------
@@ -202,8 +209,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, what: str
     if info.flag_bits & 0x1:
         raise WorkspaceFileError("The workspace file is password-protected; we cannot open it.")
     if info.file_size > cap:
-        raise WorkspaceFileError(f"The {what} in this file is {info.file_size / 1e6:.0f} MB; "
-                                 f"the limit is {cap / 1e6:.0f} MB.")
+        raise WorkspaceFileError(f"The {what} in this file is {_size(info.file_size)}; "
+                                 f"the limit is {_size(cap)}.")
     out = bytearray()
     with zf.open(info) as fh:
         while True:
@@ -213,7 +220,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, what: str
             out += chunk
             if len(out) > cap:
                 raise WorkspaceFileError(f"The {what} in this file expands beyond "
-                                         f"{cap / 1e6:.0f} MB; it is not a file we wrote.")
+                                         f"{_size(cap)}; it is not a file we wrote.")
     return bytes(out)
 
 
@@ -306,8 +313,8 @@ def read_workspace_file(raw: bytes) -> OpenedWorkspace:
     if not isinstance(raw, (bytes, bytearray)):
         raise WorkspaceFileError("Expected the bytes of a workspace file.")
     if len(raw) > MAX_FILE_BYTES:
-        raise WorkspaceFileError(f"The file is {len(raw) / 1e6:.0f} MB; a workspace file can be "
-                                 f"up to {MAX_FILE_BYTES / 1e6:.0f} MB.")
+        raise WorkspaceFileError(f"The file is {_size(len(raw))}; a workspace file can be "
+                                 f"up to {_size(MAX_FILE_BYTES)}.")
     raw = bytes(raw)
     if raw[:4] == b"PK\x03\x04" or raw[:4] == b"PK\x05\x06":
         doc, data_bytes = _open_zip(raw)
