@@ -84,7 +84,7 @@ def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[st
     """Valid adjustment sets for the total effect of X on Y, smallest first.
 
     kind="minimal": every minimal valid set (no proper subset is valid), as DAGitty lists them.
-    kind="all": every valid set made of ancestors of X or Y (other variables are never needed).
+    kind="all": every valid set (up to `limit`), smallest first.
     Latent nodes are never used and ↔ edges count as latent confounders. An empty list means
     no set of measured variables removes the confounding (try `frontdoor_sets` or `identify`).
     Stops after `limit` sets (`.truncated`, `.note`).
@@ -99,8 +99,7 @@ def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[st
             seps, out.truncated = minimal_separators(adj, limit)
             out.extend(_sort_sets((frozenset(sep) for sep in seps), s.adm))
     else:
-        candidates = s.usable & ancestors(s.adm, s.xs | s.ys)
-        found = _list_separators(s, frozenset(), frozenset(candidates), limit)
+        found = _list_separators(s, frozenset(), s.usable, limit)
         out.truncated = len(found) > limit
         out.extend(_sort_sets(found[:limit], s.adm))
     if out.truncated:
