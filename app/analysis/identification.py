@@ -435,6 +435,10 @@ class Estimand:
             raise QueryError(f"The data have no column '{absent[0]}', which the formula needs.")
         w = df[weights].astype(float) if weights else None
         domains = {n: sorted(df[n].dropna().unique().tolist(), key=str) for n in needed}
+        for n in free_vars(self.expression) - set(values):
+            # the answer does not depend on it (see `notes`): use its most common value
+            counts = (w.groupby(df[n]).sum() if w is not None else df[n].value_counts())
+            values[n] = counts.idxmax()
         cache: dict = {}
 
         def mass(assign: dict) -> float:
@@ -502,9 +506,13 @@ def identify(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str], *,
         notes.append("Latent nodes " + fmt_set(adm.latent) + " are treated as unmeasured.")
 
     def done(kind: str, expr: Expr, reason: str, **extra) -> Estimand:
+        spare = adm.sorted(free_vars(expr) - xs - ys)
+        extra_notes = [f"The formula contains {', '.join(spare)}, but its value does not depend "
+                       "on which value you put in for " + ("it" if len(spare) == 1 else "them")
+                       + " (any value with data works)."] if spare else []
         return Estimand(xt, yt, True, kind, render(expr, adm.order, latex=True, free=xs | ys),
                         render(expr, adm.order, latex=False, free=xs | ys), reason,
-                        notes=tuple(notes), expression=expr, **extra)
+                        notes=tuple(notes + extra_notes), expression=expr, **extra)
 
     if method == "auto" and not (proper_causal_nodes(adm, xs, ys) & ys):
         expr = marginal(frozenset(), Prob(ys))
