@@ -57,9 +57,12 @@ def robustness_value(t_value: float, dof: int, q: float = 1.0, alpha: float | No
 
     f = q * abs(t_value) / math.sqrt(dof)
     if alpha is not None:
-        f -= abs(stats.t.ppf(alpha / 2, dof - 1)) / math.sqrt(dof - 1)
-        if f <= 0:
+        f_crit = abs(stats.t.ppf(alpha / 2, dof - 1)) / math.sqrt(dof - 1)
+        if f - f_crit <= 0:
             return 0.0
+        if f > 1 / f_crit:     # the extreme case of sensemakr's RV_{q,α} (also in DoWhy)
+            return (f ** 2 - f_crit ** 2) / (1 + f ** 2)
+        f -= f_crit
     return 0.5 * (math.sqrt(f ** 4 + 4 * f ** 2) - f ** 2)
 
 
