@@ -84,7 +84,8 @@ class OpenedWorkspace:
                 f"summary={self.workspace.summary()!r}, data_rows={rows}, notes={self.notes!r})")
 
 
-def _size(n: float) -> str:
+def human_size(n: float) -> str:
+    """1.2 MB, 340 KB: sizes in messages."""
     return f"{n / 1e6:,.0f} MB" if n >= 10e6 else f"{n / 1e6:,.1f} MB" if n >= 1e5 else \
         f"{n / 1e3:,.0f} KB"
 
@@ -161,8 +162,8 @@ def write_workspace_file(ws: Workspace, data: pd.DataFrame | None = None, *,
         csv_bytes = data.to_csv(index=False, lineterminator="\n").encode("utf-8")
         if len(csv_bytes) > max_data_bytes:
             raise WorkspaceFileError(
-                f"The table is {_size(len(csv_bytes))} as CSV; a workspace file can embed "
-                f"up to {_size(max_data_bytes)}.",
+                f"The table is {human_size(len(csv_bytes))} as CSV; a workspace file can embed "
+                f"up to {human_size(max_data_bytes)}.",
                 hint="Save without the data and keep the data file next to it.")
     dataset = None
     if ref is not None:
@@ -209,8 +210,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, what: str
     if info.flag_bits & 0x1:
         raise WorkspaceFileError("The workspace file is password-protected; we cannot open it.")
     if info.file_size > cap:
-        raise WorkspaceFileError(f"The {what} in this file is {_size(info.file_size)}; "
-                                 f"the limit is {_size(cap)}.")
+        raise WorkspaceFileError(f"The {what} in this file is {human_size(info.file_size)}; "
+                                 f"the limit is {human_size(cap)}.")
     out = bytearray()
     with zf.open(info) as fh:
         while True:
@@ -220,7 +221,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, what: str
             out += chunk
             if len(out) > cap:
                 raise WorkspaceFileError(f"The {what} in this file expands beyond "
-                                         f"{_size(cap)}; it is not a file we wrote.")
+                                         f"{human_size(cap)}; it is not a file we wrote.")
     return bytes(out)
 
 
@@ -313,8 +314,8 @@ def read_workspace_file(raw: bytes) -> OpenedWorkspace:
     if not isinstance(raw, (bytes, bytearray)):
         raise WorkspaceFileError("Expected the bytes of a workspace file.")
     if len(raw) > MAX_FILE_BYTES:
-        raise WorkspaceFileError(f"The file is {_size(len(raw))}; a workspace file can be "
-                                 f"up to {_size(MAX_FILE_BYTES)}.")
+        raise WorkspaceFileError(f"The file is {human_size(len(raw))}; a workspace file can be "
+                                 f"up to {human_size(MAX_FILE_BYTES)}.")
     raw = bytes(raw)
     if raw[:4] == b"PK\x03\x04" or raw[:4] == b"PK\x05\x06":
         doc, data_bytes = _open_zip(raw)
@@ -403,4 +404,4 @@ def _build(doc: dict, data_bytes: bytes | None, version: int) -> OpenedWorkspace
 
 
 __all__ = ["FORMAT", "VERSION", "EXTENSION", "MIME", "OpenedWorkspace", "write_workspace_file",
-           "read_workspace_file", "clean_workspace_name", "file_name", "UPGRADES"]
+           "read_workspace_file", "clean_workspace_name", "file_name", "human_size", "UPGRADES"]

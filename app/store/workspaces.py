@@ -16,7 +16,7 @@ from app.classroom import format_code, normalise_code, random_code, token_hash
 from app.errors import StoreError
 from app.store.engine import Store, get_store
 from app.store.schema import autosaves, workspaces
-from app.workspace_file import clean_workspace_name
+from app.workspace_file import clean_workspace_name, human_size
 
 LIBRARY_KEY_LENGTH = 16
 MAX_WORKSPACE_BYTES = 50 * 1024 * 1024
@@ -57,8 +57,8 @@ def _check_content(content: bytes) -> bytes:
     if not isinstance(content, (bytes, bytearray)) or not content:
         raise StoreError("There is nothing to save.")
     if len(content) > MAX_WORKSPACE_BYTES:
-        raise StoreError(f"This workspace is {len(content) / 1e6:.0f} MB; the library keeps "
-                         f"files up to {MAX_WORKSPACE_BYTES / 1e6:.0f} MB.",
+        raise StoreError(f"This workspace is {human_size(len(content))}; the library keeps "
+                         f"files up to {human_size(MAX_WORKSPACE_BYTES)}.",
                          hint="Download it as a file instead.")
     if bytes(content[:4]) != b"PK\x03\x04":
         raise StoreError("Only workspace files (.ccw) can be saved in the library.")
