@@ -237,3 +237,21 @@ def design_matrix(data: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
         return np.empty((len(data), 0))
     x = pd.get_dummies(data[columns], drop_first=True, dtype=float)
     return x.to_numpy(dtype=float)
+
+
+def treatment_levels(s: pd.Series) -> tuple[list[str], str, str] | None:
+    """Labels of a categorical/binary treatment and the default (treated, control) pair.
+
+    None for a numeric treatment with many values (compared per unit instead).
+    """
+    s = s.dropna()
+    if pd.api.types.is_bool_dtype(s):
+        s = s.astype(int)
+    levels = sorted(pd.unique(s).tolist(), key=lambda v: (str(type(v)), v))
+    if len(levels) < 2 or (not _is_text(s) and len(levels) > 2):
+        return None
+    if len(levels) == 2:
+        control, treated = _order_two(levels, str(s.name))
+    else:
+        control, treated = levels[0], levels[1]
+    return [_label(v) for v in levels], _label(treated), _label(control)
