@@ -48,8 +48,10 @@ def _build_module():
 # ---- listing --------------------------------------------------------------------------------
 def test_list_samples_gives_the_nine_names_in_order():
     assert [s.name for s in app.list_samples()] == NAMES
-    # every folder with a causal graph is registered (time-series folders ts_* live apart)
-    with_graph = {p.parent.name for p in samples.SAMPLE_DIR.glob("*/graph.dagitty")}
+    # every cross-sectional folder with a graph is registered; time-series samples (their
+    # README front matter names a time_column) have their own registry in app.timeseries
+    with_graph = {p.parent.name for p in samples.SAMPLE_DIR.glob("*/graph.dagitty")
+                  if "time_column:" not in (p.parent / "README.md").read_text(encoding="utf-8")}
     assert with_graph == set(NAMES)
     for name in NAMES:
         assert (samples.SAMPLE_DIR / name / "data.csv").is_file()
