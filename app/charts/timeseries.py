@@ -11,7 +11,7 @@ MAX_EDGE_ROWS = 60      # beyond this the heat map keeps the cells with the stro
 
 
 def lag_heatmap(result: TimeSeriesResult, value: str = "strength", only_found: bool = False,
-                width: int = 320) -> alt.Chart:
+                cell_width: int = 70) -> alt.LayerChart:
     """Rows = cause → effect, columns = lag; colour = strength (diverging) or bootstrap
     frequency; found links are outlined and marked with a dot. Tooltips give the numbers."""
     if value not in ("strength", "frequency"):
@@ -49,14 +49,18 @@ def lag_heatmap(result: TimeSeriesResult, value: str = "strength", only_found: b
     base = alt.Chart(cells).encode(
         x=alt.X("lag_label:N", title="lag (time steps back)", sort=lag_order,
                 axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("edge:N", title=None, sort=edges),
+        y=alt.Y("edge:N", title=None, sort=edges, axis=alt.Axis(labelLimit=320)),
     )
     rect = base.mark_rect(stroke="#111827").encode(
         color=color, tooltip=tooltip,
         strokeWidth=alt.condition(alt.datum.found == "yes", alt.value(2), alt.value(0)))
     dots = base.transform_filter(alt.datum.found == "yes").mark_point(
         shape="circle", filled=True, size=30, color="#111827").encode(tooltip=tooltip)
-    return (rect + dots).properties(width=width, height=max(60, 18 * len(edges)))
+    # "pad": the plot keeps its size and the long edge labels are added beside it (Streamlit's
+    # default "fit" would squeeze the cells to make room for them)
+    return (rect + dots).properties(
+        width=cell_width * len(lag_order), height=max(60, 20 * len(edges)),
+        autosize=alt.AutoSizeParams(type="pad", contains="padding"))
 
 
 def series_chart(df: pd.DataFrame, time_column: str, variables: list[str],

@@ -304,7 +304,7 @@ def _check_regular(stamps: pd.Series, name: str) -> str:
         freq = pd.infer_freq(idx)
         if freq is not None:
             return _freq_text(freq)
-        diffs = np.diff(idx.asi8)
+        diffs = np.diff(idx.as_unit("ns").asi8)
     else:
         diffs = np.diff(stamps.to_numpy(dtype=float))
     vals, counts = np.unique(diffs, return_counts=True)

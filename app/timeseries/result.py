@@ -160,7 +160,7 @@ class TimeSeriesResult:
         return self.summary(min_frequency).graph
 
     def lagged_graph(self, min_frequency: float = 0.0, repeat: bool = False,
-                     spacing: tuple[float, float] = (190.0, 95.0)) -> LaggedGraph:
+                     spacing: tuple[float, float] = (210.0, 100.0)) -> LaggedGraph:
         """The time-lagged graph: one column per time slice t-max_lag … t, one row per variable.
 
         By default only the arrows into the present (t) are drawn; `repeat=True` draws each link
@@ -172,7 +172,9 @@ class TimeSeriesResult:
             for row, v in enumerate(self.variables):
                 n = lag_name(v, lag)
                 names.append(n)
-                positions[n] = (col * dx, row * dy)
+                # alternate columns are shifted down a little, so an arrow spanning several
+                # lags does not run straight through the nodes in between
+                positions[n] = (col * dx, row * dy + (0.4 * dy if col % 2 else 0.0))
         edges, labels, styles, widths = [], {}, {}, {}
         for lk in self.kept_links(min_frequency):
             shifts = range(0, self.max_lag - lk.lag + 1) if repeat else (0,)

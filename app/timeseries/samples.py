@@ -5,7 +5,7 @@ the truth of a simulated series is a list of lagged links, not only a DAG.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +29,7 @@ class SeriesSample:
     readme: str
     graph: CausalGraph | None = None                       # the known summary graph
     links: tuple[tuple[str, str, int], ...] | None = None  # the known lagged links
+    settings: dict = field(default_factory=dict)           # suggested method, max_lag
 
     @property
     def truth_known(self) -> bool:
@@ -78,4 +79,13 @@ def load_series_sample(name: str) -> SeriesSample:
         links = tuple((str(r.cause), str(r.effect), int(r.lag)) for r in table.itertuples())
     return SeriesSample(name=name, title=meta.get("title", name), summary=meta.get("summary", ""),
                         data=data, time_column=meta["time_column"], readme=readme,
-                        graph=graph, links=links)
+                        graph=graph, links=links, settings=_settings(meta))
+
+
+def _settings(meta: dict[str, str]) -> dict:
+    out: dict = {}
+    if meta.get("method"):
+        out["method"] = meta["method"]
+    if meta.get("max_lag"):
+        out["max_lag"] = int(meta["max_lag"])
+    return out
