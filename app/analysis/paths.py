@@ -2,8 +2,9 @@
 
 networkx can enumerate simple paths, but not in a mixed graph with ↔ edges (two different edges
 may join the same pair) and not with d-separation status, so the walk below is our own. It
-only extends paths that can still reach Y, visits nearer nodes first (short paths come first)
-and stops after `limit` paths or `max_steps` steps, saying so in the result's `note`.
+only extends a path when Y can still be reached without reusing a node (no dead ends), visits
+nearer nodes first (short paths come first) and stops after `limit` paths or `max_steps`
+steps, saying so in the result's `note`.
 """
 from __future__ import annotations
 
@@ -162,6 +163,20 @@ def enumerate_paths(adm: Admg, xs: frozenset[str], ys: frozenset[str], zs: froze
     steps = 0
     stopped = ""
 
+    def reaches_y(start: str, used: set[str]) -> bool:
+        """Can a path continue from `start` to Y without reusing a node? (prunes dead ends,
+        so the walk spends its steps on paths, not on exploring detours that go nowhere)"""
+        seen, stack = {start}, [start]
+        while stack:
+            v = stack.pop()
+            for w, _ in links[v]:
+                if w in ys:
+                    return True
+                if w not in seen and w not in used and w not in xs and w in dist:
+                    seen.add(w)
+                    stack.append(w)
+        return False
+
     def passes(v: str, head_in: bool, arrow_out: str) -> bool:
         if head_in and _head_at_start(arrow_out):
             return v in an_z
@@ -187,6 +202,8 @@ def enumerate_paths(adm: Admg, xs: frozenset[str], ys: frozenset[str], zs: froze
                 v = nodes[-1]
                 if not passes(v, _head_at_end(arrows[-1]), arrow):
                     continue
+            if w not in ys and not reaches_y(w, on_path):
+                continue
             steps += 1
             if steps > max_steps:
                 stopped = (f"The search stopped after {max_steps:,} steps; the paths shown are "
@@ -221,11 +238,26 @@ def open_paths(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str],
     no descendant in Z". Paths whose inner nodes include another X or Y node are left out: they
     contain a shorter listed path that decides the same thing. With `only_open=True` only the
     open paths are listed (much faster on big graphs). Long listings stop at `limit` paths or
-    `max_steps` search steps; then `.truncated` is True and `.note` says so.
+    `max_steps` search steps; then `.truncated` is True, `.note` says so, and the open paths
+    come first so none is hidden among blocked ones.
     """
     xs = node_set(g, x, "first set (X)")
     ys = node_set(g, y, "second set (Y)")
     zs = node_set(g, given, "conditioning set (Z)", allow_empty=True)
     disjoint(**{"first set (X)": xs, "second set (Y)": ys, "conditioning set (Z)": zs})
-    return enumerate_paths(admg(g), xs, ys, zs, only_open=only_open, limit=limit,
-                           max_steps=max_steps)
+    adm = admg(g)
+    found = enumerate_paths(adm, xs, ys, zs, only_open=only_open, limit=limit,
+                            max_steps=max_steps)
+    if found.truncated and not only_open:
+        # a cut listing could hide the open paths among many blocked ones: find those first
+        opened = enumerate_paths(adm, xs, ys, zs, only_open=True, limit=limit,
+                                 max_steps=max_steps)
+        seen = {(p.nodes, p.arrows) for p in opened}
+        rest = [p for p in found if (p.nodes, p.arrows) not in seen]
+        merged = PathList([*opened, *rest][:limit])
+        merged.sort(key=lambda p: (not p.open, len(p.nodes), p.text))
+        merged.truncated, merged.note = True, found.note + " Every open path is listed first."
+        if opened.truncated:
+            merged.note = found.note + " There are too many open paths to list them all."
+        return merged
+    return found

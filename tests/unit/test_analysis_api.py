@@ -242,3 +242,14 @@ def test_report_frame_and_holm_adjustment():
     assert list(frame["independence"]) == ["A ⊥ B", "A ⊥ C", "B ⊥ C"]
     assert all(frame["p_holm"] >= frame["p_value"])
     assert report.consistent
+
+
+def test_cut_listing_still_shows_every_open_path_first():
+    # 30 blocked collider paths X → Ci ← Y are shorter than the one open back-door path
+    edges = [("X", f"C{i}") for i in range(30)] + [("Y", f"C{i}") for i in range(30)]
+    edges += [("A1", "X"), ("A2", "A1"), ("A2", "A3"), ("A3", "Y")]
+    g = CausalGraph.from_edges(edges)
+    paths = open_paths(g, "X", "Y", limit=10)
+    assert paths.truncated and "open path is listed first" in paths.note
+    assert paths[0].open and paths[0].text == "X ← A1 ← A2 → A3 → Y"
+    assert sum(p.open for p in paths) == 1 and len(paths) == 10
