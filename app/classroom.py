@@ -275,6 +275,36 @@ def make_question(kind: str, graph: CausalGraph, params: Mapping[str, Any]) -> Q
     return Question(kind, graph, p, solution, prompt)
 
 
+def model_value(kind: str, params: Mapping[str, Any], model) -> float:
+    """The correct value of a do-query or counterfactual question in a fitted model
+    (app.models): P(target = value | ...) in a discrete model, the mean in a linear one.
+
+    Lets a teacher fill in the answer key from the workspace's data instead of by hand.
+    """
+    from app.models import counterfactual, do_query
+    from app.models.inference import resolve_state
+
+    target, value = params.get("target"), params.get("target_value")
+    do = dict(params.get("do") or {})
+    if not target or not do:
+        raise ClassroomError("Choose the outcome and the intervention first.")
+    if kind == "do_query":
+        result = do_query(model, target, do)
+    elif kind == "counterfactual":
+        factual = dict(params.get("factual") or {})
+        if not factual:
+            raise ClassroomError("Say what actually happened (the factual values) first.")
+        result = counterfactual(model, target, factual, do)
+    else:
+        raise ClassroomError("Only do-query and counterfactual questions have a model value.")
+    if model.kind != "discrete":
+        return float(result.means[target])
+    if value in (None, ""):
+        raise ClassroomError(f"In a discrete model, ask for the probability of one value of "
+                             f"{target} (e.g. {target} = {model.states[target][-1]}).")
+    return float(result.distributions[target][resolve_state(model, target, value)])
+
+
 # ---- answers -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Checked:
@@ -417,6 +447,30 @@ def summarise(answers: Iterable[tuple[str, bool] | tuple[str, bool, str]],
     total = sum(counts.values())
     correct = sum(a.count for a in dist if a.correct)
     return Summary(total, correct, dist, tuple(a for a in dist if not a.correct)[:top_wrong])
+
+
+def summary_chart(summary: Summary, *, show_correct: bool = True, height: int | None = None):
+    """Altair bar chart of the answer distribution; right answers green when `show_correct`."""
+    import altair as alt
+    import pandas as pd
+
+    rows = [{"answer": a.label, "students": a.count,
+             "verdict": ("right" if a.correct else "wrong") if show_correct else "answer"}
+            for a in summary.distribution]
+    df = pd.DataFrame(rows, columns=["answer", "students", "verdict"])
+    colours = (alt.Scale(domain=["right", "wrong"], range=["#2e7d32", "#c62828"])
+               if show_correct else alt.Scale(domain=["answer"], range=["#1f77b4"]))
+    order = [r["answer"] for r in rows]
+    base = alt.Chart(df).encode(
+        y=alt.Y("answer:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
+        x=alt.X("students:Q", title="students", axis=alt.Axis(tickMinStep=1)),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("verdict:N", scale=colours, legend=alt.Legend(title=None)
+                        if show_correct else None),
+        tooltip=["answer", "students"])
+    labels = base.mark_text(align="left", dx=4).encode(text="students:Q")
+    return (bars + labels).properties(height=height or max(80, 36 * max(1, len(rows))))
 
 
 # ---- codes, keys and names ---------------------------------------------------------------------
@@ -564,7 +618,7 @@ JOIN_FAILURES_PER_IP = TokenBucket(30, 1 / 5, "ip")
 
 __all__ = [
     "KINDS", "SIGNS", "NO_SET", "Question", "make_question", "Checked", "check_answer",
-    "parse_number", "Summary", "AnswerCount", "summarise", "is_adjustment_set",
+    "parse_number", "Summary", "AnswerCount", "summarise", "summary_chart", "model_value", "is_adjustment_set",
     "minimal_adjustment_sets", "new_join_code", "normalise_join_code", "format_code",
     "normalise_code", "random_code",
     "new_teacher_key", "normalise_teacher_key", "hash_key", "verify_key", "token_hash",

@@ -269,3 +269,38 @@ def test_summary_counts_share_and_common_wrong_answers():
     assert s.common_wrong[0].label == "∅" and s.common_wrong[0].count == 2
     assert s.common_wrong[0].feedback == "open path"
     assert summarise([]).correct_share is None
+
+
+def _kidney_table():
+    import pandas as pd
+
+    # Charig et al. (1986): A small 81/87, A large 192/263, B small 234/270, B large 55/80.
+    rows = []
+    for t, size, rec, n in [("A", "small", 1, 81), ("A", "small", 0, 6), ("A", "large", 1, 192),
+                            ("A", "large", 0, 71), ("B", "small", 1, 234), ("B", "small", 0, 36),
+                            ("B", "large", 1, 55), ("B", "large", 0, 25)]:
+        rows += [{"treatment": t, "stone_size": size, "recovery": rec}] * n
+    return pd.DataFrame(rows)
+
+
+def test_model_value_fills_the_answer_key_from_the_data():
+    from app.classroom import model_value
+    from app.models import fit_model
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = fit_model(KIDNEY, _kidney_table())
+    do_a = {"target": "recovery", "target_value": "1", "do": {"treatment": "A"}}
+    # Back-door adjustment by hand: (81/87)(357/700) + (192/263)(343/700) = 0.83255
+    assert model_value("do_query", do_a, model) == pytest.approx(
+        81 / 87 * 357 / 700 + 192 / 263 * 343 / 700, abs=1e-9)
+    do_b = {**do_a, "do": {"treatment": "B"}}
+    # (234/270)(357/700) + (55/80)(343/700) = 0.77888
+    assert model_value("do_query", do_b, model) == pytest.approx(
+        234 / 270 * 357 / 700 + 55 / 80 * 343 / 700, abs=1e-9)
+    # Monotonicity with A better than B in both strata: a patient who did not recover on A
+    # would not have recovered on B (probability 0).
+    cf = {**do_b, "factual": {"treatment": "A", "recovery": "0"}}
+    assert model_value("counterfactual", cf, model) == pytest.approx(0.0, abs=1e-9)
+    with pytest.raises(ClassroomError, match="probability of one value"):
+        model_value("do_query", {**do_a, "target_value": None}, model)
