@@ -5,9 +5,11 @@ import streamlit as st
 
 from app.ui import shell, state
 
-st.set_page_config(page_title="Causal Canvas", page_icon=":material/hub:", layout="wide")
-
 HERE = Path(__file__).parent
+# A local favicon: a ":material/…" page icon would make the browser fetch it from a font CDN.
+st.set_page_config(page_title="Causal Canvas", page_icon=str(HERE / "app/ui/assets/favicon.png"),
+                   layout="wide")
+
 # (file, title, icon) in the order a person works; a page is listed once its file exists.
 PAGES = [
     ("pages/home.py", "Home", ":material/home:"),
