@@ -6,11 +6,20 @@ from app.models.counterfactual import (
     ASSUMPTIONS,
     CounterfactualResult,
     counterfactual,
+    row_to_factual,
     twin_network,
     unit_counterfactuals,
 )
 from app.models.cpt import MAX_CPT_CELLS, MAX_EDITOR_ROWS, uniform_table, values_from_table
-from app.models.fit import FittedModel, fit_model, model_from_bif, model_from_scm, with_cpt
+from app.models.fit import (
+    FittedModel,
+    ModelOptions,
+    build_model,
+    fit_model,
+    model_from_bif,
+    model_from_scm,
+    with_cpt,
+)
 from app.models.inference import (
     EffectResult,
     QueryResult,
@@ -19,13 +28,17 @@ from app.models.inference import (
     do_query,
     intervention_sweep,
     observe_query,
+    show_value,
+    suggest_query,
+    suggest_values,
 )
 from app.models.scm import LinearSCM
 
 __all__ = [
     "FittedModel", "fit_model", "model_from_bif", "model_from_scm", "with_cpt", "LinearSCM",
     "QueryResult", "do_query", "observe_query", "EffectResult", "causal_effect",
-    "intervention_sweep", "cut_edges",
+    "intervention_sweep", "cut_edges", "suggest_query", "suggest_values", "show_value", "ModelOptions",
+    "build_model", "row_to_factual",
     "CounterfactualResult", "counterfactual", "unit_counterfactuals", "twin_network",
     "ASSUMPTIONS", "CausationBounds", "Interval", "causation_bounds", "tian_pearl",
     "MAX_CPT_CELLS", "MAX_EDITOR_ROWS", "uniform_table", "values_from_table",

@@ -451,3 +451,18 @@ def unit_counterfactuals(model: FittedModel, rows: pd.DataFrame, do: Mapping[str
         raise QueryError("Every variable of the unit must be observed; missing columns: "
                          + _listing(missing) + ".")
     return model.scm.unit_counterfactuals(rows, do)
+
+
+def row_to_factual(model: FittedModel, row: Mapping[str, object]) -> dict[str, object]:
+    """A data row as facts in the model's own states (binned columns mapped to their bin)."""
+    facts = {}
+    for v in model.variables:
+        if v not in row or pd.isna(row[v]):
+            continue
+        value = row[v]
+        if v in model.discretised:
+            edges = np.asarray(model.discretised[v])
+            code = int(np.searchsorted(edges[1:-1], float(value), side="right"))
+            value = model.states[v][min(code, len(model.states[v]) - 1)]
+        facts[v] = resolve_state(model, v, value)
+    return facts

@@ -491,3 +491,37 @@ def model_from_scm(scm: LinearSCM, graph: CausalGraph | None = None) -> FittedMo
     return FittedModel(kind="linear", graph=graph, variables=tuple(graph.topological_order()),
                        notes=("Known equations (not fitted to data).",),
                        key=_content_key("linear", graph, parts), source="equations", scm=scm)
+
+
+@dataclass(frozen=True)
+class ModelOptions:
+    """How to build the model on the pages: fitting choices, and states for a hand-built one."""
+
+    kind: str = "auto"
+    estimator: str = "mle"
+    prior: str = "BDeu"
+    equivalent_sample_size: float = 5.0
+    bins: int = 3
+    hand_states: Mapping[str, tuple] = field(default_factory=dict)
+
+
+def build_model(graph: CausalGraph, data: pd.DataFrame | None, options: ModelOptions,
+                edits: Mapping[str, pd.DataFrame] | None = None,
+                types: Mapping[str, str] | None = None) -> FittedModel:
+    """Fit (or, without data, build uniform tables for) the graph, then apply edited tables."""
+    if data is None:
+        states = {v: tuple(options.hand_states.get(v, (0, 1))) for v in graph.nodes}
+        from app.models.cpt import uniform_table
+
+        cpts = {v: (edits or {}).get(v) if v in (edits or {}) else
+                uniform_table(v, graph.parents(v), states) for v in graph.nodes}
+        model = fit_model(graph, cpts=cpts, states=states)
+        return replace(model, source="hand-written tables",
+                       notes=("Built by hand: every table starts uniform; edit them below.",))
+    model = fit_model(graph, data, kind=options.kind, estimator=options.estimator,
+                      prior=options.prior, equivalent_sample_size=options.equivalent_sample_size,
+                      bins=options.bins, types=types)
+    for v, table in (edits or {}).items():
+        if v in model.variables and model.kind == "discrete" and not model.confounded:
+            model = with_cpt(model, v, table)
+    return model

@@ -33,7 +33,8 @@ class NotIdentifiable(QueryError):
             f"{', '.join(self.hedge)} (a 'hedge'), so different hidden mechanisms fit the same "
             "data but give different answers.",
             hint="Measure one of the hidden common causes (make it a node with data), find a "
-                 "mediator for a front-door argument, or use an experiment.")
+                 "mediator for a front-door argument, use an experiment, or — with an "
+                 "instrument and a linear model — estimate it on the Estimate page.")
 
 
 # ---- projecting latent nodes -------------------------------------------------------------------

@@ -8,7 +8,6 @@ objects are cached per (model key, do-targets). Linear models: Gaussian algebra 
 from __future__ import annotations
 
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,8 +44,8 @@ class QueryResult:
         """The query in notation, e.g. 'P(recovery | do(treatment=A), stone_size=small)'."""
         parts = []
         if self.do:
-            parts.append("do(" + ", ".join(f"{k}={_show(v)}" for k, v in self.do.items()) + ")")
-        parts += [f"{k}={_show(v)}" for k, v in self.evidence.items()]
+            parts.append("do(" + ", ".join(f"{k}={show_value(v)}" for k, v in self.do.items()) + ")")
+        parts += [f"{k}={show_value(v)}" for k, v in self.evidence.items()]
         head = ", ".join(self.targets)
         return f"P({head} | {', '.join(parts)})" if parts else f"P({head})"
 
@@ -107,7 +106,7 @@ class QueryResult:
         return f"QueryResult({self.label} → {body})"
 
 
-def _show(v: object) -> str:
+def show_value(v: object) -> str:
     return f"{v:.4g}" if isinstance(v, float) else str(v)
 
 
@@ -183,28 +182,17 @@ def _normalise(model: FittedModel, targets: str | Iterable[str],
 
 # ---- discrete engine ----------------------------------------------------------------------
 def _engine(model: FittedModel, do_vars: frozenset[str]):
-    """The cached (mutilated network, VariableElimination) for these do-targets."""
+    """The cached inference engine of the network mutilated for these do-targets."""
     key = (model.key, do_vars)
     with _lock:
         hit = _engines.get(key)
         if hit is not None:
             _engines.move_to_end(key)
             return hit
-    from pgmpy.inference import VariableElimination
+    from app.models.engine import Engine
 
-    from app.models.cpt import tabular_cpd
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        net = model.network
-        if do_vars:
-            net = net.do(sorted(do_vars))
-            # uniform instead of the marginal: a do-value the data never showed stays possible
-            for v in do_vars:
-                k = len(model.states[v])
-                net.remove_cpds(net.get_cpds(v))
-                net.add_cpds(tabular_cpd(v, [], model.states, np.full((k, 1), 1.0 / k)))
-        engine = VariableElimination(net)
+    engine = Engine.from_network(model.network, model.states, list(model.variables),
+                                 uniform=sorted(do_vars))
     with _lock:
         _engines[key] = engine
         while len(_engines) > _CACHE_SIZE:
@@ -239,18 +227,13 @@ def _discrete_query(model: FittedModel, targets: list[str], do: dict, evidence: 
     if do and model.confounded:
         return _identified_query(model, targets, do, evidence)
     engine = _engine(model, frozenset(do))
-    with warnings.catch_warnings(), np.errstate(invalid="ignore", divide="ignore"):
-        warnings.simplefilter("ignore")
-        factor = engine.query(targets, evidence={**do, **evidence}, joint=True,
-                              show_progress=False)
-    values = np.asarray(factor.values, dtype=float)
+    codes = {v: model.states[v].index(x) for v, x in {**do, **evidence}.items()}
+    values = engine.query(targets, codes)
     if not np.all(np.isfinite(values)) or values.sum() <= 0:
         raise _impossible(do, evidence)
-    order = [str(v) for v in factor.variables]
-    values = np.moveaxis(values, [order.index(t) for t in targets], list(range(len(targets))))
     method = ("truncated factorisation: the network with the arrows into "
-              + ", ".join(do) + " cut, then exact variable elimination") if do else \
-        "exact variable elimination"
+              + ", ".join(do) + " cut, then exact summation over the ancestors") if do else \
+        "exact summation over the ancestors of the question"
     return _result(model, targets, do, evidence, values / values.sum(), method)
 
 
@@ -474,3 +457,35 @@ def cut_edges(graph: CausalGraph, do_vars: Iterable[str]) -> list[tuple[str, str
     """The arrows an intervention removes: every edge into a do-target."""
     do_vars = set(do_vars)
     return sorted((a, b) for a, b in graph.edges if b in do_vars)
+
+
+# ---- sensible first questions -----------------------------------------------------------------
+def suggest_query(model: FittedModel) -> tuple[str, str]:
+    """(treatment, target) for a first view: the graph's exposure and outcome roles if set,
+    else the first variable with descendants and its last descendant."""
+    g = model.graph
+    variables = list(model.variables)
+    exposures = [v for v in variables if "exposure" in g.roles.get(v, ())]
+    outcomes = [v for v in variables if "outcome" in g.roles.get(v, ())]
+    treatment = exposures[0] if exposures else None
+    if treatment is None:
+        treatment = next((v for v in variables if g.descendants(v) & set(variables)), variables[0])
+    below = [v for v in variables if v in g.descendants(treatment)]
+    target = next((o for o in outcomes if o != treatment), None) or (below[-1] if below else None)
+    if target is None:
+        target = next(v for v in reversed(variables) if v != treatment) if len(variables) > 1 \
+            else treatment
+    return treatment, target
+
+
+def suggest_values(model: FittedModel, treatment: str) -> tuple[object, object]:
+    """(treated, control) values worth comparing: yes vs no, or mean + 1 std vs the mean."""
+    if model.kind == "discrete":
+        states = list(model.states[treatment])
+        treated = default_outcome_state(states)
+        control = next((s for s in states if s != treated), treated)
+        return treated, control
+    mean, cov = model.scm.gaussian()
+    i = model.scm.index(treatment)
+    m, s = float(mean[i]), float(np.sqrt(cov[i, i])) or 1.0
+    return float(f"{m + s:.3g}"), float(f"{m:.3g}")

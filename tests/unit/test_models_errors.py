@@ -235,3 +235,14 @@ def test_bounds_need_discrete_models():
     scm = LinearSCM.from_equations({"X": [], "Y": ["X"]}, {"X": {}, "Y": {"X": 1.0}})
     with pytest.raises(QueryError, match="discrete model"):
         causation_bounds(model_from_scm(scm), exposure="X", outcome="Y")
+
+
+def test_impossible_evidence_is_caught_even_when_it_is_d_separated_from_the_target():
+    # B copies A, so (A=0, B=1) is impossible; C is unrelated. pgmpy 1.1.2's VariableElimination
+    # prunes the evidence as irrelevant to C and answers P(C); conditioning on an impossible
+    # event has no answer, so we refuse.
+    g = CausalGraph.from_edges([("A", "B")], nodes=["A", "B", "C"])
+    tables = {"A": [[0.5], [0.5]], "B": [[1.0, 0.0], [0.0, 1.0]], "C": [[0.3], [0.7]]}
+    model = fit_model(g, cpts=tables, states={"A": [0, 1], "B": [0, 1], "C": [0, 1]})
+    with pytest.raises(QueryError, match="probability zero"):
+        observe_query(model, "C", {"A": 0, "B": 1})

@@ -1,0 +1,153 @@
+"""Counterfactual: what would have happened to this unit had X been otherwise? And PN, PS, PNS."""
+import pandas as pd
+import streamlit as st
+
+from app import models
+from app.charts.interventions import bounds_chart, factual_vs_counterfactual
+from app.ui import state
+from app.ui.errors import guard
+from app.ui.graph_view import show_graph
+from app.ui.widgets import need_graph
+
+
+@st.cache_resource(max_entries=16, show_spinner="Fitting the model…")
+def fitted(graph_key: str, data_key: str, options_key: str, edits_key: str,
+           _graph, _df, _options, _edits, _types):
+    return models.build_model(_graph, _df, _options, _edits, _types)
+
+
+def value_input(label, model, v, default, key, exclude=None):
+    if model.kind == "discrete":
+        states = list(model.states[v])
+        if default not in states or default == exclude:
+            default = next((s for s in states if s != exclude), states[0])
+        return st.selectbox(label, states, index=states.index(default), key=key, format_func=str)
+    return st.number_input(label, value=float(default), key=key, format="%.4g")
+
+
+st.title("🔀 Counterfactual: what if it had been otherwise?")
+st.caption("About one unit, after the fact: given what happened, what would have happened had X "
+           "been different? Three steps — **abduction** (what hidden circumstances fit the "
+           "facts?), **action** (change X in a copy of the world), **prediction** (replay the same "
+           "circumstances in the copy).")
+if not need_graph():
+    st.stop()
+g, df, ref, ws = state.graph(), state.data(), state.dataset_ref(), state.workspace()
+gk = g.structure_hash()
+edits = state.page_state(f"cpt_edits:{gk}", {})
+options = state.page_state("model_options", models.ModelOptions())
+model = None
+with guard():
+    model = fitted(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
+                   repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
+                   dict(ws.var_types))
+if model is None:
+    st.stop()
+st.caption("Model: " + model.source + " (change it on the Intervene page). "
+           + " ".join(model.notes[:2]))
+variables = list(model.variables)
+treat0, target0 = models.suggest_query(model)
+
+if model.confounded:
+    st.warning("This graph has hidden common causes (↔), so unit counterfactuals are not "
+               "determined by the data. Write each hidden cause as an explicit node with "
+               "hand-written tables to ask them; the bounds on PN, PS and PNS below still work.",
+               icon="⚠️")
+else:
+    st.subheader("1 · The unit")
+    modes = ["A row of the data", "Type the facts"] if df is not None else ["Type the facts"]
+    mode = st.radio("Describe the unit by", modes, horizontal=True, key="cf_mode")
+    if mode == modes[0] and df is not None:
+        row = st.number_input("Row number", 0, len(df) - 1, 0, key="cf_row")
+        st.dataframe(df.iloc[[row]][[c for c in df.columns if c in variables]], width="stretch")
+        factual = models.row_to_factual(model, df.iloc[row])
+    else:
+        fact_vars = st.multiselect("Observed facts", variables, default=[treat0, target0],
+                                   key=f"cf_fv:{gk}")
+        cols = st.columns(max(1, len(fact_vars)))
+        factual = {}
+        for i, v in enumerate(fact_vars):
+            with cols[i]:
+                factual[v] = value_input(f"{v} was", model, v, models.suggest_values(model, v)[0],
+                                         f"cf_f:{gk}:{v}")
+    st.subheader("2 · The alternative")
+    c1, c2, c3 = st.columns(3)
+    x = c1.selectbox("Had this variable", variables, index=variables.index(treat0), key=f"cf_x:{gk}")
+    with c2:
+        x_alt = value_input("been", model, x, models.suggest_values(model, x)[1],
+                            f"cf_xv:{gk}:{x}", exclude=factual.get(x))
+    target = c3.selectbox("what would", [v for v in variables if v != x],
+                          index=max(0, [v for v in variables if v != x].index(target0))
+                          if target0 != x else 0, key=f"cf_y:{gk}")
+    assumption = "monotone"
+    if model.kind == "discrete":
+        assumption = st.radio("Assumption about hidden mechanisms", list(models.ASSUMPTIONS),
+                              horizontal=True, key="cf_assume",
+                              help="Probability tables cannot decide counterfactuals alone.")
+    with guard():
+        cf = models.counterfactual(model, target, factual, {x: x_alt}, assumption=assumption)
+        left, right = st.columns([3, 2], gap="large")
+        with left:
+            st.altair_chart(factual_vs_counterfactual(cf, target), width="stretch")
+            if cf.kind == "linear":
+                st.markdown(f"Had {x} been **{x_alt:.4g}**, {target} would have been "
+                            f"**{cf.means[target]:.4g}** instead of {cf.factual_means[target]:.4g}"
+                            + (f" (± {cf.stds[target]:.2g})." if cf.stds[target] > 1e-9 else "."))
+            elif target in cf.unchanged:
+                st.markdown(f"{target} is not downstream of {x}, so it keeps its factual value.")
+            else:
+                top = cf.distribution.idxmax()
+                st.markdown(f"Had {x} been **{x_alt}**, {target} would most likely have been "
+                            f"**{top}** (probability {cf.distribution[top]:.1%}).")
+        with right:
+            st.info("**Assumption.** " + cf.assumption_text, icon="🧩")
+        st.markdown("\n".join(f"{i + 1}. {s}" for i, s in enumerate(cf.steps)))
+        st.markdown("**Twin network** — the factual world (left) and its counterfactual copy "
+                    "(starred, right), sharing each changed variable's hidden noise U")
+        show_graph(cf.twin, node_styles={cf.twin_names[x]: "intervened"},
+                   highlight_nodes=[cf.twin_names.get(target, target)], height=380, key="cf_twin")
+    if model.kind == "linear" and df is not None:
+        with st.expander(f"Every row at once: {target} had {x} = {x_alt:.4g}", icon="📋"):
+            with guard():
+                rows = df[[c for c in variables]].dropna()
+                out = models.unit_counterfactuals(model, rows, {x: x_alt})
+                table = pd.DataFrame({target: rows[target], f"{target}*": out[target],
+                                      "difference": out[target] - rows[target]})
+                st.metric("Average difference over the rows", f"{table['difference'].mean():+.4g}")
+                st.dataframe(table.head(500), width="stretch")
+
+if model.kind == "discrete":
+    st.subheader("Probabilities of causation")
+    st.caption("Was X the cause? PN, PS and PNS are about individuals, so data only bound them "
+               "(Tian & Pearl 2000); if nobody is harmed by X (monotonicity) they are exact.")
+    binary = [v for v in variables if len(model.states[v]) == 2]
+    if len(binary) < 2:
+        st.info("These need two yes/no variables.", icon="ℹ️")
+        st.stop()
+    c1, c2, c3 = st.columns(3)
+    ex = c1.selectbox("Exposure", binary, index=binary.index(treat0) if treat0 in binary else 0,
+                      key=f"pb_x:{gk}")
+    outs = [v for v in variables if v != ex]
+    out = c2.selectbox("Outcome", outs, index=outs.index(target0) if target0 in outs else 0,
+                       key=f"pb_y:{gk}")
+    source = c3.radio("Experimental numbers from", ["the model's do-queries", "an experiment table"],
+                      key="pb_src")
+    experiment = None
+    if source == "an experiment table":
+        up = st.file_uploader(f"CSV with columns {ex}, {out} (and optionally count)", type="csv",
+                              key="pb_upload")
+        if up is None:
+            st.stop()
+        with guard():
+            experiment = pd.read_csv(up)
+    with guard():
+        b = models.causation_bounds(model, experiment, exposure=ex, outcome=out)
+        st.altair_chart(bounds_chart(b), width="stretch")
+        st.caption("Bars: what the data allow. Diamonds: the exact value if nobody is harmed by "
+                   f"{ex}={b.treated}. From {b.source}.")
+        for line in b.sentences():
+            st.markdown("- " + line)
+        for check in b.checks:
+            st.warning(check, icon="⚠️")
+        with st.expander("The numbers used"):
+            st.dataframe(pd.Series(dict(b.inputs), name="probability").to_frame(), width="stretch")

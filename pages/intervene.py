@@ -1,0 +1,179 @@
+"""Intervene: P(Y | X=x) beside P(Y | do(X=x)), the mutilated graph, the effect and a sweep."""
+import pandas as pd
+import streamlit as st
+
+from app import models
+from app.charts.interventions import seeing_vs_doing, sweep_chart
+from app.errors import QueryError
+from app.ui import state
+from app.ui.errors import guard
+from app.ui.graph_view import show_graph
+from app.ui.widgets import need_graph
+
+
+@st.cache_resource(max_entries=16, show_spinner="Fitting the model…")
+def fitted(graph_key: str, data_key: str, options_key: str, edits_key: str,
+           _graph, _df, _options, _edits, _types):
+    return models.build_model(_graph, _df, _options, _edits, _types)
+
+
+def value_input(label, model, v, default, key):
+    """A selectbox of states (discrete) or a number box (linear) for variable v."""
+    if model.kind == "discrete":
+        states = list(model.states[v])
+        return st.selectbox(label, states, index=states.index(default) if default in states else 0,
+                            key=key, format_func=str)
+    return st.number_input(label, value=float(default), key=key, format="%.4g")
+
+
+st.title("🎛️ Intervene: seeing versus doing")
+st.caption("P(Y | X = x) is what you see among units that happen to have X = x. "
+           "P(Y | do(X = x)) is what would happen if you *set* X = x for everyone: the arrows "
+           "into X are cut, so X no longer carries news about its causes.")
+if not need_graph():
+    st.stop()
+g, df, ref, ws = state.graph(), state.data(), state.dataset_ref(), state.workspace()
+gk = g.structure_hash()
+edits = state.page_state(f"cpt_edits:{gk}", {})
+
+with st.expander("Model", icon="⚙️", expanded=df is None):
+    c1, c2, c3 = st.columns(3)
+    kind = c1.radio("Model", ["auto", "discrete", "linear"], horizontal=True, key="iv_kind",
+                    help="auto: tables for categories, linear equations for numbers; mixed data "
+                         "is binned.")
+    estimator = c2.radio("Tables from data", ["mle", "bayes"], horizontal=True, key="iv_est",
+                         format_func={"mle": "maximum likelihood", "bayes": "Bayesian"}.get)
+    prior = c3.selectbox("Prior", ["BDeu", "K2"], key="iv_prior", disabled=estimator == "mle")
+    ess = c3.number_input("Equivalent sample size", 0.1, 1e6, 5.0, key="iv_ess",
+                          disabled=estimator == "mle" or prior == "K2")
+    hand = {}
+    if df is None:
+        st.info("No data loaded: build the model by hand. Give each variable its states, then "
+                "fill in the probability tables below.", icon="✍️")
+        spec = st.data_editor(pd.DataFrame({"variable": list(g.nodes), "states": ["0, 1"] * len(g)}),
+                              disabled=["variable"], hide_index=True, key=f"iv_states:{gk}")
+        hand = {r.variable: tuple(int(s) if s.strip().lstrip("-").isdigit() else s.strip()
+                                  for s in str(r.states).split(",") if s.strip())
+                for r in spec.itertuples()}
+options = models.ModelOptions(kind, estimator, prior, float(ess), hand_states=hand)
+state.set_page_state("model_options", options)   # the Counterfactual page fits the same model
+model = None
+with guard():
+    model = fitted(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
+                   repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
+                   dict(ws.var_types))
+if model is None:
+    st.stop()
+for note in model.notes:
+    st.caption(f"ℹ️ {note}")
+
+variables = list(model.variables)
+treat0, target0 = models.suggest_query(model)
+c1, c2, c3 = st.columns(3)
+do_vars = c1.multiselect("Intervene: do(X = x) on", variables, default=[treat0], key=f"iv_do:{gk}")
+targets = c2.multiselect("Targets Y", [v for v in variables if v not in do_vars],
+                         default=[target0] if target0 not in do_vars else [], key=f"iv_t:{gk}")
+ev_vars = c3.multiselect("Also observed (evidence)", [v for v in variables
+                                                      if v not in do_vars + targets], key=f"iv_e:{gk}")
+do, evidence = {}, {}
+cols = st.columns(max(1, len(do_vars) + len(ev_vars)))
+for i, v in enumerate(do_vars):
+    with cols[i]:
+        do[v] = value_input(f"do({v} = …)", model, v, models.suggest_values(model, v)[0], f"iv_dv:{gk}:{v}")
+for j, v in enumerate(ev_vars):
+    with cols[len(do_vars) + j]:
+        evidence[v] = value_input(f"observed {v} =", model, v, models.suggest_values(model, v)[1],
+                                  f"iv_ev:{gk}:{v}")
+if not do_vars or not targets:
+    st.info("Choose at least one variable to intervene on and one target.", icon="👆")
+    st.stop()
+
+result = None
+with guard():
+    result = models.do_query(model, targets, do, evidence)
+if result is None:
+    st.stop()
+with guard():
+    try:
+        seen = models.observe_query(model, targets, {**evidence, **do})
+    except QueryError:
+        seen = None
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        for t in targets:
+            st.altair_chart(seeing_vs_doing(seen, result, t), width="stretch")
+            setting = ", ".join(f"{k} = {models.show_value(v)}" for k, v in do.items())
+            if evidence:
+                setting += " (among units with " + ", ".join(
+                    f"{k} = {models.show_value(v)}" for k, v in evidence.items()) + ")"
+            if model.kind == "discrete":
+                y = models.suggest_values(model, t)[0]
+                st.markdown(f"If **everyone** had {setting}, P({t} = {y}) would be "
+                            f"**{result.probability(t, y):.1%}**" + (
+                                f"; among units that merely *have* {setting} it is "
+                                f"{seen.probability(t, y):.1%}." if seen else "."))
+            else:
+                st.markdown(f"If **everyone** had {setting}, the average {t} would be "
+                            f"**{result.means[t]:.4g}**"
+                            + (f"; among units that merely *have* these values it is "
+                               f"{seen.means[t]:.4g}." if seen else "."))
+        if seen is None:
+            st.caption("No unit in the model has these values together, so 'seeing' has no answer: "
+                       "only the intervention does.")
+        st.caption(f"How: {result.method}.")
+    with right:
+        st.markdown("**The mutilated graph** — arrows into the intervened variables are cut")
+        show_graph(g, edge_styles={e: "cut" for e in models.cut_edges(g, do)},
+                   node_styles={x: "intervened" for x in do}, height=320, key="iv_graph")
+
+st.subheader("Effect of changing one variable")
+with guard():
+    c1, c2, c3, c4 = st.columns(4)
+    treatment = c1.selectbox("Change", do_vars, key=f"iv_x:{gk}")
+    target = c2.selectbox("Outcome", targets, key=f"iv_y:{gk}")
+    dflt_1, dflt_0 = models.suggest_values(model, treatment)
+    with c3:
+        treated = value_input("from (treated)", model, treatment, do.get(treatment, dflt_1),
+                              f"iv_x1:{gk}:{treatment}")
+    with c4:
+        control = value_input("versus (control)", model, treatment, dflt_0 if dflt_0 != treated
+                              else dflt_1, f"iv_x0:{gk}:{treatment}")
+    outcome_state = None
+    if model.kind == "discrete":
+        outcome_state = st.radio("Outcome event", list(model.states[target]), horizontal=True,
+                                 index=list(model.states[target]).index(
+                                     models.suggest_values(model, target)[0]), key=f"iv_ys:{gk}:{target}")
+    effect = models.causal_effect(model, target, treatment, treated, control, evidence, outcome_state)
+    m1, m2 = st.columns(2)
+    fmt = (lambda d: f"{100 * d:+.1f} points") if outcome_state is not None else "{:+.4g}".format
+    m1.metric(effect.measure.capitalize(), fmt(effect.effect))
+    m2.metric("What mere observation suggests", fmt(effect.association))
+    st.markdown(effect.sentence())
+    sweep = models.intervention_sweep(model, target, treatment, evidence, outcome_state)
+    what = f"P({target} = {outcome_state})" if outcome_state is not None else f"mean of {target}"
+    st.altair_chart(sweep_chart(sweep, treatment, target, what), width="stretch")
+    st.caption(f"The sweep: {what} for every value of {treatment}, set by intervention (green) "
+               "and merely observed (grey). Where the lines differ, confounding is at work.")
+
+with st.expander("Probability tables (view and edit)" if model.kind == "discrete"
+                 else "Equations", icon="🧮", expanded=df is None):
+    if model.kind == "linear":
+        st.dataframe(model.summary(), hide_index=True, width="stretch")
+    else:
+        v = st.selectbox("Table of", variables, key=f"iv_cpt:{gk}")
+        parents = model.parents(v)
+        st.caption(f"One row per combination of {', '.join(parents) or 'nothing (no parents)'}; "
+                   "each row must sum to 1." + (" With hidden common causes these tables describe"
+                                                 " observations and cannot be edited."
+                                                 if model.confounded else ""))
+        table = st.data_editor(model.cpt(v), disabled=parents or model.confounded,
+                               hide_index=True, key=f"iv_cpt_ed:{gk}:{v}:{model.key}")
+        b1, b2 = st.columns(2)
+        if b1.button("Apply this table", key="iv_apply", disabled=model.confounded):
+            with guard():
+                models.with_cpt(model, v, table)   # validates: rows sum to 1, numbers in 0–1
+                state.set_page_state(f"cpt_edits:{gk}", {**edits, v: table})
+                st.rerun()
+        if b2.button("Undo all table edits", key="iv_reset", disabled=not edits):
+            state.set_page_state(f"cpt_edits:{gk}", {})
+            st.rerun()
