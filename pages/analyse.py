@@ -137,14 +137,15 @@ with t_imp, guard():
         memo = f"an_tests:{key}:{state.dataset_ref().fingerprint}:{alpha}"
         report = tested(memo, g, state.data(), alpha, dict(state.workspace().var_types))
         (st.success if report.consistent else st.error)(report.verdict)
-        show_graph(g, edge_styles=ex.violated_styles(report), key="an_g_imp")
-        st.dataframe(ex.implications_table(report), hide_index=True, width="stretch",
-                     column_config={"p-value": st.column_config.NumberColumn(format="%.3g"),
-                                    "Holm p": st.column_config.NumberColumn(format="%.3g")})
-        st.caption(f"p-value: how surprising the data would be if the claim were true. Holm p: "
-                   f"the same, corrected for running {len(report)} tests at once. Tests: G-test "
-                   "for categories, Fisher's z (partial correlation) for numbers, a regression "
-                   "F-test for a mix.")
+        if len(report):
+            show_graph(g, edge_styles=ex.violated_styles(report), key="an_g_imp")
+            st.dataframe(ex.implications_table(report), hide_index=True, width="stretch",
+                         column_config={"p-value": st.column_config.NumberColumn(format="%.3g"),
+                                        "Holm p": st.column_config.NumberColumn(format="%.3g")})
+            st.caption(f"p-value: how surprising the data would be if the claim were true. Holm "
+                       f"p: the same, corrected for running {len(report)} tests at once. Tests: "
+                       "G-test for categories, Fisher's z (partial correlation) for numbers, a "
+                       "regression F-test for a mix. Red dashed links: rejected claims.")
         for note in report.notes:
             st.caption(f"ℹ️ {note}")
         if report.skipped:

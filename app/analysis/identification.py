@@ -402,7 +402,7 @@ class Estimand:
 
     @property
     def query_latex(self) -> str:
-        return (r"P\left(" + ", ".join(latex_name(n) for n in self.y) + r" \mid do("
+        return (r"P\left(" + ", ".join(latex_name(n) for n in self.y) + r" \mid \mathrm{do}("
                 + ", ".join(latex_name(n) for n in self.x) + r")\right)")
 
     @property

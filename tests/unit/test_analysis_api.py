@@ -180,13 +180,13 @@ def test_identify_prints_and_renders_latex_safely():
     assert est.kind == "backdoor"
     assert r"\text{age\_50\%}" in est.latex and r"\text{cure\#}" in est.latex
     assert str(est).startswith("P(cure# | do(drug A)) = Σ_{age_50%}")
-    assert est.full_latex.startswith(r"P\left(\text{cure\#} \mid do(\text{drug A})\right) = ")
+    assert est.full_latex.startswith(r"P\left(\text{cure\#} \mid \mathrm{do}(\text{drug A})\right) = ")
 
 
 def test_identify_explains_a_hedge():
     est = identify(parse_graph("dag { X -> Y; X <-> Y }"), "X", "Y")
     assert "not identifiable" in str(est) and "hedge" in est.reason
-    assert est.full_latex == r"P\left(Y \mid do(X)\right)"
+    assert est.full_latex == r"P\left(Y \mid \mathrm{do}(X)\right)"
 
 
 def test_local_markov_list_uses_parents():
