@@ -50,7 +50,6 @@ def random_graph(n: int = 50, p: float = 0.07, p_bi: float = 0.01, seed: int = 1
 
 def graph_benchmark() -> None:
     g = random_graph()
-    nxg = g.to_networkx()
     order = g.topological_order()
     x = next(v for v in order if len(g.descendants(v)) > 15)
     y = max(g.descendants(x), key=lambda v: len(g.ancestors(v)))
