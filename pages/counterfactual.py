@@ -12,8 +12,8 @@ from app.ui.widgets import need_graph
 
 @st.cache_resource(max_entries=16, show_spinner="Fitting the model…")
 def fitted(graph_key: str, data_key: str, options_key: str, edits_key: str,
-           _graph, _df, _options, _edits, _types):
-    return models.build_model(_graph, _df, _options, _edits, _types)
+           _graph, _df, _options, _edits, _types, _bif):
+    return models.build_model(_graph, _df, _options, _edits, _types, _bif)
 
 
 def value_input(label, model, v, default, key, exclude=None):
@@ -36,11 +36,12 @@ g, df, ref, ws = state.graph(), state.data(), state.dataset_ref(), state.workspa
 gk = g.structure_hash()
 edits = state.page_state(f"cpt_edits:{gk}", {})
 options = state.page_state("model_options", models.ModelOptions())
+bif = models.sample_bif_text(ref)
 model = None
 with guard():
     model = fitted(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
                    repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
-                   dict(ws.var_types))
+                   dict(ws.var_types), bif)
 if model is None:
     st.stop()
 st.caption("Model: " + model.source + " (change it on the Intervene page). "

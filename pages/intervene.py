@@ -13,8 +13,8 @@ from app.ui.widgets import need_graph
 
 @st.cache_resource(max_entries=16, show_spinner="Fitting the model…")
 def fitted(graph_key: str, data_key: str, options_key: str, edits_key: str,
-           _graph, _df, _options, _edits, _types):
-    return models.build_model(_graph, _df, _options, _edits, _types)
+           _graph, _df, _options, _edits, _types, _bif):
+    return models.build_model(_graph, _df, _options, _edits, _types, _bif)
 
 
 def value_input(label, model, v, default, key):
@@ -46,22 +46,25 @@ with st.expander("Model", icon="⚙️", expanded=df is None):
     prior = c3.selectbox("Prior", ["BDeu", "K2"], key="iv_prior", disabled=estimator == "mle")
     ess = c3.number_input("Equivalent sample size", 0.1, 1e6, 5.0, key="iv_ess",
                           disabled=estimator == "mle" or prior == "K2")
-    hand = {}
+    bif, tables, hand = models.sample_bif_text(ref), "data", {}
+    if bif:
+        tables = st.radio("Probability tables", ["data", "bif"], horizontal=True, key="iv_tables",
+                          format_func={"data": "fitted to the data",
+                                       "bif": "the published network (the truth)"}.get)
     if df is None:
         st.info("No data loaded: build the model by hand. Give each variable its states, then "
                 "fill in the probability tables below.", icon="✍️")
         spec = st.data_editor(pd.DataFrame({"variable": list(g.nodes), "states": ["0, 1"] * len(g)}),
                               disabled=["variable"], hide_index=True, key=f"iv_states:{gk}")
-        hand = {r.variable: tuple(int(s) if s.strip().lstrip("-").isdigit() else s.strip()
-                                  for s in str(r.states).split(",") if s.strip())
-                for r in spec.itertuples()}
-options = models.ModelOptions(kind, estimator, prior, float(ess), hand_states=hand)
+        with guard():
+            hand = {r.variable: models.parse_states(r.states) for r in spec.itertuples()}
+options = models.ModelOptions(kind, estimator, prior, float(ess), hand_states=hand, tables=tables)
 state.set_page_state("model_options", options)   # the Counterfactual page fits the same model
 model = None
 with guard():
     model = fitted(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
                    repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
-                   dict(ws.var_types))
+                   dict(ws.var_types), bif)
 if model is None:
     st.stop()
 for note in model.notes:
@@ -102,21 +105,7 @@ with guard():
     with left:
         for t in targets:
             st.altair_chart(seeing_vs_doing(seen, result, t), width="stretch")
-            setting = ", ".join(f"{k} = {models.show_value(v)}" for k, v in do.items())
-            if evidence:
-                setting += " (among units with " + ", ".join(
-                    f"{k} = {models.show_value(v)}" for k, v in evidence.items()) + ")"
-            if model.kind == "discrete":
-                y = models.suggest_values(model, t)[0]
-                st.markdown(f"If **everyone** had {setting}, P({t} = {y}) would be "
-                            f"**{result.probability(t, y):.1%}**" + (
-                                f"; among units that merely *have* {setting} it is "
-                                f"{seen.probability(t, y):.1%}." if seen else "."))
-            else:
-                st.markdown(f"If **everyone** had {setting}, the average {t} would be "
-                            f"**{result.means[t]:.4g}**"
-                            + (f"; among units that merely *have* these values it is "
-                               f"{seen.means[t]:.4g}." if seen else "."))
+            st.markdown(models.seeing_doing_sentence(model, result, seen, t))
         if seen is None:
             st.caption("No unit in the model has these values together, so 'seeing' has no answer: "
                        "only the intervention does.")

@@ -10,7 +10,13 @@ from app.models.counterfactual import (
     twin_network,
     unit_counterfactuals,
 )
-from app.models.cpt import MAX_CPT_CELLS, MAX_EDITOR_ROWS, uniform_table, values_from_table
+from app.models.cpt import (
+    MAX_CPT_CELLS,
+    MAX_EDITOR_ROWS,
+    parse_states,
+    uniform_table,
+    values_from_table,
+)
 from app.models.fit import (
     FittedModel,
     ModelOptions,
@@ -18,6 +24,7 @@ from app.models.fit import (
     fit_model,
     model_from_bif,
     model_from_scm,
+    sample_bif_text,
     with_cpt,
 )
 from app.models.inference import (
@@ -28,6 +35,7 @@ from app.models.inference import (
     do_query,
     intervention_sweep,
     observe_query,
+    seeing_doing_sentence,
     show_value,
     suggest_query,
     suggest_values,
@@ -38,8 +46,9 @@ __all__ = [
     "FittedModel", "fit_model", "model_from_bif", "model_from_scm", "with_cpt", "LinearSCM",
     "QueryResult", "do_query", "observe_query", "EffectResult", "causal_effect",
     "intervention_sweep", "cut_edges", "suggest_query", "suggest_values", "show_value", "ModelOptions",
-    "build_model", "row_to_factual",
+    "build_model", "row_to_factual", "sample_bif_text",
     "CounterfactualResult", "counterfactual", "unit_counterfactuals", "twin_network",
     "ASSUMPTIONS", "CausationBounds", "Interval", "causation_bounds", "tian_pearl",
-    "MAX_CPT_CELLS", "MAX_EDITOR_ROWS", "uniform_table", "values_from_table",
+    "MAX_CPT_CELLS", "MAX_EDITOR_ROWS", "parse_states", "seeing_doing_sentence",
+    "uniform_table", "values_from_table",
 ]

@@ -139,3 +139,13 @@ def tabular_cpd(var: str, parents: Sequence[str], states: Mapping[str, Sequence]
         evidence_card=[len(states[p]) for p in parents] or None,
         state_names={n: list(states[n]) for n in [var, *parents]},
     )
+
+
+def parse_states(text: object) -> tuple:
+    """States typed as text, e.g. "0, 1" or "low, mid, high" (whole numbers become ints)."""
+    items = [s.strip() for s in str(text).split(",") if s.strip()]
+    out = tuple(int(s) if s.lstrip("-").isdigit() else s for s in items)
+    if len(out) < 2 or len(set(map(str, out))) != len(out):
+        raise ModelError(f"'{text}' does not list at least two different states.",
+                         hint="Separate the states with commas, e.g. 0, 1 or low, mid, high.")
+    return out

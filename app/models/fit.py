@@ -503,12 +503,32 @@ class ModelOptions:
     equivalent_sample_size: float = 5.0
     bins: int = 3
     hand_states: Mapping[str, tuple] = field(default_factory=dict)
+    tables: str = "data"      # "data": fitted; "bif": a sample's published network
+
+
+def sample_bif_text(dataset_ref) -> str | None:
+    """The published network (BIF text) of a bundled sample, when it has one."""
+    if dataset_ref is None or getattr(dataset_ref, "kind", None) != "sample":
+        return None
+    from app.samples import load_sample
+
+    path = load_sample(dataset_ref.name).bif_path
+    return path.read_text(encoding="utf-8") if path else None
 
 
 def build_model(graph: CausalGraph, data: pd.DataFrame | None, options: ModelOptions,
                 edits: Mapping[str, pd.DataFrame] | None = None,
-                types: Mapping[str, str] | None = None) -> FittedModel:
-    """Fit (or, without data, build uniform tables for) the graph, then apply edited tables."""
+                types: Mapping[str, str] | None = None,
+                bif_text: str | None = None) -> FittedModel:
+    """Fit (or, without data, build uniform tables for) the graph, then apply edited tables.
+
+    With options.tables == "bif" and a BIF text, the published tables are used instead.
+    """
+    if options.tables == "bif" and bif_text:
+        model = model_from_bif(bif_text, graph)
+        for v, table in (edits or {}).items():
+            model = with_cpt(model, v, table)
+        return model
     if data is None:
         states = {v: tuple(options.hand_states.get(v, (0, 1))) for v in graph.nodes}
         from app.models.cpt import uniform_table

@@ -489,3 +489,22 @@ def suggest_values(model: FittedModel, treatment: str) -> tuple[object, object]:
     i = model.scm.index(treatment)
     m, s = float(mean[i]), float(np.sqrt(cov[i, i])) or 1.0
     return float(f"{m + s:.3g}"), float(f"{m:.3g}")
+
+
+def seeing_doing_sentence(model: FittedModel, result: QueryResult, seen: QueryResult | None,
+                          target: str) -> str:
+    """'If everyone had X = x, P(Y = y) would be …; among units that merely have X = x it is …'."""
+    setting = ", ".join(f"{k} = {show_value(v)}" for k, v in result.do.items())
+    if result.evidence:
+        setting += " (among units with " + ", ".join(
+            f"{k} = {show_value(v)}" for k, v in result.evidence.items()) + ")"
+    if result.kind == "discrete":
+        y = default_outcome_state(model.states[target])
+        return (f"If **everyone** had {setting}, P({target} = {y}) would be "
+                f"**{result.probability(target, y):.1%}**"
+                + (f"; among units that merely *have* {setting} it is "
+                   f"{seen.probability(target, y):.1%}." if seen else "."))
+    return (f"If **everyone** had {setting}, the average {target} would be "
+            f"**{result.means[target]:.4g}**"
+            + (f"; among units that merely *have* these values it is {seen.means[target]:.4g}."
+               if seen else "."))

@@ -130,3 +130,14 @@ def test_empty_graph_shows_the_empty_state():
 def test_every_sample_opens(sample):
     at = open_page(PAGE, sample=sample)
     assert_no_exception(at)
+
+
+def test_published_network_of_a_sample_can_replace_the_fit():
+    at = open_page(PAGE, sample="asia")
+    at.radio(key="iv_tables").set_value("bif").run()
+    assert_no_exception(at)
+    assert not at.error, errors(at)
+    # asia.bif: P(lung = yes | smoke = yes) = 0.1 — do(smoke = yes) on lung in the true model
+    gk = at.session_state["cc_history"].present.graph.structure_hash()
+    at.multiselect(key=f"iv_t:{gk}").set_value(["lung"]).run()
+    assert "P(lung = yes) would be **10.0%**" in text(at)

@@ -173,3 +173,30 @@ def test_kidney_sample_sweep_defaults_to_recovery_yes():
     model = fit_model(s.graph, s.data)
     sweep = intervention_sweep(model, "recovery", "treatment")
     assert isinstance(sweep, pd.DataFrame) and sweep["do"].iloc[0] == pytest.approx(0.8325, abs=1e-4)
+
+
+def test_build_model_by_hand_with_typed_states():
+    from app.errors import ModelError
+    from app.models import ModelOptions, build_model, parse_states
+
+    assert parse_states("low, mid, high") == ("low", "mid", "high")
+    assert parse_states(" 0,1 ") == (0, 1)
+    with pytest.raises(ModelError, match="at least two different states"):
+        parse_states("yes, yes")
+    g = CausalGraph.from_edges([("X", "Y")])
+    model = build_model(g, None, ModelOptions(hand_states={"X": ("a", "b", "c")}))
+    assert model.states["X"] == ("a", "b", "c") and model.states["Y"] == (0, 1)
+    assert model.cpt("X")["P(X=a)"].item() == pytest.approx(1 / 3)
+
+
+def test_build_model_from_a_sample_bif():
+    from app.models import ModelOptions, build_model, sample_bif_text
+    from app.samples import load_sample
+    from app.workspace import DatasetRef
+
+    s = load_sample("asia")
+    ref = DatasetRef(kind="sample", name="asia", fingerprint="x", rows=5000, columns=8)
+    model = build_model(s.graph, s.data, ModelOptions(tables="bif"), bif_text=sample_bif_text(ref))
+    assert model.source == "BIF file"
+    # asia.bif: P(smoke = yes) = 0.5, P(lung = yes | smoke = yes) = 0.1
+    assert do_query(model, "lung", {"smoke": "yes"}).probability("lung", "yes") == pytest.approx(0.1)
