@@ -111,3 +111,9 @@ class ClassroomError(CausalCanvasError):
     """A class action that cannot be done as asked (wrong code or key, closed question...)."""
 
     title = "Classroom"
+
+
+class LessonError(CausalCanvasError):
+    """A lesson whose content files cannot be read or run (front matter, checker, exercise)."""
+
+    title = "This lesson cannot be opened"

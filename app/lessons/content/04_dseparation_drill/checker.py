@@ -1,0 +1,10 @@
+"""Lesson 4: a generated graph (app.lessons.generator) checked against app.analysis.open_paths."""
+from app.lessons.generator import drill
+
+
+def graph(ctx):
+    return drill(ctx.seed, ctx.difficulty)[0]
+
+
+def exercises(ctx):
+    return drill(ctx.seed, ctx.difficulty)[1]
