@@ -89,11 +89,22 @@ def _require(g: CausalGraph, *names: str) -> None:
 
 
 # ---- layout helpers ----------------------------------------------------------------------
+def shown_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
+    """Where the canvas draws each node: app.drawing.display_positions, except that a stored
+    layout without extent (one node, or all on one spot) is kept as it is, not blown up."""
+    if g.nodes and all(n in g.positions for n in g.nodes):
+        xs = [p[0] for p in g.positions.values()]
+        ys = [p[1] for p in g.positions.values()]
+        if max(max(xs) - min(xs), max(ys) - min(ys)) < 1e-6:
+            return {n: g.positions[n] for n in g.nodes}
+    return display_positions(g)
+
+
 def freeze_layout(g: CausalGraph) -> CausalGraph:
     """Store the positions the user sees, so placing one node never makes the others jump."""
     if not g.nodes:
         return g
-    shown = display_positions(g)
+    shown = shown_positions(g)
     if all(g.positions.get(n) == shown[n] for n in g.nodes):
         return g
     return g.with_positions(shown)
@@ -103,7 +114,7 @@ def free_spot(g: CausalGraph) -> tuple[float, float]:
     """A place right of the current drawing where a new node does not cover another."""
     if not g.nodes:
         return (0.0, 0.0)
-    shown = display_positions(g)
+    shown = shown_positions(g)
     xs = [p[0] for p in shown.values()]
     ys = [p[1] for p in shown.values()]
     return (max(xs) + _FREE_GAP, min(ys))

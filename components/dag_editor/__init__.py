@@ -29,6 +29,7 @@ from streamlit import config
 from streamlit.components.v2 import component as _v2_component
 
 from app.drawing import legend_html, network_data
+from app.editor import shown_positions
 from app.graph import ROLES, CausalGraph
 from app.graph_html import network_options
 
@@ -38,6 +39,7 @@ FRONTEND = Path(__file__).resolve().parent / "frontend"
 COMPONENT_NAME = "causal_canvas_dag_editor"
 MAX_EVENTS_PER_MESSAGE = 500
 MAX_NONCES = 20
+PARALLEL_CURVE = {"enabled": True, "type": "curvedCW", "roundness": 0.3}
 _notice_ids = itertools.count(1)
 
 # The mounted v2 component is only this loader: the editor module itself is a cached static
@@ -92,18 +94,23 @@ def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, 
     """The graph as the canvas draws it (node ids are the names) and the legend in use."""
     data = network_data(g, high_contrast=high_contrast)
     names = {item["id"]: item["name"] for item in data.nodes}
+    where = shown_positions(g)
     nodes = []
     for item in data.nodes:
         node = {k: v for k, v in item.items() if k not in ("id", "name", "title")}
-        node.update(id=item["name"], roles=sorted(g.roles.get(item["name"], ())))
+        x, y = where[item["name"]]
+        node.update(id=item["name"], roles=sorted(g.roles.get(item["name"], ())), x=x, y=y)
         nodes.append(node)
     edges = []
     for item in data.edges:
         a, b = names[item["from"]], names[item["to"]]
         kind = "d" if (a, b) in g.edges else "b" if (a, b) in g.bidirected else None
         if kind:
-            edges.append({**{k: v for k, v in item.items() if k not in ("from", "to")},
-                          "from": a, "to": b, "kind": kind})
+            edge = {**{k: v for k, v in item.items() if k not in ("from", "to")},
+                    "from": a, "to": b, "kind": kind}
+            if kind == "b" and ((a, b) in g.edges or (b, a) in g.edges):
+                edge["smooth"] = dict(PARALLEL_CURVE)  # keep the arrow beside it visible
+            edges.append(edge)
     return {"hash": g.content_hash(), "nodes": nodes, "edges": edges}, data.legend
 
 
@@ -173,6 +180,7 @@ def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNo
     """
     drawn, legend = editor_graph(graph, high_contrast=high_contrast)
     data = {
+        "key": key,
         "assets": _asset_urls(),
         "graph": drawn,
         "legend": legend,
@@ -181,7 +189,7 @@ def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNo
         "ack": dict(st.session_state.get(f"{key}__seen", {})),
         "notice": st.session_state.pop(f"{key}__notice", None),
         "history": dict(history or {}),
-        "options": {"height": int(height), "roles": list(ROLES),
+        "options": {"height": int(height), "roles": list(ROLES), "parallel_curve": PARALLEL_CURVE,
                     "vis": json.loads(network_options(False))},
     }
     _EDITOR(key=key, data=data, height="content",

@@ -6,7 +6,14 @@ import math
 import pytest
 
 from app.drawing import display_positions, force_layout, layered_layout
-from app.editor import EVENT_TYPES, EditResult, apply_event, freeze_layout, place_new_nodes
+from app.editor import (
+    EVENT_TYPES,
+    EditResult,
+    apply_event,
+    freeze_layout,
+    place_new_nodes,
+    shown_positions,
+)
 from app.errors import CycleError, GraphError
 from app.graph import CausalGraph
 
@@ -245,3 +252,12 @@ def test_text_added_nodes_get_a_free_place_when_the_layout_is_manual():
     assert all(math.dist(placed.positions["W"], p) >= 100 for p in old.positions.values())
     # an automatic (unplaced) layout stays automatic
     assert place_new_nodes(TRIANGLE, typed.without_positions()) == typed.without_positions()
+
+
+def test_second_node_next_to_a_single_placed_node_keeps_both_where_drawn():
+    # one stored position has no extent: it must not be scaled up before the next node lands
+    g = run(CausalGraph(), {"type": "add_node", "name": "Z", "x": 150.5, "y": -57.5},
+            {"type": "add_node", "name": "X", "x": 20, "y": 200})
+    assert g.positions == {"Z": (150.5, -57.5), "X": (20.0, 200.0)}
+    assert shown_positions(CausalGraph(nodes=("Z",), positions={"Z": (150.5, -57.5)})) == {
+        "Z": (150.5, -57.5)}

@@ -24,6 +24,9 @@ const HINTS = {
 };
 
 let visPromise = null;
+// What a remounted editor takes over from its predecessor (Streamlit remounts an element when
+// the page above it changes shape): its numbering, unanswered events, view and mode.
+const MEMORY = new Map();
 
 function loadVis(url) {
   if (globalThis.vis && globalThis.vis.Network) return Promise.resolve(globalThis.vis);
@@ -180,12 +183,29 @@ class DagEditor {
 
   destroy() {
     clearTimeout(this.resendTimer);
+    if (this.memoryKey) {
+      MEMORY.set(this.memoryKey, {
+        nonce: this.nonce, seq: this.seq, outbox: this.outbox, acked: this.acked, mode: this.mode,
+        metrics: this.metrics, lastNotice: this.lastNotice,
+        view: this.lastView || null,
+      });
+    }
     if (this.network) this.network.destroy();
     this.root.remove();
     if (globalThis.__ccDagEditor === this) delete globalThis.__ccDagEditor;
   }
 
   /* ---------- data from Python ---------- */
+  adopt(key) {
+    this.memoryKey = key;
+    const m = key && MEMORY.get(key);
+    if (!m) return;
+    MEMORY.delete(key);
+    Object.assign(this, { nonce: m.nonce, seq: m.seq, outbox: m.outbox, acked: m.acked,
+                          metrics: m.metrics, lastNotice: m.lastNotice, restoredView: m.view });
+    this.setMode(m.mode);
+  }
+
   async receive(data, send) {
     this.send = send;
     this.data = data;
@@ -207,7 +227,10 @@ class DagEditor {
     this.legendEl.innerHTML = data.legend_html; // escaped by app.drawing.legend_html; labels are ours
     this.render();
     if (confirmed.length) this.markDrawn(confirmed.map((e) => e.seq), "confirmed");
-    if (first || this.mostlyNew(before)) this.fit(false);
+    if (first && this.restoredView) {
+      this.network.moveTo({ ...this.restoredView, animation: false });
+      this.restoredView = null;
+    } else if (first || this.mostlyNew(before)) this.fit(false);
     if (this.fitOnSeq !== null && this.acked >= this.fitOnSeq) { this.fitOnSeq = null; this.fit(true); }
     const notice = data.notice;
     if (notice && notice.id !== this.lastNotice) {
@@ -217,7 +240,8 @@ class DagEditor {
     this.updateHistory();
     this.root.dataset.ready = "1";
     this.root.dataset.hash = data.graph.hash;
-    if (this.outbox.length) this.armResend();
+    if (this.outbox.length && !this.lastSend) this.flush(); // adopted from a remounted editor
+    else if (this.outbox.length) this.armResend();
   }
 
   mostlyNew(before) {
@@ -253,9 +277,13 @@ class DagEditor {
     return { ...JSON.parse(JSON.stringify(t)), id: name, label: name.length <= 40 ? name : name.slice(0, 38) + "…", x, y, roles: [...roles], category: cat };
   }
 
-  styledEdge(kind, a, b) {
+  styledEdge(kind, a, b, m) {
     const t = this.data.templates.edges[kind === "b" ? "bidirected" : "directed"];
-    return { ...JSON.parse(JSON.stringify(t)), id: edgeId(kind, a, b), kind, from: a, to: b };
+    const e = { ...JSON.parse(JSON.stringify(t)), id: edgeId(kind, a, b), kind, from: a, to: b };
+    if (kind === "b" && m && (m.edges.has(edgeId("d", a, b)) || m.edges.has(edgeId("d", b, a)))) {
+      e.smooth = { ...this.data.options.parallel_curve };
+    }
+    return e;
   }
 
   reaches(m, from, to) {
@@ -320,7 +348,7 @@ class DagEditor {
       }
       case "add_bidirected": {
         const [a, b] = pair(ev.source, ev.target);
-        if (m.nodes.has(a) && m.nodes.has(b) && a !== b) m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b));
+        if (m.nodes.has(a) && m.nodes.has(b) && a !== b) m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b, m));
         break;
       }
       case "remove_bidirected": {
@@ -332,7 +360,7 @@ class DagEditor {
         const [a, b] = pair(ev.source, ev.target);
         if (ev.to === "bidirected") {
           m.edges.delete(edgeId("d", ev.source, ev.target));
-          m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b));
+          m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b, m));
         } else if (!this.reaches(m, ev.target, ev.source)) {
           m.edges.delete(edgeId("b", a, b));
           m.edges.set(edgeId("d", ev.source, ev.target), this.styledEdge("d", ev.source, ev.target));
@@ -415,7 +443,7 @@ class DagEditor {
     this.edgeSigs = new Map([...view.edges].map(([id, e]) => [id, sig(e)]));
     this.emptyEl.hidden = view.nodes.size > 0;
     if (this.reselect && view.nodes.has(this.reselect)) {
-      this.network.selectNodes([this.reselect]);
+      this.network.selectNodes([this.reselect], false);
       this.reselect = null;
     }
     this.updateCard();
@@ -634,7 +662,13 @@ class DagEditor {
     net.on("click", (p) => {
       if (!p.nodes.length && !p.edges.length) this.pendingFrom = null;
     });
-    net.on("afterDrawing", (ctx) => this.drawLink(ctx));
+    net.on("afterDrawing", (ctx) => {
+      this.drawLink(ctx);
+      // remember the view while the canvas is on screen (a detached one reports nonsense)
+      if (this.netEl.isConnected && this.netEl.clientWidth > 0) {
+        this.lastView = { position: net.getViewPosition(), scale: net.getScale() };
+      }
+    });
   }
 
   domPoint(e) {
@@ -681,7 +715,7 @@ class DagEditor {
       this.pendingFrom = null;
     } else {
       this.pendingFrom = { node: link.from, kind: link.kind };
-      this.network.selectNodes([link.from]);
+      this.network.selectNodes([link.from], false);
       this.updateCard();
     }
     this.network.redraw();
@@ -950,10 +984,14 @@ class DagEditor {
       const len = Math.hypot(dx, dy) || 1;
       const ta = clip(e.from, dx, dy); const tb = clip(e.to, -dx, -dy);
       const color = (e.color && e.color.color) || "#4b5563";
-      const line = mk("line", {
-        x1: (a.x + dx * ta / len + ox).toFixed(1), y1: (a.y + dy * ta / len + oy).toFixed(1),
-        x2: (b.x - dx * tb / len + ox).toFixed(1), y2: (b.y - dy * tb / len + oy).toFixed(1),
-        stroke: color, "stroke-width": e.width || 1.6,
+      const x1 = a.x + dx * ta / len + ox; const y1 = a.y + dy * ta / len + oy;
+      const x2 = b.x - dx * tb / len + ox; const y2 = b.y - dy * tb / len + oy;
+      const bend = e.smooth && e.smooth.type === "curvedCW" ? (e.smooth.roundness || 0.3) * 0.5 : 0;
+      const cx = (x1 + x2) / 2 - (y2 - y1) * bend; const cy = (y1 + y2) / 2 + (x2 - x1) * bend;
+      const line = mk("path", {
+        d: bend ? `M${x1.toFixed(1)},${y1.toFixed(1)} Q${cx.toFixed(1)},${cy.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}`
+          : `M${x1.toFixed(1)},${y1.toFixed(1)} L${x2.toFixed(1)},${y2.toFixed(1)}`,
+        fill: "none", stroke: color, "stroke-width": e.width || 1.6,
         "stroke-dasharray": Array.isArray(e.dashes) ? e.dashes.join(" ") : (e.dashes ? "6 6" : null),
       });
       const arrows = String(e.arrows || "");
@@ -1030,6 +1068,7 @@ export default function mount(component) {
   let editor = parentElement.__ccDagEditor;
   if (!editor) {
     editor = new DagEditor(parentElement);
+    editor.adopt(data && data.key);
     parentElement.__ccDagEditor = editor;
   }
   editor.receive(data, setTriggerValue);
