@@ -242,7 +242,7 @@ def _discrete(model: FittedModel, targets: list[str], factual: dict, do: dict,
             net.add_edges_from((p, internal[v]) for p in parents)
             net.add_cpds(cpd)
         ve = VariableElimination(net)
-        probability = _evidence_probability(ve, model, factual)
+        probability = _evidence_probability(model, factual)
         if probability <= 0:
             seen = ", ".join(f"{k}={v}" for k, v in factual.items())
             raise QueryError(f"The observed facts ({seen}) are impossible under this model.",
@@ -269,14 +269,14 @@ def _discrete(model: FittedModel, targets: list[str], factual: dict, do: dict,
         evidence_probability=probability)
 
 
-def _evidence_probability(ve, model: FittedModel, factual: dict) -> float:
+def _evidence_probability(model: FittedModel, factual: dict) -> float:
+    """P(factual) in the model (exact, without building a joint table)."""
     if not factual:
         return 1.0
-    names = list(factual)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        joint = ve.query(names, show_progress=False)
-    idx = tuple(list(joint.state_names[n]).index(factual[n]) for n in joint.variables)
-    return float(np.asarray(joint.values)[idx])
+    from app.models.inference import _engine
+
+    codes = {v: model.states[v].index(x) for v, x in factual.items()}
+    return float(_engine(model, frozenset()).query((), codes))
 
 
 def _series(model: FittedModel, t: str, values: np.ndarray) -> pd.Series:

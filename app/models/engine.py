@@ -75,7 +75,8 @@ class Engine:
             shapes.append(tuple(values.shape[i] for i, a in enumerate(axes) if a not in obs))
             slicers.append((v, slicer))
         out = "".join(get_symbol(self.ids[t]) for t in targets)
-        expr = contract_expression(",".join(terms) + "->" + out, *shapes, optimize="greedy")
+        expr = (contract_expression(",".join(terms) + "->" + out, *shapes, optimize="greedy")
+                if terms else (lambda: np.float64(1.0)))
         plan = (expr, slicers, scalars)
         self._plans[key] = plan
         return plan
@@ -83,7 +84,7 @@ class Engine:
     def query(self, targets: Sequence[str], evidence: Mapping[str, int]) -> np.ndarray:
         """Unnormalised P(targets, evidence) as an array over the targets' states.
 
-        `evidence` maps variables to state indices. The sum of the result is P(evidence) (times
+        `evidence` maps variables to state indices; with no targets the result is P(evidence). The sum of the result is P(evidence) (times
         1/k for each uniform do-variable observed).
         """
         observed = tuple(sorted(evidence))

@@ -42,7 +42,7 @@ class FittedModel:
     kind: str
     graph: CausalGraph
     variables: tuple[str, ...]
-    states: Mapping[str, tuple] = field(default_factory=dict)
+    states: Mapping[str, tuple] = field(default_factory=dict)   # linear: levels of count columns
     notes: tuple[str, ...] = ()
     key: str = ""
     source: str = ""
@@ -317,9 +317,10 @@ def _fit_linear(graph, order, df, notes, continuous) -> FittedModel:
                  "standard deviation.")
     scm = LinearSCM.fit({v: graph.parents(v) for v in order}, order, numeric)
     parts = [numeric.to_numpy().tobytes()]
+    levels = {v: tuple(float(x) for x in np.unique(numeric[v])) for v in binary}
     return FittedModel(kind="linear", graph=graph, variables=tuple(order), notes=tuple(notes),
                        key=_content_key("linear", graph, parts), source="data (least squares)",
-                       scm=scm, n_rows=len(df))
+                       scm=scm, n_rows=len(df), states=levels)
 
 
 def _fit_discrete(graph, order, df, notes, continuous, estimator, prior, ess, bins):

@@ -19,7 +19,7 @@ import numpy as np
 from app.errors import ModelError, QueryError
 from app.graph import CausalGraph
 
-MAX_JOINT_CELLS = 2_000_000
+MAX_JOINT_CELLS = 1_000_000
 
 
 class NotIdentifiable(QueryError):

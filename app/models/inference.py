@@ -21,6 +21,8 @@ from app.models.fit import FittedModel
 
 _CACHE_SIZE = 256
 _engines: OrderedDict[tuple, object] = OrderedDict()
+_JOINTS_KEPT = 4            # joint tables (identification) can be megabytes: keep only a few
+_joints: OrderedDict[str, object] = OrderedDict()
 _lock = threading.Lock()
 
 
@@ -204,6 +206,7 @@ def clear_cache() -> None:
     """Forget every cached mutilated model (for tests and benchmarks)."""
     with _lock:
         _engines.clear()
+        _joints.clear()
 
 
 def _impossible(do: dict, evidence: dict, identified: bool = False) -> QueryError:
@@ -266,13 +269,14 @@ def _identified_query(model: FittedModel, targets: list[str], do: dict, evidence
 def _joint(model: FittedModel):
     from app.models.identify import joint_factor
 
-    key = (model.key, "joint")
     with _lock:
-        hit = _engines.get(key)
+        hit = _joints.get(model.key)
     if hit is None:
         hit = joint_factor(model.network, list(model.variables), model.states)
         with _lock:
-            _engines[key] = hit
+            _joints[model.key] = hit
+            while len(_joints) > _JOINTS_KEPT:
+                _joints.popitem(last=False)
     return hit
 
 
@@ -485,6 +489,9 @@ def suggest_values(model: FittedModel, treatment: str) -> tuple[object, object]:
         treated = default_outcome_state(states)
         control = next((s for s in states if s != treated), treated)
         return treated, control
+    levels = model.states.get(treatment)
+    if levels and len(levels) >= 2:          # a yes/no or count column: compare its extremes
+        return float(levels[-1]), float(levels[0])
     mean, cov = model.scm.gaussian()
     i = model.scm.index(treatment)
     m, s = float(mean[i]), float(np.sqrt(cov[i, i])) or 1.0
