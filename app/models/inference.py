@@ -458,9 +458,11 @@ def intervention_sweep(model: FittedModel, target: str, treatment: str,
 
 
 def cut_edges(graph: CausalGraph, do_vars: Iterable[str]) -> list[tuple[str, str]]:
-    """The arrows an intervention removes: every edge into a do-target."""
+    """What an intervention removes: every arrow into a do-target, and every hidden common
+    cause (↔) it shares with other variables."""
     do_vars = set(do_vars)
-    return sorted((a, b) for a, b in graph.edges if b in do_vars)
+    return sorted([(a, b) for a, b in graph.edges if b in do_vars]
+                  + [(a, b) for a, b in graph.bidirected if {a, b} & do_vars])
 
 
 # ---- sensible first questions -----------------------------------------------------------------

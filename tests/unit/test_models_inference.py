@@ -119,6 +119,8 @@ def test_linear_conditional_query_with_evidence():
 def test_cut_edges_are_the_arrows_into_the_do_targets():
     g = CausalGraph.from_edges([("Z", "X"), ("W", "X"), ("X", "Y"), ("Z", "Y")])
     assert cut_edges(g, ["X"]) == [("W", "X"), ("Z", "X")]
+    h = CausalGraph.from_edges([("X", "M"), ("M", "Y")], bidirected=[("X", "Y")])
+    assert cut_edges(h, ["X"]) == [("X", "Y")] and cut_edges(h, ["M"]) == [("X", "M")]
 
 
 def test_twin_network_copies_only_what_the_action_changes():
