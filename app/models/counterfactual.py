@@ -232,7 +232,8 @@ def _discrete(model: FittedModel, targets: list[str], factual: dict, do: dict,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         net = model.network.copy()
-        internal = {v: f"__cf__{v}" for v in star}   # never collides with user names
+        taken = set(graph.nodes)
+        internal = {v: _fresh(f"__cf__{v}", taken) for v in star}
         for v in graph.topological_order():
             if v not in star or v in do:
                 continue
