@@ -252,15 +252,20 @@ def _orient_pag_knowledge(graph, nodes, k: Knowledge) -> None:
 
 # ---- GES -------------------------------------------------------------------------------------
 class DiscreteScore:
-    """Local BDeu (as causal-learn's local_score_BDeu: sample prior 1, structure prior 1) or BIC
-    score of a node given its parents, from integer codes; cached by (node, parents)."""
+    """Local BDeu or BIC score of a node given its parents, from integer codes; cached by
+    (node, parents). Defaults match causal-learn's local_score_BDeu (equivalent sample size 1,
+    its structure prior); with ess=10 and structure_prior=False they match pgmpy's BDeu, and
+    "bic" matches pgmpy's bic-d (penalty ½·log n per free parameter, all parent states)."""
 
-    def __init__(self, codes: np.ndarray, kind: str = "bdeu") -> None:
+    def __init__(self, codes: np.ndarray, kind: str = "bdeu", ess: float = 1.0,
+                 structure_prior: bool = True) -> None:
         self.cols = [np.ascontiguousarray(codes[:, j], dtype=np.int64)
                      for j in range(codes.shape[1])]
         self.card = [int(c.max()) + 1 for c in self.cols]
         self.n, self.p = codes.shape
         self.kind = kind
+        self.ess = ess
+        self.structure_prior = structure_prior
         self.cache: dict[tuple[int, tuple[int, ...]], float] = {}
 
     def score(self, i: int, parents) -> float:
@@ -299,11 +304,11 @@ class DiscreteScore:
             with np.errstate(divide="ignore", invalid="ignore"):
                 ll = np.where(counts > 0, counts * np.log(counts / nij[:, None]), 0.0).sum()
             return float(ll - 0.5 * math.log(self.n) * (r - 1) * q)
-        a_j, a_jk = 1.0 / q, 1.0 / (r * q)
+        a_j, a_jk = self.ess / q, self.ess / (r * q)
         s = float(np.sum(gammaln(a_j) - gammaln(nij + a_j))
                   + np.sum(gammaln(counts + a_jk) - gammaln(a_jk)))
         vm = self.p - 1
-        if vm > 1:   # causal-learn's structure prior term (degenerate with two variables)
+        if self.structure_prior and vm > 1:   # causal-learn's term (degenerate with 2 variables)
             s += len(pa) * math.log(1 / vm) + (vm - len(pa)) * math.log(1 - 1 / vm)
         return s
 
@@ -415,8 +420,12 @@ def run_ges(spec: RunSpec, arrays: dict) -> RunOutput:
 
 # ---- Hill climbing ------------------------------------------------------------------------------
 def run_hc(spec: RunSpec, arrays: dict) -> RunOutput:
-    """Greedy hill climbing over DAGs with tabu list (pgmpy), shown as the DAG's CPDAG because
-    BIC and BDeu cannot tell DAGs of one equivalence class apart.
+    """Greedy hill climbing over DAGs with tabu list (pgmpy's search), shown as the DAG's CPDAG
+    because BIC and BDeu cannot tell DAGs of one equivalence class apart. Local scores for
+    categorical BIC/BDeu and Gaussian BIC are ours (same values as pgmpy's bic-d / bdeu, and
+    bic-g up to a constant per node, so the same search path), computed from counts or the
+    covariance matrix instead of a regression per call; the conditional-Gaussian score is
+    pgmpy's.
 
     Knowledge: native in pgmpy (ExpertKnowledge: forbidden edges never added, required edges
     fixed from the start; tiers expanded into forbidden edges); orientation inside the CPDAG
@@ -425,7 +434,10 @@ def run_hc(spec: RunSpec, arrays: dict) -> RunOutput:
 
     names, k = spec.names, spec.knowledge
     frame = arrays["frame"]
-    hc = HillClimbSearch(scoring_method=spec.hc_score, expert_knowledge=k.to_pgmpy(names),
+    score = spec.hc_score
+    if score in ("bic-d", "bdeu", "bic-g"):
+        score = _pgmpy_score(spec.hc_score, names, arrays)
+    hc = HillClimbSearch(scoring_method=score, expert_knowledge=k.to_pgmpy(names),
                          return_type="dag", show_progress=False)
     try:
         hc.fit(frame)
@@ -434,6 +446,36 @@ def run_hc(spec: RunSpec, arrays: dict) -> RunOutput:
     dag_edges = [(str(a), str(b)) for a, b in hc.causal_graph_.edges()]
     cp = cpdag_of_dag(names, dag_edges)
     return _finish_cpdag(_from_pdag(cp), names, k, [])
+
+
+def _pgmpy_score(kind: str, names, arrays: dict):
+    """A pgmpy structure score backed by our cached local scores."""
+    from causallearn.score.LocalScoreFunction import local_score_BIC_from_cov
+    from causallearn.score.LocalScoreFunctionClass import LocalScoreClass
+    from pgmpy.structure_score import BaseStructureScore
+
+    if kind == "bic-g":
+        inner = LocalScoreClass(data=arrays["values"], local_score_fun=local_score_BIC_from_cov,
+                                parameters={"lambda_value": 0.5})
+    else:
+        inner = DiscreteScore(arrays["codes"], "bic" if kind == "bic-d" else "bdeu",
+                              ess=10.0, structure_prior=False)
+    index = {n: i for i, n in enumerate(names)}
+
+    class _Score(BaseStructureScore):
+        def __init__(self) -> None:   # no pgmpy preprocessing: the data are already coded
+            self.data = None
+
+        def local_score(self, variable, parents) -> float:
+            # Moves that score the same in exact arithmetic (a → b vs b → a) differ by float
+            # noise, and pgmpy visits moves in set order (which changes with Python's hash
+            # seed), so runs would differ. Rounding makes such ties exact and the 1e-7 bonus
+            # per parent earlier in the column order breaks them the same way every time.
+            i = index[variable]
+            pa = [index[p] for p in parents]
+            return round(inner.score(i, pa), 6) + 1e-7 * sum(j < i for j in pa)
+
+    return _Score()
 
 
 # ---- DirectLiNGAM --------------------------------------------------------------------------------

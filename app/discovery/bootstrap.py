@@ -2,8 +2,8 @@
 cancel, and count how often each pair is adjacent and with which orientation.
 
 Where resamples run is chosen by the environment variable CAUSAL_CANVAS_EXECUTOR:
-- unset / "local": worker processes on this machine (loky, the process pool joblib uses;
-  workers are reused between runs and killed at once on cancel);
+- unset / "local": worker processes on this machine (a process pool kept between runs, its
+  workers forked from a forkserver that has the discovery code loaded);
 - "ray": a Ray cluster (`ray.init(address=$RAY_ADDRESS)`, or a local Ray if RAY_ADDRESS is unset);
 - "dask": a Dask cluster (`Client($DASK_SCHEDULER_ADDRESS)`, or a local cluster if unset).
 Ray and Dask must be installed (they are not dependencies of the app) and the workers must be
@@ -12,6 +12,7 @@ able to `import app` (same code on the cluster); otherwise a DiscoveryError says
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 
@@ -105,13 +106,34 @@ def bootstrap_edges(spec: RunSpec, arrays: dict, n: int, *, seed: int = 0,
     return _run_local(spec, packed, n, seed, progress, cancel, jobs)
 
 
+_pool = None
+_pool_lock = threading.Lock()
+_PRELOAD = ["app.discovery.algorithms", "app.discovery.citests", "app.discovery.bootstrap",
+            "causallearn.utils.PCUtils.SkeletonDiscovery", "causallearn.search.ConstraintBased.FCI"]
+
+
+def _local_pool(jobs: int):
+    """A process pool kept between runs. Workers fork from a forkserver that imported the
+    discovery code once, so they start in milliseconds and never inherit the app's threads."""
+    global _pool
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    with _pool_lock:
+        if _pool is None or getattr(_pool, "_broken", False) or _pool._max_workers != jobs:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            ctx = mp.get_context("forkserver")
+            ctx.set_forkserver_preload(_PRELOAD)
+            _pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+        return _pool
+
+
 def _run_local(spec, packed, n, seed, progress, cancel, jobs):
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    from joblib.externals.loky import get_reusable_executor
-
-    executor = get_reusable_executor(max_workers=jobs, timeout=300)
-    futures = {executor.submit(one_resample, spec, packed, i, seed): i for i in range(n)}
+    pool = _local_pool(jobs)
+    futures = {pool.submit(one_resample, spec, packed, i, seed): i for i in range(n)}
     results: list = [None] * n
     pending = set(futures)
     done_count = 0
@@ -126,10 +148,10 @@ def _run_local(spec, packed, n, seed, progress, cancel, jobs):
             if done:
                 progress(done_count, n)
     except BaseException:
+        # queued resamples are dropped; the (at most jobs + 1) already started finish in
+        # the background within about one resample's time
         for f in pending:
             f.cancel()
-        if pending:   # stop running resamples now instead of letting them finish
-            executor.shutdown(wait=False, kill_workers=True)
         raise
     return results
 

@@ -231,17 +231,19 @@ def plan(prep: PreparedData, method: str, test: str, score: str, alpha: float,
         why = ("Score: BDeu (Bayesian Dirichlet, equivalent sample size 1)" if score == "bdeu"
                else "Score: BIC for categorical variables (multinomial likelihood)")
         return RunSpec(score=score, **kw), arrays, why + ".", notes
-    # hill climbing (pgmpy): discrete columns as text, continuous as numbers
+    # hill climbing (pgmpy's search): text columns for pgmpy, codes/values for our scores
     frame = prep.frame
-    if score == "bdeu":
-        codes, more = discrete_codes(prep)
+    if score == "bdeu" or prep.all_discrete:
+        arrays["codes"], more = discrete_codes(prep)
         notes += more
-        frame = pd.DataFrame({v: codes[:, i].astype(str) for i, v in enumerate(prep.names)})
-        hc_score, why = "bdeu", "Score: BDeu (equivalent sample size 10, pgmpy's default)"
+        frame = pd.DataFrame({v: arrays["codes"][:, i].astype(str)
+                              for i, v in enumerate(prep.names)})
+        hc_score, why = (("bdeu", "Score: BDeu (equivalent sample size 10)") if score == "bdeu"
+                         else ("bic-d", "Score: BIC for categorical variables (multinomial "
+                                        "likelihood)"))
     elif prep.all_continuous:
+        arrays["values"] = continuous_values(prep)
         hc_score, why = "bic-g", "Score: linear-Gaussian BIC (all variables are continuous)"
-    elif prep.all_discrete:
-        hc_score, why = "bic-d", "Score: BIC for categorical variables (multinomial likelihood)"
     else:
         hc_score, why = "bic-cg", ("Score: conditional-Gaussian BIC (categorical and continuous "
                                    "variables mixed; continuous ones are linear-Gaussian given "

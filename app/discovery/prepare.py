@@ -117,7 +117,7 @@ def prepare(df: pd.DataFrame, variables: Sequence[str] | None, method: str, *,
         dup = next(c for c in cols if cols.count(c) > 1)
         raise DiscoveryError(f"The column name '{dup}' appears twice.", hint="Rename one of them.")
     df = df.set_axis(cols, axis=1)
-    variables = [str(v) for v in (variables if variables is not None else default_variables(df))]
+    variables = [str(v) for v in (variables if variables is not None else cols)]
     missing = [v for v in variables if v not in df.columns]
     if missing:
         raise DiscoveryError(f"There is no column called '{missing[0]}' in the data.")
