@@ -102,9 +102,14 @@ def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, 
         node.update(id=item["name"], roles=sorted(g.roles.get(item["name"], ())), x=x, y=y)
         nodes.append(node)
     edges = []
+    directed = set(g.edges)       # a pair may carry both X -> Y and X <-> Y: one item each
     for item in data.edges:
         a, b = names[item["from"]], names[item["to"]]
-        kind = "d" if (a, b) in g.edges else "b" if (a, b) in g.bidirected else None
+        if (a, b) in directed:
+            directed.discard((a, b))
+            kind = "d"
+        else:
+            kind = "b" if (a, b) in g.bidirected else None
         if kind:
             edge = {**{k: v for k, v in item.items() if k not in ("from", "to")},
                     "from": a, "to": b, "kind": kind}

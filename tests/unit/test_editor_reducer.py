@@ -261,3 +261,69 @@ def test_second_node_next_to_a_single_placed_node_keeps_both_where_drawn():
     assert g.positions == {"Z": (150.5, -57.5), "X": (20.0, 200.0)}
     assert shown_positions(CausalGraph(nodes=("Z",), positions={"Z": (150.5, -57.5)})) == {
         "Z": (150.5, -57.5)}
+
+
+# ---- the component's message handling (pure parts of components.dag_editor) ----------------
+def test_each_event_is_accepted_once_even_when_the_browser_resends_it():
+    from components.dag_editor import accept_events
+
+    seen: dict[str, int] = {}
+    first = {"nonce": "tab1", "events": [{"seq": 1, "type": "add_node", "name": "A"},
+                                         {"seq": 2, "type": "add_node", "name": "B"}]}
+    assert [e["seq"] for e in accept_events(first, seen)] == [1, 2]
+    # the browser had not seen the acknowledgement and sends 1..3 again: only 3 is new
+    again = {"nonce": "tab1", "events": [*first["events"], {"seq": 3, "type": "undo"}]}
+    assert [e["seq"] for e in accept_events(again, seen)] == [3]
+    assert accept_events(again, seen) == []
+    # another page load numbers from 1 again under its own nonce
+    assert [e["seq"] for e in accept_events({"nonce": "tab2", "events": [{"seq": 1}]}, seen)] == [1]
+    assert seen == {"tab1": 3, "tab2": 1}
+
+
+def test_out_of_order_and_duplicate_events_are_applied_in_sequence_once():
+    from components.dag_editor import accept_events
+
+    seen: dict[str, int] = {}
+    msg = {"nonce": "n", "events": [{"seq": 3, "type": "c"}, {"seq": 1, "type": "a"},
+                                    {"seq": 3, "type": "c"}, {"seq": 2, "type": "b"}]}
+    assert [e["type"] for e in accept_events(msg, seen)] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("payload", [
+    None, "edit", [], {"events": []}, {"nonce": 5, "events": [{"seq": 1}]},
+    {"nonce": "", "events": [{"seq": 1}]}, {"nonce": "x" * 65, "events": [{"seq": 1}]},
+    {"nonce": "n", "events": "add"}, {"nonce": "n", "events": [{"seq": "1"}, {"seq": True}, 7]},
+])
+def test_malformed_messages_are_ignored(payload):
+    from components.dag_editor import accept_events
+
+    seen: dict[str, int] = {}
+    assert accept_events(payload, seen) == [] and seen == {}
+
+
+def test_only_the_most_recent_page_loads_are_remembered():
+    from components.dag_editor import MAX_NONCES, accept_events
+
+    seen: dict[str, int] = {}
+    for i in range(MAX_NONCES + 5):
+        accept_events({"nonce": f"n{i}", "events": [{"seq": 1}]}, seen)
+    assert len(seen) == MAX_NONCES and "n0" not in seen and f"n{MAX_NONCES + 4}" in seen
+
+
+def test_canvas_data_names_nodes_by_name_and_marks_latent_links():
+    from components.dag_editor import editor_graph
+
+    g = CausalGraph.from_edges([("<b>Z</b>", "X"), ("X", "Y")], bidirected=[("X", "Y")]).set_role(
+        "X", "exposure").with_positions({"<b>Z</b>": (0, 0), "X": (0, 100), "Y": (100, 200)})
+    drawn, legend = editor_graph(g)
+    assert drawn["hash"] == g.content_hash()
+    nodes = {n["id"]: n for n in drawn["nodes"]}
+    assert set(nodes) == {"<b>Z</b>", "X", "Y"}
+    assert "title" not in nodes["X"]            # tooltips are built as DOM text in the browser
+    assert nodes["X"]["roles"] == ["exposure"] and (nodes["Y"]["x"], nodes["Y"]["y"]) == (100, 200)
+    assert sorted((e["from"], e["to"], e["kind"]) for e in drawn["edges"]) == [
+        ("<b>Z</b>", "X", "d"), ("X", "Y", "b"), ("X", "Y", "d")]
+    latent = [e for e in drawn["edges"] if e["kind"] == "b"]
+    assert len(latent) == 1 and latent[0]["arrows"] == "to,from" and latent[0]["dashes"]
+    assert latent[0]["smooth"]["type"] == "curvedCW"   # bent, so the arrow X -> Y stays visible
+    assert "bidirected" in [key for key, _, _ in legend]

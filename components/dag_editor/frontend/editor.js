@@ -27,6 +27,8 @@ let visPromise = null;
 // What a remounted editor takes over from its predecessor (Streamlit remounts an element when
 // the page above it changes shape): its numbering, unanswered events, view and mode.
 const MEMORY = new Map();
+const LIVE = new Map();          // component key -> the editor currently mounted for it
+const MEMORY_TTL_MS = 10000;
 
 function loadVis(url) {
   if (globalThis.vis && globalThis.vis.Network) return Promise.resolve(globalThis.vis);
@@ -184,11 +186,19 @@ class DagEditor {
   destroy() {
     clearTimeout(this.resendTimer);
     if (this.memoryKey) {
-      MEMORY.set(this.memoryKey, {
+      const memory = {
         nonce: this.nonce, seq: this.seq, outbox: this.outbox, acked: this.acked, mode: this.mode,
-        metrics: this.metrics, lastNotice: this.lastNotice,
-        view: this.lastView || null,
-      });
+        metrics: this.metrics, lastNotice: this.lastNotice, view: this.lastView || null, at: Date.now(),
+        fitOnSeq: this.fitOnSeq,
+      };
+      const successor = LIVE.get(this.memoryKey);
+      if (successor && successor !== this) {
+        // mounted before this one was unmounted: hand over now if it has not started its own work
+        if (successor.seq === 0 && !successor.outbox.length) successor.takeOver(memory);
+      } else {
+        LIVE.delete(this.memoryKey);
+        MEMORY.set(this.memoryKey, memory);
+      }
     }
     if (this.network) this.network.destroy();
     this.root.remove();
@@ -198,12 +208,22 @@ class DagEditor {
   /* ---------- data from Python ---------- */
   adopt(key) {
     this.memoryKey = key;
-    const m = key && MEMORY.get(key);
-    if (!m) return;
+    if (!key) return;
+    LIVE.set(key, this);
+    const m = MEMORY.get(key);
     MEMORY.delete(key);
+    if (m && Date.now() - m.at < MEMORY_TTL_MS) this.takeOver(m);
+  }
+
+  takeOver(m) {
     Object.assign(this, { nonce: m.nonce, seq: m.seq, outbox: m.outbox, acked: m.acked,
-                          metrics: m.metrics, lastNotice: m.lastNotice, restoredView: m.view });
+                          metrics: m.metrics, lastNotice: m.lastNotice, fitOnSeq: m.fitOnSeq });
+    if (m.view) {
+      if (this.ready && this.truth.hash !== null) this.network.moveTo({ ...m.view, animation: false });
+      else this.restoredView = m.view;
+    }
     this.setMode(m.mode);
+    if (this.ready && this.outbox.length) { this.render(); this.flush(); }
   }
 
   async receive(data, send) {
@@ -287,14 +307,18 @@ class DagEditor {
   }
 
   reaches(m, from, to) {
+    const out = new Map();
+    for (const e of m.edges.values()) {
+      if (e.kind !== "d") continue;
+      if (!out.has(e.from)) out.set(e.from, []);
+      out.get(e.from).push(e.to);
+    }
     const seen = new Set([from]);
     const stack = [from];
     while (stack.length) {
       const n = stack.pop();
       if (n === to) return true;
-      for (const e of m.edges.values()) {
-        if (e.kind === "d" && e.from === n && !seen.has(e.to)) { seen.add(e.to); stack.push(e.to); }
-      }
+      for (const next of out.get(n) || []) if (!seen.has(next)) { seen.add(next); stack.push(next); }
     }
     return false;
   }
@@ -388,16 +412,9 @@ class DagEditor {
     }
   }
 
-  tooltip(node) {
+  tooltip(node, parents, children) {
     const roles = (node.roles || []).map((r) => ROLE_NAMES[r] || r);
     const tip = el("div", {}, el("div", { class: "cc-tip-name", text: node.id }));
-    const parents = [];
-    const children = [];
-    for (const e of this.view.edges.values()) {
-      if (e.kind !== "d") continue;
-      if (e.to === node.id) parents.push(e.from);
-      if (e.from === node.id) children.push(e.to);
-    }
     if (roles.length) tip.appendChild(el("div", { class: "cc-tip-sub", text: roles.join(", ") }));
     const short = (xs) => (xs.length > 6 ? xs.slice(0, 6).join(", ") + ", …" : xs.join(", "));
     if (parents.length) tip.appendChild(el("div", { class: "cc-tip-sub", text: `causes: ${short(parents)}` }));
@@ -405,20 +422,36 @@ class DagEditor {
     return tip;
   }
 
+  edgeTip(e) {
+    const text = e.kind === "b" ? `${e.from} ↔ ${e.to}: an unmeasured common cause` : `${e.from} → ${e.to}: ${e.from} causes ${e.to}`;
+    return el("div", { class: "cc-tip-sub", text });
+  }
+
   render() {
     if (!this.ready) return;
     const view = this.project();
     this.view = view;
+    const parents = new Map();
+    const children = new Map();
+    for (const e of view.edges.values()) {
+      if (e.kind !== "d") continue;
+      if (!parents.has(e.to)) parents.set(e.to, []);
+      if (!children.has(e.from)) children.set(e.from, []);
+      parents.get(e.to).push(e.from);
+      children.get(e.from).push(e.to);
+    }
+    const near = (id) => [parents.get(id) || [], children.get(id) || []];
     const sig = (o) => JSON.stringify(o);
+    const nodeSig = (n) => sig(n) + sig(near(n.id));
     const nodeAdds = [];
     const nodeUpdates = [];
     const current = new Set(this.nodes.getIds());
     for (const [id, n] of view.nodes) {
-      const s = sig(n);
+      const s = nodeSig(n);
       const old = this.nodeSigs && this.nodeSigs.get(id);
-      if (!current.has(id)) nodeAdds.push({ ...n, title: this.tooltip(n) });
+      if (!current.has(id)) nodeAdds.push({ ...n, title: this.tooltip(n, ...near(id)) });
       else if (old !== s) {
-        const upd = { ...n, title: this.tooltip(n) };
+        const upd = { ...n, title: this.tooltip(n, ...near(id)) };
         if (this.dragging.has(id)) { delete upd.x; delete upd.y; }
         nodeUpdates.push(upd);
       }
@@ -429,8 +462,8 @@ class DagEditor {
     const edgeUpdates = [];
     for (const [id, e] of view.edges) {
       const s = sig(e);
-      if (!edgeCurrent.has(id)) edgeAdds.push(e);
-      else if (this.edgeSigs.get(id) !== s) edgeUpdates.push(e);
+      if (!edgeCurrent.has(id)) edgeAdds.push({ ...e, title: this.edgeTip(e) });
+      else if (this.edgeSigs.get(id) !== s) edgeUpdates.push({ ...e, title: this.edgeTip(e) });
     }
     const edgeRemoves = [...edgeCurrent].filter((id) => !view.edges.has(id));
     if (edgeRemoves.length) this.edges.remove(edgeRemoves);
@@ -439,7 +472,7 @@ class DagEditor {
     if (nodeUpdates.length) this.nodes.update(nodeUpdates);
     if (edgeAdds.length) this.edges.add(edgeAdds);
     if (edgeUpdates.length) this.edges.update(edgeUpdates);
-    this.nodeSigs = new Map([...view.nodes].map(([id, n]) => [id, sig(n)]));
+    this.nodeSigs = new Map([...view.nodes].map(([id, n]) => [id, nodeSig(n)]));
     this.edgeSigs = new Map([...view.edges].map(([id, e]) => [id, sig(e)]));
     this.emptyEl.hidden = view.nodes.size > 0;
     if (this.reselect && view.nodes.has(this.reselect)) {
@@ -587,11 +620,15 @@ class DagEditor {
     this.closeInline();
     const input = el("input", { class: "cc-inline", type: "text", "aria-label": label, maxlength: "200", spellcheck: "false", autocomplete: "off" });
     input.value = value;
-    input.style.left = `${dom.x}px`;
-    input.style.top = `${dom.y}px`;
+    const w = this.stage.clientWidth;
+    const h = this.stage.clientHeight;
+    const x = Math.min(Math.max(dom.x, 95), Math.max(w - 95, 95));
+    const y = Math.min(Math.max(dom.y, 22), Math.max(h - 50, 22));
+    input.style.left = `${x}px`;
+    input.style.top = `${y}px`;
     const msg = el("div", { class: "cc-inline-msg", hidden: true, role: "status" });
-    msg.style.left = `${dom.x}px`;
-    msg.style.top = `${dom.y + 22}px`;
+    msg.style.left = `${x}px`;
+    msg.style.top = `${y + 22}px`;
     let done = false;
     const finish = (save) => {
       if (done) return;
@@ -943,8 +980,15 @@ class DagEditor {
     if (!ids.length) { minX = 0; minY = 0; maxX = 200; maxY = 100; }
     const pad = 30;
     const legend = this.data.legend || [];
-    const legendH = legend.length ? 22 * Math.ceil(legend.length / 3) + 16 : 0;
     const width = Math.max(maxX - minX + 2 * pad, 420);
+    let rows = legend.length ? 1 : 0;
+    let lx = 12;
+    for (const [, label] of legend) {
+      const w = 36 + 6.6 * label.length;
+      if (lx > 12 && lx + w > width - 12) { rows += 1; lx = 12; }
+      lx += w + 14;
+    }
+    const legendH = rows ? 22 * rows + 12 : 0;
     const height = maxY - minY + 2 * pad + legendH;
     const ox = pad - minX + (width - (maxX - minX + 2 * pad)) / 2;
     const oy = pad - minY;
@@ -980,17 +1024,23 @@ class DagEditor {
     for (const e of this.edges.get()) {
       const a = pos[e.from]; const b = pos[e.to];
       if (!a || !b) continue;
-      const dx = b.x - a.x; const dy = b.y - a.y;
-      const len = Math.hypot(dx, dy) || 1;
-      const ta = clip(e.from, dx, dy); const tb = clip(e.to, -dx, -dy);
+      // the curve vis-network draws: a quadratic Bézier through its control point
+      let via = null;
+      try {
+        const edge = this.network.body.edges[e.id];
+        const v = edge && edge.edgeType && edge.edgeType.getViaNode();
+        if (v && Number.isFinite(v.x) && Number.isFinite(v.y)) via = v;
+      } catch (err) { /* straight line */ }
+      const sa = via ? { x: via.x - a.x, y: via.y - a.y } : { x: b.x - a.x, y: b.y - a.y };
+      const sb = via ? { x: via.x - b.x, y: via.y - b.y } : { x: a.x - b.x, y: a.y - b.y };
+      const la = Math.hypot(sa.x, sa.y) || 1; const lb = Math.hypot(sb.x, sb.y) || 1;
+      const ta = clip(e.from, sa.x, sa.y); const tb = clip(e.to, sb.x, sb.y);
+      const x1 = a.x + sa.x * ta / la + ox; const y1 = a.y + sa.y * ta / la + oy;
+      const x2 = b.x + sb.x * tb / lb + ox; const y2 = b.y + sb.y * tb / lb + oy;
       const color = (e.color && e.color.color) || "#4b5563";
-      const x1 = a.x + dx * ta / len + ox; const y1 = a.y + dy * ta / len + oy;
-      const x2 = b.x - dx * tb / len + ox; const y2 = b.y - dy * tb / len + oy;
-      const bend = e.smooth && e.smooth.type === "curvedCW" ? (e.smooth.roundness || 0.3) * 0.5 : 0;
-      const cx = (x1 + x2) / 2 - (y2 - y1) * bend; const cy = (y1 + y2) / 2 + (x2 - x1) * bend;
+      const f = (v) => v.toFixed(1);
       const line = mk("path", {
-        d: bend ? `M${x1.toFixed(1)},${y1.toFixed(1)} Q${cx.toFixed(1)},${cy.toFixed(1)} ${x2.toFixed(1)},${y2.toFixed(1)}`
-          : `M${x1.toFixed(1)},${y1.toFixed(1)} L${x2.toFixed(1)},${y2.toFixed(1)}`,
+        d: via ? `M${f(x1)},${f(y1)} Q${f(via.x + ox)},${f(via.y + oy)} ${f(x2)},${f(y2)}` : `M${f(x1)},${f(y1)} L${f(x2)},${f(y2)}`,
         fill: "none", stroke: color, "stroke-width": e.width || 1.6,
         "stroke-dasharray": Array.isArray(e.dashes) ? e.dashes.join(" ") : (e.dashes ? "6 6" : null),
       });
@@ -1024,11 +1074,11 @@ class DagEditor {
       nodeLayer.appendChild(g);
     }
     if (legend.length) {
-      const top = maxY - minY + 2 * pad + 6;
-      const colW = width / 3;
-      legend.forEach(([key, label, spec], i) => {
-        const x = 12 + (i % 3) * colW;
-        const y = top + Math.floor(i / 3) * 22;
+      let x = 12;
+      let y = maxY - minY + 2 * pad + 6;
+      for (const [key, label, spec] of legend) {
+        const w = 36 + 6.6 * label.length;            // swatch + estimated text width
+        if (x > 12 && x + w > width - 12) { x = 12; y += 22; }
         if (spec.background) {
           svg.appendChild(mk("circle", { cx: x + 7, cy: y + 7, r: 6, fill: spec.background, stroke: spec.border, "stroke-width": 2, "stroke-dasharray": key === "latent" ? "3 2" : null }));
         } else {
@@ -1037,7 +1087,8 @@ class DagEditor {
         const t = mk("text", { x: x + 28, y: y + 7, "dominant-baseline": "central", "font-size": 12, fill: "#374151" });
         t.textContent = label;
         svg.appendChild(t);
-      });
+        x += w + 14;
+      }
     }
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + new XMLSerializer().serializeToString(svg);
   }
