@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import Cancelled, EstimationError
-from app.estimation._engine import quiet
+from app.estimation._engine import one_thread, quiet
 from app.estimation.identify import Estimand
 from app.estimation.prepare import PreparedData, design_matrix
 
@@ -406,7 +406,6 @@ def ml_aipw(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustment=No
             folds: int = 5, **_) -> MethodResult:
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
     from sklearn.model_selection import StratifiedKFold
-    from threadpoolctl import threadpool_limits
 
     adj = _usable_adjustment(spec, data, adjustment)
     _need_covariates(adj, "ml")
@@ -426,9 +425,7 @@ def ml_aipw(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustment=No
                   random_state=spec.seed)
     mu1, mu0, e = np.zeros(n), np.zeros(n), np.zeros(n)
     cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=spec.seed)
-    # one OpenMP thread: on a shared 2-core server, threads fighting over cores made a 0.4 s fit
-    # take 3 s (measured); the app serves several sessions at once anyway
-    with quiet(), threadpool_limits(1):
+    with quiet(), one_thread():
         for train, test in cv.split(x, t):
             xt, tt, yt = x[train], t[train], y[train]
             clf = HistGradientBoostingClassifier(**params).fit(xt, tt)

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import EstimationError
+from app.estimation._engine import single_threaded
 from app.estimation.estimators import (
     METHODS,
     FitSpec,
@@ -200,6 +201,7 @@ def _availability(est: Estimand, prep_binary: bool | None, n_mediators: int) -> 
     return out
 
 
+@single_threaded
 def available_methods(graph: CausalGraph, treatment: str | None, outcome: str | None,
                       df: pd.DataFrame, *, treatment_value=None, control_value=None,
                       adjustment_set=None) -> list[MethodAvailability]:
@@ -216,6 +218,7 @@ def available_methods(graph: CausalGraph, treatment: str | None, outcome: str | 
     return _availability(est, binary, len(est.frontdoor or ()))
 
 
+@single_threaded
 def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None = None,
                     outcome: str | None = None, method: str = "auto", *,
                     control_value=None, treatment_value=None, ci: bool = True, seed: int = 0,

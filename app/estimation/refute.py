@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import EstimationError
-from app.estimation._engine import quiet
+from app.estimation._engine import quiet, single_threaded
 from app.estimation.estimators import Progress, ShouldStop, _check_stop, point_estimate
 from app.estimation.pipeline import EffectEstimate, EstimationContext, fmt
 from app.estimation.prepare import design_matrix
@@ -90,6 +90,7 @@ def _p_value(value: float, sims: np.ndarray) -> float:
         return float(test_significance(_Est(value), sims)["p_value"])
 
 
+@single_threaded
 def refute(estimate_or_context, kind: str = "placebo", *, n_simulations: int | None = None,
            subset_fraction: float = 0.8, seed: int = 0, progress: Progress = None,
            should_stop: ShouldStop = None) -> RefutationResult:
@@ -254,6 +255,7 @@ def simulate_confounder(ctx: EstimationContext, data: pd.DataFrame, kt: float, k
     return d
 
 
+@single_threaded
 def refutation_suite(estimate: EffectEstimate, kinds=KINDS, *, seed: int = 0,
                      progress: Progress = None, should_stop: ShouldStop = None,
                      n_simulations: int | None = None) -> list[RefutationResult]:

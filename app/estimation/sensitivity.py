@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import EstimationError
+from app.estimation._engine import single_threaded
 from app.estimation.pipeline import EffectEstimate, fmt
 from app.estimation.prepare import design_matrix
 
@@ -79,6 +80,7 @@ def equal_strength(r2_outcome: float, r2_treatment: float) -> float:
     return 0.5 * (-b + math.sqrt(b * b + 4 * b))
 
 
+@single_threaded
 def sensitivity(estimate: EffectEstimate, *, max_strength: float | None = None,
                 n_points: int = 41, k: float = 1.0) -> SensitivityResult:
     """Estimate vs hidden-confounder strength (partial R²) for a back-door estimate.

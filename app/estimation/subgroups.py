@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import EstimationError
+from app.estimation._engine import single_threaded
 from app.estimation.pipeline import EffectEstimate, estimate_effect
 from app.estimation.prepare import _label, design_matrix
 from app.graph import CausalGraph
@@ -102,6 +103,7 @@ def _bins(s: pd.Series, bins: int) -> tuple[pd.Series, list[dict]]:
     return cut, info
 
 
+@single_threaded
 def subgroup_effects(df: pd.DataFrame, graph: CausalGraph, treatment: str | None = None,
                      outcome: str | None = None, mask_or_column=None, *, method: str = "auto",
                      bins: int = 4, treatment_value=None, control_value=None, ci: bool = True,
