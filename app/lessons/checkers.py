@@ -302,6 +302,9 @@ def is_frontdoor_set(graph: CausalGraph, x: str, y: str, z: Iterable[str]) -> tu
     reasons: list[str] = []
     if not z:
         return False, ["A front-door set needs at least one variable on the causal path."]
+    if not any(p.causal for p in open_paths(graph, x, y, only_open=True)):
+        return False, [f"There is no causal path from {x} to {y}, so there is no mediator to "
+                       "go through."]
     hidden = [n for n in z if "latent" in graph.roles.get(n, ())]
     reasons += [f"{n} is latent (not measured), so it cannot be used." for n in hidden]
     causal = [p for p in open_paths(graph, x, y, z, only_open=True) if p.causal]

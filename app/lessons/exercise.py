@@ -23,6 +23,7 @@ class Feedback:
     correct: bool
     message: str
     reasons: tuple[str, ...] = ()
+    understood: bool = True     # False: the input could not be read (not counted as an attempt)
 
     def __str__(self) -> str:
         head = ("✓ " if self.correct else "✗ ") + self.message
@@ -73,7 +74,7 @@ class Exercise:
         try:
             value = normalise_answer(self, answer)
         except AnswerFormatError as err:
-            return Feedback(False, str(err))
+            return Feedback(False, str(err), understood=False)
         return self.check(value)
 
     @property

@@ -37,10 +37,15 @@ class Progress:
     """Progress per lesson (slug → exercise id → record) and in the practice generator."""
 
     lessons: dict[str, dict[str, ExerciseRecord]] = field(default_factory=dict)
+    exercise_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)   # seen on screen
     practice: dict[str, RungScore] = field(default_factory=dict)
     streak: int = 0
     best_streak: int = 0
     seen: list[str] = field(default_factory=list)
+
+    def register(self, lesson: str, exercises: Iterable[str]) -> None:
+        """Remember which exercises a lesson has (known once it has been opened)."""
+        self.exercise_ids[lesson] = tuple(exercises)
 
     def record(self, lesson: str, exercise: str) -> ExerciseRecord:
         return self.lessons.setdefault(lesson, {}).setdefault(exercise, ExerciseRecord())
@@ -66,9 +71,9 @@ class Progress:
         recs = self.lessons.get(lesson, {})
         return sum(1 for e in exercises if e in recs and recs[e].solved)
 
-    def lesson_status(self, lesson: str, exercises: Iterable[str]) -> str:
+    def lesson_status(self, lesson: str, exercises: Iterable[str] | None = None) -> str:
         """'done' (every exercise solved), 'started' or 'new'."""
-        ids = list(exercises)
+        ids = list(self.exercise_ids.get(lesson, ()) if exercises is None else exercises)
         recs = self.lessons.get(lesson, {})
         if ids and all(e in recs and recs[e].solved for e in ids):
             return "done"
