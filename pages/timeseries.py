@@ -86,11 +86,18 @@ with st.expander("More options: bootstrap confidence, missing values, trends, wi
     sort = o2.checkbox("Sort rows by time", value=False, key=f"ts_sort_{k}")
     difference = o3.checkbox("Use step-to-step changes (removes trends)", key=f"ts_diff_{k}")
     fdr = o3.checkbox("Correct for many tests (false discovery rate)", key=f"ts_fdr_{k}")
+    unit_options = ["(none)", *[c for c in columns if c != time_col]]
+    unit = o2.selectbox("Unit column (panel data)", unit_options, key=f"ts_unit_{k}",
+                        help="If the table holds one series per person, firm or country, the "
+                             "column naming the unit: each unit is its own series, links are "
+                             "pooled across units.")
+    unit = None if unit == "(none)" else unit
+    variables = [v for v in variables if v != unit]
     last = o3.number_input("Use only the last N rows (0 = all)", 0, len(df), 0, step=50,
                            key=f"ts_last_{k}")
 
 settings = (data_key, time_col, tuple(variables), max_lag, method, test, alpha, n_boot, block,
-            missing, sort, difference, fdr, last)
+            missing, sort, difference, fdr, last, unit)
 if st.button("Find links", type="primary", key="ts_run"):
     cancel_slot = st.empty()
     cancel_slot.button("Cancel", key="ts_cancel", help="Stops the run; the last result is kept.")
@@ -100,7 +107,7 @@ if st.button("Find links", type="primary", key="ts_run"):
             df.tail(last) if last else df, time_col, variables, int(max_lag), method, test,
             alpha, bootstrap=int(n_boot), block_length=int(block) or None,
             progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), msg),
-            missing=missing, sort=sort, difference=difference, fdr=fdr)
+            missing=missing, sort=sort, difference=difference, fdr=fdr, unit_column=unit)
         state.set_page_state("ts_result", (settings, res))
     bar.empty()
     cancel_slot.empty()
@@ -130,6 +137,23 @@ if res.frequencies is not None:
                          0.05, key="ts_min_freq", help="Frequency across block-bootstrap "
                          "resamples: near 100 % = stable, below 50 % = fragile.")
 summary = res.summary(min_freq)
+with st.expander("How to read this"):
+    st.markdown(
+        "- **A link X (t-τ) → Y (t)** says: knowing X τ steps ago improves the prediction of Y "
+        "now, beyond what Y's own past and the other series' past already tell. It is a causal "
+        "claim only if no unmeasured series drives both, the step is fine enough to separate "
+        "cause from effect, and the relationships stay the same over time (stationarity).\n"
+        "- **Strength** is the partial correlation for the linear test (−1 … 1; the sign is "
+        "the direction of the effect), otherwise the nonlinear test's dependence measure.\n"
+        "- **p-value**: how surprising a link this strong would be if there were none. With "
+        "many pairs × lags tested, some links with p just under α are chance: the false "
+        "discovery rate option in *More options* corrects for that.\n"
+        "- **Bootstrap frequency**: the share of block-resampled series in which the link came "
+        "back. Real links come back almost always; a link that is absent still shows up in "
+        "roughly 10–20 % of resamples, so read frequencies above ~50 % as stable.\n"
+        "- **PCMCI** first picks likely causes for every variable, then tests each link given "
+        "only those: fewer false links than **Granger**, which conditions on the entire past. "
+        "**PCMCI+** also looks at same-time links and orients them when the data allow.")
 t1, t2, t3, t4 = st.tabs(["Time-lagged graph", "Summary graph", "Lag × link heat map", "Table"])
 with t1:
     repeat = st.checkbox("Repeat each link across all time slices", key="ts_repeat")

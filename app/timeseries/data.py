@@ -52,8 +52,9 @@ def time_column_candidates(df: pd.DataFrame) -> list[str]:
     for col in df.columns:
         s = df[col]
         name = str(col).lower()
-        hint = any(w in name for w in ("date", "time", "year", "month", "week", "day", "period",
-                                      "quarter", "step", "t"))
+        hint = name in ("t", "step", "index") or any(
+            w in name for w in ("date", "time", "year", "month", "week", "day", "period",
+                                "quarter", "step"))
         if pd.api.types.is_datetime64_any_dtype(s):
             found.append((0, str(col)))
         elif s.dtype == object or pd.api.types.is_string_dtype(s):
@@ -78,14 +79,15 @@ def _parses_as_dates(sample: pd.Series) -> bool:
 
 def prepare_series(df: pd.DataFrame, time_column: str | None,
                    variables: Sequence[str] | None = None, *, max_lag: int = 3,
-                   missing: str = "error", sort: bool = False,
-                   difference: bool = False) -> PreparedSeries:
+                   missing: str = "error", sort: bool = False, difference: bool = False,
+                   unit_column: str | None = None) -> PreparedSeries:
     """Validate `df` as a time series and return its values in time order.
 
     `time_column` names the time stamps (dates or numbers; `ROW_ORDER` when the rows already are
     consecutive steps). `missing`: "error" (default), "drop" (leave out every window touching a
     missing value) or "interpolate" (linear in time). `difference` replaces each series by its
-    step-to-step change, the usual cure for trends.
+    step-to-step change, the usual cure for trends. `unit_column` makes it panel data: one
+    series per unit, pooled (units are separated by empty rows so no window spans two units).
     """
     if not isinstance(df, pd.DataFrame):
         raise DataError("Time-series discovery needs a table (a pandas DataFrame).")
@@ -101,128 +103,52 @@ def prepare_series(df: pd.DataFrame, time_column: str | None,
                         hint="The lag is how many time steps back a cause may act; 1–5 is usual.")
     max_lag = int(max_lag)
     df = df.rename(columns={c: str(c) for c in df.columns})
-    columns = list(df.columns)
-    notes: list[str] = []
+    _require_time_column(df, time_column)
+    if unit_column is not None:
+        if unit_column not in df.columns:
+            raise DataError(f"There is no unit column called '{unit_column}'.",
+                            hint="Choose the column that names the unit (person, country, …) "
+                                 "of each row, or none for a single series.")
+        if unit_column == time_column:
+            raise DataError("The unit column and the time column must be different columns.")
+        if df[unit_column].isna().any():
+            raise DataError(f"The unit column '{unit_column}' has "
+                            f"{int(df[unit_column].isna().sum())} empty value(s).",
+                            hint="Every row needs a unit: fill them in or remove those rows.")
+    variables = _choose_variables(df, time_column, variables, exclude=unit_column)
 
-    # --- the time column ---------------------------------------------------------------------
-    if time_column is None or (isinstance(time_column, str) and not time_column.strip()):
-        guess = time_column_candidates(df)
-        raise DataError(
-            "No time column was chosen.",
-            hint=(f"Choose the column that holds the time stamps (it looks like '{guess[0]}')."
-                  if guess else
-                  "Choose the column that holds the time stamps, or choose 'row order' if the "
-                  "rows are already consecutive, evenly spaced time steps."))
-    if time_column == ROW_ORDER:
-        times = pd.Index(np.arange(len(df)), name="step")
-        step = "1 row"
-        body = df
-    else:
-        if time_column not in columns:
-            guess = time_column_candidates(df)
-            raise DataError(
-                f"There is no column called '{time_column}'.",
-                hint=(f"Columns that look like time: {', '.join(guess[:5])}." if guess else
-                      "No column looks like a time stamp: add one, or choose 'row order' if the "
-                      "rows are already consecutive, evenly spaced time steps."))
-        raw = df[time_column]
-        if raw.isna().any():
-            rows = list(np.flatnonzero(raw.isna().to_numpy())[:5] + 1)
-            raise DataError(f"The time column '{time_column}' has {int(raw.isna().sum())} empty "
-                            f"value(s) (row {_rows(rows)}).",
-                            hint="Every row needs a time stamp: fill them in or remove those rows.")
-        stamps = _as_time(raw, time_column)
-        order = np.argsort(stamps.to_numpy(), kind="stable")
-        dup = stamps.duplicated(keep=False).to_numpy()
-        if dup.any():
-            first = stamps[dup].iloc[0]
-            where = list(np.flatnonzero((stamps == first).to_numpy())[:4] + 1)
-            n_rep = int(stamps.duplicated().sum())
-            raise DataError(
-                f"The time column '{time_column}' repeats time stamps: {_fmt(first)} appears in "
-                f"rows {_rows(where)} ({n_rep} repeated stamp(s) in all).",
-                hint="Each time step must appear once. If the table holds several units (panel "
-                     "data), keep one unit or average the units per time step first.")
-        if np.any(order != np.arange(len(order))):
-            arr = stamps.to_numpy()
-            bad = int(np.flatnonzero(arr[1:] < arr[:-1])[0])
-            if not sort:
-                raise DataError(
-                    f"The rows are not in time order: row {bad + 2} ({_fmt(stamps.iloc[bad + 1])}) "
-                    f"comes after row {bad + 1} ({_fmt(stamps.iloc[bad])}).",
-                    hint="Tick 'sort rows by time' (sort=True) and the rows will be put in order.")
-            notes.append(f"The rows were sorted by '{time_column}'.")
-        body = df.iloc[order]
-        stamps = stamps.iloc[order].reset_index(drop=True)
-        step = _check_regular(stamps, time_column)
-        times = pd.Index(stamps, name=time_column)
-
-    # --- the variables ----------------------------------------------------------------------
-    others = [c for c in columns if c != time_column]
-    if variables is None:
-        variables = [c for c in others if _is_numeric(df[c])]
-        if len(variables) < 2:
-            text = [c for c in others if not _is_numeric(df[c])]
-            raise DataError(
-                f"Time-series discovery needs at least two numeric columns besides the time; "
-                f"this table has {len(variables)}.",
-                hint=(f"These columns are not numbers: {', '.join(text[:8])}." if text else
-                      "Load a table with one numeric column per variable."))
-    else:
-        variables = [str(v) for v in variables]
-        unknown = [v for v in variables if v not in columns]
-        if unknown:
-            raise DataError(f"Unknown column(s): {', '.join(unknown)}.",
-                            hint="Columns are: " + ", ".join(columns[:20]) + ".")
-        if time_column in variables:
-            raise DataError(f"'{time_column}' is the time column; it cannot also be a variable.")
-        if len(set(variables)) != len(variables):
-            raise DataError("A variable was chosen twice.")
-        if len(variables) < 2:
-            raise DataError("Choose at least two variables: discovery looks for links between them.")
-        text = [v for v in variables if not _is_numeric(df[v])]
-        if text:
-            raise DataError(
-                f"These columns are not numeric: {', '.join(text)}.",
-                hint="Time-series discovery works on numbers. Leave these out, or recode them "
-                     "as numbers (e.g. 0/1) first.")
-    for v in variables:
-        try:
-            if clean_name(v) != v:
-                raise GraphError(f"'{v}' has spaces at the ends.")
-        except GraphError as err:
-            raise DataError(f"The column name {v!r} cannot be a graph node: {err.message}",
-                            hint="Rename the column.") from None
-
-    values = body[variables].astype(float).to_numpy(copy=True)
-    if not np.all(np.isfinite(values[~np.isnan(values)])):
+    values = df[variables].astype(float).to_numpy(copy=True)
+    if np.isinf(values).any():
         bad = [v for i, v in enumerate(variables) if np.isinf(values[:, i]).any()]
         raise DataError(f"Infinite values in: {', '.join(bad)}.",
                         hint="Replace them by real numbers or leave those rows empty.")
-
-    # --- missing values -----------------------------------------------------------------------
     n_missing = int(np.isnan(values).sum())
-    if n_missing:
-        per = {v: int(np.isnan(values[:, i]).sum()) for i, v in enumerate(variables)}
-        detail = ", ".join(f"{v}: {k}" for v, k in per.items() if k)
-        if missing == "error":
-            raise DataError(
-                f"The series have {n_missing} missing value(s) ({detail}).",
-                hint="Choose 'drop' to leave out every time window that touches a missing value, "
-                     "or 'interpolate' to fill gaps linearly between neighbouring time steps.")
-        if missing == "interpolate":
-            filled = pd.DataFrame(values).interpolate(method="linear", limit_direction="both")
-            values = filled.to_numpy()
-            notes.append(f"{n_missing} missing value(s) filled by linear interpolation ({detail}).")
-        else:
-            notes.append(f"{n_missing} missing value(s) ({detail}): time windows that include "
-                         "them are left out.")
+    detail = ", ".join(f"{v}: {k}" for v, k in
+                       ((v, int(np.isnan(values[:, i]).sum())) for i, v in enumerate(variables)) if k)
+    if n_missing and missing == "error":
+        raise DataError(
+            f"The series have {n_missing} missing value(s) ({detail}).",
+            hint="Choose 'drop' to leave out every time window that touches a missing value, "
+                 "or 'interpolate' to fill gaps linearly between neighbouring time steps.")
 
+    notes: list[str] = []
+    if unit_column is None:
+        values, times, step, was_sorted = _one_series(df, time_column, variables, missing, sort,
+                                                      difference)
+        any_sorted = was_sorted
+    else:
+        values, times, step, any_sorted = _panel(df, time_column, unit_column, variables,
+                                                 missing, sort, difference, max_lag, notes)
+    where = " within each unit" if unit_column else ""
+    if any_sorted:
+        notes.append(f"The rows were sorted by '{time_column}'{where}.")
+    if n_missing:
+        notes.append(f"{n_missing} missing value(s) ({detail}): " + (
+            f"filled by linear interpolation{where}." if missing == "interpolate" else
+            "time windows that include them are left out."))
     if difference:
-        values = np.diff(values, axis=0)
-        times = times[1:]
         notes.append("Each series was replaced by its change from the previous step "
-                     "(differencing), which removes trends.")
+                     f"(differencing{where}), which removes trends.")
 
     # --- enough data, and each series actually varies ----------------------------------------
     for i, v in enumerate(variables):
@@ -244,6 +170,162 @@ def prepare_series(df: pd.DataFrame, time_column: str | None,
             hint="Lower the maximum lag, choose fewer variables, or use a longer series.")
     return PreparedSeries(values=values, variables=tuple(variables), times=times,
                           time_column=str(time_column), step=step, notes=tuple(notes))
+
+
+def _require_time_column(df: pd.DataFrame, time_column: str | None) -> None:
+    if time_column is None or (isinstance(time_column, str) and not time_column.strip()):
+        guess = time_column_candidates(df)
+        raise DataError(
+            "No time column was chosen.",
+            hint=(f"Choose the column that holds the time stamps (it looks like '{guess[0]}')."
+                  if guess else
+                  "Choose the column that holds the time stamps, or choose 'row order' if the "
+                  "rows are already consecutive, evenly spaced time steps."))
+    if time_column != ROW_ORDER and time_column not in df.columns:
+        guess = time_column_candidates(df)
+        raise DataError(
+            f"There is no column called '{time_column}'.",
+            hint=(f"Columns that look like time: {', '.join(guess[:5])}." if guess else
+                  "No column looks like a time stamp: add one, or choose 'row order' if the "
+                  "rows are already consecutive, evenly spaced time steps."))
+
+
+def _choose_variables(df: pd.DataFrame, time_column: str, variables: Sequence[str] | None,
+                      exclude: str | None) -> list[str]:
+    columns = list(df.columns)
+    others = [c for c in columns if c not in (time_column, exclude)]
+    if variables is None:
+        variables = [c for c in others if _is_numeric(df[c])]
+        if len(variables) < 2:
+            text = [c for c in others if not _is_numeric(df[c])]
+            raise DataError(
+                f"Time-series discovery needs at least two numeric columns besides the time; "
+                f"this table has {len(variables)}.",
+                hint=(f"These columns are not numbers: {', '.join(text[:8])}." if text else
+                      "Load a table with one numeric column per variable."))
+    else:
+        variables = [str(v) for v in variables]
+        unknown = [v for v in variables if v not in columns]
+        if unknown:
+            raise DataError(f"Unknown column(s): {', '.join(unknown)}.",
+                            hint="Columns are: " + ", ".join(columns[:20]) + ".")
+        for special, what in ((time_column, "time"), (exclude, "unit")):
+            if special in variables:
+                raise DataError(f"'{special}' is the {what} column; it cannot also be a variable.")
+        if len(set(variables)) != len(variables):
+            raise DataError("A variable was chosen twice.")
+        if len(variables) < 2:
+            raise DataError("Choose at least two variables: discovery looks for links between them.")
+        text = [v for v in variables if not _is_numeric(df[v])]
+        if text:
+            raise DataError(
+                f"These columns are not numeric: {', '.join(text)}.",
+                hint="Time-series discovery works on numbers. Leave these out, or recode them "
+                     "as numbers (e.g. 0/1) first.")
+    for v in variables:
+        try:
+            if clean_name(v) != v:
+                raise GraphError(f"'{v}' has spaces at the ends.")
+        except GraphError as err:
+            raise DataError(f"The column name {v!r} cannot be a graph node: {err.message}",
+                            hint="Rename the column.") from None
+    return list(variables)
+
+
+def _one_series(df: pd.DataFrame, time_column: str, variables: list[str], missing: str,
+                sort: bool, difference: bool) -> tuple[np.ndarray, pd.Index, str, bool]:
+    """One unit's values in time order: (values, times, step, whether rows were sorted)."""
+    was_sorted = False
+    if time_column == ROW_ORDER:
+        times = pd.Index(np.arange(len(df)), name="step")
+        step, body = "1 row", df
+    else:
+        raw = df[time_column]
+        if raw.isna().any():
+            rows = list(np.flatnonzero(raw.isna().to_numpy())[:5] + 1)
+            raise DataError(f"The time column '{time_column}' has {int(raw.isna().sum())} empty "
+                            f"value(s) (row {_rows(rows)}).",
+                            hint="Every row needs a time stamp: fill them in or remove those rows.")
+        stamps = _as_time(raw, time_column)
+        order = np.argsort(stamps.to_numpy(), kind="stable")
+        dup = stamps.duplicated(keep=False).to_numpy()
+        if dup.any():
+            first = stamps[dup].iloc[0]
+            where = list(np.flatnonzero((stamps == first).to_numpy())[:4] + 1)
+            n_rep = int(stamps.duplicated().sum())
+            raise DataError(
+                f"The time column '{time_column}' repeats time stamps: {_fmt(first)} appears in "
+                f"rows {_rows(where)} ({n_rep} repeated stamp(s) in all).",
+                hint="Each time step must appear once. If the table holds several units (panel "
+                     "data), choose the unit column (unit_column=…) so each unit is its own "
+                     "series, or keep one unit.")
+        if np.any(order != np.arange(len(order))):
+            arr = stamps.to_numpy()
+            bad = int(np.flatnonzero(arr[1:] < arr[:-1])[0])
+            if not sort:
+                raise DataError(
+                    f"The rows are not in time order: row {bad + 2} ({_fmt(stamps.iloc[bad + 1])}) "
+                    f"comes after row {bad + 1} ({_fmt(stamps.iloc[bad])}).",
+                    hint="Tick 'sort rows by time' (sort=True) and the rows will be put in order.")
+            was_sorted = True
+        body = df.iloc[order]
+        stamps = stamps.iloc[order].reset_index(drop=True)
+        step = _check_regular(stamps, time_column)
+        times = pd.Index(stamps, name=time_column)
+    values = body[variables].astype(float).to_numpy(copy=True)
+    if missing == "interpolate" and np.isnan(values).any():
+        values = pd.DataFrame(values).interpolate(method="linear",
+                                                  limit_direction="both").to_numpy()
+    if difference:
+        values = np.diff(values, axis=0)
+        times = times[1:]
+    return values, times, step, was_sorted
+
+
+def _panel(df: pd.DataFrame, time_column: str, unit_column: str, variables: list[str],
+           missing: str, sort: bool, difference: bool, max_lag: int,
+           notes: list[str]) -> tuple[np.ndarray, pd.Index, str, bool]:
+    """Each unit's series, stacked with 2 × max_lag empty rows between units.
+
+    PCMCI's tests reach back at most 2 × max_lag steps (conditions of a lagged cause), so
+    that many missing rows guarantee no test sample mixes two units: windows touching them are
+    dropped exactly as for missing values.
+    """
+    parts, steps, short, any_sorted = [], {}, [], False
+    for unit, part in df.groupby(unit_column, sort=False):
+        try:
+            values, _, step, was_sorted = _one_series(part, time_column, variables, missing,
+                                                      sort, difference)
+        except DataError as err:
+            raise DataError(f"In unit '{unit}': {err.message}", hint=err.hint) from None
+        any_sorted |= was_sorted
+        if len(values) <= 2 * max_lag:
+            short.append(str(unit))
+            continue
+        # subtract the unit's own means (fixed effects): level differences between units
+        # would otherwise look like links between the variables
+        parts.append(values - np.nanmean(values, axis=0))
+        steps.setdefault(step, str(unit))
+    if len(steps) > 1:
+        (s1, u1), (s2, u2) = list(steps.items())[:2]
+        raise DataError(f"The units are measured at different steps: '{u1}' every {s1}, "
+                        f"'{u2}' every {s2}.",
+                        hint="Resample the units to one common step first.")
+    if not parts:
+        raise DataError(f"Every unit is shorter than {2 * max_lag + 1} time steps.",
+                        hint="Lower the maximum lag, or use longer series per unit.")
+    gap = np.full((2 * max_lag, len(variables)), np.nan)
+    stacked = [parts[0]]
+    for p in parts[1:]:
+        stacked += [gap, p]
+    values = np.vstack(stacked)
+    notes.append(f"Panel data: {len(parts)} units of '{unit_column}' pooled, assuming every unit "
+                 "follows the same causal links; no window spans two units. Each unit's own "
+                 "mean was subtracted, so differences between units do not count as links.")
+    if short:
+        notes.append(f"{len(short)} unit(s) with at most {2 * max_lag} time steps were left "
+                     f"out: {', '.join(short[:5])}{'…' if len(short) > 5 else ''}.")
+    return values, pd.RangeIndex(len(values), name="row"), next(iter(steps)), any_sorted
 
 
 def stationarity_notes(series: PreparedSeries, alpha: float = 0.05) -> tuple[str, ...]:

@@ -26,13 +26,13 @@ def discover_timeseries(df: pd.DataFrame, time_column: str | None,
                         bootstrap: int = 0, block_length: int | None = None, seed: int = 0,
                         progress: Progress = None, cancel: ShouldStop = None, *,
                         missing: str = "error", sort: bool = False, difference: bool = False,
-                        fdr: bool = False) -> TimeSeriesResult:
+                        fdr: bool = False, unit_column: str | None = None) -> TimeSeriesResult:
     """Find lagged (and, with PCMCI+, same-time) causal links in a multivariate time series.
 
     method: "pcmci" (lagged links), "pcmci+" (also same-time links) or "granger" (VAR t-test
     baseline). test: "parcorr" (linear), "cmiknn" or "gpdc" (nonlinear, small data only).
     bootstrap > 0 adds block-bootstrap frequencies per link. missing / sort / difference: see
-    `prepare_series`. fdr applies the Benjamini–Hochberg false-discovery-rate correction.
+    `prepare_series`; unit_column pools the series of several units (panel data). fdr applies the Benjamini–Hochberg false-discovery-rate correction.
     progress(fraction, message) is called as work proceeds; cancel() returning True stops the
     run with app.errors.Cancelled.
     """
@@ -57,7 +57,7 @@ def discover_timeseries(df: pd.DataFrame, time_column: str | None,
     check_cancel(cancel)
 
     series = prepare_series(df, time_column, variables, max_lag=max_lag, missing=missing,
-                            sort=sort, difference=difference)
+                            sort=sort, difference=difference, unit_column=unit_column)
     notes = list(series.notes) + list(stationarity_notes(series))
     n_var, n_steps = len(series.variables), series.n_steps
     if method != "granger":

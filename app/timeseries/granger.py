@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy import stats
 
 from app.errors import DiscoveryError
 from app.timeseries.raw import RawGraph, benjamini_hochberg
@@ -43,6 +42,8 @@ def run_granger(values: np.ndarray, variables: Sequence[str], max_lag: int, alph
                 points: np.ndarray | None = None, fdr: bool = False,
                 tick: Callable[[], None] | None = None) -> RawGraph:
     """Lagged links by OLS t-tests in a VAR(max_lag); strength = partial correlation."""
+    from scipy import stats
+
     n_var = len(variables)
     x, y = lagged_design(values, max_lag, points)
     n, k = x.shape
