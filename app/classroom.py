@@ -461,15 +461,18 @@ def summary_chart(summary: Summary, *, show_correct: bool = True, height: int | 
     colours = (alt.Scale(domain=["right", "wrong"], range=["#2e7d32", "#c62828"])
                if show_correct else alt.Scale(domain=["answer"], range=["#1f77b4"]))
     order = [r["answer"] for r in rows]
+    top = max([r["students"] for r in rows], default=1)
     base = alt.Chart(df).encode(
-        y=alt.Y("answer:N", sort=order, title=None, axis=alt.Axis(labelLimit=320)),
-        x=alt.X("students:Q", title="students", axis=alt.Axis(tickMinStep=1)),
+        y=alt.Y("answer:N", sort=order, title=None,
+                axis=alt.Axis(labelLimit=320, labelFontSize=14)),
+        x=alt.X("students:Q", title="students", scale=alt.Scale(domain=[0, top * 1.12]),
+                axis=alt.Axis(tickMinStep=1, format="d")),
     )
     bars = base.mark_bar().encode(
         color=alt.Color("verdict:N", scale=colours, legend=alt.Legend(title=None)
                         if show_correct else None),
         tooltip=["answer", "students"])
-    labels = base.mark_text(align="left", dx=4).encode(text="students:Q")
+    labels = base.mark_text(align="left", dx=4, fontSize=14).encode(text="students:Q")
     return (bars + labels).properties(height=height or max(80, 36 * max(1, len(rows))))
 
 

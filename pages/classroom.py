@@ -109,11 +109,19 @@ def teacher_login() -> tuple[str, str]:
     return t["code"], t["key"]
 
 
+@st.fragment(run_every=3)
+def live_roster() -> None:
+    """The number of students who joined, refreshed while they arrive."""
+    with guard():
+        st.metric("Students joined", store.class_info(*teacher_login()).students)
+
+
 @st.fragment(run_every=2)
-def live_results(question_id: int, status: str, students: int) -> None:
+def live_results(question_id: int, status: str) -> None:
     """Polls the database every 2 s: the distribution, the correct share, common mistakes."""
     with guard():
         res = store.question_results(*teacher_login(), question_id)
+        students = store.class_info(*teacher_login()).students
         show = status == "revealed" or st.session_state.get("cr_show_right", False)
         c1, c2 = st.columns(2)
         c1.metric("Answers", f"{res.total} of {students}",
@@ -121,9 +129,11 @@ def live_results(question_id: int, status: str, students: int) -> None:
         c2.metric("Correct", f"{res.correct_share:.0%}" if res.total and show else "–",
                   help="Hidden until you reveal or tick 'Show which answers are right'.")
         if not res.total:
-            st.info("No answers yet. They appear here as students send them.", icon="⏳")
+            st.info("No answers yet. They appear here as students send them.",
+                    icon=":material/hourglass_empty:")
             return
-        st.altair_chart(cr.summary_chart(res, show_correct=show), use_container_width=True)
+        chart = cr.summary_chart(res, show_correct=show)
+        st.altair_chart(chart, width="stretch", height=chart.height + 60)
         st.caption("Answers so far: " + "; ".join(f"{esc(a.label)} × {a.count}"
                                                   for a in res.distribution))
         if show and res.common_wrong:
@@ -172,11 +182,12 @@ def teacher_view() -> None:
     c1, c2, c3 = st.columns([2, 1, 1])
     c1.metric("Join code", cr.format_code(info.code),
               help="Students open the Classroom page, choose 'Student' and type this code.")
-    c2.metric("Students joined", info.students)
+    with c2:
+        live_roster()
     c3.metric("Questions", info.questions)
     if new:
         st.warning(f"**Your teacher key: `{new}`** — write it down now: it is shown only once. "
-                   "You need it to reopen this class in another browser.", icon="🔑")
+                   "You need it to reopen this class in another browser.", icon=":material/key:")
         if st.button("I have written it down", key="cr_key_done"):
             del st.session_state["cr_new_key"]
             st.rerun()
@@ -186,7 +197,7 @@ def teacher_view() -> None:
     g = state.graph()
     if not info.ended:
         with st.expander("Post a question on the current graph", expanded=not questions,
-                         icon="➕"):
+                         icon=":material/add:"):
             if len(g.nodes) < 2:
                 st.info("Draw or load a graph first (Graph page): questions are asked on it.")
             else:
@@ -215,8 +226,8 @@ def teacher_view() -> None:
     c[3].toggle("Show which answers are right", key="cr_show_right",
                 disabled=q.status == "revealed")
     if q.status == "revealed" or st.session_state.get("cr_show_right"):
-        st.success(esc(q.question.solution_text()), icon="✅")
-    live_results(q.id, q.status, info.students)
+        st.success(esc(q.question.solution_text()), icon=":material/check_circle:")
+    live_results(q.id, q.status)
     with st.expander("Class settings"):
         if not info.ended and st.button("End the class", key="cr_end",
                                         help="Stops joins and answers for good."):
@@ -294,7 +305,7 @@ def student_view() -> None:
     watch_for_changes(seat.token, None if view is None else store.poll(seat.token))
     if view is None:
         st.info("Waiting for your teacher to post a question… this page updates by itself.",
-                icon="⏳")
+                icon=":material/hourglass_empty:")
         return
     q = view.question
     st.markdown(f"### Question {view.number}")
@@ -322,17 +333,19 @@ def student_view() -> None:
                 state.flash(f"Answer received: {receipt.label}.")
                 st.rerun()
     elif view.status == "closed":
-        st.info("Answers are closed. Wait for your teacher to reveal the solution.", icon="🔒")
+        st.info("Answers are closed. Wait for your teacher to reveal the solution.",
+                icon=":material/lock:")
     else:
-        st.success(esc(q.solution_text()), icon="✅")
+        st.success(esc(q.solution_text()), icon=":material/check_circle:")
         if mine:
             if mine.correct:
-                st.markdown("Your answer was **right**. 🎉")
+                st.markdown("Your answer was **right**.")
             else:
                 st.markdown(f"Your answer was **not right**: {esc(mine.feedback)}")
         if view.summary and view.summary.total:
             st.markdown(f"**The class:** {view.summary.correct} of {view.summary.total} right")
-            st.altair_chart(cr.summary_chart(view.summary), use_container_width=True)
+            chart = cr.summary_chart(view.summary)
+            st.altair_chart(chart, width="stretch", height=chart.height + 60)
     with st.expander("My answers"):
         st.dataframe([{"question": a.number, "answer": a.label, "status": a.status,
                        "right": a.correct} for a in store.my_answers(seat.token)],
@@ -397,7 +410,7 @@ def workspaces_view() -> None:
         saved = store.list_workspaces(key)
         if not saved:
             st.info("Nothing saved yet. Save the current workspace above, or upload a "
-                    f"{EXTENSION} file below.", icon="💾")
+                    f"{EXTENSION} file below.", icon=":material/save:")
         else:
             ids = [w.id for w in saved]
             pick = st.selectbox("Saved workspaces", ids, key="cr_ws_pick",
@@ -456,7 +469,7 @@ def workspaces_view() -> None:
 
 
 # ---- page ---------------------------------------------------------------------------------------
-st.title("🏫 Classroom")
+st.title(":material/groups: Classroom")
 st.caption("A teacher asks a question on a causal graph; everyone answers from their own "
            "browser and the class sees the answers arrive. Below: your saved workspaces.")
 with guard():

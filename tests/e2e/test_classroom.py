@@ -1,0 +1,86 @@
+"""Live classroom in real Chromium: a teacher and a student in two browser contexts; the
+student's answer appears on the teacher's chart without the teacher touching anything."""
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS, LOCAL_HOSTS, wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+
+def _chart_answers(page) -> list[str]:
+    """Text drawn on the Vega-Lite chart: axis labels and each mark's ARIA description."""
+    return page.evaluate("""() => {
+        const sel = '[data-testid="stVegaLiteChart"] svg text, '
+                  + '[data-testid="stVegaLiteChart"] [aria-label]';
+        return [...document.querySelectorAll(sel)].map(
+            el => el.textContent || el.getAttribute('aria-label') || '');
+    }""")
+
+
+def test_student_answer_appears_on_the_teacher_chart(app_server, page, browser):
+    teacher = page
+    teacher.goto(app_server + "/classroom")
+    wait_for_app(teacher)
+    teacher.get_by_text("Teacher", exact=True).click()
+    wait_for_app(teacher)
+    teacher.get_by_role("button", name="Create class").click()
+    wait_for_app(teacher)
+    code = teacher.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+    assert len(code) == 9 and code[4] == "-"
+    assert teacher.get_by_text("shown only once").count() == 1
+    teacher.get_by_role("button", name="Post and open").click()
+    wait_for_app(teacher)
+    teacher.get_by_text("No answers yet").wait_for(timeout=30_000)
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    requests: list[str] = []
+    dialogs: list[str] = []
+    student = context.new_page()
+    student.on("request", lambda r: requests.append(r.url))
+    student.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        student.goto(f"{app_server}/classroom?join={code}")
+        wait_for_app(student)
+        expect(student.get_by_role("textbox", name="Class code")).to_have_value(code)
+        student.get_by_role("textbox", name="Your display name").fill("Ada <b>bold</b>")
+        student.get_by_role("button", name="Join").click()
+        wait_for_app(student)
+        student.get_by_text("cannot contain").wait_for(timeout=15_000)   # refused, not shown raw
+        student.get_by_role("textbox", name="Your display name").fill("Ada")
+        student.get_by_role("button", name="Join").click()
+        wait_for_app(student)
+        student.get_by_text("Question 1").wait_for(timeout=30_000)
+        box = student.get_by_role("combobox", name="Adjust for")
+        for _ in range(5):      # a poll may redraw the page just as we click: try again
+            box.click()
+            try:
+                student.get_by_role("option", name="stone_size").click(timeout=4_000)
+                break
+            except PlaywrightTimeout:
+                student.keyboard.press("Escape")
+        student.keyboard.press("Escape")
+        expect(student.get_by_text("stone_size", exact=True).first).to_be_visible()
+        student.get_by_role("button", name="Send my answer").click()
+        wait_for_app(student)
+        student.get_by_text("Your answer:").wait_for(timeout=30_000)
+        student.screenshot(path=str(ARTIFACTS / "classroom-student.png"), full_page=True)
+    finally:
+        context.close()
+
+    # The teacher's page polls every 2 s: the answer arrives with no click.
+    teacher.get_by_text("1 of 1").wait_for(timeout=30_000)
+    teacher.get_by_text("{stone_size} × 1").wait_for(timeout=10_000)
+    chart = teacher.locator('[data-testid="stVegaLiteChart"]')
+    chart.first.wait_for(timeout=10_000)
+    teacher.wait_for_timeout(500)
+    labels = " ".join(_chart_answers(teacher))
+    assert "students: 1; answer: {stone_size}" in labels     # the bar, from Vega's ARIA text
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    teacher.screenshot(path=str(ARTIFACTS / "classroom-teacher.png"), full_page=True)
+    outside = [u for u in requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+               and urlsplit(u).hostname not in LOCAL_HOSTS]
+    assert not outside and not dialogs
