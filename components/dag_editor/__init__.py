@@ -100,6 +100,7 @@ def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, 
         node = {k: v for k, v in item.items() if k not in ("id", "name", "title")}
         x, y = where[item["name"]]
         node.update(id=item["name"], roles=sorted(g.roles.get(item["name"], ())), x=x, y=y)
+        _keep_colour_on_hover(node)
         nodes.append(node)
     edges = []
     directed = set(g.edges)       # a pair may carry both X -> Y and X <-> Y: one item each
@@ -119,6 +120,17 @@ def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, 
     return {"hash": g.content_hash(), "nodes": nodes, "edges": edges}, data.legend
 
 
+def _keep_colour_on_hover(node: dict) -> dict:
+    """vis-network paints a hovered node light blue, which reads as "ancestor of outcome" in
+    our legend; hovering only outlines the node instead."""
+    colour = node.get("color")
+    if isinstance(colour, dict) and "hover" not in colour:
+        highlight = colour.get("highlight", {})
+        colour["hover"] = {"background": colour.get("background"),
+                           "border": highlight.get("border", colour.get("border"))}
+    return node
+
+
 @lru_cache(maxsize=2)
 def _templates(high_contrast: bool) -> dict:
     """How a fresh node of each role and a fresh edge look, for drawing before Python answers."""
@@ -127,7 +139,7 @@ def _templates(high_contrast: bool) -> dict:
     for cat in ("other", *ROLES):
         g = CausalGraph(nodes=("v",), roles={"v": {cat}} if cat != "other" else {})
         item = network_data(g, high_contrast=high_contrast).nodes[0]
-        nodes[cat] = {k: v for k, v in item.items() if k not in strip}
+        nodes[cat] = _keep_colour_on_hover({k: v for k, v in item.items() if k not in strip})
     directed = network_data(CausalGraph.from_edges([("a", "b")]), high_contrast=high_contrast)
     latent = network_data(CausalGraph.from_edges([], bidirected=[("a", "b")]),
                           high_contrast=high_contrast)

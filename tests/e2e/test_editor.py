@@ -181,6 +181,19 @@ def test_roles_latent_links_delete_and_positions_that_survive_a_share_link(app_s
     settle(page)
     assert "U" not in text_graph(page).nodes
 
+    # typing in the text pane: the canvas follows, drawn nodes keep their places, the new one
+    # lands clear of them
+    placed = text_graph(page).positions
+    box = page.get_by_role("textbox", name="Graph text")
+    box.fill(box.input_value().replace("}", "  B -> C\n}"))
+    box.press("Control+Enter")
+    page.wait_for_function(f"() => {ED}.summary().nodes.includes('C')", timeout=30_000)
+    settle(page)
+    assert text_graph(page).edges == {("A", "B"), ("B", "C")}   # the text stays as typed
+    drawn = page.evaluate(f"() => Object.fromEntries([...{ED}.truth.nodes].map(([k, n]) => [k, [n.x, n.y]]))")
+    assert {n: tuple(drawn[n]) for n in placed} == placed          # Python's graph, as drawn
+    assert all(abs(drawn["C"][0] - p[0]) + abs(drawn["C"][1] - p[1]) > 80 for p in placed.values())
+
     # drag B 120 px to the right: the position is stored in the graph
     before = text_graph(page).positions["B"]
     p = node_xy(page, "B")
