@@ -277,7 +277,8 @@ def to_causal_graph(result: DiscoveryResult, orient_undirected: str = "skip", *,
     touched = {frozenset(p) for p in directed} | {frozenset(p) for p in bidirected}
     nodes = list(graph.nodes)
     used = {n for p in touched for n in p}
-    nodes += [n for n in result.nodes if n not in graph.nodes and (base is None or n in used)]
+    everything = base is None or not base.nodes     # into an empty graph: all variables
+    nodes += [n for n in result.nodes if n not in graph.nodes and (everything or n in used)]
     keep_edges = {e for e in graph.edges if frozenset(e) not in touched}
     keep_bi = {e for e in graph.bidirected if frozenset(e) not in touched}
     return CausalGraph(nodes=tuple(nodes), edges=frozenset(keep_edges | directed),

@@ -1,0 +1,179 @@
+"""Discover: learn a causal graph from the data, with background knowledge, bootstrap confidence
+and a diff against the drawn graph; adopt chosen edges into the workspace (undo-able)."""
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from app.discovery import (
+    METHOD_HELP,
+    METHODS,
+    TESTS,
+    Knowledge,
+    compare_graphs,
+    default_variables,
+    discover,
+    to_causal_graph,
+)
+from app.discovery.view import drawing, edge_table
+from app.errors import Cancelled
+from app.ui import state
+from app.ui.errors import guard
+from app.ui.graph_view import show_graph
+from app.ui.widgets import need_data
+
+CANCEL = "disc_cancel"
+MAX_ROWS = 20_000
+
+
+@st.cache_data(max_entries=32, show_spinner="Learning the graph…")
+def quick(fingerprint: str, params: str, _df: pd.DataFrame):
+    """A run without bootstrap, cached by data content and settings (reruns are instant)."""
+    return discover(_df, **_kwargs(params))
+
+
+def _kwargs(params: str) -> dict:
+    p = json.loads(params)
+    p["knowledge"] = Knowledge.from_rows(p.pop("rows"), p.pop("tiers"))
+    return p
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def truth_of(sample: str):
+    from app.samples import load_sample
+
+    s = load_sample(sample)
+    return s.graph if s.truth_known else None
+
+
+st.title("🔭 Discover a graph from data")
+st.caption("Let an algorithm propose the causal graph the data support. Data alone rarely fix "
+           "every arrow: add what you know, check how stable each edge is, and compare with "
+           "the graph you drew before adopting anything.")
+if not need_data():
+    st.stop()
+df, ref, ws = state.data(), state.dataset_ref(), state.workspace()
+fp = ref.fingerprint
+cols = [str(c) for c in df.columns]
+
+c1, c2, c3 = st.columns([3, 2, 2])
+variables = c1.multiselect("Variables", cols, default=default_variables(df), key=f"disc_vars:{fp}")
+method = c2.selectbox("Algorithm", list(METHODS), format_func=METHODS.get, key="disc_method")
+c2.caption(METHOD_HELP[method])
+alpha = c3.select_slider("Significance level α", [0.001, 0.01, 0.05, 0.1], value=0.05,
+                         key="disc_alpha", help="Constraint-based methods remove an edge when "
+                         "the independence test's p-value is above α. A smaller α asks for "
+                         "stronger evidence to keep an edge, so the graph is sparser.")
+test = c3.selectbox("Independence test", list(TESTS), format_func=TESTS.get, key="disc_test")
+score = c3.selectbox("Score (GES, hill climbing)", ["bic", "bdeu"], key="disc_score",
+                     format_func={"bic": "BIC", "bdeu": "BDeu"}.get)
+domain = None
+if method in ("cdnod", "auto"):
+    options = [None] + [c for c in cols if c not in variables]
+    domain = c2.selectbox("Domain / time column (CD-NOD)", options, key=f"disc_domain:{fp}",
+                          format_func=lambda c: "— none —" if c is None else c)
+
+with st.expander("Background knowledge: required / forbidden edges and tiers"):
+    st.caption("A forbidden edge never appears; a required edge always does. Tiers are a time "
+               "order: nothing in a later tier causes anything in an earlier one.")
+    rows = st.data_editor(
+        pd.DataFrame({"from": pd.Series(dtype=str), "to": pd.Series(dtype=str),
+                      "kind": pd.Series(dtype=str)}),
+        num_rows="dynamic", key=f"disc_knowledge:{fp}", width="stretch",
+        column_config={
+            "from": st.column_config.SelectboxColumn("from", options=variables),
+            "to": st.column_config.SelectboxColumn("to", options=variables),
+            "kind": st.column_config.SelectboxColumn("kind", options=["required", "forbidden"],
+                                                     default="forbidden")})
+    tcols = st.columns(3)
+    tiers = [tcols[i].multiselect(f"Tier {i + 1}" + (" (earliest)" if i == 0 else ""),
+                                  variables, key=f"disc_tier{i}:{fp}") for i in range(3)]
+
+n_boot = st.slider("Bootstrap resamples for edge confidence", 0, 200, 50, step=10,
+                   key="disc_boot", help="Each resample redraws the rows with replacement and "
+                   "reruns the algorithm; an edge found in 90% of them is stable.")
+params = json.dumps({
+    "variables": variables, "method": method, "alpha": alpha, "test": test, "score": score,
+    "domain_column": domain, "max_rows": MAX_ROWS,
+    "rows": rows.fillna("").to_dict("records"), "tiers": [t for t in tiers if t]},
+    sort_keys=True, default=str)
+runs = state.page_state("disc_runs", {})
+key = hashlib.sha256(f"{fp}|{params}|{n_boot}".encode()).hexdigest()[:16]
+
+b1, b2 = st.columns([1, 4])
+if b1.button(f"Run with {n_boot} resamples" if n_boot else "Run", type="primary",
+             key="disc_run", disabled=n_boot == 0):
+    bar = st.progress(0.0, text="Starting the resamples…")
+    st.button("Cancel", key="disc_cancel_btn", on_click=lambda: st.session_state.update(
+        {CANCEL: True}))
+    with guard():
+        try:
+            while len(runs) >= 5:   # keep the last few bootstrap runs of this session
+                runs.pop(next(iter(runs)))
+            runs[key] = discover(df, bootstrap=n_boot, **_kwargs(params),
+                                 progress=lambda d, t: bar.progress(d / t, text=f"Resample {d} of {t}"),
+                                 cancel=lambda: bool(st.session_state.get(CANCEL)))
+        except Cancelled as stop:
+            st.info(stop.message, icon=":material/cancel:")
+        finally:
+            st.session_state[CANCEL] = False
+            bar.empty()
+if st.session_state.pop(CANCEL, False):
+    st.info("Stopped at your request; nothing was changed.", icon=":material/cancel:")
+
+result = runs.get(key)
+with guard():
+    if result is None:
+        result = quick(fp, params, df)
+        b2.caption("Shown without bootstrap. Press the button for edge confidence.")
+    st.markdown(f"**{result.summary()}**")
+    st.info(result.reason, icon=":material/lightbulb:")
+    if result.test_reason:
+        st.caption(result.test_reason)
+    for note in result.notes:
+        st.caption(f"ℹ️ {note}")
+
+    threshold = 0.0
+    if result.confidence:
+        threshold = st.slider("Hide edges found in fewer resamples than", 0.0, 1.0, 0.5, 0.05,
+                              key="disc_threshold", format="%.2f")
+    shown = result.above(threshold)
+    truth = truth_of(ref.name) if ref.kind == "sample" else None
+    m1, m2 = st.columns(2)
+    if truth is not None:
+        t_diff = compare_graphs(truth, shown)
+        m1.metric("SHD vs the true graph", t_diff.shd, help="Structural Hamming distance "
+                  f"(Tsamardinos et al. 2006, on {t_diff.compared_as}s): node pairs whose edge "
+                  "differs. This sample was simulated from a known graph.")
+    ref_graph = ws.graph
+    diff = None
+    if len(set(ref_graph.nodes) & set(shown.nodes)) >= 2:
+        diff = compare_graphs(ref_graph, shown)
+        m2.metric("SHD vs your drawn graph", diff.shd,
+                  help=f"{len(diff.missing)} missing, {len(diff.extra)} extra, "
+                  f"{len(diff.reversed)} reversed, {len(diff.misoriented)} other differences.")
+    show_diff = diff is not None and st.toggle("Colour the differences to the drawn graph",
+                                               value=True, key="disc_show_diff")
+    d = drawing(shown, positions=ref_graph.positions, diff=diff if show_diff else None)
+    show_graph(d.graph, edge_styles=d.edge_styles, edge_labels=d.edge_labels,
+               edge_widths=d.edge_widths, key="disc_graph")
+    st.caption("→ learned direction · — adjacent, direction undecided · ↔ latent common cause "
+               "· dashed o→: the tail end is undecided (PAG) · labels: share of resamples.")
+    st.dataframe(pd.DataFrame(edge_table(shown)), hide_index=True, width="stretch")
+
+    st.subheader("Adopt edges into the workspace graph")
+    texts = {e.text: e for e in shown.edges}
+    chosen = st.multiselect("Edges to adopt", list(texts), key=f"disc_adopt:{key}",
+                            default=[t for t, e in texts.items() if e.symbol in ("-->", "<->")])
+    extend = st.checkbox("Orient undecided edges (without creating new colliders)",
+                         key="disc_extend")
+    if st.button("Adopt chosen edges", key="disc_adopt_btn", disabled=not chosen):
+        new = to_causal_graph(shown, "extend" if extend else "skip", base=ws.graph,
+                              edges=[texts[t] for t in chosen])
+        if new == ws.graph:
+            st.info("The workspace graph already has these edges.")
+        else:
+            state.push(ws.with_graph(new), "adopt discovered edges")
+            state.flash(f"Adopted {len(chosen)} edge(s) into the graph (undo restores it).")
+            st.rerun()

@@ -1,0 +1,68 @@
+"""Discover page: learns on the loaded sample, diffs, adopts through undo, cancels cleanly."""
+from app.graph import CausalGraph
+from tests.ui.conftest import assert_no_exception, open_page
+
+
+def _texts(at) -> str:
+    return " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error])
+
+
+def test_discover_shows_a_learned_graph_and_the_true_shd():
+    at = open_page("pages/discover.py", sample="asia")
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    text = _texts(at)
+    assert "on 5,000 rows × 8 variables" in text and "GES" in text     # Auto chose and said why
+    labels = [m.label for m in at.metric]
+    assert "SHD vs the true graph" in labels and "SHD vs your drawn graph" in labels
+
+
+def test_adopting_edges_is_one_undo_step():
+    at = open_page("pages/discover.py", sample="asia")
+    history = at.session_state["cc_history"]
+    history.push(history.present.with_graph(CausalGraph()), "clear graph")
+    at.run()
+    before = history.present
+    at.button(key="disc_adopt_btn").click().run()
+    assert_no_exception(at)
+    assert history.past[-1] == (before, "adopt discovered edges")
+    adopted = history.present.graph
+    # the directed edges GES learns on asia (undirected ones are adopted only if chosen)
+    assert len(adopted.edges) == 5 and len(adopted.nodes) == 8
+    history.undo()
+    assert history.present == before
+    # choosing the undirected edges too, oriented without new colliders: all 7 adopted
+    pick = next(m for m in at.multiselect if m.label == "Edges to adopt")
+    pick.set_value(pick.options).run()
+    at.checkbox(key="disc_extend").check().run()
+    at.button(key="disc_adopt_btn").click().run()
+    assert len(history.present.graph.edges) == 7
+
+
+def test_bootstrap_run_and_cancel_leave_the_workspace_unchanged():
+    at = open_page("pages/discover.py", sample="kidney_stones")
+    ws = at.session_state["cc_history"].present
+    at.selectbox(key="disc_method").select("pc").run()
+    at.slider(key="disc_boot").set_value(10).run()
+    at.session_state["disc_cancel"] = True            # Cancel pressed
+    at.button(key="disc_run").click().run()
+    assert_no_exception(at)
+    assert any("Stopped at your request" in str(i.value) for i in at.info)
+    assert at.session_state["cc_history"].present == ws
+    at.button(key="disc_run").click().run()          # a real run with confidence
+    assert_no_exception(at)
+    assert at.slider(key="disc_threshold") is not None
+    assert at.session_state["cc_history"].present == ws
+
+
+def test_bad_settings_give_a_message_not_a_traceback():
+    at = open_page("pages/discover.py", sample="kidney_stones")
+    at.selectbox(key="disc_method").select("lingam").run()
+    assert_no_exception(at)
+    assert any("DirectLiNGAM needs continuous variables" in str(e.value) for e in at.error)
+
+
+def test_empty_state_without_data():
+    at = open_page("pages/discover.py", sample=None)
+    assert_no_exception(at)
+    assert any("Load one first" in str(i.value) for i in at.info)
