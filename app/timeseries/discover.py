@@ -91,6 +91,13 @@ def discover_timeseries(df: pd.DataFrame, time_column: str | None,
     elif progress:
         progress(1.0, "Done")
     links = collect_links(main, series.variables, frequencies)
+    tested = ~np.isnan(main.p_values)
+    cells = int(tested[:, :, 1:].sum() + np.triu(tested[:, :, 0], 1).sum())  # same-time pairs once
+    if not fdr and alpha * cells >= 1.5:
+        notes.append(f"{cells} cause–effect–lag combinations were tested: even with no links at "
+                     f"all, about {alpha * cells:.0f} would pass α = {alpha:g} by chance. Use the "
+                     "false-discovery-rate correction (fdr=True) or a smaller α to keep fewer "
+                     "chance links.")
     if method == "pcmci":
         notes.append("PCMCI looks for lagged links only; choose PCMCI+ to test same-time links.")
     if method == "granger":

@@ -43,3 +43,19 @@ def test_loaded_table_without_enough_numeric_columns_shows_a_clear_error():
     at.run()
     assert_no_exception(at)
     assert at.error and "two" in at.error[0].value
+
+
+def test_macro_sample_opens_with_its_suggested_method_and_runs_pcmci_plus():
+    at = open_page(PAGE)
+    at.selectbox(key="ts_sample").set_value("ts_macro").run()
+    k = "sample_ts_macro"
+    assert at.radio(key=f"ts_method_{k}").value == "pcmci+"
+    assert at.number_input(key=f"ts_lag_{k}").value == 4
+    _button(at, "ts_run").click()
+    at.run()
+    assert_no_exception(at)
+    links = at.dataframe[0].value
+    # the accounting identity shows up as same-time links into GDP growth (see the README)
+    same_time = links[links["lag"] == 0]
+    assert {"consumption_growth", "investment_growth"} <= set(
+        same_time.loc[same_time["effect"] == "gdp_growth", "cause"])
