@@ -378,6 +378,7 @@ def adjustment_exercise(id: str, graph: CausalGraph, x: str, y: str, *, prompt: 
     prompt = prompt or (f"Which variables would you adjust for to estimate the causal effect of "
                         f"**{x}** on **{y}**? Choose a set (leave it empty to adjust for nothing).")
     kw.setdefault("graph", graph)
+    kw.setdefault("params", {"x": x, "y": y})
     return Exercise(id, prompt, "multi", adjustment_checker(graph, x, y, traps), answer,
                     options=(*observed, NO_SET), reveal=reveal,
                     empty_label="nothing (the empty set)", **kw)
@@ -399,6 +400,7 @@ def paths_exercise(id: str, graph: CausalGraph, x: str, y: str, given: Iterable[
                         "blocked).")
     kw.setdefault("graph", graph)
     kw.setdefault("rung", "association")
+    kw.setdefault("params", {"x": x, "y": y, "given": tuple(given)})
     return Exercise(id, prompt, "multi", paths_checker(graph, x, y, given), answer,
                     options=tuple(p.text for p in paths), reveal=reveal,
                     empty_label="no path is open", **kw)
@@ -421,6 +423,7 @@ def independence_exercise(id: str, graph: CausalGraph, x: str, y: str, given: It
                         f"({x} ⫫ {y} | {', '.join(given) or '∅'})?")
     kw.setdefault("graph", graph)
     kw.setdefault("rung", "association")
+    kw.setdefault("params", {"x": x, "y": y, "given": tuple(given)})
     return Exercise(id, prompt, "choice", independence_checker(graph, x, y, given),
                     YES_INDEPENDENT if separated else NO_DEPENDENT,
                     options=(YES_INDEPENDENT, NO_DEPENDENT), reveal=reveal, **kw)
@@ -440,6 +443,7 @@ def instrument_exercise(id: str, graph: CausalGraph, x: str, y: str, *,
                     edge_styles=causal_edge_styles(graph, answer, y) if ivs else {})
     prompt = prompt or f"Which variable can serve as an **instrument** for the effect of {x} on {y}?"
     kw.setdefault("graph", graph)
+    kw.setdefault("params", {"x": x, "y": y})
     return Exercise(id, prompt, "choice", instrument_checker(graph, x, y), answer,
                     options=options, reveal=reveal, **kw)
 
@@ -460,6 +464,7 @@ def frontdoor_exercise(id: str, graph: CausalGraph, x: str, y: str, *,
     prompt = prompt or (f"Which variables form a **front-door** set for the effect of {x} on "
                         f"{y}?")
     kw.setdefault("graph", graph)
+    kw.setdefault("params", {"x": x, "y": y})
     return Exercise(id, prompt, "multi", frontdoor_checker(graph, x, y), answer,
                     options=options, reveal=reveal, empty_label="nothing", **kw)
 

@@ -66,6 +66,7 @@ class Exercise:
     topic: str = ""
     empty_label: str = ""     # multi: what an empty selection means, e.g. "adjust for nothing"
     predict: bool = False     # "predict, then see": any answer completes it; feedback says if it was right
+    params: Mapping[str, Any] = field(default_factory=dict)   # the question's variables (x, y, given…)
 
     def grade(self, answer: Any) -> Feedback:
         """Read the raw widget value and check it; unreadable input gets a helpful message."""

@@ -283,7 +283,7 @@ def total_effect_question(rng, graph, scm, difficulty: int = 2, id: str = "total
               f"**{y}** change on average (the total causal effect of {x} on {y})?")
     return checkers.number_exercise(
         id, prompt, value, wrong=wrong, reveal=reveal, graph=graph, edge_labels=coefficient_labels(scm),
-        rung="intervention", topic="composition",
+        rung="intervention", topic="composition", params={"x": x, "y": y},
         hints=("Find every directed path from the cause to the effect (follow the arrows).",
                "Along a path multiply the coefficients; across paths add the results."))
 
@@ -318,6 +318,7 @@ def path_effect_question(rng, graph, scm, difficulty: int = 2, id: str = "path_e
     return checkers.number_exercise(
         id, prompt, value, wrong=wrong, reveal=reveal, graph=graph,
         edge_labels=coefficient_labels(scm), rung="intervention", topic="composition",
+        params={"x": x, "y": y, "path": tuple(path)},
         hints=("A change of 1 in the first variable is multiplied by each coefficient along the "
                "path in turn.",))
 
@@ -349,6 +350,7 @@ def do_mean_question(rng, graph, scm, difficulty: int = 2, id: str = "do_mean") 
     return checkers.number_exercise(
         id, prompt, value, wrong=wrong, reveal=reveal, graph=graph,
         edge_labels=coefficient_labels(scm), rung="intervention", topic="do",
+        params={"x": x, "y": y, "value": v, "intercepts": dict(scm.intercepts)},
         hints=(f"Intervening cuts the arrows into {x}: its value is simply {format_number(v)}.",
                "Go down the causal order: the average of each variable is its constant plus its "
                "coefficients times its parents' averages."))
@@ -422,6 +424,7 @@ def counterfactual_question(rng, graph, scm, difficulty: int = 2, id: str = "cou
     return checkers.number_exercise(
         id, prompt, value, wrong=wrong, reveal=reveal, graph=graph,
         edge_labels=coefficient_labels(scm), rung="counterfactual", topic="counterfactual",
+        params={"x": x, "y": y, "new_x": new_x, "factual": factual},
         hints=("Step 1 (abduction): from the observed values, work out each noise term U.",
                f"Step 2 (action): replace {x}'s equation by {x} = {format_number(new_x)}. "
                "Step 3 (prediction): recompute the variables below it with the same U's.",
