@@ -251,4 +251,23 @@ def test_hostile_node_name_is_shown_as_text_and_exported_escaped(app_server, pag
         page.get_by_role("button", name="Download the drawing as a PNG image").click()
     png = Path(info.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+
+    # Shift-drag a box around both variables, delete them together, then undo
+    a, b = node_xy(page, HOSTILE), node_xy(page, "Y")
+    c = canvas(page)
+    left = max(min(a["x"], b["x"]) - 140, c["x"] + 5)
+    top = max(min(a["y"], b["y"]) - 40, c["y"] + 5)
+    page.keyboard.down("Shift")
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move(max(a["x"], b["x"]) + 140, max(a["y"], b["y"]) + 40, steps=8)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    assert sorted(page.evaluate(f"() => {ED}.network.getSelectedNodes()")) == sorted([HOSTILE, "Y"])
+    page.keyboard.press("Delete")
+    settle(page)
+    assert text_graph(page) == CausalGraph()
+    page.keyboard.press("Control+z")
+    settle(page)
+    assert text_graph(page).edges == {(HOSTILE, "Y")}
     assert not page.cc_dialogs

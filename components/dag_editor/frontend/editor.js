@@ -18,7 +18,8 @@ const ROLE_NAMES = {
 };
 const HINTS = {
   select: [["Double-click", "empty space: new variable"], ["Shift-drag", "from a variable: arrow"],
-           ["Double-click", "a variable: rename"], ["Del", "delete"], ["Ctrl+Z", "undo"]],
+           ["Double-click", "a variable: rename"], ["Shift-drag", "on empty space: select"],
+           ["Del", "delete"], ["Ctrl+Z", "undo"]],
   edge: [["Drag", "from one variable to another (or click both) to draw an arrow"], ["Esc", "back to moving"]],
   bidirected: [["Drag", "between two variables to mark a latent common cause ↔"], ["Esc", "back to moving"]],
 };
@@ -720,6 +721,14 @@ class DagEditor {
       this.root.focus({ preventScroll: true });
       if (e.button !== 0) return;
       const node = this.network.getNodeAt(p);
+      if (node === undefined && e.shiftKey && this.mode === "select" && this.network.getEdgeAt(p) === undefined) {
+        // Shift-drag on empty space: draw a box to select the variables inside it
+        e.stopPropagation();
+        e.preventDefault();
+        this.box = { start: p, to: p };
+        try { this.stage.setPointerCapture(e.pointerId); } catch (err) { /* older browsers */ }
+        return;
+      }
       const linking = this.mode !== "select" || e.shiftKey;
       if (node === undefined || !linking) return;
       e.stopPropagation();
@@ -727,6 +736,24 @@ class DagEditor {
       const kind = this.mode === "bidirected" || (this.mode === "select" && e.altKey) ? "b" : "d";
       this.link = { from: node, kind, to: p, start: p, moved: false };
       try { this.stage.setPointerCapture(e.pointerId); } catch (err) { /* older browsers */ }
+      return;
+    }
+    if (this.box) {
+      e.stopPropagation();
+      e.preventDefault();
+      this.box.to = p;
+      if (e.type !== "pointermove") {
+        const a = this.network.DOMtoCanvas(this.box.start);
+        const b = this.network.DOMtoCanvas(p);
+        const [x0, x1] = [Math.min(a.x, b.x), Math.max(a.x, b.x)];
+        const [y0, y1] = [Math.min(a.y, b.y), Math.max(a.y, b.y)];
+        const pos = this.network.getPositions();
+        const inside = Object.keys(pos).filter((id) => pos[id].x >= x0 && pos[id].x <= x1 && pos[id].y >= y0 && pos[id].y <= y1);
+        this.box = null;
+        if (e.type === "pointerup") this.network.selectNodes(inside, false);
+        this.updateCard();
+      }
+      this.network.redraw();
       return;
     }
     if (!this.link) return;
@@ -761,6 +788,18 @@ class DagEditor {
   drawLink(ctx) {
     const link = this.link;
     const pending = this.pendingFrom;
+    if (this.box) {
+      const a = this.network.DOMtoCanvas(this.box.start);
+      const b = this.network.DOMtoCanvas(this.box.to);
+      ctx.save();
+      ctx.fillStyle = "rgba(37, 99, 235, 0.08)";
+      ctx.strokeStyle = "#2563eb";
+      ctx.lineWidth = 1 / this.network.getScale();
+      ctx.setLineDash([4 / this.network.getScale(), 3 / this.network.getScale()]);
+      ctx.fillRect(a.x, a.y, b.x - a.x, b.y - a.y);
+      ctx.strokeRect(a.x, a.y, b.x - a.x, b.y - a.y);
+      ctx.restore();
+    }
     if (!(link && link.moved) && !pending) return;
     ctx.save();
     const color = (link ? link.kind : pending.kind) === "b" ? "#7c3aed" : "#2563eb";
