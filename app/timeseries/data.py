@@ -160,6 +160,7 @@ def prepare_series(df: pd.DataFrame, time_column: str | None,
             raise DataError(f"'{v}' is constant ({_fmt(col[0])} at every step).",
                             hint="A series that never changes cannot cause or be caused by "
                                  "anything in the data: leave it out.")
+    _check_not_redundant(values, variables)
     complete = int(np.sum(~np.isnan(values).any(axis=1)))
     need = minimum_rows(max_lag, len(variables))
     if complete < need:
@@ -170,6 +171,27 @@ def prepare_series(df: pd.DataFrame, time_column: str | None,
             hint="Lower the maximum lag, choose fewer variables, or use a longer series.")
     return PreparedSeries(values=values, variables=tuple(variables), times=times,
                           time_column=str(time_column), step=step, notes=tuple(notes))
+
+
+def _check_not_redundant(values: np.ndarray, variables: list[str]) -> None:
+    """Refuse copies and exact linear combinations: their effects cannot be told apart, and the
+    tests' regressions become singular (silently wrong links rather than an error)."""
+    rows = values[~np.isnan(values).any(axis=1)]
+    if len(rows) < 3:
+        return
+    z = (rows - rows.mean(axis=0)) / rows.std(axis=0)
+    corr = (z.T @ z) / len(z)
+    n = len(variables)
+    for i in range(n):
+        for j in range(i + 1, n):
+            if abs(corr[i, j]) > 1 - 1e-9:
+                raise DataError(f"'{variables[i]}' and '{variables[j]}' are the same series "
+                                "(up to scale and shift).",
+                                hint="Keep only one of them.")
+    if np.linalg.matrix_rank(z, tol=1e-8 * np.sqrt(len(z))) < n:
+        raise DataError("One of the series is an exact linear combination of the others (e.g. "
+                        "a total together with all its parts), so their effects cannot be "
+                        "separated.", hint="Leave out the total or one of the parts.")
 
 
 def _require_time_column(df: pd.DataFrame, time_column: str | None) -> None:

@@ -95,6 +95,17 @@ def test_constant_series_is_named():
     assert "'b' is constant" in err.value.message
 
 
+def test_copies_and_exact_sums_of_series_are_refused():
+    df = _series().assign(d=lambda d: 2 * d["a"] + 1)
+    with pytest.raises(DataError) as err:
+        prepare_series(df, "day")
+    assert "'a' and 'd' are the same series" in err.value.message
+    df = _series().assign(total=lambda d: d["a"] + d["b"] + d["c"])
+    with pytest.raises(DataError) as err:
+        prepare_series(df, "day")
+    assert "exact linear combination" in err.value.message
+
+
 def test_missing_values_counted_then_dropped_or_interpolated():
     df = _series()
     df.loc[[10, 11, 30], "a"] = np.nan
