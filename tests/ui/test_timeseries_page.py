@@ -59,3 +59,20 @@ def test_macro_sample_opens_with_its_suggested_method_and_runs_pcmci_plus():
     same_time = links[links["lag"] == 0]
     assert {"consumption_growth", "investment_growth"} <= set(
         same_time.loc[same_time["effect"] == "gdp_growth", "cause"])
+
+
+def test_bootstrap_run_adds_frequencies_and_a_filter():
+    at = open_page(PAGE)
+    k = "sample_ts_simulated"
+    at.radio(key=f"ts_method_{k}").set_value("granger")
+    at.number_input(key=f"ts_boot_{k}").set_value(5)
+    at.run()
+    _button(at, "ts_run").click()
+    at.run()
+    assert_no_exception(at)
+    assert at.slider(key="ts_min_freq").value == 0.5
+    table = at.dataframe[0].value
+    assert "frequency" in table.columns and table["frequency"].between(0.5, 1.0).all()
+    at.slider(key="ts_min_freq").set_value(1.0).run()
+    assert_no_exception(at)
+    assert (at.dataframe[0].value["frequency"] == 1.0).all()
