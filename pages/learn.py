@@ -51,6 +51,20 @@ def new_seed(slug: str) -> None:
     seeds[slug] = seeds.get(slug, 0) + 1
 
 
+def next_practice() -> None:
+    """A new practice exercise, skipping any this session has already answered."""
+    level = st.session_state.get(f"learn_level_{PRACTICE}", 2)
+    rung = st.session_state.get("learn_rung", "any")
+    for _ in range(20):
+        seeds[PRACTICE] += 1
+        try:
+            ex = generate(seeds[PRACTICE], level, None if rung == "any" else rung)
+        except CausalCanvasError:
+            return    # shown when the page draws this seed
+        if not progress.has_seen(ex.fingerprint):
+            return
+
+
 def show_parts(parts: list) -> None:
     for part in parts:
         if isinstance(part, Exhibit):
@@ -191,15 +205,10 @@ def show_practice() -> None:
     with c1:
         level = level_picker(PRACTICE, 2)
     rung = c2.selectbox("Rung of the ladder", list(RUNGS), format_func=RUNGS.get, key="learn_rung")
-    c3.button("New exercise", key="learn_new", on_click=new_seed, args=(PRACTICE,),
+    c3.button("New exercise", key="learn_new", on_click=next_practice,
               icon=":material/refresh:", use_container_width=True)
     with guard():
         ex = generate(seeds[PRACTICE], level, None if rung == "any" else rung)
-        for _ in range(20):   # skip anything this session has already answered
-            if not progress.has_seen(ex.fingerprint):
-                break
-            new_seed(PRACTICE)
-            ex = generate(seeds[PRACTICE], level, None if rung == "any" else rung)
         left, right = st.columns([3, 2], gap="large")
         with right:
             show_graph(ex.graph, edge_labels=ex.edge_labels, height=340, key="learn_practice_graph")
@@ -245,12 +254,7 @@ choice = top[0].selectbox("Lesson", options, format_func=label, key=PICK)
 top[1].button("Leave presenter mode" if presenting else "Presenter mode", key="learn_presenter",
               icon=":material/co_present:", on_click=toggle_presenter, use_container_width=True,
               help="Large type, no sidebar and high-contrast graphs, for a projector.")
-ticks = {s: "⚠️" if i.error else TICK[progress.lesson_status(s)] for s, i in infos.items()}
-done = sum(t == TICK["done"] for t in ticks.values())
-st.caption(f"Your progress: {done} of {len(ticks)} lessons done — "
-           + "  ".join(f"{t} {infos[s].number}" for s, t in ticks.items())
-           + f"  ·  practice {progress.practice_correct}/{progress.practice_answered} right "
-           "first time  (✅ done, ◐ started, ○ not started)")
+progress_line = st.empty()   # filled at the end, once this run's answers are counted
 
 if choice == PRACTICE:
     show_practice()
@@ -264,6 +268,12 @@ else:
         show_error(err)
         st.caption("The other lessons still work: pick one above.")
 
+ticks = {s: "⚠️" if i.error else TICK[progress.lesson_status(s)] for s, i in infos.items()}
+done = sum(t == TICK["done"] for t in ticks.values())
+progress_line.caption(f"Your progress: {done} of {len(ticks)} lessons done — "
+                      + "  ".join(f"{t} {infos[s].number}" for s, t in ticks.items())
+                      + f"  ·  practice {progress.practice_correct}/{progress.practice_answered}"
+                      " right first time  (✅ done, ◐ started, ○ not started)")
 if not presenting:
     st.divider()
     d1, d2 = st.columns(2)
