@@ -16,6 +16,7 @@ from app.discovery import (
     discover,
     to_causal_graph,
 )
+from app.discovery.bootstrap import warm_up
 from app.discovery.view import drawing, edge_table
 from app.errors import Cancelled
 from app.ui import state
@@ -54,6 +55,7 @@ st.caption("Let an algorithm propose the causal graph the data support. Data alo
 if not need_data():
     st.stop()
 df, ref, ws = state.data(), state.dataset_ref(), state.workspace()
+warm_up()   # start the bootstrap workers in the background while the user reads
 fp = ref.fingerprint
 cols = [str(c) for c in df.columns]
 
@@ -105,7 +107,8 @@ b1, b2 = st.columns([1, 4])
 if b1.button(f"Run with {n_boot} resamples" if n_boot else "Run", type="primary",
              key="disc_run", disabled=n_boot == 0):
     bar = st.progress(0.0, text="Starting the resamples…")
-    st.button("Cancel", key="disc_cancel_btn", on_click=lambda: st.session_state.update(
+    stop_slot = st.empty()
+    stop_slot.button("Cancel", key="disc_cancel_btn", on_click=lambda: st.session_state.update(
         {CANCEL: True}))
     with guard():
         try:
@@ -119,6 +122,7 @@ if b1.button(f"Run with {n_boot} resamples" if n_boot else "Run", type="primary"
         finally:
             st.session_state[CANCEL] = False
             bar.empty()
+            stop_slot.empty()
 if st.session_state.pop(CANCEL, False):
     st.info("Stopped at your request; nothing was changed.", icon=":material/cancel:")
 
@@ -155,7 +159,8 @@ with guard():
                   f"{len(diff.reversed)} reversed, {len(diff.misoriented)} other differences.")
     show_diff = diff is not None and st.toggle("Colour the differences to the drawn graph",
                                                value=True, key="disc_show_diff")
-    d = drawing(shown, positions=ref_graph.positions, diff=diff if show_diff else None)
+    d = drawing(shown, positions=ref_graph.positions, diff=diff if show_diff else None,
+                reference=ref_graph)
     show_graph(d.graph, edge_styles=d.edge_styles, edge_labels=d.edge_labels,
                edge_widths=d.edge_widths, key="disc_graph")
     st.caption("→ learned direction · — adjacent, direction undecided · ↔ latent common cause "

@@ -15,6 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
@@ -83,9 +84,12 @@ def one_resample(spec: RunSpec, arrays: dict, i: int, seed: int) -> list[EdgeTup
 def bootstrap_edges(spec: RunSpec, arrays: dict, n: int, *, seed: int = 0,
                     progress: Callable[[int, int], None] | None = None,
                     cancel: Callable[[], bool] | None = None,
-                    n_jobs: int | None = None) -> list[list[EdgeTuple] | None]:
+                    n_jobs: int | None = None,
+                    notes: list[str] | None = None) -> list[list[EdgeTuple] | None]:
     """Edge lists of `n` resamples (None for a failed one). Calls progress(done, n) as they
-    finish; raises Cancelled as soon as cancel() returns True (pending work is dropped)."""
+    finish; raises Cancelled as soon as cancel() returns True (pending work is dropped).
+    If worker processes cannot start, the resamples run here one after another and a
+    sentence saying so is appended to `notes`."""
     progress = progress or (lambda done, total: None)
     cancel = cancel or (lambda: False)
     jobs = n_jobs or available_cores()
@@ -95,19 +99,27 @@ def bootstrap_edges(spec: RunSpec, arrays: dict, n: int, *, seed: int = 0,
         return _run_ray(spec, packed, n, seed, progress, cancel)
     if name == "dask":
         return _run_dask(spec, packed, n, seed, progress, cancel)
-    if jobs == 1:
-        results = []
-        for i in range(n):
-            if cancel():
-                raise Cancelled()
-            results.append(one_resample(spec, packed, i, seed))
-            progress(i + 1, n)
-        return results
-    return _run_local(spec, packed, n, seed, progress, cancel, jobs)
+    if jobs > 1:
+        try:
+            return _run_local(spec, packed, n, seed, progress, cancel, jobs)
+        except (BrokenProcessPool, RuntimeError, OSError):
+            _reset_pool()
+            if notes is not None:
+                notes.append("Worker processes could not start (in a script, put the code "
+                             "under `if __name__ == \"__main__\":`), so the resamples ran "
+                             "one after another.")
+    results = []
+    for i in range(n):
+        if cancel():
+            raise Cancelled()
+        results.append(one_resample(spec, packed, i, seed))
+        progress(i + 1, n)
+    return results
 
 
 _pool = None
 _pool_lock = threading.Lock()
+_warming = False
 _PRELOAD = ["app.discovery.algorithms", "app.discovery.citests", "app.discovery.bootstrap",
             "causallearn.utils.PCUtils.SkeletonDiscovery", "causallearn.search.ConstraintBased.FCI"]
 
@@ -127,6 +139,37 @@ def _local_pool(jobs: int):
             ctx.set_forkserver_preload(_PRELOAD)
             _pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
         return _pool
+
+
+def warm_up(n_jobs: int | None = None) -> None:
+    """Start the local worker pool in the background (the first start imports the discovery
+    code, a few seconds), so a later bootstrap begins at once. Safe to call on every rerun."""
+    global _warming
+    try:
+        if _warming or executor_name() != "local":
+            return
+    except DiscoveryError:   # a bad executor setting is reported when a bootstrap runs
+        return
+    _warming = True
+
+    def start() -> None:
+        try:
+            jobs = n_jobs or available_cores()
+            pool = _local_pool(jobs)
+            for f in [pool.submit(os.getpid) for _ in range(jobs)]:
+                f.result()
+        except Exception:  # noqa: BLE001 - warming is best effort; a real run reports errors
+            _reset_pool()
+
+    threading.Thread(target=start, name="discovery-warm-up", daemon=True).start()
+
+
+def _reset_pool() -> None:
+    global _pool
+    with _pool_lock:
+        if _pool is not None:
+            _pool.shutdown(wait=False, cancel_futures=True)
+        _pool = None
 
 
 def _run_local(spec, packed, n, seed, progress, cancel, jobs):

@@ -119,7 +119,7 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
         if progress:
             progress(0, bootstrap)
         lists = bootstrap_edges(spec, arrays, int(bootstrap), seed=seed, progress=progress,
-                                cancel=cancel)
+                                cancel=cancel, notes=notes)
         confidence, done = confidence_from(lists)
         failed = len(lists) - done
         if failed:

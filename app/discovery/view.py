@@ -26,11 +26,12 @@ class Drawing:
 
 
 def drawing(result: DiscoveryResult, *, positions: Mapping[str, tuple[float, float]] | None = None,
-            diff: GraphDiff | None = None, show_confidence: bool = True) -> Drawing:
+            diff: GraphDiff | None = None, reference: CausalGraph | None = None,
+            show_confidence: bool = True) -> Drawing:
     """Directed edges as arrows, — and o-o without arrowheads, o→ dashed, ↔ as latent links;
     labels show bootstrap confidence (or LiNGAM coefficients); with `diff`, edges of the
     reference that were not learned are drawn as "missing" and learned extras/reversals
-    coloured."""
+    coloured (a missing edge is drawn in the direction `reference` has it, if given)."""
     directed = [(e.a, e.b) for e in result.edges if e.symbol in ("-->", "o->")]
     order = _order(result.nodes, directed)
     rank = {n: i for i, n in enumerate(order)}
@@ -77,7 +78,8 @@ def drawing(result: DiscoveryResult, *, positions: Mapping[str, tuple[float, flo
                 styles[key] = "reversed"
         for e in diff.missing:
             if e.a in rank and e.b in rank:
-                styles[(e.a, e.b)] = "missing"
+                flip = reference is not None and (e.b, e.a) in reference.edges
+                styles[(e.b, e.a) if flip else (e.a, e.b)] = "missing"
     pos = {n: p for n, p in (positions or {}).items() if n in rank}
     graph = CausalGraph(nodes=tuple(result.nodes), edges=frozenset(edges),
                         bidirected=frozenset(bidirected), positions=pos)
