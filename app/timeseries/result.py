@@ -6,7 +6,8 @@ loops and same-time links whose direction the data cannot tell are reported besi
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -147,7 +148,8 @@ class TimeSeriesResult:
             else:
                 nxg.add_edge(a, b)
                 kept.append((a, b))
-        graph = CausalGraph.from_edges(kept, nodes=self.variables)
+        graph = CausalGraph.from_edges(kept, nodes=self.variables,
+                                       positions=circle_positions(self.variables))
         unoriented -= {tuple(sorted(e, key=self.variables.index)) for e in kept}
         return TimeSeriesSummary(
             graph=graph,
@@ -246,6 +248,19 @@ METHOD_TITLES = {"pcmci": "PCMCI", "pcmci+": "PCMCI+", "granger": "Granger (VAR 
 def lag_name(variable: str, lag: int) -> str:
     """The node name of `variable` at time t-lag, e.g. 'X (t-2)' or 'X (t)'."""
     return f"{variable} (t)" if lag == 0 else f"{variable} (t-{lag})"
+
+
+def circle_positions(names: Sequence[str], node_width: float = 170.0
+                     ) -> dict[str, tuple[float, float]]:
+    """Names evenly on a circle, clockwise from the top: with every node on a convex curve no
+    straight edge can pass through a third node (time-series summaries are often dense)."""
+    n = len(names)
+    if n == 0:
+        return {}
+    radius = max(160.0, n * node_width / (2 * math.pi))
+    return {name: (round(radius * math.sin(2 * math.pi * k / n), 1),
+                   round(-radius * math.cos(2 * math.pi * k / n), 1))
+            for k, name in enumerate(names)}
 
 
 def link_scores(found: Iterable[tuple[str, str, int]], truth: Iterable[tuple[str, str, int]]

@@ -41,6 +41,14 @@ def test_feedback_loop_keeps_the_stronger_direction_and_reports_the_other():
     assert "Feedback" in str(s)
 
 
+def test_summary_graph_is_laid_out_on_a_circle_so_no_edge_crosses_a_node():
+    res = _result([TimeSeriesLink("x", "y", 1, 0.5, 0.001)], variables=("a", "b", "c", "x", "y", "z"))
+    pos = res.summary_graph().positions
+    radii = {round(float(np.hypot(*p))) for p in pos.values()}
+    assert len(pos) == 6 and len(radii) == 1          # all on one circle
+    assert pos["a"][0] == 0 and pos["a"][1] < 0         # the first variable at the top
+
+
 def test_three_way_cycle_drops_only_the_weakest_edge():
     res = _result([TimeSeriesLink("x", "y", 1, 0.6, 0.001), TimeSeriesLink("y", "z", 1, 0.5, 0.001),
                    TimeSeriesLink("z", "x", 1, 0.1, 0.04)])
