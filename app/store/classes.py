@@ -10,9 +10,10 @@ Security model:
 - Join attempts are rate limited by token buckets kept in the database, so the limit holds
   across app replicas and restarts (app.classroom.JOIN_PER_SESSION, JOIN_FAILURES_PER_IP).
 
-Reliability: a submission is one INSERT in its own transaction, keyed by (student, submission
-key) with a unique constraint, so a retried submission is acknowledged again but never counted
-twice, and an acknowledged one is committed (SQLite synchronous=FULL, PostgreSQL default).
+Reliability: a submission is one INSERT keyed by (student, submission key) with a unique
+constraint, so a retried submission is acknowledged again but never counted twice. It is
+acknowledged only after its transaction committed (SQLite synchronous=FULL, PostgreSQL
+synchronous_commit=on); simultaneous submissions share one commit (Store.batched_write).
 """
 from __future__ import annotations
 
@@ -166,6 +167,41 @@ def _question(store: Store, qid: int, body: str) -> Question:
     return q
 
 
+_SEATS: OrderedDict[tuple[str, str], tuple[int, int]] = OrderedDict()
+_QUESTION_CLASS: dict[tuple[str, int], int] = {}
+
+
+def _answer_target(store: Store, token: str, qid: int) -> tuple[int, Question]:
+    """(student id, question) for a submission. Seats and questions never change class, so
+    they are looked up once per process; only what can change (status) is read at write time."""
+    if not isinstance(token, str) or not token:
+        raise ClassroomError("Join the class first.")
+    seat_key, q_key = (str(store.url), token_hash(token)), (str(store.url), qid)
+    with _CACHE_LOCK:
+        seat = _SEATS.get(seat_key)
+        class_of_q = _QUESTION_CLASS.get(q_key)
+        q = _QUESTION_CACHE.get(q_key)
+    if seat is None or class_of_q is None or q is None:
+        with store.read() as conn:
+            row = _seat(conn, token)
+            seat = (row.id, row.class_id)
+            qrow = conn.execute(select(questions.c.id, questions.c.class_id, questions.c.body)
+                                .where(questions.c.id == qid)).first()
+        if qrow is None:
+            raise ClassroomError("That question is not part of your class.")
+        q, class_of_q = _question(store, qrow.id, qrow.body), qrow.class_id
+        with _CACHE_LOCK:
+            _SEATS[seat_key] = seat
+            while len(_SEATS) > 4096:
+                _SEATS.popitem(last=False)
+            _QUESTION_CLASS[q_key] = class_of_q
+            while len(_QUESTION_CLASS) > 4096:
+                del _QUESTION_CLASS[next(iter(_QUESTION_CLASS))]
+    if class_of_q != seat[1]:
+        raise ClassroomError("That question is not part of your class.")
+    return seat[0], q
+
+
 def _denied() -> ClassroomError:
     return ClassroomError("The class code or the teacher key is wrong.",
                           hint="Use the code and key shown when the class was created.")
@@ -203,7 +239,7 @@ def _summary(conn: Connection, store: Store, qrow) -> Summary:
 def _take_token(store: Store, bucket: str, policy: TokenBucket, now: float,
                 cost: float = 1.0) -> tuple[bool, float]:
     """Spend from a persistent token bucket; (allowed, seconds to wait when refused)."""
-    with store.write() as conn:
+    def spend(conn: Connection) -> tuple[bool, float]:
         conn.execute(store.insert(rate_limits).values(bucket=bucket, tokens=policy.capacity,
                                                       updated_at=now)
                      .on_conflict_do_nothing(index_elements=["bucket"]))
@@ -212,7 +248,9 @@ def _take_token(store: Store, bucket: str, policy: TokenBucket, now: float,
         allowed, left = policy.take(row.tokens, row.updated_at, now, cost)
         conn.execute(update(rate_limits).where(rate_limits.c.bucket == bucket)
                      .values(tokens=left, updated_at=now))
-    return allowed, policy.wait_seconds(left, cost)
+        return allowed, policy.wait_seconds(left, cost)
+
+    return store.batched_write(spend)
 
 
 def _peek_tokens(store: Store, bucket: str, policy: TokenBucket, now: float) -> float:
@@ -406,22 +444,28 @@ def join_class(code: str, display_name: str, *, session_id: str, ip: str | None 
     code = normalise_join_code(code)
     name, name_key = clean_display_name(display_name)
     token = secrets.token_urlsafe(24)
-    with store.write() as conn:
+
+    def seat_student(conn: Connection):
         row = conn.execute(select(classes).where(classes.c.code == code)).first()
-        if row is not None and not row.ended:
-            count = conn.execute(select(func.count()).select_from(students)
-                                 .where(students.c.class_id == row.id)).scalar()
-            if count >= MAX_STUDENTS:
-                raise ClassroomError(f"This class is full ({MAX_STUDENTS} students).")
-            sid = conn.execute(store.insert(students).values(
-                class_id=row.id, display_name=name, name_key=name_key,
-                token_hash=token_hash(token), joined_at=now)
-                .on_conflict_do_nothing(index_elements=["class_id", "name_key"])
-                .returning(students.c.id)).scalar()
-            if sid is None:
-                raise ClassroomError(f"Someone in this class is already called '{name}'.",
-                                     hint="Add an initial or a number to your name.")
-            return Seat(token=token, name=name, code=row.code, title=row.title)
+        if row is None or row.ended:
+            return row
+        count = conn.execute(select(func.count()).select_from(students)
+                             .where(students.c.class_id == row.id)).scalar()
+        if count >= MAX_STUDENTS:
+            raise ClassroomError(f"This class is full ({MAX_STUDENTS} students).")
+        sid = conn.execute(store.insert(students).values(
+            class_id=row.id, display_name=name, name_key=name_key,
+            token_hash=token_hash(token), joined_at=now)
+            .on_conflict_do_nothing(index_elements=["class_id", "name_key"])
+            .returning(students.c.id)).scalar()
+        if sid is None:
+            raise ClassroomError(f"Someone in this class is already called '{name}'.",
+                                 hint="Add an initial or a number to your name.")
+        return Seat(token=token, name=name, code=row.code, title=row.title)
+
+    row = store.batched_write(seat_student)
+    if isinstance(row, Seat):
+        return row
     if row is None and ip_bucket:
         _take_token(store, ip_bucket, JOIN_FAILURES_PER_IP, now)
     if row is None:
@@ -533,43 +577,42 @@ def submit_answer(token: str, question_id: int, answer, submission_key: str, *,
     if not isinstance(submission_key, str) or not 8 <= len(submission_key) <= 64 \
             or not submission_key.replace("-", "").replace("_", "").isalnum():
         raise ClassroomError("The submission has no valid key; reload the page.")
-    with store.read() as conn:
-        seat = _seat(conn, token)
-        qrow = conn.execute(select(questions.c.id, questions.c.body).where(
-            questions.c.id == int(question_id),
-            questions.c.class_id == seat.class_id)).first()
-        if qrow is None:
-            raise ClassroomError("That question is not part of your class.")
-    checked = check_answer(_question(store, qrow.id, qrow.body), answer)
+    student_id, question = _answer_target(store, token, int(question_id))
+    checked = check_answer(question, answer)
     payload = json.dumps(checked.answer, ensure_ascii=False, sort_keys=True)
-    with store.write() as conn:
+    qid = int(question_id)
+    mine = and_(answers.c.student_id == student_id, answers.c.submission_key == submission_key)
+
+    def store_answer(conn: Connection) -> Receipt:
+        n = (select(func.count()).select_from(answers)
+             .where(answers.c.question_id == qid, answers.c.student_id == student_id)
+             .scalar_subquery())
+        now_state = conn.execute(
+            select(questions.c.status, classes.c.ended, n.label("n"))
+            .join(classes, classes.c.id == questions.c.class_id)
+            .where(questions.c.id == qid)).one()
+        accepting = now_state.status == "open" and not now_state.ended
+        if accepting and now_state.n < MAX_SUBMISSIONS_PER_QUESTION:
+            now = time.time()
+            aid = conn.execute(store.insert(answers).values(
+                question_id=qid, student_id=student_id, submission_key=submission_key,
+                answer=payload, label=checked.label[:300], correct=checked.correct,
+                submitted_at=now).on_conflict_do_nothing(
+                index_elements=["student_id", "submission_key"]).returning(answers.c.id)).scalar()
+            if aid is not None:
+                return Receipt(aid, now, checked.label[:300])
+        # not inserted: a retry of a stored submission is acknowledged again, unchanged
         done = conn.execute(select(answers.c.id, answers.c.submitted_at, answers.c.label)
-                            .where(answers.c.student_id == seat.id,
-                                   answers.c.submission_key == submission_key)).first()
+                            .where(mine)).first()
         if done is not None:
             return Receipt(done.id, done.submitted_at, done.label, duplicate=True)
-        status = conn.execute(select(questions.c.status)
-                              .where(questions.c.id == qrow.id)).scalar()
-        if status != "open" or seat.ended:
+        if not accepting:
             raise ClassroomError("Answers to this question are closed.",
                                  hint="Wait for the teacher to open the next question.")
-        n = conn.execute(select(func.count()).select_from(answers).where(and_(
-            answers.c.question_id == qrow.id, answers.c.student_id == seat.id))).scalar()
-        if n >= MAX_SUBMISSIONS_PER_QUESTION:
-            raise ClassroomError("You have changed this answer many times; your last answer "
-                                 "counts.")
-        now = time.time()
-        aid = conn.execute(store.insert(answers).values(
-            question_id=qrow.id, student_id=seat.id, submission_key=submission_key,
-            answer=payload, label=checked.label[:300], correct=checked.correct,
-            submitted_at=now).on_conflict_do_nothing(
-            index_elements=["student_id", "submission_key"]).returning(answers.c.id)).scalar()
-        if aid is None:   # the same key committed by a concurrent retry (PostgreSQL)
-            done = conn.execute(select(answers.c.id, answers.c.submitted_at, answers.c.label)
-                                .where(answers.c.student_id == seat.id,
-                                       answers.c.submission_key == submission_key)).one()
-            return Receipt(done.id, done.submitted_at, done.label, duplicate=True)
-    return Receipt(aid, now, checked.label[:300])
+        raise ClassroomError("You have changed this answer many times; your last answer "
+                             "counts.")
+
+    return store.batched_write(store_answer)
 
 
 def revealed_results(token: str, question_id: int, *, store: Store | None = None) -> Summary:

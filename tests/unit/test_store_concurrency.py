@@ -110,3 +110,39 @@ def test_a_class_joining_at_once_gets_forty_seats_and_one_name_wins_once(store):
         c.code, "Sam", session_id=uuid.uuid4().hex, store=store))
     assert len([s for s in same if s]) == 1
     assert len(errors) == 7 and all(isinstance(e, ClassroomError) for _, e in errors)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_group_commit_isolates_failures_and_acknowledges_only_after_commit(backend, tmp_path):
+    from sqlalchemy import text
+
+    from app.errors import CausalCanvasError, StoreError
+    from app.store.schema import rate_limits
+
+    def insert(name):
+        def work(conn):
+            conn.execute(rate_limits.insert().values(bucket=name, tokens=1.0, updated_at=0.0))
+            return name
+        return work
+
+    def fails(conn):
+        conn.execute(rate_limits.insert().values(bucket="partial", tokens=1.0, updated_at=0.0))
+        raise ClassroomError("this one is refused")
+
+    store = make_store(backend, tmp_path, batch_writes=True)   # on PostgreSQL too
+    request_close = store.close
+    jobs = [insert(f"b{i}") if i % 5 else fails for i in range(20)]
+    results, errors = _run_together(len(jobs), lambda i: store.batched_write(jobs[i]))
+    assert sorted(i for i, _ in errors) == [0, 5, 10, 15]
+    assert all(isinstance(e, ClassroomError) for _, e in errors)
+    with store.read() as conn:
+        names = set(conn.execute(select(rate_limits.c.bucket)).scalars())
+    assert names == {f"b{i}" for i in range(20) if i % 5}      # the failing ones left nothing
+    assert "partial" not in names
+    # a statement error inside one item is that item's StoreError, not everybody's
+    with pytest.raises(StoreError):
+        store.batched_write(lambda conn: conn.execute(text("SELECT * FROM no_such_table")))
+    assert store.batched_write(insert("after")) == "after"
+    with pytest.raises(CausalCanvasError):
+        store.batched_write(insert("after"))                     # duplicate primary key
+    request_close()
