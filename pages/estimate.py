@@ -7,6 +7,7 @@ import streamlit as st
 
 from app.charts import estimation as charts
 from app.estimation import (
+    METHODS,
     available_methods,
     estimate_effect,
     identify_estimand,
@@ -110,17 +111,18 @@ if estimand is None:
     show_last_good("the current choice cannot be estimated (see above).")
 adj_key = f"est_adj:{gk}:{treatment}:{outcome}"
 override = None
+st.subheader("Identified estimand")
+if not estimand.identified:
+    st.error("This graph does not identify the effect: every back-door path runs through an "
+             "unmeasured variable and there is no front-door mediator or instrument.", icon="🚫")
+for kind in estimand.kinds:
+    st.markdown(f"**{dict(backdoor='Back-door', frontdoor='Front-door', iv='Instrumental variable')[kind]}**"
+                f" — {estimand.text(kind)}")
+    st.latex(estimand.latex(kind))
 left, right = st.columns([3, 2], gap="large")
 with left:
-    st.subheader("Identified estimand")
-    if not estimand.identified:
-        st.error("This graph does not identify the effect: every back-door path runs through an "
-                 "unmeasured variable and there is no front-door mediator or instrument.", icon="🚫")
-    for kind in estimand.kinds:
-        st.markdown(f"**{dict(backdoor='Back-door', frontdoor='Front-door', iv='Instrumental variable')[kind]}**"
-                    f" — {estimand.text(kind)}")
-        st.latex(estimand.latex(kind))
-        with st.expander("Assumptions (as DoWhy states them)"):
+    with st.expander("Assumptions (as DoWhy states them)"):
+        for kind in estimand.kinds:
             for name, text in estimand.assumptions.get(kind, {}).items():
                 st.markdown(f"- **{name}**: {text}")
     if estimand.backdoor is not None:
@@ -157,14 +159,16 @@ with st.expander("Options", icon="⚙️"):
     seed = int(o2.number_input("Random seed", 0, 10**6, 0, key="est_seed"))
     n_sims = o3.slider("Refutation simulations", 10, 300, 0, 10, key="est_nsims",
                        help="0 = default (100, or 20 for machine learning).") or None
-cols = st.columns(max(len(avail), 1))
 names_ok = {a.name for a in usable}
 defaults = ({"ps_weighting"} if "ps_weighting" in names_ok else {usable[0].name} if usable else set()) \
     | (names_ok & {"linear_regression"})
-chosen = [a.name for a, col in zip(avail, cols)
-          if col.checkbox(a.label, value=a.name in defaults, disabled=not a.available,
-                          key=f"est_m:{a.name}", help=None if a.available else a.reason)
-          and a.available]
+cols = st.columns(max(len(usable), 1))
+chosen = [a.name for a, col in zip(usable, cols)
+          if col.checkbox(METHODS[a.name].short, value=a.name in defaults, key=f"est_m:{a.name}",
+                          help=f"{a.label}: {METHODS[a.name].description}")]
+skipped = [f"{a.label} ({a.reason})" for a in avail if not a.available]
+if skipped:
+    st.caption("Not applicable here: " + "; ".join(skipped) + ".")
 pkey = repr((gk, ref.fingerprint, treatment, outcome, tv, cv, override, n_boot, seed))
 store = state.page_state("est_results", {})
 results = store.setdefault(pkey, {})
@@ -226,7 +230,7 @@ for i, r in enumerate(refs.values()):
     with rcols[i % 2]:
         (st.success if r.passed else st.warning)(f"**{r.label}: {r.verdict}.** {r.explanation}",
                                                  icon="✅" if r.passed else "⚠️")
-        st.altair_chart(charts.refutation_chart(r), width="stretch")
+        st.altair_chart(charts.refutation_chart(r), width="stretch", height=220)
 if target.estimand_kind == "backdoor":
     with guard():
         sens = sensitivity(target)
@@ -267,18 +271,20 @@ with m1:
     if picked and picked != state.page_state("est_last_pick") and picked in covariates:
         state.set_page_state("est_last_pick", picked)
         st.session_state[cov_key] = picked
+        st.rerun()   # redraw the map with the ring on the clicked node
     cov = st.selectbox("Variable to explore (or click it on the map)", covariates, key=cov_key)
     bins = st.slider("Bins along it", 2, 8, 4, key="est_bins")
 with m2:
     sel = st.altair_chart(charts.covariate_chart(df, cov, treatment, treatment_label=tv,
                                                  control_label=cv),
-                          on_select="rerun", key=f"est_brush:{cov}", width="stretch")
+                          on_select="rerun", key=f"est_brush:{cov}", width="stretch", height=270)
     mask = charts.selection_mask(df, sel.selection if sel else None)
     st.caption("Drag across the histogram (or click bars) to select a subgroup.")
     if df[cov].dtype.kind in "if" and df[outcome].dtype.kind in "if" and df[cov].nunique() > 8:
         sc = st.altair_chart(charts.scatter_chart(df, cov, outcome, treatment, treatment_label=tv,
                                                   control_label=cv),
-                             on_select="rerun", key=f"est_scatter:{cov}", width="stretch")
+                             on_select="rerun", key=f"est_scatter:{cov}", width="stretch",
+                             height=300)
         m_sc = charts.selection_mask(df, sc.selection if sc else None)
         mask = m_sc if mask is None else mask if m_sc is None else mask & m_sc
 s1, s2, s3 = st.columns(3)

@@ -52,18 +52,17 @@ def effects_chart(estimates: Sequence, *, width: int = 520) -> alt.Chart:
     data = effects_table(estimates)
     order = list(data["label"])
     base = alt.Chart(data).encode(
-        y=alt.Y("label:N", sort=order, title=None),
-        color=alt.Color("kind:N", title=None,
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=280)),
+        color=alt.Color("kind:N", title=None, legend=None,
                         scale=alt.Scale(domain=["naive (unadjusted)", "adjusted (causal)"],
-                                        range=[NAIVE_COLOR, ADJUSTED_COLOR]),
-                        legend=alt.Legend(orient="bottom")),
+                                        range=[NAIVE_COLOR, ADJUSTED_COLOR])),
         tooltip=[alt.Tooltip("label:N", title="estimate"),
                  alt.Tooltip("value:Q", format=",.4g"), alt.Tooltip("ci_low:Q", format=",.4g"),
                  alt.Tooltip("ci_high:Q", format=",.4g")])
     bars = base.mark_rule(strokeWidth=3).encode(x=alt.X("ci_low:Q", title="effect (95% interval)"),
                                                  x2="ci_high:Q")
     points = base.mark_point(filled=True, size=110).encode(x="value:Q")
-    return (bars + points + _zero_rule("x")).properties(width=width, height=36 * len(data) + 30)
+    return (bars + points + _zero_rule("x")).properties(width=width, height=alt.Step(40))
 
 
 def sensitivity_chart(result, *, width: int = 520, height: int = 260) -> alt.Chart:
@@ -108,7 +107,7 @@ def refutation_chart(result, *, width: int = 260, height: int = 120) -> alt.Char
         y=alt.Y("count:Q", title="simulations"))
     marks = pd.DataFrame({"value": [result.original, 0.0], "what": ["your estimate", "zero"]})
     rules = alt.Chart(marks).mark_rule(strokeWidth=2).encode(
-        x="value:Q", color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom"),
+        x="value:Q", color=alt.Color("what:N", title=None, legend=alt.Legend(orient="top"),
                                      scale=alt.Scale(domain=["your estimate", "zero"],
                                                      range=[ADJUSTED_COLOR, "#111827"])),
         tooltip=["what:N", alt.Tooltip("value:Q", format=",.4g")])
@@ -126,7 +125,7 @@ def cate_chart(sub, *, width: int = 520, height: int = 240) -> alt.Chart:
            alt.Tooltip("estimate:Q", format=",.4g"), alt.Tooltip("ci_low:Q", format=",.4g"),
            alt.Tooltip("ci_high:Q", format=",.4g")]
     err = alt.Chart(t).mark_rule(color=ADJUSTED_COLOR, strokeWidth=3).encode(
-        x=x, y=alt.Y("ci_low:Q", title="effect in the subgroup (95% interval)"), y2="ci_high:Q",
+        x=x, y=alt.Y("ci_low:Q", title="effect (95% interval)"), y2="ci_high:Q",
         tooltip=tip)
     pts = alt.Chart(t).mark_point(filled=True, size=90, color=ADJUSTED_COLOR).encode(
         x=x, y="estimate:Q", tooltip=tip)
@@ -158,7 +157,7 @@ def covariate_chart(df: pd.DataFrame, covariate: str, treatment: str, *,
     groups = _group_labels(df[treatment], treatment_label, control_label)
     numeric = pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) \
         and s.nunique() > 8
-    color = alt.Color("group:N", title=treatment, legend=alt.Legend(orient="bottom"),
+    color = alt.Color("group:N", title=treatment, legend=alt.Legend(orient="top"),
                       scale=alt.Scale(range=[CONTROL_COLOR, TREATED_COLOR, NAIVE_COLOR]))
     if numeric:
         values = pd.to_numeric(s, errors="coerce")
@@ -203,7 +202,7 @@ def scatter_chart(df: pd.DataFrame, x: str, y: str, treatment: str, *,
         x=alt.X(f"{_field(x)}:Q", title=x, scale=alt.Scale(zero=False)),
         y=alt.Y(f"{_field(y)}:Q", title=y, scale=alt.Scale(zero=False)),
         color=alt.condition(brush, alt.Color("group:N", title=treatment,
-                                             legend=alt.Legend(orient="bottom"),
+                                             legend=alt.Legend(orient="top"),
                                              scale=alt.Scale(range=[CONTROL_COLOR, TREATED_COLOR, NAIVE_COLOR])),
                             alt.value("#d1d5db")),
         tooltip=[f"{_field(x)}:Q", f"{_field(y)}:Q", "group:N"],

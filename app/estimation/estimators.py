@@ -46,33 +46,36 @@ class MethodInfo:
     binary_only: bool
     description: str
     ci: str
+    short: str = ""               # checkbox label
 
 
 METHODS: dict[str, MethodInfo] = {m.name: m for m in (
     MethodInfo("linear_regression", "Linear regression", "backdoor", False,
                "Regress the outcome on the treatment and the adjustment set; the treatment "
                "coefficient is the effect. Assumes the effect is the same for everyone and "
-               "the relation is linear.", "robust (HC1) standard error"),
+               "the relation is linear.", "robust (HC1) standard error", "Regression"),
     MethodInfo("ps_stratification", "Propensity-score stratification", "backdoor", True,
                "Group units with similar chances of treatment (propensity score), compare "
-               "treated and untreated within each group, and average.", "bootstrap"),
+               "treated and untreated within each group, and average.", "bootstrap",
+               "PS stratification"),
     MethodInfo("ps_matching", "Propensity-score matching", "backdoor", True,
                "Pair each unit with the most similar unit of the other group by propensity "
-               "score and average the differences.", "bootstrap"),
+               "score and average the differences.", "bootstrap", "PS matching"),
     MethodInfo("ps_weighting", "Propensity-score weighting (IPW)", "backdoor", True,
                "Weight each unit by 1 / (chance of the treatment it got), so both groups look "
                "like the whole population, then compare weighted means.",
-               "sandwich standard error (accounts for the estimated propensity score)"),
+               "sandwich standard error (accounts for the estimated propensity score)",
+               "PS weighting (IPW)"),
     MethodInfo("ml", "Machine learning (doubly robust, gradient boosting)", "backdoor", True,
                "Flexible models of the outcome and of the treatment, combined so the estimate "
                "stays right if either model is right (cross-fitted AIPW).",
-               "influence-function standard error"),
+               "influence-function standard error", "ML (doubly robust)"),
     MethodInfo("iv", "Instrumental variable (Wald / 2SLS)", "iv", False,
                "Use only the variation in the treatment caused by the instrument.",
-               "robust 2SLS standard error"),
+               "robust 2SLS standard error", "IV (Wald / 2SLS)"),
     MethodInfo("frontdoor", "Front-door (two-stage regression)", "frontdoor", False,
                "Chain the effect of the treatment on the mediator and of the mediator on the "
-               "outcome (adjusting for the treatment).", "bootstrap"),
+               "outcome (adjusting for the treatment).", "bootstrap", "Front-door"),
 )}
 
 

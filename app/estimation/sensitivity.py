@@ -134,7 +134,7 @@ def sensitivity(estimate: EffectEstimate, *, max_strength: float | None = None,
             bb = float(bias(s, dof, r2yu, r2du))
             bench_rows.append({"covariate": name, "r2_treatment": r2du, "r2_outcome": r2yu,
                                "strength": equal_strength(r2yu, r2du),
-                               "adjusted_estimate": math.copysign(abs(b) - bb, b) * scale})
+                               "adjusted_estimate": float(np.sign(b) * (abs(b) - bb)) * scale})
     benchmarks = pd.DataFrame(bench_rows, columns=["covariate", "r2_treatment", "r2_outcome",
                                                    "strength", "adjusted_estimate"])
     top = max([rv * 1.5, 0.05, *(benchmarks["strength"] * 1.2 if len(benchmarks) else [])])
@@ -156,8 +156,9 @@ def sensitivity(estimate: EffectEstimate, *, max_strength: float | None = None,
         table[["ci_low", "ci_high"]] = table[["ci_high", "ci_low"]].to_numpy()
     strongest = benchmarks.sort_values("strength").iloc[-1] if len(benchmarks) else None
     text = (f"A hidden confounder would need to explain {rv:.0%} of the remaining variation of "
-            f"both {spec.treatment} and {spec.outcome} to bring the estimate to zero, and {rv_ci:.0%} "
-            "to make its 95% interval include zero.")
+            f"both {spec.treatment} and {spec.outcome} to bring the estimate to zero")
+    text += (f", and {rv_ci:.0%} to make its 95% interval include zero." if rv_ci > 0 else
+             "; its 95% interval already includes zero.")
     if strongest is not None:
         text += (f" For comparison, a confounder as strong as {strongest.covariate} (the strongest "
                  f"measured one) would leave {fmt(strongest.adjusted_estimate)}.")

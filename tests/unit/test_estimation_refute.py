@@ -113,3 +113,17 @@ def test_subgroup_on_the_only_confounder_falls_back_to_regression():
     sub = subgroup_effects(df, g, "T", "Y", "B", method="ps_weighting")
     assert len(sub.table) == 2
     assert any("linear regression" in n for n in sub.notes)
+
+
+def test_sensitivity_benchmarks_lie_on_the_curve_even_past_zero():
+    # kidney stones: a confounder as strong as stone size would more than explain the effect away,
+    # so the benchmark point sits beyond the zero crossing, on the same curve.
+    from app.samples import load_sample
+    s = load_sample("kidney_stones")
+    sens = sensitivity(estimate_effect(s.data, s.graph, method="linear_regression"))
+    row = sens.benchmarks.iloc[0]
+    t = sens.table
+    on_curve = np.interp(row["strength"], t["strength"], t["adjusted_estimate"])
+    assert row["adjusted_estimate"] == pytest.approx(on_curve, abs=1e-3)
+    assert row["adjusted_estimate"] > 0 > sens.estimate
+    assert "already includes zero" in sens.explanation
