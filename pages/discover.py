@@ -165,7 +165,9 @@ with guard():
                edge_widths=d.edge_widths, key="disc_graph")
     st.caption("→ learned direction · — adjacent, direction undecided · ↔ latent common cause "
                "· dashed o→: the tail end is undecided (PAG) · labels: share of resamples.")
-    st.dataframe(pd.DataFrame(edge_table(shown)), hide_index=True, width="stretch")
+    pct = st.column_config.NumberColumn(format="percent")
+    st.dataframe(pd.DataFrame(edge_table(shown)), hide_index=True, width="stretch",
+                 column_config={"present": pct, "this orientation": pct})
 
     st.subheader("Adopt edges into the workspace graph")
     texts = {e.text: e for e in shown.edges}

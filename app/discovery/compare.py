@@ -63,14 +63,15 @@ class GraphDiff:
 
 def _edge_map(g: CausalGraph | DiscoveryResult, as_cpdag: bool) -> tuple[dict, tuple, str]:
     """pair -> LearnedEdge, node tuple, and the graph type used."""
-    if isinstance(g, CausalGraph):
+    # duck-typed: Streamlit's module reloading can leave objects of an older class around
+    if _is_result(g):
+        nodes, kind = g.nodes, g.graph_type
+        directed, undirected, bidirected = set(g.directed), set(g.undirected), set(g.bidirected)
+        circles = [LearnedEdge(e.a, e.b, e.mark_a, e.mark_b) for e in g.circle_edges]
+    elif _is_graph(g):
         nodes, directed, bidirected, kind = g.nodes, set(g.edges), set(g.bidirected), "DAG"
         undirected: set = set()
         circles: list[LearnedEdge] = []
-    elif isinstance(g, DiscoveryResult):
-        nodes, kind = g.nodes, g.graph_type
-        directed, undirected, bidirected = set(g.directed), set(g.undirected), set(g.bidirected)
-        circles = list(g.circle_edges)
     else:
         raise DiscoveryError(f"Cannot compare a {type(g).__name__}; pass a CausalGraph or a "
                              "DiscoveryResult.")
@@ -88,6 +89,14 @@ def _edge_map(g: CausalGraph | DiscoveryResult, as_cpdag: bool) -> tuple[dict, t
     for e in circles:
         edges[e.pair] = e
     return edges, tuple(nodes), kind
+
+
+def _is_result(g) -> bool:
+    return isinstance(g, DiscoveryResult) or hasattr(g, "graph_type")
+
+
+def _is_graph(g) -> bool:
+    return isinstance(g, CausalGraph) or (hasattr(g, "bidirected") and hasattr(g, "roles"))
 
 
 def _pair(a: str, b: str) -> Pair:
@@ -136,8 +145,8 @@ def compare_graphs(true: CausalGraph | DiscoveryResult, learned: CausalGraph | D
     With as_cpdag=False DAGs are compared as they are (the usual "DAG SHD", e.g. for LiNGAM,
     whose directions are identified). Only nodes present in both graphs are compared; nodes
     left out are named in `notes` (e.g. latent variables of the true graph)."""
-    if (isinstance(learned, DiscoveryResult) and learned.graph_type == "PAG"
-            and isinstance(true, CausalGraph)):
+    if _is_result(learned) and learned.graph_type == "PAG" and _is_graph(true) \
+            and not _is_result(true):
         true = true_pag(true, learned.nodes)
     t_edges, t_nodes, t_kind = _edge_map(true, as_cpdag)
     l_edges, l_nodes, l_kind = _edge_map(learned, as_cpdag)

@@ -248,7 +248,7 @@ def to_causal_graph(result: DiscoveryResult, orient_undirected: str = "skip", *,
         raise DiscoveryError(f"orient_undirected must be 'skip' or 'extend', not {orient_undirected!r}.")
     chosen = list(result.edges)
     if edges is not None:
-        wanted = {(e.pair if isinstance(e, LearnedEdge) else tuple(sorted(e))) for e in edges}
+        wanted = {(e.pair if hasattr(e, "pair") else tuple(sorted(e))) for e in edges}
         chosen = [e for e in chosen if e.pair in wanted]
     if min_confidence > 0 and result.confidence:
         chosen = [e for e in chosen if (c := result.confidence.get(e.pair)) is not None

@@ -111,11 +111,20 @@ def edge_table(result: DiscoveryResult) -> list[dict]:
         if result.confidence:
             row["present"] = conf.present if conf else 0.0
             row["this orientation"] = (conf.orientations.get(_label(e), 0.0) if conf else 0.0)
-            row["most common"] = conf.most_common[0] if conf else ""
+            row["most common"] = readable(conf.most_common[0], e.pair) if conf else ""
         if result.weights:
             row["coefficient"] = result.weights.get((e.a, e.b))
         rows.append(row)
     return rows
+
+
+def readable(label: str, pair: Pair) -> str:
+    """An orientation label with the arrow pointing right: "B <-- A" reads as "A --> B"."""
+    x, y = pair
+    for back, forward in (("<--", "-->"), ("<-o", "o->"), ("o--", "--o")):
+        if label == f"{x} {back} {y}":
+            return f"{y} {forward} {x}"
+    return label
 
 
 def _label(e: LearnedEdge) -> str:
