@@ -64,7 +64,7 @@ def lag_heatmap(result: TimeSeriesResult, value: str = "strength", only_found: b
 
 
 def series_chart(df: pd.DataFrame, time_column: str, variables: list[str],
-                 max_points: int = 2000, height: int = 70) -> alt.Chart:
+                 max_points: int = 2000, height: int = 70, width: int = 680) -> alt.FacetChart:
     """Small multiples of each series over time (down-sampled to `max_points` rows)."""
     step = max(1, len(df) // max_points)
     small = df.iloc[::step]
@@ -77,8 +77,8 @@ def series_chart(df: pd.DataFrame, time_column: str, variables: list[str],
                          "value": np.concatenate([small[v].to_numpy(dtype=float)
                                                   for v in variables])})
     x_type = "T" if pd.api.types.is_datetime64_any_dtype(x) else "Q"
-    if x.dtype == object:
-        parsed = pd.to_datetime(x, errors="coerce", format="mixed")
+    if not pd.api.types.is_datetime64_any_dtype(x) and not pd.api.types.is_numeric_dtype(x):
+        parsed = pd.to_datetime(x.astype(str), errors="coerce", format="mixed")
         if parsed.notna().all():
             long["time"] = np.tile(parsed.to_numpy(), len(variables))
             x_type = "T"
@@ -88,8 +88,8 @@ def series_chart(df: pd.DataFrame, time_column: str, variables: list[str],
         x=alt.X(f"time:{x_type}", title=None),
         y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False)),
         tooltip=["variable:N", alt.Tooltip("value:Q", format=".3g")],
-    ).properties(height=height).facet(row=alt.Row("variable:N", title=None)).resolve_scale(
-        y="independent")
+    ).properties(height=height, width=width).facet(
+        row=alt.Row("variable:N", title=None, sort=list(variables))).resolve_scale(y="independent")
 
 
 def _edge_order(cells: pd.DataFrame, found_edges: set[str]) -> list[str]:

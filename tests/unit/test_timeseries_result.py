@@ -141,3 +141,14 @@ def test_sample_build_scripts_reproduce_the_shipped_files_byte_for_byte(name, tm
     module.build(tmp_path)
     for f in tmp_path.iterdir():
         assert f.read_bytes() == (SAMPLE_DIR / name / f.name).read_bytes(), f.name
+
+
+def test_series_chart_reads_date_text_as_time_and_row_order_as_steps():
+    from app.charts.timeseries import series_chart
+
+    df = load_series_sample("ts_simulated").data
+    spec = series_chart(df, "week", ["algae", "fish"]).to_dict()
+    assert spec["spec"]["encoding"]["x"]["type"] == "temporal"
+    assert len(next(iter(spec["datasets"].values()))) == 2 * 1000
+    assert series_chart(df, "(row order)", ["fish"]).to_dict()["spec"]["encoding"]["x"][
+        "type"] == "quantitative"
