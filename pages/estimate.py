@@ -34,6 +34,16 @@ def _bar(bar, lo: float = 0.0, hi: float = 1.0):
     return lambda f, msg: bar.progress(min(1.0, lo + (hi - lo) * f), text=msg)
 
 
+def _remember(name: str, key, compute):
+    """Page memory for subgroup results (at most 30 per kind, oldest dropped first)."""
+    cache = state.page_state(name, {})
+    if key not in cache:
+        cache[key] = compute()
+        while len(cache) > 30:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
 def _ci(e) -> str:
     return f"95% CI {fmt(e.ci_low)} to {fmt(e.ci_high)}" if e.has_ci else "no interval"
 
@@ -292,12 +302,9 @@ s1.metric("Overall effect", fmt(fast_est.value), help=fast_est.method_label)
 s1.caption(f"{_ci(fast_est)}; n = {fast_est.n_rows}; {fast_est.method_label.lower()}")
 if mask is not None:
     mkey = hashlib.sha1(np.packbits(mask).tobytes()).hexdigest()
-    cache = state.page_state("est_subgroups", {})
     with guard():
-        if (pkey, fast, mkey) not in cache:
-            cache[(pkey, fast, mkey)] = subgroup_effects(df, g, mask_or_column=mask, overall=fast_est,
-                                                          n_bootstrap=30)
-        sub = cache[(pkey, fast, mkey)]
+        sub = _remember("est_subgroups", (pkey, fast, mkey), lambda: subgroup_effects(
+            df, g, mask_or_column=mask, overall=fast_est, n_bootstrap=30))
         for col, row in zip((s2, s3), sub.table.itertuples()):
             col.metric(f"{row.group.capitalize()} (n = {row.n})", fmt(row.estimate),
                        delta=fmt(row.estimate - fast_est.value), delta_color="off")
@@ -305,12 +312,8 @@ if mask is not None:
 else:
     s2.caption("No subgroup selected yet: brush a chart above.")
 with guard():
-    ckey = (pkey, fast, cov, bins)
-    cache = state.page_state("est_cate", {})
-    if ckey not in cache:
-        cache[ckey] = subgroup_effects(df, g, mask_or_column=cov, bins=bins, overall=fast_est,
-                                       n_bootstrap=30)
-    cate = cache[ckey]
+    cate = _remember("est_cate", (pkey, fast, cov, bins), lambda: subgroup_effects(
+        df, g, mask_or_column=cov, bins=bins, overall=fast_est, n_bootstrap=30))
     st.markdown(f"**Effect along {cov}** (conditional effects, {fast_est.method_label.lower()})")
     st.altair_chart(charts.cate_chart(cate), width="stretch")
     st.caption("Each point is the effect within that group, with its 95% interval; the grey band "
