@@ -9,6 +9,7 @@ from app.errors import CausalCanvasError, ShareLinkError
 from app.graph import CausalGraph
 from app.lessons import Exhibit, Progress, list_lessons, load_lesson
 from app.lessons.generator import LEVELS, RUNG_KINDS, generate
+from app.lessons.loader import teacher_guide
 from app.ui import state
 from app.ui.errors import guard, show_error
 from app.ui.graph_view import show_graph
@@ -17,13 +18,12 @@ from app.workspace import decode_share, encode_share
 
 PRACTICE, PRESENTER, PICK = "practice", "cc_presenter", "learn_lesson"
 RUNGS = {"any": "All three rungs", **{r: r.capitalize() for r in RUNG_KINDS}}
-TICK = {"done": "✅", "started": "◐", "new": "○"}
 progress: Progress = state.page_state("learn_progress", Progress())
 seeds: dict = state.page_state("learn_seeds", {PRACTICE: secrets.randbelow(10**6)})
 memory: dict = state.page_state("learn_exercises", {})
 
 
-def apply_lesson_link() -> None:
+def apply_lesson_link(known: list[str]) -> None:
     """?g=… with extra {lesson, seed, level, rung}: open that lesson once per link."""
     token = st.query_params.get("g")
     if not token or state.page_state("learn_link") == token:
@@ -33,7 +33,10 @@ def apply_lesson_link() -> None:
         extra = decode_share(token).extra
     except ShareLinkError:
         return  # the shell already says the link is damaged
-    if extra.get("lesson"):
+    if extra.get("lesson") and extra["lesson"] not in known:
+        state.flash(f"The link opens the lesson '{extra['lesson']}', which is not installed "
+                    "here; showing the first lesson instead.", "warning")
+    elif extra.get("lesson"):
         st.session_state[PICK] = extra["lesson"]
         if extra.get("seed", "").isdigit():
             seeds[extra["lesson"]] = int(extra["seed"])
@@ -114,10 +117,11 @@ def exercise_widget(ex, slug: str, key: str, number: int, graph: CausalGraph | N
         (st.success if fb.correct else st.info if ex.predict else st.error)(fb.message + reasons)
     c1, c2 = st.columns(2)
     n_hints = len(ex.hints)
-    c1.button(f"Hint ({min(mem['hints'] + 1, n_hints)} of {n_hints})" if n_hints else "No hint",
-              key=f"{key}_hint", disabled=mem["hints"] >= n_hints, icon=":material/lightbulb:",
-              on_click=lambda: (mem.update(hints=mem["hints"] + 1),
-                                None if practice else progress.hint(slug, ex.id)))
+    if n_hints:
+        c1.button(f"Hint ({min(mem['hints'] + 1, n_hints)} of {n_hints})", key=f"{key}_hint",
+                  disabled=mem["hints"] >= n_hints, icon=":material/lightbulb:",
+                  on_click=lambda: (mem.update(hints=mem["hints"] + 1),
+                                    None if practice else progress.hint(slug, ex.id)))
     c2.button("Show me", key=f"{key}_show", disabled=mem["revealed"], icon=":material/visibility:",
               on_click=lambda: (mem.update(revealed=True),
                                 None if practice else progress.reveal(slug, ex.id)))
@@ -227,15 +231,16 @@ def show_practice() -> None:
 
 
 # ---- the page ---------------------------------------------------------------------------------
-apply_lesson_link()
+lessons = list_lessons()
+infos = {i.slug: i for i in lessons}
+options = [*infos, PRACTICE]
+apply_lesson_link(options)
+state.show_flash()
 presenting = bool(st.session_state.get(PRESENTER))
 if presenting:
     st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl']"
                 "{display:none} h1{font-size:3rem!important} h2{font-size:2.3rem!important}"
                 " .stMarkdown li{font-size:1.15rem}</style>", unsafe_allow_html=True)
-lessons = list_lessons()
-infos = {i.slug: i for i in lessons}
-options = [*infos, PRACTICE]
 if st.session_state.get(PICK) not in options:
     st.session_state[PICK] = options[0]
 
@@ -268,12 +273,7 @@ else:
         show_error(err)
         st.caption("The other lessons still work: pick one above.")
 
-ticks = {s: "⚠️" if i.error else TICK[progress.lesson_status(s)] for s, i in infos.items()}
-done = sum(t == TICK["done"] for t in ticks.values())
-progress_line.caption(f"Your progress: {done} of {len(ticks)} lessons done — "
-                      + "  ".join(f"{t} {infos[s].number}" for s, t in ticks.items())
-                      + f"  ·  practice {progress.practice_correct}/{progress.practice_answered}"
-                      " right first time  (✅ done, ◐ started, ○ not started)")
+progress_line.caption(progress.summary({s: (i.number, bool(i.error)) for s, i in infos.items()}))
 if not presenting:
     st.divider()
     d1, d2 = st.columns(2)
@@ -281,8 +281,6 @@ if not presenting:
     d1.download_button("Download my progress (CSV)", pd.DataFrame(rows).to_csv(index=False),
                        file_name="causal_canvas_progress.csv", mime="text/csv",
                        disabled=not rows, key="learn_progress_dl", icon=":material/download:")
-    guide = "\n\n".join(f"# {i.number}. {i.title}\n\n{load_lesson(s).teacher_notes}"
-                        for s, i in infos.items() if not i.error)
-    d2.download_button("Teacher's guide (all lessons, Markdown)", guide,
+    d2.download_button("Teacher's guide (all lessons, Markdown)", teacher_guide(),
                        file_name="causal_canvas_teacher_guide.md", mime="text/markdown",
                        key="learn_guide_dl", icon=":material/menu_book:")

@@ -89,7 +89,7 @@ def random_dag(rng: np.random.Generator, difficulty: int = 2) -> CausalGraph:
         shape = rng.choice(("chain", "fork", "collider"))
         edges = {"chain": [(a, b), (b, c)], "fork": [(b, a), (b, c)],
                  "collider": [(a, b), (c, b)]}[shape]
-        return CausalGraph.from_edges(edges, nodes=names)
+        return CausalGraph.from_edges(edges, nodes=names, positions=_row(names))
     n = level.nodes
     edges = [(names[i], names[j]) for i, j in combinations(range(n), 2) if rng.random() < level.edge_p]
     und = nx.Graph()
@@ -103,7 +103,19 @@ def random_dag(rng: np.random.Generator, difficulty: int = 2) -> CausalGraph:
         edges.append((a, b) if names.index(a) < names.index(b) else (b, a))
     shown = list(names)
     rng.shuffle(shown)   # the listing order does not give the causal order away
-    return CausalGraph.from_edges(edges, nodes=shown)
+    return CausalGraph.from_edges(edges, nodes=shown, positions=_circle(names))
+
+
+def _row(names: Sequence[str]) -> dict[str, tuple[float, float]]:
+    return {n: (220.0 * i, 0.0) for i, n in enumerate(names)}
+
+
+def _circle(names: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Nodes on a circle in causal order: no arrow passes behind a node or hides another's label."""
+    r = 90.0 + 35.0 * len(names)
+    step = 2 * np.pi / len(names)
+    return {n: (round(r * np.sin(i * step), 1), round(-r * np.cos(i * step), 1))
+            for i, n in enumerate(names)}
 
 
 def random_scm(rng: np.random.Generator, graph: CausalGraph, difficulty: int = 2):

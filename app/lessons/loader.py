@@ -488,6 +488,16 @@ def _build(lesson: Lesson, seed: int, difficulty: int) -> LessonRun:
                      exercises, intro, sections, after)
 
 
+def teacher_guide() -> str:
+    """Every lesson's teacher notes in one Markdown document (to print or share with tutors)."""
+    parts = ["# Causal Canvas — teacher's guide"]
+    for info in list_lessons():
+        if info.error is None:
+            notes = load_lesson(info.slug).teacher_notes or "_No notes for this lesson yet._"
+            parts.append(f"## {info.number}. {info.title}\n\n{info.summary}\n\n{notes}")
+    return "\n\n".join(parts) + "\n"
+
+
 def build_lesson(slug: str, seed: int = 0, difficulty: int | None = None) -> LessonRun:
     """Load and build a lesson in one step (cached by its files' content, seed and difficulty)."""
     return load_lesson(slug).build(seed, difficulty)
@@ -495,4 +505,4 @@ def build_lesson(slug: str, seed: int = 0, difficulty: int | None = None) -> Les
 
 __all__ = ["CONTENT_DIR", "ENV_VAR", "Exhibit", "Lesson", "LessonContext", "LessonInfo",
            "LessonRun", "build_lesson", "list_lessons", "lesson_roots", "load_lesson",
-           "parse_front_matter", "render", "split_sections"]
+           "parse_front_matter", "render", "split_sections", "teacher_guide"]

@@ -241,6 +241,14 @@ def test_share_link_opens_the_same_generated_exercise():
     assert at.multiselect(key=f"{k}_in").options == list(paths.options)
 
 
+def test_share_link_to_a_lesson_not_installed_here_says_so():
+    token = encode_share(drill(1, 2)[0], page="learn", extra={"lesson": "42_unknown"})
+    at = open_page(PAGE, query={"g": token})
+    assert_no_exception(at)
+    assert any("not installed here" in w.value for w in at.warning)
+    assert at.selectbox(key="learn_lesson").value == "01_confounding_simpson"
+
+
 # ---- broken lesson files -----------------------------------------------------------------------
 @pytest.fixture
 def broken_lessons(tmp_path, monkeypatch):
