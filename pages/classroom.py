@@ -330,7 +330,7 @@ def student_view() -> None:
                 key = cr.submission_key(seat.token, view.id, attempt, repr(raw))
                 receipt = store.submit_answer(seat.token, view.id, raw, key)
                 st.session_state[attempt_key] = attempt + 1
-                state.flash(f"Answer received: {receipt.label}.")
+                state.flash(f"Answer received: {esc(receipt.label)}.")
                 st.rerun()
     elif view.status == "closed":
         st.info("Answers are closed. Wait for your teacher to reveal the solution.",
@@ -378,7 +378,7 @@ def open_file(raw: bytes) -> None:
                        var_types=ws.var_types or current.var_types), label)
     for k, v in opened.page_state.items():
         state.set_page_state(k, v)
-    state.flash(f"Opened '{opened.name}'. " + " ".join(opened.notes))
+    state.flash(f"Opened '{esc(opened.name)}'. " + esc(" ".join(opened.notes)))
 
 
 def current_file(name: str) -> bytes:

@@ -84,3 +84,27 @@ def test_student_answer_appears_on_the_teacher_chart(app_server, page, browser):
     outside = [u for u in requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")
                and urlsplit(u).hostname not in LOCAL_HOSTS]
     assert not outside and not dialogs
+
+
+def test_saved_workspaces_survive_a_reload_and_download_as_a_file(app_server, page):
+    from app.workspace_file import read_workspace_file
+
+    page.goto(app_server + "/classroom")
+    wait_for_app(page)
+    page.get_by_role("tab", name="My workspaces").click()
+    page.get_by_role("textbox", name="Save the current workspace as").fill("Browser test")
+    page.get_by_role("button", name="Save", exact=True).click()
+    wait_for_app(page)
+    page.get_by_text("Saved 'Browser test'").wait_for(timeout=30_000)
+    key = next(c["value"] for c in page.context.cookies() if c["name"] == "cc_library")
+    page.reload()
+    wait_for_app(page)
+    page.get_by_role("tab", name="My workspaces").click()
+    page.get_by_text("Your library key").click()
+    page.get_by_text(f"private to the key {key}").wait_for(timeout=15_000)
+    assert page.get_by_text("Nothing saved yet").count() == 0
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download", exact=True).click()
+    opened = read_workspace_file(open(info.value.path(), "rb").read())
+    assert opened.name == "Browser test"
+    assert set(opened.workspace.graph.nodes) == {"treatment", "stone_size", "recovery"}
