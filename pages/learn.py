@@ -77,7 +77,7 @@ def show_parts(parts: list) -> None:
             elif isinstance(c, str):
                 st.markdown(c)
             else:
-                st.altair_chart(c, use_container_width=True)
+                st.altair_chart(c, width="stretch")
             if part.caption:
                 st.caption(part.caption)
         else:
@@ -138,9 +138,9 @@ def exercise_widget(ex, slug: str, key: str, number: int, graph: CausalGraph | N
     return mem["solved"] or mem["revealed"]
 
 
-def share_box(graph: CausalGraph | None, sample: str | None, extra: dict) -> None:
-    with st.popover("Share", icon=":material/link:", use_container_width=True):
-        token = encode_share(graph or CausalGraph(), sample=sample, page="learn", extra=extra)
+def share_box(graph: CausalGraph, sample: str | None, extra: dict) -> None:
+    with st.popover("Share", icon=":material/link:", width="stretch"):
+        token = encode_share(graph, sample=sample, page="learn", extra=extra)
         st.caption("Opens this lesson — and this exact exercise — for anyone running Causal "
                    "Canvas. Put it on the projector or in the course chat.")
         st.code(share_url(token), language=None, wrap_lines=True)
@@ -166,7 +166,7 @@ def show_lesson(slug: str) -> None:
         with c1:
             level = level_picker(slug, lesson.difficulty)
         c2.button("New exercise", key="learn_new", on_click=new_seed, args=(slug,),
-                  icon=":material/refresh:", use_container_width=True)
+                  icon=":material/refresh:", width="stretch")
     with st.spinner("Preparing the lesson…"):
         run = lesson.build(seeds.get(slug, 0), level)
     progress.register(slug, [e.id for e in run.exercises])
@@ -177,14 +177,14 @@ def show_lesson(slug: str) -> None:
         if run.graph is not None:
             show_graph(run.graph, edge_labels=run.edge_labels, height=340, key=f"learn_graph_{slug}")
             if st.button("Explore this graph on the other pages", key="learn_open_ws",
-                         icon=":material/open_in_new:", use_container_width=True):
+                         icon=":material/open_in_new:", width="stretch"):
                 with guard():
                     if lesson.sample:
                         state.load_sample(lesson.sample)
                     state.set_graph(run.graph, f"open the graph of lesson {lesson.number}")
                     state.flash("The lesson's graph (and data) are now your workspace.")
                     st.rerun()
-        share_box(run.graph, lesson.sample, {"lesson": slug, "seed": str(run.seed),
+        share_box(run.graph or state.graph(), lesson.sample, {"lesson": slug, "seed": str(run.seed),
                                              "level": str(run.difficulty)})
     for i, ex in enumerate(run.exercises, 1):
         with st.container(border=True):
@@ -210,7 +210,7 @@ def show_practice() -> None:
         level = level_picker(PRACTICE, 2)
     rung = c2.selectbox("Rung of the ladder", list(RUNGS), format_func=RUNGS.get, key="learn_rung")
     c3.button("New exercise", key="learn_new", on_click=next_practice,
-              icon=":material/refresh:", use_container_width=True)
+              icon=":material/refresh:", width="stretch")
     with guard():
         ex = generate(seeds[PRACTICE], level, None if rung == "any" else rung)
         left, right = st.columns([3, 2], gap="large")
@@ -257,7 +257,7 @@ st.title("Learn")
 top = st.columns([4, 1], vertical_alignment="bottom")
 choice = top[0].selectbox("Lesson", options, format_func=label, key=PICK)
 top[1].button("Leave presenter mode" if presenting else "Presenter mode", key="learn_presenter",
-              icon=":material/co_present:", on_click=toggle_presenter, use_container_width=True,
+              icon=":material/co_present:", on_click=toggle_presenter, width="stretch",
               help="Large type, no sidebar and high-contrast graphs, for a projector.")
 progress_line = st.empty()   # filled at the end, once this run's answers are counted
 
