@@ -314,108 +314,30 @@ class DiscreteScore:
 
 
 def run_ges(spec: RunSpec, arrays: dict) -> RunOutput:
-    """GES (Chickering 2002) with causal-learn's Insert/Delete operators and validity tests,
-    scored by a local BIC (linear-Gaussian, causal-learn's) or discrete BDeu/BIC (ours).
+    """GES (Chickering 2002; app.discovery.ges, causal-learn's operators and order) scored by
+    a local BIC (linear-Gaussian, causal-learn's function) or discrete BDeu/BIC (ours).
 
     Knowledge: causal-learn's GES has none, so the search skips Insert operators that would
     create a forbidden edge and Delete operators on required pairs, starts from the required
     edges, and enforce_on_pdag applies the rest after the search (orientation + Meek)."""
-    from causallearn.graph.GeneralGraph import GeneralGraph
-    from causallearn.graph.GraphNode import GraphNode
-    from causallearn.score.LocalScoreFunction import local_score_BIC_from_cov
-    from causallearn.score.LocalScoreFunctionClass import LocalScoreClass
-    from causallearn.utils.DAG2CPDAG import dag2cpdag
-    from causallearn.utils.GESUtils import (
-        Combinatorial,
-        check_clique_fast,
-        delete,
-        delete_changed_score_fast,
-        find_subset_include,
-        insert,
-        insert_changed_score_fast,
-        insert_vc2_fast,
-        precompute_graph_info,
-    )
-    from causallearn.utils.PDAG2DAG import pdag2dag
+    from app.discovery.ges import ges_search
 
     names, k = spec.names, spec.knowledge
-    n_var = len(names)
     if spec.score == "bic-g":
-        data = arrays["values"]
-        scorer = LocalScoreClass(data=data, local_score_fun=local_score_BIC_from_cov,
+        from causallearn.score.LocalScoreFunction import local_score_BIC_from_cov
+        from causallearn.score.LocalScoreFunctionClass import LocalScoreClass
+
+        scorer = LocalScoreClass(data=arrays["values"], local_score_fun=local_score_BIC_from_cov,
                                  parameters={"lambda_value": 0.5})
     else:
-        data = arrays["codes"]
-        scorer = DiscreteScore(data, "bic" if spec.score == "bic" else "bdeu")
-    forb = [[k.is_forbidden(names[i], names[j]) for j in range(n_var)] for i in range(n_var)]
-    req_pairs = {frozenset(p) for p in _required_index_pairs(k, names)}
-
-    nodes = [GraphNode(n) for n in names]
-    G = GeneralGraph(nodes)
-    for i, j in _required_index_pairs(k, names):
-        G.add_directed_edge(nodes[i], nodes[j])
-    G = dag2cpdag(pdag2dag(G))
-    record: dict = {}
-
-    while True:   # forward phase: best valid Insert(i, j, T)
-        best, best_desc = -1e7, None
-        nbrs, adj, pa, semi = precompute_graph_info(G, n_var)
-        for i in range(n_var):
-            for j in range(n_var):
-                if i == j or G.graph[i, j] != 0 or G.graph[j, i] != 0 or forb[i][j]:
-                    continue
-                na = nbrs[j] & adj[i]
-                t0 = sorted(nbrs[j] - adj[i])
-                sub = Combinatorial(t0)
-                s_flag = np.zeros(len(sub))
-                for m in range(len(sub)):
-                    if s_flag[m] >= 2:
-                        continue
-                    t_set = set(sub[m])
-                    if any(forb[t][j] for t in t_set):
-                        continue
-                    nat = na | t_set
-                    if check_clique_fast(G, nat):
-                        v2 = insert_vc2_fast(j, i, nat, semi) if not s_flag[m] else 1
-                        if v2:
-                            s_flag[np.where(find_subset_include(sub[m], sub) == 1)] = 1
-                            ch, desc, record = insert_changed_score_fast(
-                                data, i, j, sub[m], na, pa[j], record, scorer, None)
-                            if ch > best:
-                                best, best_desc = ch, desc
-                    else:
-                        s_flag[np.where(find_subset_include(sub[m], sub) == 1)] = 2
-        if best_desc is None or best <= 0:
-            break
-        G = dag2cpdag(pdag2dag(insert(G, *best_desc)))
-
-    while True:   # backward phase: best valid Delete(i, j, H)
-        best, best_desc = -1e7, None
-        nbrs, adj, pa, semi = precompute_graph_info(G, n_var)
-        for i in range(n_var):
-            for j in range(n_var):
-                if not ((j in nbrs[i]) or (i in pa[j])) or frozenset((i, j)) in req_pairs:
-                    continue
-                na = nbrs[j] & adj[i]
-                sub = Combinatorial(sorted(na))
-                s_flag = np.ones(len(sub))
-                for m in range(len(sub)):
-                    if s_flag[m] == 1:
-                        valid = check_clique_fast(G, na - set(sub[m]))
-                        if valid:
-                            s_flag[np.where(find_subset_include(sub[m], sub) == 1)] = 2
-                    else:
-                        valid = 1
-                    if valid:
-                        ch, desc, record = delete_changed_score_fast(
-                            data, i, j, sub[m], na, pa[j], record, scorer, None)
-                        if ch > best:
-                            best, best_desc = ch, desc
-        if best_desc is None or best <= 0:
-            break
-        G = dag2cpdag(pdag2dag(delete(G, *best_desc)))
-
-    return _finish_cpdag(_edges_from_matrix(G.graph, names), names, k, [])
+        scorer = DiscreteScore(arrays["codes"], "bic" if spec.score == "bic" else "bdeu")
+    forb = [[k.is_forbidden(a, b) for b in names] for a in names]
+    directed, undirected = ges_search(
+        len(names), scorer.score, forbidden=lambda a, b: forb[a][b],
+        required=set(_required_index_pairs(k, names)))
+    edges = [LearnedEdge.directed(names[a], names[b]) for a, b in directed]
+    edges += [LearnedEdge.undirected(*(names[i] for i in sorted(u))) for u in undirected]
+    return _finish_cpdag(edges, names, k, [])
 
 
 # ---- Hill climbing ------------------------------------------------------------------------------
