@@ -79,10 +79,15 @@ if method in ("cdnod", "auto"):
 with st.expander("Background knowledge: required / forbidden edges and tiers"):
     st.caption("A forbidden edge never appears; a required edge always does. Tiers are a time "
                "order: nothing in a later tier causes anything in an earlier one.")
+    base = state.page_state(f"disc_kbase:{fp}", {"version": 0, "rows": []})
+    drawn = [e for e in sorted(ws.graph.edges) if set(e) <= set(variables)]
+    if drawn and st.button(f"Fill in the {len(drawn)} edges of the drawn graph as required",
+                           key="disc_k_from_graph"):
+        base["rows"] = [{"from": a, "to": b, "kind": "required"} for a, b in drawn]
+        base["version"] += 1
     rows = st.data_editor(
-        pd.DataFrame({"from": pd.Series(dtype=str), "to": pd.Series(dtype=str),
-                      "kind": pd.Series(dtype=str)}),
-        num_rows="dynamic", key=f"disc_knowledge:{fp}", width="stretch",
+        pd.DataFrame(base["rows"] or None, columns=["from", "to", "kind"], dtype=str),
+        num_rows="dynamic", key=f"disc_knowledge:{fp}:{base['version']}", width="stretch",
         column_config={
             "from": st.column_config.SelectboxColumn("from", options=variables),
             "to": st.column_config.SelectboxColumn("to", options=variables),
@@ -135,6 +140,8 @@ with guard():
     st.info(result.reason, icon=":material/lightbulb:")
     if result.test_reason:
         st.caption(result.test_reason)
+    if result.knowledge_summary != "none":
+        st.caption(f"Background knowledge used: {result.knowledge_summary}.")
     for note in result.notes:
         st.caption(f"ℹ️ {note}")
 

@@ -66,3 +66,14 @@ def test_empty_state_without_data():
     at = open_page("pages/discover.py", sample=None)
     assert_no_exception(at)
     assert any("Load one first" in str(i.value) for i in at.info)
+
+
+def test_drawn_edges_become_required_knowledge():
+    at = open_page("pages/discover.py", sample="kidney_stones")
+    at.button(key="disc_k_from_graph").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert any("Background knowledge used: 3 required" in str(c.value) for c in at.caption)
+    edges = set(at.dataframe[-1].value["edge"])
+    assert {"stone_size --> recovery", "stone_size --> treatment",
+            "treatment --> recovery"} <= edges
