@@ -96,7 +96,14 @@ def test_saved_workspaces_survive_a_reload_and_download_as_a_file(app_server, pa
     page.get_by_role("button", name="Save", exact=True).click()
     wait_for_app(page)
     page.get_by_text("Saved 'Browser test'").wait_for(timeout=30_000)
-    key = next(c["value"] for c in page.context.cookies() if c["name"] == "cc_library")
+    key = None
+    for _ in range(60):      # the page sets the cookie from a script once the save has rendered
+        key = next((c["value"] for c in page.context.cookies() if c["name"] == "cc_library"),
+                   None)
+        if key:
+            break
+        page.wait_for_timeout(250)
+    assert key, "the library key was not remembered in a cookie"
     page.reload()
     wait_for_app(page)
     page.get_by_role("tab", name="My workspaces").click()
