@@ -155,15 +155,17 @@ with guard():
     if truth is not None:
         t_diff = compare_graphs(truth, shown)
         m1.metric("SHD vs the true graph", t_diff.shd, help="Structural Hamming distance "
-                  f"(Tsamardinos et al. 2006, on {t_diff.compared_as}s): node pairs whose edge "
-                  "differs. This sample was simulated from a known graph.")
+                  f"(Tsamardinos et al. 2006; compared as {t_diff.compared_as}): node pairs "
+                  "whose edge differs. This sample was simulated from a known graph. "
+                  + " ".join(t_diff.notes))
     ref_graph = ws.graph
     diff = None
     if len(set(ref_graph.nodes) & set(shown.nodes)) >= 2:
         diff = compare_graphs(ref_graph, shown)
         m2.metric("SHD vs your drawn graph", diff.shd,
                   help=f"{len(diff.missing)} missing, {len(diff.extra)} extra, "
-                  f"{len(diff.reversed)} reversed, {len(diff.misoriented)} other differences.")
+                  f"{len(diff.reversed)} reversed, {len(diff.misoriented)} other differences "
+                  f"(compared as {diff.compared_as}). " + " ".join(diff.notes))
     show_diff = diff is not None and st.toggle("Colour the differences to the drawn graph",
                                                value=True, key="disc_show_diff")
     d = drawing(shown, positions=ref_graph.positions, diff=diff if show_diff else None,

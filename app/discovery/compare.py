@@ -46,7 +46,7 @@ class GraphDiff:
 
     def __str__(self) -> str:
         lines = [
-            f"SHD {self.shd} (compared as {self.compared_as}s): {len(self.missing)} missing, "
+            f"SHD {self.shd} (compared as {self.compared_as}): {len(self.missing)} missing, "
             f"{len(self.extra)} extra, {len(self.reversed)} reversed, "
             f"{len(self.misoriented)} other orientation differences",
             f"Adjacencies: precision {self.adjacency_precision:.2f}, recall "
@@ -89,6 +89,18 @@ def _edge_map(g: CausalGraph | DiscoveryResult, as_cpdag: bool) -> tuple[dict, t
     for e in circles:
         edges[e.pair] = e
     return edges, tuple(nodes), kind
+
+
+def _conflict(pag_edge: LearnedEdge, learned: LearnedEdge) -> bool:
+    """True when a definite PAG mark (arrow/tail) contradicts a learned directed edge's mark
+    at the same end (undirected and circle ends claim nothing)."""
+    if not learned.is_directed:
+        return False
+    for node in (learned.a, learned.b):
+        mark = pag_edge.mark_at(node)
+        if mark != "circle" and mark != learned.mark_at(node):
+            return True
+    return False
 
 
 def _is_result(g) -> bool:
@@ -145,13 +157,24 @@ def compare_graphs(true: CausalGraph | DiscoveryResult, learned: CausalGraph | D
     With as_cpdag=False DAGs are compared as they are (the usual "DAG SHD", e.g. for LiNGAM,
     whose directions are identified). Only nodes present in both graphs are compared; nodes
     left out are named in `notes` (e.g. latent variables of the true graph)."""
-    if _is_result(learned) and learned.graph_type == "PAG" and _is_graph(true) \
-            and not _is_result(true):
-        true = true_pag(true, learned.nodes)
+    consistency = False
+    notes = []
+    if _is_graph(true) and not _is_result(true) and _is_result(learned):
+        hidden = [n for n in true.nodes if n not in set(learned.nodes)]
+        if learned.graph_type == "PAG":
+            true = true_pag(true, learned.nodes)
+        elif hidden or true.bidirected:
+            # a CPDAG/DAG method assumes no latent variables; the fair reference over the
+            # measured variables is the true PAG, and only definite marks on both sides count
+            notes.append("The reference has latent variables (" + ", ".join(
+                hidden or ["↔ edges"]) + "): compared with its PAG over the measured "
+                "variables; an edge counts as wrong only if adjacency differs or both graphs "
+                "make conflicting definite claims about an end.")
+            true = true_pag(true, learned.nodes)
+            consistency = True
     t_edges, t_nodes, t_kind = _edge_map(true, as_cpdag)
     l_edges, l_nodes, l_kind = _edge_map(learned, as_cpdag)
     common = [n for n in l_nodes if n in set(t_nodes)]
-    notes = []
     only_true = [n for n in t_nodes if n not in set(l_nodes)]
     only_learned = [n for n in l_nodes if n not in set(t_nodes)]
     if only_true:
@@ -170,7 +193,8 @@ def compare_graphs(true: CausalGraph | DiscoveryResult, learned: CausalGraph | D
             missing.append(t)
         elif t is None:
             extra.append(g)
-        elif (t.a, t.b, t.mark_a, t.mark_b) == (g.a, g.b, g.mark_a, g.mark_b):
+        elif (t.a, t.b, t.mark_a, t.mark_b) == (g.a, g.b, g.mark_a, g.mark_b) or (
+                consistency and not _conflict(t, g)):
             correct.append(g)
         elif t.is_directed and g.is_directed:
             rev.append(g)
@@ -182,6 +206,8 @@ def compare_graphs(true: CausalGraph | DiscoveryResult, learned: CausalGraph | D
     heads_both = len(t_heads & l_heads)
     kinds = {t_kind, l_kind}
     compared_as = "PAG" if "PAG" in kinds else ("CPDAG" if "CPDAG" in kinds else "DAG")
+    if consistency:
+        compared_as = f"{l_kind}-vs-true-PAG"
     return GraphDiff(
         shd=shd, missing=tuple(missing), extra=tuple(extra), reversed=tuple(rev),
         misoriented=tuple(mis), correct=tuple(correct),

@@ -96,6 +96,18 @@ def test_latent_nodes_of_the_reference_are_left_out_with_a_note():
     assert d.shd == 0 and "U" in d.notes[0]
 
 
+def test_cpdag_against_a_reference_with_latents_uses_the_true_pag():
+    # M-bias: X <- U1 -> M <- U2 -> Y, X -> Y with U1, U2 unmeasured. Over X, M, Y there is no
+    # independence at all, so the true PAG is complete with circles only (worked by hand):
+    # a learned CPDAG missing M – X is off by one; any orientation of X – Y is consistent.
+    truth = CausalGraph.from_edges([("U1", "X"), ("U1", "M"), ("U2", "M"), ("U2", "Y"),
+                                    ("X", "Y")], roles={"U1": {"latent"}, "U2": {"latent"}})
+    learned = _result([LearnedEdge.undirected("M", "Y"), LearnedEdge.directed("Y", "X")], "XMY")
+    d = compare_graphs(truth, learned)
+    assert d.shd == 1 and [e.pair for e in d.missing] == [("M", "X")]
+    assert "PAG" in d.compared_as and "U1" in d.notes[0]
+
+
 def test_to_causal_graph_skips_or_extends_undirected_edges():
     r = _result([LearnedEdge.directed("A", "B"), LearnedEdge.undirected("B", "C"),
                  LearnedEdge.bidirected("C", "D")], "ABCD")
