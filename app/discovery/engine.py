@@ -171,10 +171,11 @@ def choose_method(prep: PreparedData, method: str) -> tuple[str, str]:
     else:
         kind = f"a mix of categorical and continuous ({n_cont})"
         if p <= AUTO_SCORE_LIMIT:
-            return "hc", (
-                f"The {p} variables are {kind}, so hill climbing with a conditional-Gaussian "
-                "BIC score (which models both kinds) is used; the result is shown as its "
-                "equivalence class." + latent)
+            return "ges", (
+                f"The {p} variables are {kind}: GES (a score-based search over equivalence "
+                "classes) with the categorical BIC score is used, the continuous variables cut "
+                "into equal-frequency bins. Hill climbing with a conditional-Gaussian score "
+                "keeps them continuous but is much slower." + latent)
     if p <= AUTO_SCORE_LIMIT:
         return "ges", (
             f"All {p} variables are {kind} and there are at most {AUTO_SCORE_LIMIT}, so GES "

@@ -109,7 +109,10 @@ def test_auto_explains_its_choice_by_types_and_size():
     assert r.method == "ges" and "categorical" in r.reason
     mixed = gauss.assign(X1=cats["X1"])
     r = discover(mixed, "auto")
-    assert r.method == "hc" and "conditional-Gaussian" in r.reason
+    assert r.method == "ges" and "mix" in r.reason
+    assert any("equal-frequency bins" in n for n in r.notes)
+    r = discover(mixed, "hc")
+    assert "conditional-Gaussian" in r.test_reason
     r = discover(gauss.assign(site=[0, 1] * 400), "auto", domain_column="site")
     assert r.method == "cdnod"
 
