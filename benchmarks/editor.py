@@ -85,7 +85,13 @@ def settle(page) -> None:
 
 
 def xy(page, name: str) -> dict:
-    return page.evaluate(f"n => {ED}.domOf(n)", name)
+    try:
+        return page.evaluate(f"n => {ED}.domOf(n)", name)
+    except Exception:
+        for line in page.evaluate(f"() => {ED}.trace")[-40:]:
+            print("   trace:", line)
+        print("   nodes now:", page.evaluate(f"() => {ED}.summary().nodes.join(' ')"))
+        raise
 
 
 def canvas(page) -> dict:

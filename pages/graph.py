@@ -10,17 +10,36 @@ from app.graph import CausalGraph
 from app.ui import state
 from app.ui.errors import show_error
 from app.ui.widgets import graph_downloads
-from components.dag_editor import EditorNotice, dag_editor
+from components.dag_editor import EditorNotice, dag_editor, editor_lock
 
 log = logging.getLogger("causal_canvas")
 TEXT, SRC = "graph_text", "graph_text_src"
+SHOWN, RECENT = "graph_text_shown", "graph_text_recent"
+EDITOR = "dag_editor"
+
+
+def _show_text(text: str) -> None:
+    """Remember what the box holds now, and the texts it held lately."""
+    st.session_state[SHOWN] = text
+    recent = [t for t in st.session_state.get(RECENT, []) if t != text][-30:]
+    st.session_state[RECENT] = [*recent, text]
 
 
 def _apply_text() -> None:
     """The text box was changed: parse it; nodes keep their places, new ones get a free spot."""
+    with editor_lock(EDITOR):
+        _apply_text_locked(st.session_state[TEXT])
+
+
+def _apply_text_locked(text: str) -> None:
+    if text != st.session_state.get(SHOWN) and text in st.session_state.get(RECENT, []):
+        # A browser that had not yet received the newest text sent an older one back with
+        # another action (a fast canvas edit): not an edit by the user, so keep the graph.
+        st.session_state[TEXT] = st.session_state[SHOWN]
+        return
     current = state.graph()
     try:
-        parsed = io.parse_graph(st.session_state[TEXT])
+        parsed = io.parse_graph(text)
     except Exception as err:  # noqa: BLE001 - shown below the box; the graph is kept
         st.session_state["graph_text_error"] = err
         return
@@ -29,6 +48,7 @@ def _apply_text() -> None:
     new = place_new_nodes(current, parsed.with_positions(kept))
     state.set_graph(new, "edit graph text")
     st.session_state[SRC] = new.content_hash()
+    _show_text(text)
 
 
 def _apply_canvas(events: list[dict]) -> EditorNotice | None:
@@ -50,7 +70,8 @@ def _apply_canvas(events: list[dict]) -> EditorNotice | None:
 
 
 def _clear() -> None:
-    state.set_graph(CausalGraph(), "start a new empty graph")
+    with editor_lock(EDITOR):
+        state.set_graph(CausalGraph(), "start a new empty graph")
 
 
 st.title("Causal graph")
@@ -60,12 +81,13 @@ g_hash = g.content_hash()
 if st.session_state.get(SRC) != g_hash:
     st.session_state[TEXT] = g.to_dagitty()
     st.session_state[SRC] = g_hash
+    _show_text(st.session_state[TEXT])
     st.session_state.pop("graph_text_error", None)
 
 left, right = st.columns([1, 2], gap="medium")
 with right:
     hist = state.history()
-    dag_editor(g, on_events=_apply_canvas, key="dag_editor", height=540,
+    dag_editor(g, on_events=_apply_canvas, key=EDITOR, height=540,
                history={"can_undo": hist.can_undo, "can_redo": hist.can_redo,
                         "undo_label": hist.undo_label(), "redo_label": hist.redo_label()},
                high_contrast=bool(st.session_state.get("cc_presenter", False)))

@@ -17,6 +17,7 @@ import hashlib
 import itertools
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -169,18 +170,38 @@ def _asset_urls() -> dict[str, str]:
 
 
 # ---- the Streamlit part ---------------------------------------------------------------------
+_LOCKS_GUARD = threading.Lock()
+
+
+def editor_lock(key: str = "dag_editor") -> threading.RLock:
+    """This session's lock for edits to the graph shown in editor `key`.
+
+    Streamlit may start a new run of the page while the previous one still finishes its
+    callbacks (fast reruns), so two callbacks can read-modify-write the workspace at once and
+    one edit would be lost. Every callback that edits the graph holds this lock.
+    """
+    name = f"{key}__lock"
+    with _LOCKS_GUARD:
+        lock = st.session_state.get(name)
+        if lock is None:
+            lock = threading.RLock()
+            st.session_state[name] = lock
+    return lock
+
+
 def _receive(key: str, on_events: Callable[[list[dict]], EditorNotice | None]) -> None:
     value = st.session_state.get(key)
     payload = value.get("edit") if hasattr(value, "get") else None
-    events = accept_events(payload, st.session_state.setdefault(f"{key}__seen", {}))
-    if not events:
-        return
-    try:
-        notice = on_events(events)
-    except Exception as err:  # noqa: BLE001 - never let a canvas event crash the page
-        log.exception("editor events failed", exc_info=err)
-        notice = EditorNotice("error", "Unexpected problem: the edit was not applied. "
-                                       "Your graph is unchanged.")
+    with editor_lock(key):
+        events = accept_events(payload, st.session_state.setdefault(f"{key}__seen", {}))
+        if not events:
+            return
+        try:
+            notice = on_events(events)
+        except Exception as err:  # noqa: BLE001 - never let a canvas event crash the page
+            log.exception("editor events failed", exc_info=err)
+            notice = EditorNotice("error", "Unexpected problem: the edit was not applied. "
+                                           "Your graph is unchanged.")
     if notice is not None:
         st.session_state[f"{key}__notice"] = {"id": next(_notice_ids), "kind": notice.kind,
                                               "text": notice.text}

@@ -271,3 +271,30 @@ def test_hostile_node_name_is_shown_as_text_and_exported_escaped(app_server, pag
     settle(page)
     assert text_graph(page).edges == {(HOSTILE, "Y")}
     assert not page.cc_dialogs
+
+
+def test_fast_edits_are_each_applied_once_and_none_is_lost(app_server, page):
+    """Edits made faster than the page reruns: the browser may send the text box's previous
+    value along with them; that stale copy must not undo the edits (it did, before)."""
+    start_empty(page, app_server)
+    c = canvas(page)
+    names = [f"N{i}" for i in range(6)]
+    for i, name in enumerate(names):                  # no waiting between the edits
+        page.mouse.dblclick(c["x"] + 60 + 80 * (i % 3), c["y"] + 80 + 90 * (i // 3))
+        box = page.get_by_role("textbox", name="New variable name")
+        box.fill(name)
+        box.press("Enter")
+    drag(page, "N0", "N1", shift=True)
+    page.wait_for_timeout(500)
+    settle(page)
+    g = text_graph(page)
+    assert set(g.nodes) == set(names), g.to_dagitty()
+    assert g.edges == {("N0", "N1")}
+    assert page.evaluate(f"() => {ED}.summary().nodes.length") == 6
+    # each edit is one undo step: six undos take the graph back to empty, not further
+    for _ in range(7):
+        page.get_by_role("button", name="Undo (Ctrl+Z)").click()
+        settle(page)
+        if not text_graph(page).nodes:
+            break
+    assert text_graph(page) == CausalGraph()

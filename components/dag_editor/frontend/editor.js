@@ -104,6 +104,7 @@ class DagEditor {
     this.link = null;           // an arrow being drawn: {from, kind, to: DOM point, moved}
     this.pendingFrom = null;    // first click of a click-click arrow
     this.metrics = [];          // per event: type, seq, t0, drawn, confirmed (ms)
+    this.trace = [];            // the last 200 things that happened, for diagnosing tests
     this.lastNotice = null;
     this.lastSend = 0;
     this.ready = false;
@@ -111,6 +112,11 @@ class DagEditor {
     this.fitOnSeq = null;
     this.buildDom();
     globalThis.__ccDagEditor = this;
+  }
+
+  note(...what) {
+    this.trace.push([Math.round(now()), ...what]);
+    if (this.trace.length > 200) this.trace.shift();
   }
 
   /* ---------- DOM ---------- */
@@ -190,6 +196,7 @@ class DagEditor {
       const memory = {
         nonce: this.nonce, seq: this.seq, outbox: this.outbox, acked: this.acked, mode: this.mode,
         metrics: this.metrics, lastNotice: this.lastNotice, view: this.lastView || null, at: Date.now(),
+        trace: this.trace,
         fitOnSeq: this.fitOnSeq,
       };
       const successor = LIVE.get(this.memoryKey);
@@ -217,8 +224,10 @@ class DagEditor {
   }
 
   takeOver(m) {
+    this.note("take over", m.nonce, m.seq, m.outbox.length);
     Object.assign(this, { nonce: m.nonce, seq: m.seq, outbox: m.outbox, acked: m.acked,
-                          metrics: m.metrics, lastNotice: m.lastNotice, fitOnSeq: m.fitOnSeq });
+                          metrics: m.metrics, lastNotice: m.lastNotice, fitOnSeq: m.fitOnSeq,
+                          trace: [...m.trace, ...this.trace] });
     if (m.view) {
       if (this.ready && this.truth.hash !== null) this.network.moveTo({ ...m.view, animation: false });
       else this.restoredView = m.view;
@@ -239,6 +248,8 @@ class DagEditor {
     }
     if (this.data !== data) return; // a newer render arrived while loading
     const acked = (data.ack && data.ack[this.nonce]) || 0;
+    this.note("receive", data.graph.hash, data.graph.nodes.length, acked, this.outbox.map((e) => e.seq).join(","),
+              data.notice ? data.notice.text.slice(0, 80) : "");
     const confirmed = this.outbox.filter((e) => e.seq <= acked);
     this.acked = Math.max(this.acked, acked);
     this.outbox = this.outbox.filter((e) => e.seq > this.acked);
@@ -488,6 +499,7 @@ class DagEditor {
   /* ---------- events to Python ---------- */
   emit(ev) {
     ev.seq = ++this.seq;
+    this.note("emit", JSON.stringify(ev).slice(0, 120));
     this.metrics.push({ type: ev.type, seq: ev.seq, t0: now(), drawn: null, confirmed: null });
     if (this.metrics.length > 500) this.metrics.shift();
     this.outbox.push(ev);
@@ -500,6 +512,7 @@ class DagEditor {
 
   flush() {
     if (!this.outbox.length || !this.send) return;
+    this.note("send", this.nonce, this.outbox.map((e) => e.seq).join(","));
     this.lastSend = now();
     this.send("edit", { nonce: this.nonce, events: this.outbox.map((e) => ({ ...e })) });
     this.armResend();
@@ -683,7 +696,7 @@ class DagEditor {
       this.dragging.clear();
       if (!moved.length) return;
       const pos = net.getPositions(moved);
-      const positions = {};
+      const positions = Object.create(null); // a node may be called "__proto__"
       let changed = false;
       for (const n of moved) {
         const x = Math.round(pos[n].x * 10) / 10;
