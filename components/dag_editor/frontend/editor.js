@@ -967,7 +967,8 @@ class DagEditor {
     let b = 0;
     for (const e of this.view.edges.values()) (e.kind === "b" ? (b += 1) : (d += 1));
     const saving = this.outbox.length ? " · saving…" : "";
-    this.statusCount.textContent = `${this.view.nodes.size} variables · ${d} arrows${b ? ` · ${b} ↔` : ""}${saving}`;
+    const n = this.view.nodes.size;
+    this.statusCount.textContent = `${n} variable${n === 1 ? "" : "s"} · ${d} arrow${d === 1 ? "" : "s"}${b ? ` · ${b} ↔` : ""}${saving}`;
   }
 
   updateHistory() {
