@@ -189,6 +189,22 @@ def main() -> None:
         boot = discover(alarm_df, "pc", bootstrap=50)
     boot_s = time.perf_counter() - start
     print(f"  {boot_s:.1f} s (target < 60 s); {boot.bootstrap} resamples analysed")
+    # CPU cost of one resample, measured here, tells what an otherwise idle machine needs
+    from app.discovery.bootstrap import _pack, one_resample
+    from app.discovery.engine import plan
+    from app.discovery.knowledge import Knowledge
+    from app.discovery.prepare import prepare
+
+    spec, arrays, _, _ = plan(prepare(alarm_df, None, "pc"), "pc", "auto", "bic", 0.05,
+                              Knowledge(), 0)
+    packed = _pack(arrays)
+    cpu = time.process_time()
+    for i in range(3):
+        one_resample(spec, packed, i, 0)
+    per = (time.process_time() - cpu) / 3
+    print(f"  CPU per resample {per:.2f} s → {50 * per / available_cores():.1f} s for 50 on "
+          f"{available_cores()} idle cores (the rest of the wall time is other load and "
+          "starting the workers)")
 
     table = pd.DataFrame(rows)
     print("\nSummary (time ratio app / reference; SHD app vs reference):")

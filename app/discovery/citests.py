@@ -10,6 +10,7 @@ skeleton search and FCI accept them unchanged.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
@@ -17,8 +18,6 @@ from causallearn.utils.cit import CIT_Base
 from scipy.special import chdtrc
 
 from app.errors import DiscoveryError
-
-_BINCOUNT_LIMIT = 200_000   # above this many cells, re-index the observed strata instead
 
 
 def _key(x, y, s) -> tuple[int, int, tuple[int, ...]]:
@@ -59,7 +58,12 @@ class _Fast(CIT_Base):
 
 class ChiSquareTest(_Fast):
     """Pearson chi-square (or G² with g_sq=True) test of x ⫫ y | S on integer-coded data,
-    degrees of freedom reduced for empty rows/columns per stratum exactly as causal-learn does."""
+    degrees of freedom reduced for empty rows/columns per stratum exactly as causal-learn does.
+
+    The stratum index of a conditioning set is computed once and reused (PC tests the same S
+    with many pairs); strata are renumbered compactly when there are many."""
+
+    _STRATA_CACHE = 512
 
     def __init__(self, codes: np.ndarray, g_sq: bool = False,
                  dependent_pairs: Iterable[tuple[int, int]] = ()) -> None:
@@ -69,42 +73,50 @@ class ChiSquareTest(_Fast):
         self.g_sq = g_sq
         self.cols = [np.ascontiguousarray(codes[:, j]) for j in range(codes.shape[1])]
         self.card = [int(c.max()) + 1 for c in self.cols]
+        self._strata: OrderedDict[tuple[int, ...], tuple[np.ndarray, int]] = OrderedDict()
+
+    def strata(self, s: tuple[int, ...]) -> tuple[np.ndarray, int]:
+        """Stratum number of every row for conditioning set `s`, and the number of strata."""
+        hit = self._strata.get(s)
+        if hit is not None:
+            self._strata.move_to_end(s)
+            return hit
+        sidx = self.cols[s[0]].copy()
+        n_s = self.card[s[0]]
+        for v in s[1:]:
+            sidx *= self.card[v]
+            sidx += self.cols[v]
+            n_s *= self.card[v]
+        if n_s > 4096:
+            uniq, sidx = np.unique(sidx, return_inverse=True)
+            n_s = len(uniq)
+        self._strata[s] = (sidx, n_s)
+        if len(self._strata) > self._STRATA_CACHE:
+            self._strata.popitem(last=False)
+        return sidx, n_s
 
     def _pvalue(self, x: int, y: int, s: tuple[int, ...]) -> float:
         cx, cy = self.card[x], self.card[y]
+        idx = self.cols[x] * cy
+        idx += self.cols[y]
         if s:
-            sidx = self.cols[s[0]].copy()
-            n_s = self.card[s[0]]
-            for v in s[1:]:
-                sidx *= self.card[v]
-                sidx += self.cols[v]
-                n_s *= self.card[v]
-            if n_s * cx * cy > _BINCOUNT_LIMIT:
-                uniq, sidx = np.unique(sidx, return_inverse=True)
-                n_s = len(uniq)
-            idx = sidx * (cx * cy)
-            idx += self.cols[x] * cy
-            idx += self.cols[y]
+            sidx, n_s = self.strata(s)
+            idx += sidx * (cx * cy)
         else:
             n_s = 1
-            idx = self.cols[x] * cy + self.cols[y]
         counts = np.bincount(idx, minlength=n_s * cx * cy).reshape(n_s, cx, cy)
-        if n_s > 1:
-            n_k = counts.sum(axis=(1, 2))
-            counts = counts[n_k > 0]
-            n_k = n_k[n_k > 0]
-        else:
-            n_k = counts.sum(axis=(1, 2))
         row = counts.sum(axis=2)
         col = counts.sum(axis=1)
-        expected = row[:, :, None] * col[:, None, :] / n_k[:, None, None]
+        n_k = row.sum(axis=1)
+        # empty strata have zero expected counts (excluded below) and no degrees of freedom
+        expected = row[:, :, None] * col[:, None, :] / np.maximum(n_k, 1)[:, None, None]
         if self.g_sq:
             pos = counts > 0
             stat = 2.0 * float(np.sum(counts[pos] * np.log(counts[pos] / expected[pos])))
         else:
-            pos = expected > 0
-            stat = float(np.sum((counts[pos] - expected[pos]) ** 2 / expected[pos]))
-        dof = int(np.sum((cx - 1 - (row == 0).sum(axis=1)) * (cy - 1 - (col == 0).sum(axis=1))))
+            stat = float(np.sum((counts - expected) ** 2 / np.where(expected > 0, expected, 1.0)))
+        free = (cx - 1 - (row == 0).sum(axis=1)) * (cy - 1 - (col == 0).sum(axis=1))
+        dof = int(free[n_k > 0].sum())
         if dof <= 0:
             return 1.0
         return float(chdtrc(dof, stat))
