@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ class PreparedData:
     domain: np.ndarray | None = None      # (n, 1) domain / time index for CD-NOD
     domain_name: str | None = None
     notes: tuple[str, ...] = ()
+    _views: dict = field(default_factory=dict, compare=False, repr=False)   # computed arrays
 
     @property
     def n_rows(self) -> int:
@@ -212,6 +213,8 @@ def prepare(df: pd.DataFrame, variables: Sequence[str] | None, method: str, *,
 def discrete_codes(prep: PreparedData) -> tuple[np.ndarray, list[str]]:
     """Integer codes (n, p) for count-based tests and scores; continuous variables are cut
     into equal-frequency bins (3, or 4 from 1,500 rows). Returns the codes and a note (or none)."""
+    if "codes" in prep._views:
+        return prep._views["codes"]
     n = prep.n_rows
     bins = 3 if n < 1500 else 4
     cols, cut = [], []
@@ -227,17 +230,20 @@ def discrete_codes(prep: PreparedData) -> tuple[np.ndarray, list[str]]:
             f"This test/score needs categories, so {len(cut)} continuous variable(s) ("
             + ", ".join(cut[:6]) + ("…" if len(cut) > 6 else "")
             + f") were cut into {bins} equal-frequency bins.")
-    return np.column_stack(cols).astype(np.int64), notes
+    prep._views["codes"] = (np.column_stack(cols).astype(np.int64), notes)
+    return prep._views["codes"]
 
 
 def continuous_values(prep: PreparedData) -> np.ndarray:
     """Float matrix (n, p); categories become their code numbers (only used when all are
     numeric or the user asked for a linear test). Raises on perfectly collinear columns."""
-    values = np.column_stack([
-        prep.frame[v].to_numpy(dtype=float) if prep.kinds[v] == "continuous"
-        else pd.factorize(prep.frame[v], sort=True)[0].astype(float) for v in prep.names])
-    _check_collinear(values, prep.names)
-    return values
+    if "values" not in prep._views:
+        values = np.column_stack([
+            prep.frame[v].to_numpy(dtype=float) if prep.kinds[v] == "continuous"
+            else pd.factorize(prep.frame[v], sort=True)[0].astype(float) for v in prep.names])
+        _check_collinear(values, prep.names)
+        prep._views["values"] = values
+    return prep._views["values"]
 
 
 def _quantile_codes(s: pd.Series, bins: int) -> np.ndarray:
