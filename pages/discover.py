@@ -72,9 +72,10 @@ score = c3.selectbox("Score (GES, hill climbing)", ["bic", "bdeu"], key="disc_sc
                      format_func={"bic": "BIC", "bdeu": "BDeu"}.get)
 domain = None
 if method in ("cdnod", "auto"):
-    options = [None] + [c for c in cols if c not in variables]
-    domain = c2.selectbox("Domain / time column (CD-NOD)", options, key=f"disc_domain:{fp}",
-                          format_func=lambda c: "— none —" if c is None else c)
+    domain = c2.selectbox("Domain / time column (CD-NOD)", [None, *cols], key=f"disc_domain:{fp}",
+                          format_func=lambda c: "— none —" if c is None else c,
+                          help="Which site, group or period each row comes from. It is taken "
+                          "out of the variables and used as CD-NOD's change indicator.")
 
 with st.expander("Background knowledge: required / forbidden edges and tiers"):
     st.caption("A forbidden edge never appears; a required edge always does. Tiers are a time "
