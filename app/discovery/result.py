@@ -21,12 +21,14 @@ _KINDS = {
     "o->": "partially directed", "o-o": "nondirected", "--o": "partially undirected",
 }
 KIND_MEANING = {
-    "directed": "a causes b (directly, relative to the measured variables)",
+    "directed": "{a} causes {b} (directly, relative to the measured variables)",
     "undirected": "adjacent, but the data cannot tell the direction (same equivalence class)",
-    "bidirected": "a latent common cause of both, and neither causes the other",
-    "partially directed": "b does not cause a; a may cause b or they share a latent cause",
-    "nondirected": "adjacent; nothing about direction or latent causes could be decided",
-    "partially undirected": "a causes b or b causes a, possibly with selection; undecided",
+    "bidirected": "a latent common cause of both; neither causes the other",
+    "partially directed": "{b} does not cause {a}; {a} may cause {b}, or a latent cause "
+                          "affects both",
+    "nondirected": "adjacent; direction and latent causes undecided",
+    "partially undirected": "{a} causes {b} or {b} causes {a} (possibly with selection); "
+                            "undecided",
 }
 
 
@@ -95,6 +97,11 @@ class LearnedEdge:
         if node == self.b:
             return self.mark_b
         raise DiscoveryError(f"'{node}' is not an end of {self.text}.")
+
+    @property
+    def meaning(self) -> str:
+        """What the edge says, in words, with the node names filled in."""
+        return KIND_MEANING[self.kind].replace("{a}", self.a).replace("{b}", self.b)
 
     def __str__(self) -> str:
         return self.text

@@ -102,12 +102,10 @@ def _order(nodes, directed) -> list[str]:
 
 def edge_table(result: DiscoveryResult) -> list[dict]:
     """One row per learned edge: the edge, what it means, and its bootstrap frequencies."""
-    from app.discovery.result import KIND_MEANING
-
     rows = []
     for e in sorted(result.edges):
         conf = result.confidence.get(e.pair)
-        row = {"edge": e.text, "meaning": KIND_MEANING[e.kind]}
+        row = {"edge": e.text, "meaning": e.meaning}
         if result.confidence:
             row["present"] = conf.present if conf else 0.0
             row["this orientation"] = (conf.orientations.get(_label(e), 0.0) if conf else 0.0)
