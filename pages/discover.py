@@ -103,7 +103,7 @@ n_boot = st.slider("Bootstrap resamples for edge confidence", 0, 200, 50, step=1
                    "reruns the algorithm; an edge found in 90% of them is stable.")
 params = json.dumps({
     "variables": variables, "method": method, "alpha": alpha, "test": test, "score": score,
-    "domain_column": domain, "max_rows": MAX_ROWS,
+    "domain_column": domain, "max_rows": MAX_ROWS, "types": dict(ws.var_types),
     "rows": rows.fillna("").to_dict("records"), "tiers": [t for t in tiers if t]},
     sort_keys=True, default=str)
 runs = state.page_state("disc_runs", {})

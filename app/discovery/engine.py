@@ -3,7 +3,7 @@ return a DiscoveryResult that says what was done and why."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -57,7 +57,8 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
              domain_column: str | None = None,
              progress: Callable[[int, int], None] | None = None,
              cancel: Callable[[], bool] | None = None,
-             max_rows: int | None = None) -> DiscoveryResult:
+             max_rows: int | None = None,
+             types: Mapping[str, str] | None = None) -> DiscoveryResult:
     """Learn a causal graph from `df` (all columns, or `variables`).
 
     method: "auto", "pc", "ges", "hc", "fci", "lingam" or "cdnod" (needs `domain_column`).
@@ -67,6 +68,7 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
     bootstrap: number of resamples for edge confidence (0 = none); progress(done, total) is
     called as they finish and cancel() is polled (raises Cancelled, nothing changed).
     max_rows: use a random sample of at most this many rows (noted in the result).
+    types: variable types chosen by the user (e.g. the Data page's), overriding inference.
     """
     start = time.perf_counter()
     method = str(method).lower()
@@ -94,7 +96,7 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
                              hint="Pick the column that says which domain/period each row is from.")
 
     prep = prepare(df, variables, method if method != "auto" else "pc",
-                   domain_column=domain_column, max_rows=max_rows, seed=seed)
+                   domain_column=domain_column, max_rows=max_rows, seed=seed, types=types)
     knowledge.check_nodes(prep.names)
     chosen, reason = choose_method(prep, method)
     limit = MAX_VARIABLES[chosen]

@@ -7,7 +7,7 @@ to change, before any library sees the data.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -109,8 +109,10 @@ def _mixed_text_and_numbers(s: pd.Series) -> tuple[str, str] | None:
 
 def prepare(df: pd.DataFrame, variables: Sequence[str] | None, method: str, *,
             domain_column: str | None = None, max_rows: int | None = None,
-            seed: int = 0) -> PreparedData:
-    """Validate the table (raising DiscoveryError with what to change) and keep the used rows."""
+            seed: int = 0, types: Mapping[str, str] | None = None) -> PreparedData:
+    """Validate the table (raising DiscoveryError with what to change) and keep the used rows.
+    `types` are the variable types set on the Data page (binary/categorical/ordinal count as
+    categorical, continuous as continuous); other columns are inferred."""
     if not isinstance(df, pd.DataFrame):
         raise DiscoveryError("Discovery needs a table (a pandas DataFrame).")
     cols = [str(c) for c in df.columns]
@@ -182,6 +184,17 @@ def prepare(df: pd.DataFrame, variables: Sequence[str] | None, method: str, *,
                  "variables.")
 
     kinds = variable_kinds(data[variables])
+    for name, declared in (types or {}).items():
+        if name not in kinds:
+            continue
+        if declared in ("binary", "categorical", "ordinal"):
+            kinds[name] = "discrete"
+        elif declared == "continuous" and pd.api.types.is_numeric_dtype(data[name]):
+            kinds[name] = "continuous"
+        elif declared in ("id", "text", "datetime"):
+            raise DiscoveryError(
+                f"The column '{name}' is marked as {declared} on the Data page, which "
+                "discovery cannot use.", hint=f"Leave '{name}' out of the variables.")
     n = len(data)
     for name in variables:
         if kinds[name] == "discrete":

@@ -135,3 +135,14 @@ def test_small_curved_data_uses_the_kernel_test():
     z = np.sin(2 * y) + 0.3 * rng.normal(size=150)
     r = discover(pd.DataFrame({"x": x, "y": y, "z": z}), "pc")
     assert r.test == "kci" and "curved" in r.test_reason
+
+
+def test_types_set_by_the_user_override_inference():
+    g = random_dag(4, seed=5)
+    cont = linear_sem(g, 400, seed=0)
+    graded = cont.assign(X1=np.digitize(cont["X1"], [-1, 0, 1]))   # 4 whole-number levels
+    assert discover(graded, "pc").variable_kinds["X1"] == "discrete"
+    r = discover(graded, "pc", types={"X1": "continuous"})
+    assert r.variable_kinds["X1"] == "continuous" and r.test == "fisherz"
+    with pytest.raises(DiscoveryError, match="marked as id"):
+        discover(graded, "pc", types={"X2": "id"})
