@@ -157,7 +157,8 @@ def decode_share(token: str) -> SharePayload:
         doc = json.loads(text.decode("utf-8"))
     except ShareLinkError:
         raise
-    except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError, ValueError):
+    except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError, ValueError,
+            RecursionError):  # RecursionError: a tiny link can inflate to deeply nested JSON
         raise ShareLinkError("The share link is damaged (it may have been cut or edited).",
                              hint="Copy the whole link again from the sidebar.") from None
     if not isinstance(doc, dict) or doc.get("v") != SHARE_VERSION or not isinstance(doc.get("g"), str):

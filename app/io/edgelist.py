@@ -11,7 +11,10 @@ _HEADERS = {("from", "to"), ("source", "target"), ("cause", "effect"), ("parent"
 
 
 def parse_edgelist(text: str) -> CausalGraph:
-    rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+    try:  # newline="" lets csv see bare \r line ends instead of failing on them
+        rows = [r for r in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in r)]
+    except csv.Error as err:
+        raise ParseError(f"This edge list is not valid CSV: {err}.") from None
     if rows and tuple(c.strip().lower() for c in rows[0][:2]) in _HEADERS:
         rows = rows[1:]
     edges, nodes = [], []

@@ -31,6 +31,8 @@ def parse_json(text: str) -> CausalGraph:
         doc = json.loads(text)
     except json.JSONDecodeError as err:
         raise ParseError(f"This is not valid JSON: {err.msg}.", err.lineno, err.colno) from None
+    except (ValueError, RecursionError):  # numbers with thousands of digits, absurd nesting
+        raise ParseError("This JSON has numbers too long or nesting too deep to be a graph.") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("nodes"), list):
         raise ParseError('A JSON graph needs a "nodes" list.')
     if doc.get("format", FORMAT) != FORMAT:

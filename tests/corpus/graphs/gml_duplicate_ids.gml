@@ -1,0 +1,1 @@
+graph [ node [ id 0 label "A" ] node [ id 0 label "B" ] ]

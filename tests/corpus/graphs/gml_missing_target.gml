@@ -1,0 +1,1 @@
+graph [ directed 1 node [ id 0 label "A" ] edge [ source 0 target 9 ] ]
