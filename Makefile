@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-fast bench lint clean browser
+.PHONY: run test test-fast bench lint clean browser postgres
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,15 @@ browser:
 	  else echo "note: /usr/bin/chromium missing and not root; browser tests will be skipped (required under CI=true)"; fi; \
 	fi
 
-test: $(STAMP) browser
+# PostgreSQL server binaries for the store tests (each test starts its own throwaway server).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	  else echo "note: PostgreSQL server binaries missing; PostgreSQL tests skip (required under CI=true)"; fi; \
+	fi
+
+test: $(STAMP) browser postgres
 	$(PY) -m pytest -q tests
 
 test-fast: $(STAMP)

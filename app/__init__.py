@@ -43,8 +43,13 @@ _LAZY = {
     # models: interventions and counterfactuals
     "fit_model": "app.models", "do_query": "app.models", "observe_query": "app.models",
     "counterfactual": "app.models", "causation_bounds": "app.models",
+    "causal_effect": "app.models", "intervention_sweep": "app.models",
+    "unit_counterfactuals": "app.models",
     # discovery
     "discover": "app.discovery", "compare_graphs": "app.discovery",
+    # time series
+    "discover_timeseries": "app.timeseries", "list_series_samples": "app.timeseries",
+    "load_series_sample": "app.timeseries",
     # estimation
     "estimate_effect": "app.estimation", "refute": "app.estimation",
     "subgroup_effects": "app.estimation",

@@ -58,6 +58,8 @@ STYLES: dict[str, dict] = {
     "violated": {"color": "#dc2626", "width": 3, "dashes": [6, 6], "arrows": ""},
     "cut": {"color": "#d1d5db", "width": 1.5, "dashes": [2, 6]},
     "dashed": {"color": "#4b5563", "width": 1.6, "dashes": [6, 6]},
+    "circle": {"color": "#4b5563", "width": 1.6, "dashes": [2, 4]},
+    "feedback": {"color": "#9ca3af", "width": 1.6, "dashes": [6, 6]},
     "undirected": {"color": "#4b5563", "width": 2, "dashes": False, "arrows": ""},
     "bidirected": {"color": "#7c3aed", "width": 1.8, "dashes": [6, 6], "arrows": "to,from"},
 }
@@ -65,7 +67,9 @@ STYLE_LABELS: dict[str, str] = {
     "highlight": "highlighted", "open_path": "open path", "blocked_path": "blocked path",
     "causal_path": "causal path", "missing": "missing (in reference only)",
     "extra": "extra (learned only)", "reversed": "reversed", "violated": "independence violated in data",
-    "cut": "edge cut by the intervention", "dashed": "dashed", "undirected": "undirected (orientation unknown)",
+    "cut": "edge cut by the intervention",
+    "dashed": "end mark undecided (o→ in a PAG)", "circle": "circle mark (o–o, PAG)",
+    "feedback": "feedback (left out of the DAG)", "undirected": "undirected (orientation unknown)",
     "bidirected": "latent common cause (↔)",
 }
 NODE_STYLES: dict[str, dict] = {
@@ -73,6 +77,9 @@ NODE_STYLES: dict[str, dict] = {
     "dimmed": {"opacity": 0.35},
     "blocking": {"borderWidth": 5, "border": "#6b7280"},
     "intervened": {"borderWidth": 5, "border": "#111827", "shape": "box"},
+    "confounder": {"borderWidth": 4, "border": "#b2182b"},
+    "mediator": {"borderWidth": 4, "border": "#009E73"},
+    "collider": {"borderWidth": 4, "border": "#7c3aed"},
 }
 
 
@@ -126,8 +133,24 @@ def layered_layout(g: CausalGraph, spacing: tuple[float, float] = (160.0, 110.0)
             members.sort(key=lambda n: (bary(n), g.nodes.index(n)))
         for i, n in enumerate(members):
             order[n] = i - (len(members) - 1) / 2
+    _clear_long_edges(g, layer, order)
     dx, dy = spacing
     return {n: (order[n] * dx, layer[n] * dy) for n in g.nodes}
+
+
+def _clear_long_edges(g: CausalGraph, layer: dict[str, int], order: dict[str, float]) -> None:
+    """Shift a node sideways when an edge skipping its layer would run straight through it."""
+    for a, b in sorted(g.edges):
+        span = layer[b] - layer[a]
+        if span < 2:
+            continue
+        for n in g.nodes:
+            if n in (a, b) or not layer[a] < layer[n] < layer[b]:
+                continue
+            t = (layer[n] - layer[a]) / span
+            x_on_edge = order[a] + t * (order[b] - order[a])
+            if abs(order[n] - x_on_edge) < 0.3:
+                order[n] = x_on_edge - 0.6
 
 
 def display_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
@@ -136,7 +159,8 @@ def display_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
         xs = [p[0] for p in g.positions.values()]
         ys = [p[1] for p in g.positions.values()]
         extent = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
-        scale = 1.0 if extent > 50 else 500.0 / extent if extent > 0 else 1.0
+        # all on one spot (e.g. a single node): keep as is rather than blow up the scale
+        scale = 1.0 if extent > 50 or extent < 1e-6 else 500.0 / extent
         return {n: (g.positions[n][0] * scale, g.positions[n][1] * scale) for n in g.nodes}
     auto = layered_layout(g)
     return {n: g.positions.get(n, auto[n]) for n in g.nodes}

@@ -3,7 +3,6 @@ join with a code. "My workspaces" saves, reopens, downloads and uploads whole wo
 import secrets
 import string
 import time
-from dataclasses import replace
 
 import streamlit as st
 
@@ -17,7 +16,6 @@ from app.workspace_file import (
     EXTENSION,
     MIME,
     file_name,
-    read_workspace_file,
     write_workspace_file,
 )
 
@@ -367,18 +365,8 @@ def library_key() -> str:
 
 def open_file(raw: bytes) -> None:
     """Make a workspace file the current workspace (undo goes back to what was open)."""
-    opened = read_workspace_file(raw)
-    ws, ref, label = opened.workspace, opened.workspace.dataset, f"open {opened.name}"
-    if opened.data is not None:
-        state.set_data(opened.data, ref, dict(ws.var_types), ws.graph, label)
-    elif ref is not None and ref.kind == "sample":
-        state.load_sample(ref.name)
-    current = state.workspace()
-    state.push(replace(ws, dataset=current.dataset if ref else None,
-                       var_types=ws.var_types or current.var_types), label)
-    for k, v in opened.page_state.items():
-        state.set_page_state(k, v)
-    state.flash(f"Opened '{esc(opened.name)}'. " + esc(" ".join(opened.notes)))
+    notes = state.open_workspace_file(raw)
+    state.flash("Opened the workspace. " + esc(notes))
 
 
 def current_file(name: str) -> bytes:

@@ -10,3 +10,10 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("STREAMLIT_BROWSER_GATHER_USAGE_STATS", "false")
 warnings.filterwarnings("ignore", category=FutureWarning)
 warnings.filterwarnings("ignore", category=DeprecationWarning)
+
+# The store (autosave, classes, saved workspaces) writes under CAUSAL_CANVAS_DATA_DIR: never
+# into the repository's .data/ during tests.
+if "CAUSAL_CANVAS_DATA_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["CAUSAL_CANVAS_DATA_DIR"] = tempfile.mkdtemp(prefix="cc-test-data-")

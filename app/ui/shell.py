@@ -6,7 +6,7 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 
 from app.errors import ShareLinkError
-from app.ui import state
+from app.ui import autosave, state
 from app.ui.errors import show_error
 from app.workspace import decode_share, encode_share
 
@@ -88,6 +88,8 @@ def start_session() -> None:
     st.session_state["cc_started"] = True
     if st.query_params.get("g"):
         return  # the share link decides what opens
+    if autosave.restore():
+        return
     name = st.session_state.get(START_SAMPLE_KEY, DEFAULT_START_SAMPLE)
     if not name:
         return

@@ -5,6 +5,8 @@ see each other's graphs or uploads.
 """
 from __future__ import annotations
 
+import threading
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
@@ -18,6 +20,23 @@ _DATA = "cc_data"          # fingerprint -> DataFrame (the few most recent, so u
 _PAGES = "cc_pages"
 _FLASH = "cc_flash"
 MAX_TABLES_KEPT = 3
+
+
+_LOCK = "cc_lock"
+_LOCKS_GUARD = threading.Lock()
+
+
+def session_lock() -> threading.RLock:
+    """This session's lock around every read-modify-write of the workspace.
+
+    Streamlit can start a new run while the previous one still finishes its callbacks, so two
+    edits could otherwise read the same workspace and one would be lost.
+    """
+    with _LOCKS_GUARD:
+        lock = st.session_state.get(_LOCK)
+        if lock is None:
+            lock = st.session_state[_LOCK] = threading.RLock()
+    return lock
 
 
 def history() -> History:
@@ -40,7 +59,9 @@ def dataset_ref() -> DatasetRef | None:
 
 def push(ws: Workspace, label: str = "edit") -> None:
     """Make `ws` the current workspace; the previous one stays reachable through undo."""
-    history().push(ws, label)
+    with session_lock():
+        history().push(ws, label)
+    _autosave()
 
 
 def set_graph(g: CausalGraph, label: str = "edit graph") -> None:
@@ -48,11 +69,23 @@ def set_graph(g: CausalGraph, label: str = "edit graph") -> None:
 
 
 def undo() -> str | None:
-    return history().undo()
+    with session_lock():
+        label = history().undo()
+    _autosave()
+    return label
 
 
 def redo() -> str | None:
-    return history().redo()
+    with session_lock():
+        label = history().redo()
+    _autosave()
+    return label
+
+
+def _autosave() -> None:
+    from app.ui import autosave
+
+    autosave.save()
 
 
 def data() -> pd.DataFrame | None:
@@ -97,6 +130,28 @@ def load_sample(name: str) -> None:
     set_data(df, ref, dict(sample.types), sample.graph, label=f"load sample {name}")
 
 
+def open_workspace_file(raw: bytes) -> str:
+    """Make a saved workspace file (.ccw) current; undo returns to what was open before.
+
+    Returns the notes to show (e.g. an upgrade from an older file version).
+    """
+    from app.workspace_file import read_workspace_file
+
+    opened = read_workspace_file(raw)          # raises WorkspaceFileError before any change
+    ws, ref, label = opened.workspace, opened.workspace.dataset, f"open {opened.name}"
+    with session_lock():
+        if opened.data is not None:
+            set_data(opened.data, ref, dict(ws.var_types), ws.graph, label)
+        elif ref is not None and ref.kind == "sample":
+            load_sample(ref.name)
+        current = workspace()
+        push(replace(ws, dataset=current.dataset if ref else None,
+                     var_types=ws.var_types or current.var_types), label)
+        for k, v in opened.page_state.items():
+            set_page_state(k, v)
+    return " ".join(opened.notes)
+
+
 def page_state(key: str, default: Any = None) -> Any:
     """Per-page memory that survives reruns (results to keep when a later run fails)."""
     pages = st.session_state.setdefault(_PAGES, {})
@@ -113,7 +168,10 @@ def flash(message: str, kind: str = "success") -> None:
 
 
 def show_flash() -> None:
+    """Show the pending message as a toast (a toast does not shift the page's layout)."""
     item = st.session_state.pop(_FLASH, None)
     if item:
         kind, message = item
-        getattr(st, kind, st.info)(message)
+        icon = {"success": ":material/check_circle:", "warning": ":material/warning:",
+                "error": ":material/error:"}.get(kind, ":material/info:")
+        st.toast(message, icon=icon)

@@ -170,23 +170,18 @@ def _asset_urls() -> dict[str, str]:
 
 
 # ---- the Streamlit part ---------------------------------------------------------------------
-_LOCKS_GUARD = threading.Lock()
 
 
 def editor_lock(key: str = "dag_editor") -> threading.RLock:
-    """This session's lock for edits to the graph shown in editor `key`.
+    """The session's workspace lock (app.ui.state.session_lock), held by every graph edit.
 
     Streamlit may start a new run of the page while the previous one still finishes its
-    callbacks (fast reruns), so two callbacks can read-modify-write the workspace at once and
-    one edit would be lost. Every callback that edits the graph holds this lock.
+    callbacks (fast reruns), so two callbacks could read-modify-write the workspace at once and
+    one edit would be lost. One lock per session covers the canvas, the text pane and undo.
     """
-    name = f"{key}__lock"
-    with _LOCKS_GUARD:
-        lock = st.session_state.get(name)
-        if lock is None:
-            lock = threading.RLock()
-            st.session_state[name] = lock
-    return lock
+    from app.ui.state import session_lock
+
+    return session_lock()
 
 
 def _receive(key: str, on_events: Callable[[list[dict]], EditorNotice | None]) -> None:

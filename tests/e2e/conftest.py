@@ -45,7 +45,9 @@ def app_server():
     """Start `streamlit run streamlit_app.py` on a free port; yield its base URL."""
     port = _free_port()
     log = tempfile.NamedTemporaryFile(prefix="streamlit-", suffix=".log", delete=False)
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    data_dir = tempfile.mkdtemp(prefix="cc-e2e-data-")   # the store never writes into the repo
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           "CAUSAL_CANVAS_DATA_DIR": data_dir}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",

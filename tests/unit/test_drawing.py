@@ -44,3 +44,16 @@ def test_page_html_has_no_external_references():
     import re
     doc = graph_page_html(network_data(CausalGraph.from_edges([("A", "B")])))
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", doc)
+
+
+def test_edge_skipping_a_layer_does_not_run_through_the_middle_node():
+    # confounding triangle: Z -> X -> Y and Z -> Y; X must not sit on the Z–Y line
+    g = CausalGraph.from_edges([("Z", "X"), ("X", "Y"), ("Z", "Y")])
+    pos = layered_layout(g)
+    assert pos["Z"][0] == pos["Y"][0] and abs(pos["X"][0] - pos["Z"][0]) >= 0.5 * 160
+
+
+def test_single_positioned_node_is_not_blown_up():
+    from app.drawing import display_positions
+    g = CausalGraph.from_edges([], nodes=["A"]).move("A", 3, 4)
+    assert display_positions(g)["A"] == (3.0, 4.0)

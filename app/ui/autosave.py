@@ -1,0 +1,90 @@
+"""Autosave: every workspace change is kept for this browser, so a refresh or a server restart
+loses nothing. The slot is named by a random first-party cookie; the store keeps only its hash.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+
+import streamlit as st
+
+from app.ui import state
+from app.ui.errors import log
+
+SESSION_COOKIE = "cc_session"
+EMBED_LIMIT = 5_000_000        # bytes of CSV embedded per autosave
+EMBED_MEMORY_LIMIT = 20_000_000  # larger tables are referenced by name, never re-encoded per edit
+_KEY, _COOKIE_PENDING, _SAVED = "cc_session_key", "cc_set_cookie", "cc_autosaved"
+_DISABLED = "cc_start_sample"  # set by tests and links that choose what opens
+
+
+def session_key() -> str:
+    """This browser's autosave key: from its cookie, or a new random one (cookie set later)."""
+    key = st.session_state.get(_KEY)
+    if key:
+        return key
+    try:
+        cookie = st.context.cookies.get(SESSION_COOKIE) or ""
+    except Exception:  # noqa: BLE001 - no browser context (AppTest)
+        cookie = ""
+    key = cookie if re.fullmatch(r"[A-Za-z0-9_-]{24,64}", cookie) else secrets.token_urlsafe(24)
+    st.session_state[_KEY] = key
+    if key != cookie:
+        st.session_state[_COOKIE_PENDING] = key
+    return key
+
+
+def set_cookie_if_needed() -> None:
+    """Write the session cookie once (first visit), from the page itself (first-party)."""
+    key = st.session_state.pop(_COOKIE_PENDING, None)
+    if key:
+        st.html(f"<script>document.cookie='{SESSION_COOKIE}={key}; path=/; max-age=2592000; "
+                "SameSite=Strict'</script>", unsafe_allow_javascript=True)
+
+
+def enabled() -> bool:
+    return st.session_state.get(_DISABLED) is None
+
+
+def restore() -> bool:
+    """Reopen this browser's autosaved workspace; False when there is none (or it is damaged)."""
+    if not enabled():
+        return False
+    try:
+        from app.store import restore_autosave
+
+        raw = restore_autosave(session_key())
+        if raw is None:
+            return False
+        state.open_workspace_file(raw)
+        st.session_state[_SAVED] = state.workspace()
+        state.flash("Welcome back: your last workspace was restored.", "success")
+        return True
+    except Exception as err:  # noqa: BLE001 - a damaged autosave must not block the app
+        log.warning("autosave not restored: %s", err)
+        return False
+
+
+def save() -> None:
+    """Keep the current workspace for this browser when it changed (called after every change)."""
+    if not enabled():
+        return
+    ws = state.workspace()
+    if st.session_state.get(_SAVED) is ws:
+        return
+    try:
+        from app.errors import WorkspaceFileError
+        from app.store import autosave
+        from app.workspace_file import write_workspace_file
+
+        df = state.data()
+        small = df is not None and df.memory_usage(deep=False).sum() < EMBED_MEMORY_LIMIT
+        try:
+            raw = write_workspace_file(ws, df if small else None, name="Autosave",
+                                       max_data_bytes=EMBED_LIMIT)
+        except WorkspaceFileError:
+            raw = write_workspace_file(ws, None, name="Autosave", embed_data=False)
+        autosave(session_key(), raw)
+        st.session_state[_SAVED] = ws
+    except Exception as err:  # noqa: BLE001 - autosave is a safety net, never an obstacle
+        log.warning("autosave failed: %s", err)
