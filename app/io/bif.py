@@ -1,6 +1,7 @@
 """BIF (Bayesian Interchange Format) through pgmpy: structure and, when present, the CPTs."""
 from __future__ import annotations
 
+import re
 import warnings
 
 from app.errors import ParseError
@@ -22,6 +23,14 @@ def read_bif_model(text: str):
 
 def parse_bif(text: str) -> CausalGraph:
     model = read_bif_model(text)
+    # pgmpy silently drops a block cut short: refuse rather than return a smaller graph
+    declared = set(re.findall(r"^\s*variable\s+([^\s{]+)", text, flags=re.MULTILINE))
+    missing = sorted(declared - {str(n) for n in model.nodes()})
+    if missing or not declared:
+        raise ParseError("This BIF text looks cut short or damaged: " + (
+            f"the variable(s) {', '.join(missing[:5])} could not be read." if missing
+            else "it declares no variables."),
+            hint="Check the 'network', 'variable' and 'probability' blocks.")
     return CausalGraph.from_edges([(str(a), str(b)) for a, b in model.edges()],
                                   nodes=[str(n) for n in model.nodes()])
 

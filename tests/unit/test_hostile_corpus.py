@@ -68,6 +68,8 @@ def test_expected_refusals_are_refused():
     """A few corpus files must fail (not silently succeed): the corpus really is hostile."""
     assert isinstance(_friendly(lambda: app.parse_graph((CORPUS / "graphs/cycle_two.txt").read_text())),
                       CausalCanvasError)
+    assert isinstance(_friendly(lambda: app.parse_graph((CORPUS / "graphs/bif_truncated.bif").read_text())),
+                      app.ParseError)
     assert isinstance(_friendly(lambda: app.load_data((CORPUS / "tables/binary_junk.csv").read_bytes())),
                       CausalCanvasError)
     assert isinstance(_friendly(lambda: app.decode_share((CORPUS / "links/zip_bomb.txt").read_text())),
