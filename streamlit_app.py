@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.ui import autosave, shell, state
+from app.ui import shell, state
 
 HERE = Path(__file__).parent
 # A local favicon: a ":material/…" page icon would make the browser fetch it from a font CDN.
@@ -35,6 +35,5 @@ shell.start_session()
 shell.apply_share_link()
 shell.sidebar()
 shell.presenter_css()
-autosave.set_cookie_if_needed()
 state.show_flash()
 nav.run()

@@ -30,7 +30,7 @@ def tested(memo: str, g, df, alpha: float, types):
     return report
 
 
-st.title("🧭 Analyse the graph")
+st.title("Analyse the graph")
 st.caption("What the graph alone says about your question — before any data: which variables "
            "are independent, what to adjust for, and whether the effect can be computed at all.")
 if not need_graph():

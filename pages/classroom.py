@@ -457,7 +457,7 @@ def workspaces_view() -> None:
 
 
 # ---- page ---------------------------------------------------------------------------------------
-st.title(":material/groups: Classroom")
+st.title("Classroom")
 st.caption("A teacher asks a question on a causal graph; everyone answers from their own "
            "browser and the class sees the answers arrive. Below: your saved workspaces.")
 with guard():

@@ -25,7 +25,7 @@ def value_input(label, model, v, default, key, exclude=None):
     return st.number_input(label, value=float(default), key=key, format="%.4g")
 
 
-st.title("🔀 Counterfactual: what if it had been otherwise?")
+st.title("Counterfactual: what if it had been otherwise?")
 st.caption("About one unit, after the fact: given what happened, what would have happened had X "
            "been different? Three steps — **abduction** (what hidden circumstances fit the "
            "facts?), **action** (change X in a copy of the world), **prediction** (replay the same "
@@ -53,7 +53,7 @@ if model.confounded:
     st.warning("This graph has hidden common causes (↔), so unit counterfactuals are not "
                "determined by the data. Write each hidden cause as an explicit node with "
                "hand-written tables to ask them; the bounds on PN, PS and PNS below still work.",
-               icon="⚠️")
+               icon=":material/warning:")
 else:
     st.subheader("1 · The unit")
     modes = ["A row of the data", "Type the facts"] if df is not None else ["Type the facts"]
@@ -149,6 +149,6 @@ if model.kind == "discrete":
         for line in b.sentences():
             st.markdown("- " + line)
         for check in b.checks:
-            st.warning(check, icon="⚠️")
+            st.warning(check, icon=":material/warning:")
         with st.expander("The numbers used"):
             st.dataframe(pd.Series(dict(b.inputs), name="probability").to_frame(), width="stretch")

@@ -42,7 +42,7 @@ def load_upload(uploaded) -> Dataset:
     return ds
 
 
-st.title("📂 Data")
+st.title("Data")
 st.caption("Choose a bundled sample (it comes with its causal graph) or upload your own table. "
            "Uploading keeps the graph you already have.")
 
@@ -77,7 +77,7 @@ with upload:
 
 df, ref = state.data(), state.dataset_ref()
 if df is None or ref is None:
-    st.info("No table loaded yet: load a sample or upload a file above.", icon="📂")
+    st.info("No table loaded yet: load a sample or upload a file above.", icon=":material/table_view:")
     st.stop()
 
 st.divider()
@@ -105,7 +105,7 @@ st.dataframe(prof.to_frame(), width="stretch", hide_index=True)
 if prof.missing_cells:
     st.altair_chart(missingness_chart(prof), width="content")
 else:
-    st.success("No missing values.", icon="✅")
+    st.success("No missing values.", icon=":material/check_circle:")
 
 grid = st.columns(3)
 for i, (col_name, chart) in enumerate(charts):

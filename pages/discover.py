@@ -48,7 +48,7 @@ def truth_of(sample: str):
     return s.graph if s.truth_known else None
 
 
-st.title("🔭 Discover a graph from data")
+st.title("Discover a graph from data")
 st.caption("Let an algorithm propose the causal graph the data support. Data alone rarely fix "
            "every arrow: add what you know, check how stable each edge is, and compare with "
            "the graph you drew before adopting anything.")

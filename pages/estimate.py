@@ -82,7 +82,7 @@ def show_last_good(reason: str) -> None:
     st.stop()
 
 
-st.title("📏 Estimate the causal effect")
+st.title("Estimate the causal effect")
 st.caption("The graph says *what* to compare (the identified estimand); the estimators say *how*. "
            "Each estimate comes with a 95% interval and sits next to the naive, unadjusted "
            "difference. Then try to break it: refutations and a sensitivity analysis.")
@@ -239,7 +239,7 @@ rcols = st.columns(2)
 for i, r in enumerate(refs.values()):
     with rcols[i % 2]:
         (st.success if r.passed else st.warning)(f"**{r.label}: {r.verdict}.** {r.explanation}",
-                                                 icon="✅" if r.passed else "⚠️")
+                                                 icon=":material/check_circle:" if r.passed else ":material/warning:")
         st.altair_chart(charts.refutation_chart(r), width="stretch", height=220)
 if target.estimand_kind == "backdoor":
     with guard():

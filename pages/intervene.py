@@ -26,7 +26,7 @@ def value_input(label, model, v, default, key):
     return st.number_input(label, value=float(default), key=key, format="%.4g")
 
 
-st.title("🎛️ Intervene: seeing versus doing")
+st.title("Intervene: seeing versus doing")
 st.caption("P(Y | X = x) is what you see among units that happen to have X = x. "
            "P(Y | do(X = x)) is what would happen if you *set* X = x for everyone: the arrows "
            "into X are cut, so X no longer carries news about its causes.")

@@ -248,7 +248,7 @@ if st.session_state.get(PICK) not in options:
 def label(slug: str) -> str:
     """The picker's label; it must not change between runs (progress is shown beside it)."""
     if slug == PRACTICE:
-        return "🎲 Practice: exercise generator"
+        return "Practice: exercise generator"
     info = infos[slug]
     return f"{info.number}. {info.title}" + (" (cannot be opened)" if info.error else "")
 

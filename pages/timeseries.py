@@ -10,7 +10,7 @@ from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 
-st.title("⏱️ Time-series discovery")
+st.title("Time-series discovery")
 st.caption("Which series drive which others, and with what delay? Each arrow X (t-2) → Y (t) "
            "means: X two steps ago still helps predict Y now, even after everything else "
            "known about the past is taken into account.")
@@ -34,7 +34,7 @@ elif source == "The loaded table":
     df, ref = state.data(), state.dataset_ref()
     if df is None or ref is None:
         st.info("No table is loaded. Pick a bundled series, upload a file, or load one on the "
-                "Data page.", icon="📂")
+                "Data page.", icon=":material/table_view:")
     else:
         data_key = f"table:{ref.fingerprint}"
         st.caption(f"{ref.name}: {len(df):,} rows × {df.shape[1]} columns")

@@ -76,9 +76,9 @@ def implications_table(report: ImplicationReport) -> pd.DataFrame:
         if t.p_holm < report.alpha:
             verdict = "❌ violated"
         elif t.rejected:
-            verdict = "⚠️ rejected (may be chance)"
+            verdict = "rejected (may be chance)"
         else:
-            verdict = "✅ consistent"
+            verdict = "consistent"
         rows.append({"implication": t.independence.text, "verdict": verdict, "test": t.test,
                      "statistic": round(t.statistic, 3), "dof": t.dof,
                      "p-value": t.p_value, "Holm p": t.p_holm, "rows": t.n,

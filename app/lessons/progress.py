@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 MAX_SEEN = 5000   # fingerprints kept to avoid repeating a practice question in one session
-TICKS = {"done": "✅", "started": "◐", "new": "○"}
+TICKS = {"done": "✓", "started": "◐", "new": "○"}
 
 
 @dataclass
@@ -108,13 +108,13 @@ class Progress:
 
     def summary(self, lessons: Mapping[str, tuple[int, bool]]) -> str:
         """One line for the page: lessons done and a tick per lesson (slug → (number, broken))."""
-        ticks = {slug: "⚠️" if broken else TICKS[self.lesson_status(slug)]
+        ticks = {slug: "!" if broken else TICKS[self.lesson_status(slug)]
                  for slug, (_, broken) in lessons.items()}
         done = sum(t == TICKS["done"] for t in ticks.values())
         return (f"Your progress: {done} of {len(ticks)} lessons done — "
                 + "  ".join(f"{t} {lessons[s][0]}" for s, t in ticks.items())
                 + f"  ·  practice {self.practice_correct}/{self.practice_answered} right first "
-                  "time  (✅ done, ◐ started, ○ not started)")
+                  "time  (✓ done, ◐ started, ○ not started)")
 
     def rows(self, titles: dict[str, str] | None = None) -> list[dict]:
         """One row per exercise tried, then one per practice rung (for a CSV download)."""

@@ -14,12 +14,12 @@ from app.ui.errors import log
 SESSION_COOKIE = "cc_session"
 EMBED_LIMIT = 5_000_000        # bytes of CSV embedded per autosave
 EMBED_MEMORY_LIMIT = 20_000_000  # larger tables are referenced by name, never re-encoded per edit
-_KEY, _COOKIE_PENDING, _SAVED = "cc_session_key", "cc_set_cookie", "cc_autosaved"
+_KEY, _SAVED = "cc_session_key", "cc_autosaved"
 _DISABLED = "cc_start_sample"  # set by tests and links that choose what opens
 
 
 def session_key() -> str:
-    """This browser's autosave key: from its cookie, or a new random one (cookie set later)."""
+    """This browser's autosave key: from its cookie, or a new random one (see cookie_script)."""
     key = st.session_state.get(_KEY)
     if key:
         return key
@@ -29,17 +29,18 @@ def session_key() -> str:
         cookie = ""
     key = cookie if re.fullmatch(r"[A-Za-z0-9_-]{24,64}", cookie) else secrets.token_urlsafe(24)
     st.session_state[_KEY] = key
-    if key != cookie:
-        st.session_state[_COOKIE_PENDING] = key
     return key
 
 
-def set_cookie_if_needed() -> None:
-    """Write the session cookie once (first visit), from the page itself (first-party)."""
-    key = st.session_state.pop(_COOKIE_PENDING, None)
-    if key:
-        st.html(f"<script>document.cookie='{SESSION_COOKIE}={key}; path=/; max-age=2592000; "
-                "SameSite=Strict'</script>", unsafe_allow_javascript=True)
+def cookie_script() -> None:
+    """(Re)write the session cookie, every run, from a fixed spot at the end of the sidebar.
+
+    Rendering it only once would shift the page's element tree on the next run and reset
+    widgets such as tabs; an idempotent script in the same place every run shifts nothing.
+    """
+    key = session_key()
+    st.html(f"<script>document.cookie='{SESSION_COOKIE}={key}; path=/; max-age=2592000; "
+            "SameSite=Strict'</script>", unsafe_allow_javascript=True)
 
 
 def enabled() -> bool:

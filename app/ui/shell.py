@@ -69,6 +69,7 @@ def sidebar() -> None:
                         wrap_lines=True)
         st.toggle("Presenter mode", key="cc_presenter",
                   help="Large type and high-contrast graph colours for a projector.")
+        autosave.cookie_script()
 
 
 def presenter_css() -> None:

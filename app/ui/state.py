@@ -168,10 +168,11 @@ def flash(message: str, kind: str = "success") -> None:
 
 
 def show_flash() -> None:
-    """Show the pending message as a toast (a toast does not shift the page's layout)."""
+    """Show the pending message: a toast for good news (no layout shift), a box for problems."""
     item = st.session_state.pop(_FLASH, None)
     if item:
         kind, message = item
-        icon = {"success": ":material/check_circle:", "warning": ":material/warning:",
-                "error": ":material/error:"}.get(kind, ":material/info:")
-        st.toast(message, icon=icon)
+        if kind in ("warning", "error"):
+            getattr(st, kind)(message, icon=":material/warning:")
+        else:
+            st.toast(message, icon=":material/check_circle:")

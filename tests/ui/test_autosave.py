@@ -14,6 +14,7 @@ def _session() -> AppTest:
 
 def test_refresh_restores_the_edited_graph():
     first = _session()
+    first.run()   # start on the entry page: AppTest resets the pages flag per test app
     first.switch_page("pages/graph.py")
     first.run()
     assert_no_exception(first)
