@@ -24,9 +24,10 @@ def session_key() -> str:
     if key:
         return key
     try:
-        cookie = st.context.cookies.get(SESSION_COOKIE) or ""
+        cookie = st.context.cookies.get(SESSION_COOKIE)
     except Exception:  # noqa: BLE001 - no browser context (AppTest)
-        cookie = ""
+        cookie = None
+    cookie = cookie if isinstance(cookie, str) else ""
     key = cookie if re.fullmatch(r"[A-Za-z0-9_-]{24,64}", cookie) else secrets.token_urlsafe(24)
     st.session_state[_KEY] = key
     return key
