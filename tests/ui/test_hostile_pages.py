@@ -59,3 +59,18 @@ def test_tampered_share_link_opened_fresh_shows_error_not_traceback(name):
     assert at.session_state["cc_history"].present.dataset is None
     assert at.error and all(e.value.strip() for e in at.error)
 
+
+
+@pytest.mark.parametrize("page, kind, key, bad, default", [
+    ("pages/counterfactual.py", "number_input", "cf_row", 10**9, 0),      # row past the end
+    ("pages/counterfactual.py", "number_input", "cf_row", -5, 0),
+    ("pages/estimate.py", "slider", "est_nboot", 10**7, 100),            # a bootstrap DoS
+])
+def test_out_of_range_widget_value_from_a_hostile_client_is_not_used(page, kind, key, bad, default):
+    """A tampered client can send any widget value over the websocket; the bounded widgets
+    (min/max set on the page) fall back to their default instead of indexing past the data
+    or starting millions of resamples."""
+    at = open_page(page)
+    getattr(at, kind)(key=key).set_value(bad).run()
+    assert_no_exception(at)
+    assert getattr(at, kind)(key=key).value == default
