@@ -487,8 +487,10 @@ def _estimate(df, g, s: ReportSettings, minimal, efficient, has_iv, has_fd, esti
                              "either the outcome or the treatment model is right.", False))
         if minimal and tuple(sorted(minimal[0])) != tuple(sorted(main_set)):
             plan.append(("linear_regression", minimal[0],
-                         "Check: the smallest valid set {" + ", ".join(minimal[0]) + "}; "
-                         "another valid set should give a similar answer.", False))
+                         "Check: the smallest valid set "
+                         + ("{" + ", ".join(minimal[0]) + "}" if minimal[0] else
+                            "(nothing to adjust for)")
+                         + "; another valid set should give a similar answer.", False))
         if has_iv:
             plan.append(("iv", None, "Check: an instrument exists; the IV estimate rests on "
                                      "different assumptions (no unmeasured-confounding "
@@ -683,7 +685,8 @@ def _verdict(primary: EstimateRow | None, rows, implications, conflicts, refutat
                    or (c.kind == "not_found" and (c.confidence is None or c.confidence <= 0.1))]
         checks.append(Check("Discovery agrees with your graph", "pass" if not serious else "warn",
                             "No serious disagreement." if not serious else
-                            f"{len(serious)} disagreement(s), e.g. {serious[0].text}"))
+                            f"{len(serious)} disagreement(s), e.g. {serious[0].edge}: "
+                            f"{serious[0].text}"))
     elif disc is not None and disc.bootstrap:
         shaky = [e for e in disc.edges if (c := disc.confidence_of(e.a, e.b)) is not None
                  and 0.5 <= c.present < 0.8]

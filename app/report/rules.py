@@ -162,6 +162,39 @@ def report_knowledge(user: Knowledge | None, variables: Sequence[str],
     return k, tuple(lines)
 
 
+def knowledge_from_text(text: str) -> Knowledge:
+    """Background knowledge typed one statement per line: `A -> B` (required), `A -/-> B`
+    (forbidden) and `tier: A, B` (time tiers, earliest first). Blank lines and # comments are
+    skipped; anything else is a DiscoveryError naming the line."""
+    from app.errors import DiscoveryError
+
+    required, forbidden, tiers = set(), set(), []
+    for i, raw in enumerate(str(text or "").splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.lower().startswith("tier:"):
+            names = tuple(v.strip() for v in line[5:].split(",") if v.strip())
+            if not names:
+                raise DiscoveryError(f"Line {i}: a tier needs at least one variable.")
+            tiers.append(names)
+            continue
+        for sep, target in (("-/->", forbidden), ("->", required)):
+            if sep in line:
+                a, b = (v.strip() for v in line.split(sep, 1))
+                if not a or not b:
+                    break
+                target.add((a, b))
+                break
+        else:
+            raise DiscoveryError(f"Line {i} ('{line[:40]}') is not background knowledge.",
+                                 hint="Write 'A -> B' (required), 'A -/-> B' (forbidden) or "
+                                      "'tier: A, B' (earliest tier first).")
+        if not a or not b:
+            raise DiscoveryError(f"Line {i}: an edge needs a variable on both sides.")
+    return Knowledge(frozenset(required), frozenset(forbidden), tuple(tiers))
+
+
 # ---- the graph used for the analysis -----------------------------------------------------------
 def with_question(g: CausalGraph, treatment: str, outcome: str, data_columns: Iterable[str]
                   ) -> tuple[CausalGraph, list[str]]:
@@ -302,20 +335,20 @@ def merge_graphs(user: CausalGraph, disc: DiscoveryResult | None, knowledge: Kno
         if e is None:
             conflicts.append(Conflict(
                 "not_found", f"{a} {ARROW} {b}",
-                f"Your edge {a} {ARROW} {b} was not found by discovery"
+                f"Not found: no direct dependence of {b} on {a} was detected"
                 + (f" (adjacent in {share:.0%} of the resamples)." if share is not None else ".")
-                + " The data may show no direct dependence here, or too weak a one to detect.",
-                share))
+                + " It may be absent, or too weak for these data.", share))
         elif e.is_directed and (e.a, e.b) == (b, a):
             conflicts.append(Conflict(
                 "reversed", f"{a} {ARROW} {b}",
-                f"Discovery orients this edge the other way: {b} {ARROW} {a}"
+                f"Reversed: discovery orients it {b} {ARROW} {a}"
                 + (f" (edge found in {share:.0%} of the resamples)." if share is not None else "."),
                 share))
         elif e.symbol == "<->":
             conflicts.append(Conflict(
                 "latent", f"{a} {ARROW} {b}",
-                f"Discovery marks {a} ↔ {b}: a hidden common cause rather than a direct effect.",
+                f"Hidden cause: discovery marks {a} ↔ {b}, a hidden common cause rather than a "
+                "direct effect.",
                 share))
     user_adj = {frozenset(e) for e in user.edges} | {frozenset(e) for e in user.bidirected}
     graph = user
@@ -335,7 +368,7 @@ def merge_graphs(user: CausalGraph, disc: DiscoveryResult | None, knowledge: Kno
             if share is None or share >= settings.keep_edge:
                 conflicts.append(Conflict(
                     "extra", e.text,
-                    f"Discovery found {e.text} ({e.meaning}), which your graph does not have"
+                    f"Extra: discovery found {e.text} ({e.meaning}), not in your graph"
                     + (f"; found in {share:.0%} of the resamples, below the {strong:.0%} "
                        "needed to add it." if share is not None and settings.add_learned else
                        "; not added (adding learned edges is off)." if not settings.add_learned
@@ -411,6 +444,6 @@ def efficient_adjustment_set(g: CausalGraph, treatment: str, outcome: str,
     return tuple(n for n in g.nodes if n in o_set)
 
 
-__all__ = ["MAX_DISCOVERY_VARIABLES", "MAX_SIBLINGS", "choose_method", "parent_choices", "discovery_variables",
+__all__ = ["MAX_DISCOVERY_VARIABLES", "MAX_SIBLINGS", "choose_method", "knowledge_from_text", "parent_choices", "discovery_variables",
            "efficient_adjustment_set", "ensure_effect_edge", "learned_graph", "merge_graphs",
            "report_knowledge", "with_question"]

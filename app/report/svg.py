@@ -132,16 +132,36 @@ def _mark(tip: tuple[float, float], toward: tuple[float, float], mark: str, colo
     return f'<polygon points="{pts}" fill="{color}"/>'
 
 
+def _detour(e: SvgEdge, pos: Mapping[str, tuple[float, float]]) -> float:
+    """0 for a straight edge; otherwise the bend that routes the edge around a node that sits
+    on the straight line (signed to curve away from it)."""
+    (ax, ay), (bx, by) = pos[e.a], pos[e.b]
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy or 1.0
+    for n, (cx, cy) in pos.items():
+        if n in (e.a, e.b):
+            continue
+        u = ((cx - ax) * dx + (cy - ay) * dy) / length2
+        if not 0.05 < u < 0.95:
+            continue
+        px, py = ax + u * dx, ay + u * dy
+        # distance in the node's own ellipse units: below 1.25 the line runs through the node
+        if math.hypot((px - cx) / _half_width(n), (py - cy) / NODE_RY) < 1.25:
+            side = dx * (cy - ay) - dy * (cx - ax)     # which side of the line the node is on
+            return 0.3 if side < 0 else -0.3
+    return 0.0
+
+
 def _edge_svg(e: SvgEdge, pos: Mapping[str, tuple[float, float]], boxes: set[str]) -> str:
     style = {**STYLES["default"], **STYLES.get(e.style, {})}
     color, width = style["color"], float(style["width"])
     dash = style.get("dashes")
     dash_attr = f' stroke-dasharray="{" ".join(num(d) for d in dash)}"' if dash else ""
     ca, cb = pos[e.a], pos[e.b]
-    if e.curved:
+    bend = 0.22 if e.curved else _detour(e, pos)
+    if bend:
         mx, my = (ca[0] + cb[0]) / 2, (ca[1] + cb[1]) / 2
         dx, dy = cb[0] - ca[0], cb[1] - ca[1]
-        bend = 0.22
         ctrl = (mx - dy * bend, my + dx * bend)
     else:
         ctrl = None
@@ -209,7 +229,11 @@ def _legend(items: Sequence[tuple[str, str, dict]], width: float, top: float) ->
         w = 30 + len(label) * 6.6
         if x + w > width - MARGIN and x > MARGIN:
             x, y = MARGIN, y + 20
-        if "background" in spec:
+        if key == "adjusted":
+            parts.append(f'<rect x="{num(x)}" y="{num(y - 6.5)}" width="14" height="13" rx="2" '
+                         f'fill="{spec["background"]}" stroke="{spec["border"]}" '
+                         'stroke-width="2"/>')
+        elif "background" in spec:
             dash = ' stroke-dasharray="3 2"' if key == "latent" else ""
             parts.append(f'<circle cx="{num(x + 7)}" cy="{num(y)}" r="6.5" fill="{spec["background"]}" '
                          f'stroke="{spec["border"]}" stroke-width="1.5"{dash}/>')

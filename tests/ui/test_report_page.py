@@ -1,0 +1,70 @@
+"""Report page: sensible defaults, a run that shows and offers the report, cancel keeps the
+previous report, and the empty state without data."""
+from tests.ui.conftest import assert_no_exception, open_page
+
+
+def _texts(at) -> str:
+    return " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error,
+                                            *at.warning])
+
+
+def _fast(at):
+    at.slider(key="rep_boot").set_value(0).run()
+    at.selectbox(key="rep_sims").select(0).run()
+    return at
+
+
+def test_defaults_come_from_the_graph_roles():
+    at = open_page("pages/report.py", sample="kidney_stones")
+    assert_no_exception(at)
+    fp = at.session_state["cc_history"].present.dataset.fingerprint
+    assert at.selectbox(key=f"rep_t:{fp}").value == "treatment"
+    assert at.selectbox(key=f"rep_y:{fp}:treatment").value == "recovery"
+    use = next(c for c in at.checkbox if c.label.startswith("Use my drawn graph"))
+    assert use.value is True
+    assert not at.get("iframe")
+
+
+def test_run_shows_the_report_and_offers_downloads():
+    at = _fast(open_page("pages/report.py", sample="kidney_stones"))
+    at.button(key="rep_run").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    text = _texts(at)
+    assert "95% interval" in text                     # the verdict is shown on the page
+    assert "Simpson's paradox" in text                # the engine's sentence for kidney stones
+    frames = at.get("iframe")
+    assert frames, "the report is embedded on the page"
+    runs = at.session_state["cc_pages"]["report_runs"]
+    report = next(iter(runs.values()))
+    assert report["html"].startswith("<!doctype html>") and "## Summary" in report["md"]
+
+
+def test_cancel_keeps_the_previous_report_and_the_workspace():
+    at = _fast(open_page("pages/report.py", sample="kidney_stones"))
+    at.button(key="rep_run").click().run()
+    runs = dict(at.session_state["cc_pages"]["report_runs"])
+    ws = at.session_state["cc_history"].present
+    at.slider(key="rep_boot").set_value(5).run()      # new settings, then Cancel is pressed
+    at.session_state["report_cancel"] = True
+    at.button(key="rep_run").click().run()
+    assert_no_exception(at)
+    assert "Stopped at your request" in _texts(at)
+    assert at.session_state["cc_pages"]["report_runs"] == runs
+    assert "the settings have changed since" in _texts(at)   # previous report still shown
+    assert at.session_state["cc_history"].present == ws
+
+
+def test_bad_knowledge_gives_a_message_not_a_traceback():
+    at = _fast(open_page("pages/report.py", sample="kidney_stones"))
+    fp = at.session_state["cc_history"].present.dataset.fingerprint
+    at.text_area(key=f"rep_knowledge:{fp}").input("treatment causes recovery").run()
+    at.button(key="rep_run").click().run()
+    assert_no_exception(at)
+    assert any("is not background knowledge" in str(e.value) for e in at.error)
+
+
+def test_without_data_the_page_offers_a_sample():
+    at = open_page("pages/report.py", sample=None)
+    assert_no_exception(at)
+    assert any("load a sample" in str(i.value) for i in at.info)
