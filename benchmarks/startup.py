@@ -43,11 +43,12 @@ def p95(xs: list[float]) -> float:
 
 
 def reruns(n: int = 30) -> tuple[list[float], list[float]]:
+    import random
+
     from streamlit.testing.v1 import AppTest
 
     from app.graph import CausalGraph
     from app.workspace import encode_share
-    import random
 
     rng = random.Random(0)
     names = [f"V{i}" for i in range(50)]

@@ -9,17 +9,23 @@ from app.ui.errors import guard
 DEFAULT_SAMPLE = "kidney_stones"
 
 
+def _empty_state(message: str, icon: str, key: str, page: str, page_label: str) -> None:
+    """An empty state: what is missing, a one-click sample, and where to go instead."""
+    st.info(message, icon=icon)
+    c1, c2 = st.columns(2)
+    if c1.button("Load the kidney-stones sample", key=key, type="primary"):
+        with guard():
+            state.load_sample(DEFAULT_SAMPLE)
+            st.rerun()
+    c2.page_link(page, label=page_label, icon=icon)
+
+
 def need_data(message: str = "This page works on a dataset. Load one first.") -> bool:
     """True when a table is loaded; otherwise an empty state with a one-click sample."""
     if state.data() is not None:
         return True
-    st.info(message, icon=":material/table_view:")
-    c1, c2 = st.columns(2)
-    if c1.button("Load the kidney-stones sample", key="need_data_sample", type="primary"):
-        with guard():
-            state.load_sample(DEFAULT_SAMPLE)
-            st.rerun()
-    c2.page_link("pages/data.py", label="Choose or upload data", icon=":material/table_view:")
+    _empty_state(message, ":material/table_view:", "need_data_sample", "pages/data.py",
+                 "Choose or upload data")
     return False
 
 
@@ -28,13 +34,7 @@ def need_graph(message: str = "This page works on a causal graph. Draw or load o
     """True when the workspace graph has at least `min_nodes`; otherwise an empty state."""
     if len(state.graph().nodes) >= min_nodes:
         return True
-    st.info(message, icon=":material/hub:")
-    c1, c2 = st.columns(2)
-    if c1.button("Load the kidney-stones sample", key="need_graph_sample", type="primary"):
-        with guard():
-            state.load_sample(DEFAULT_SAMPLE)
-            st.rerun()
-    c2.page_link("pages/graph.py", label="Draw a graph", icon=":material/hub:")
+    _empty_state(message, ":material/hub:", "need_graph_sample", "pages/graph.py", "Draw a graph")
     return False
 
 
