@@ -35,7 +35,7 @@ def nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     first = math.floor(lo / step) * step
     ticks, t = [], first
     while t <= hi + step * 1e-9:
-        ticks.append(round(t, 12))
+        ticks.append(round(t, 12) + 0.0)   # + 0.0 turns -0.0 into 0.0
         t += step
     if ticks[-1] < hi:
         ticks.append(round(ticks[-1] + step, 12))
