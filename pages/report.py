@@ -5,6 +5,7 @@ import json
 
 import streamlit as st
 
+from app.data import Dataset, infer_types, with_types
 from app.errors import Cancelled
 from app.estimation.pipeline import default_roles
 from app.report import make_report, render_html, render_markdown
@@ -86,10 +87,12 @@ if b1.button("Run the analysis", type="primary", key="rep_run", icon=":material/
                      on_click=lambda: st.session_state.update({CANCEL: True}))
     with guard():
         try:
+            # named by the workspace's fingerprint, so the report matches the command line's
+            dataset = with_types(Dataset(df=df, name=ref.name, fingerprint=fp,
+                                         types=infer_types(df)), dict(ws.var_types))
             result = make_report(
-                df, treatment, outcome, graph=g if use_graph else None,
-                knowledge=knowledge_from_text(knowledge_text), types=dict(ws.var_types),
-                name=ref.name, **{k: v for k, v in params.items()
+                dataset, treatment, outcome, graph=g if use_graph else None,
+                knowledge=knowledge_from_text(knowledge_text), **{k: v for k, v in params.items()
                                   if k not in ("treatment", "outcome")},
                 progress=lambda f, text: bar.progress(f, text=text),
                 cancel=lambda: bool(st.session_state.get(CANCEL)))

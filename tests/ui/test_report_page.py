@@ -38,6 +38,14 @@ def test_run_shows_the_report_and_offers_downloads():
     runs = at.session_state["cc_pages"]["report_runs"]
     report = next(iter(runs.values()))
     assert report["html"].startswith("<!doctype html>") and "## Summary" in report["md"]
+    # the page's report is the API's report for the same inputs, byte for byte
+    from app.report import make_report, render_html
+    from app.samples import load_sample
+
+    s = load_sample("kidney_stones")
+    api = make_report(s.to_dataset(), "treatment", "recovery", graph=s.graph, bootstrap=0,
+                      refutation_simulations=0)
+    assert report["html"] == render_html(api)
 
 
 def test_cancel_keeps_the_previous_report_and_the_workspace():
