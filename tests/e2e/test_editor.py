@@ -284,6 +284,11 @@ def test_fast_edits_are_each_applied_once_and_none_is_lost(app_server, page):
         box = page.get_by_role("textbox", name="New variable name")
         box.fill(name)
         box.press("Enter")
+        # The canvas has drawn the node (browser side only; Python has not answered yet):
+        # under CPU load a double-click can otherwise fall into a redraw and never become an
+        # edit, which is not the loss this test is about.
+        page.wait_for_function(
+            f"() => {ED}.summary().nodes.includes({name!r})", timeout=30_000)
     drag(page, "N0", "N1", shift=True)
     page.wait_for_timeout(500)
     settle(page)
