@@ -8,6 +8,7 @@ import streamlit as st
 from app.data import Dataset, infer_types, with_types
 from app.errors import Cancelled
 from app.estimation.pipeline import default_roles
+from app.estimation.prepare import treatment_levels
 from app.report import make_report, render_html, render_markdown
 from app.report.rules import knowledge_from_text
 from app.ui import state
@@ -36,6 +37,14 @@ treatment = c1.selectbox("Treatment (the cause you would change)", cols, key=f"r
 outs = [c for c in cols if c != treatment]
 outcome = c2.selectbox("Outcome", outs, key=f"rep_y:{fp}:{treatment}",
                        index=outs.index(y0) if y0 in outs else len(outs) - 1)
+levels, treated, control = treatment_levels(df[treatment]), None, None
+if levels and len(levels[0]) > 2:      # a categorical treatment: which two groups to compare
+    names, dt, dc = levels
+    v1, v2 = st.columns(2)
+    treated = v1.selectbox("Treated value", names, index=names.index(dt), key=f"rep_tv:{treatment}")
+    rest = [n for n in names if n != treated]
+    control = v2.selectbox("Compared with", rest, index=rest.index(dc) if dc in rest else 0,
+                           key=f"rep_cv:{treatment}:{treated}")
 graph_fits = treatment in g.nodes and outcome in g.nodes
 use_graph = st.checkbox(
     "Use my drawn graph (merged with what discovery finds)", value=graph_fits,
@@ -73,7 +82,8 @@ with st.expander("More settings"):
 params = {"treatment": treatment, "outcome": outcome, "bootstrap": n_boot, "seed": int(seed),
           "alpha": alpha, "latent": LATENT[latent], "domain_column": domain,
           "refutation_simulations": sims, "add_learned": add_learned,
-          "outcome_last": outcome_last, "use_graph": use_graph}
+          "outcome_last": outcome_last, "use_graph": use_graph, "treatment_value": treated,
+          "control_value": control}
 graph_key = g.content_hash() if use_graph else ""
 key = hashlib.sha256(json.dumps([fp, graph_key, params, knowledge_text, dict(ws.var_types)],
                                 sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -519,6 +519,10 @@ def _estimate(df, g, s: ReportSettings, minimal, efficient, has_iv, has_fd, esti
         "then instrumental variables.", bool(plan),
         f"{len(plan)} estimator run(s)." if plan else "Nothing applies: the effect is not "
                                                       "identifiable from this graph and data."))
+    if main_set and not binary_t:
+        notes.append("Only regression-type estimators apply to a numeric treatment (propensity-"
+                     "score and machine-learning estimators need two treatment groups), so the "
+                     "checks are other valid adjustment sets and instruments where they exist.")
     if main_set == () and binary_t:
         notes.append("Nothing needs adjusting for (no back-door path), so every adjustment "
                      "estimator reduces to the difference in means; the checks use other valid "

@@ -76,3 +76,22 @@ def test_without_data_the_page_offers_a_sample():
     at = open_page("pages/report.py", sample=None)
     assert_no_exception(at)
     assert any("load a sample" in str(i.value) for i in at.info)
+
+
+def test_a_categorical_treatment_asks_which_two_groups_to_compare():
+    from app.workspace import DatasetRef
+
+    at = _fast(open_page("pages/report.py", sample="kidney_stones"))
+    history = at.session_state["cc_history"]
+    df = at.session_state["cc_data"][history.present.dataset.fingerprint]
+    three = df.assign(treatment=[("A", "B", "C")[i % 3] for i in range(len(df))])
+    ref = DatasetRef(kind="upload", name="three.csv", fingerprint="three", rows=len(three),
+                     columns=three.shape[1])
+    at.session_state["cc_data"] = {**at.session_state["cc_data"], "three": three}
+    history.push(history.present.with_dataset(ref), "three groups")
+    at.run()
+    at.selectbox(key="rep_tv:treatment").select("C").run()
+    at.button(key="rep_run").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert "Setting treatment to C instead of" in _texts(at)
