@@ -53,6 +53,8 @@ _LAZY = {
     # estimation
     "estimate_effect": "app.estimation", "refute": "app.estimation",
     "subgroup_effects": "app.estimation",
+    # automatic report
+    "make_report": "app.report",
 }
 
 

@@ -1,6 +1,5 @@
 """Graph: draw the causal graph with the mouse or write it as text; both stay in step."""
 import logging
-import time
 
 import streamlit as st
 
@@ -15,15 +14,13 @@ from components.dag_editor import EditorNotice, dag_editor, editor_lock
 
 log = logging.getLogger("causal_canvas")
 TEXT, SRC = "graph_text", "graph_text_src"
-SHOWN, RECENT, SHOWN_AT = "graph_text_shown", "graph_text_recent", "graph_text_shown_at"
-ECHO_SECONDS = 5.0       # a stale copy comes back within a rerun or two, never later
+SHOWN, RECENT = "graph_text_shown", "graph_text_recent"
 EDITOR = "dag_editor"
 
 
 def _show_text(text: str) -> None:
     """Remember what the box holds now, and the texts it held lately."""
     st.session_state[SHOWN] = text
-    st.session_state[SHOWN_AT] = time.monotonic()
     recent = [t for t in st.session_state.get(RECENT, []) if t != text][-30:]
     st.session_state[RECENT] = [*recent, text]
 
@@ -35,10 +32,11 @@ def _apply_text() -> None:
 
 
 def _apply_text_locked(text: str) -> None:
-    recently = time.monotonic() - st.session_state.get(SHOWN_AT, 0.0) < ECHO_SECONDS
-    if text != st.session_state.get(SHOWN) and text in st.session_state.get(RECENT, []) and recently:
-        # A browser that had not yet received the newest text sent an older one back with
-        # another action (a fast canvas edit): not an edit by the user, so keep the graph.
+    if text != st.session_state.get(SHOWN) and text in st.session_state.get(RECENT, []):
+        # A browser that had not yet received the newest text sent an older rendering of ours
+        # back with another action (a fast canvas edit): not an edit by the user, so keep the
+        # graph. No time window: under CPU load such an echo arrived after more than 5 s and
+        # undid applied canvas edits. (Going back to an earlier graph is what Undo is for.)
         st.session_state[TEXT] = st.session_state[SHOWN]
         return
     current = state.graph()

@@ -19,7 +19,7 @@ CANCEL = "report_cancel"
 KEPT = 4            # reports remembered per session (HTML is ~100 KB each)
 LATENT = {"decide from my graph": None, "yes, suspected": True, "no": False}
 
-st.title("📝 Automatic analysis report")
+st.title("Automatic analysis report")
 st.caption("One click runs the whole analysis — profile, discovery with bootstrap confidence, "
            "your graph and knowledge, the graph's testable implications, identification, several "
            "estimators, refutations and sensitivity — and writes it up as one HTML file that "
