@@ -7,23 +7,7 @@ from app.charts.interventions import bounds_chart, factual_vs_counterfactual
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
-from app.ui.widgets import need_graph
-
-
-@st.cache_resource(max_entries=16, show_spinner="Fitting the model…")
-def fitted(graph_key: str, data_key: str, options_key: str, edits_key: str,
-           _graph, _df, _options, _edits, _types, _bif):
-    return models.build_model(_graph, _df, _options, _edits, _types, _bif)
-
-
-def value_input(label, model, v, default, key, exclude=None):
-    if model.kind == "discrete":
-        states = list(model.states[v])
-        if default not in states or default == exclude:
-            default = next((s for s in states if s != exclude), states[0])
-        return st.selectbox(label, states, index=states.index(default), key=key, format_func=str)
-    return st.number_input(label, value=float(default), key=key, format="%.4g")
-
+from app.ui.widgets import fitted_model, need_graph, value_input
 
 st.title("Counterfactual: what if it had been otherwise?")
 st.caption("About one unit, after the fact: given what happened, what would have happened had X "
@@ -39,7 +23,7 @@ options = state.page_state("model_options", models.ModelOptions())
 bif = models.sample_bif_text(ref)
 model = None
 with guard():
-    model = fitted(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
+    model = fitted_model(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
                    repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
                    dict(ws.var_types), bif)
 if model is None:

@@ -8,23 +8,7 @@ from app.errors import QueryError
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
-from app.ui.widgets import need_graph
-
-
-@st.cache_resource(max_entries=16, show_spinner="Fitting the model…")
-def fitted(graph_key: str, data_key: str, options_key: str, edits_key: str,
-           _graph, _df, _options, _edits, _types, _bif):
-    return models.build_model(_graph, _df, _options, _edits, _types, _bif)
-
-
-def value_input(label, model, v, default, key):
-    """A selectbox of states (discrete) or a number box (linear) for variable v."""
-    if model.kind == "discrete":
-        states = list(model.states[v])
-        return st.selectbox(label, states, index=states.index(default) if default in states else 0,
-                            key=key, format_func=str)
-    return st.number_input(label, value=float(default), key=key, format="%.4g")
-
+from app.ui.widgets import fitted_model, need_graph, value_input
 
 st.title("Intervene: seeing versus doing")
 st.caption("P(Y | X = x) is what you see among units that happen to have X = x. "
@@ -62,7 +46,7 @@ options = models.ModelOptions(kind, estimator, prior, float(ess), hand_states=ha
 state.set_page_state("model_options", options)   # the Counterfactual page fits the same model
 model = None
 with guard():
-    model = fitted(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
+    model = fitted_model(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
                    repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
                    dict(ws.var_types), bif)
 if model is None:

@@ -71,3 +71,22 @@ def graph_downloads(graph, key: str = "graph_dl") -> None:
                                    io.MIME[fmt])
         c2.download_button("Download", content, file_name=name, mime=mime, key=f"{key}_btn",
                            icon=":material/download:", use_container_width=True)
+
+
+@st.cache_resource(max_entries=16, show_spinner="Fitting the model…")
+def fitted_model(graph_key: str, data_key: str, options_key: str, edits_key: str,
+                 _graph, _df, _options, _edits, _types, _bif):
+    """The fitted model, shared by the Intervene and Counterfactual pages (keyed by content)."""
+    from app import models
+
+    return models.build_model(_graph, _df, _options, _edits, _types, _bif)
+
+
+def value_input(label, model, v, default, key, exclude=None):
+    """A selectbox of v's states (discrete; never `exclude`) or a number box (linear)."""
+    if model.kind == "discrete":
+        states = list(model.states[v])
+        if default not in states or default == exclude:
+            default = next((s for s in states if s != exclude), states[0])
+        return st.selectbox(label, states, index=states.index(default), key=key, format_func=str)
+    return st.number_input(label, value=float(default), key=key, format="%.4g")
