@@ -59,14 +59,9 @@ def parse_graph(text: str, fmt: str | None = None) -> CausalGraph:
     if fmt not in PARSERS:
         raise ParseError(f"Unknown graph format '{fmt}'.",
                          hint="Supported: " + ", ".join(PARSERS) + ".")
-    try:
-        return PARSERS[fmt](text)
-    except GraphError as err:
-        if isinstance(err, ParseError):
-            raise
-        # Turn a structural problem (cycle, duplicate, bad name) into the same family the
-        # editor shows, keeping the subclass so callers can tell a cycle apart.
-        raise
+    # Structural problems (cycle, duplicate, bad name) surface as the GraphError subclasses
+    # the editor shows, so callers can tell a cycle apart from a syntax error.
+    return PARSERS[fmt](text)
 
 
 def write_graph(g: CausalGraph, fmt: str = "dagitty", model=None) -> str:
