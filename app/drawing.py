@@ -108,7 +108,6 @@ def ancestry_sets(g: CausalGraph) -> dict[str, set[str]]:
     for role in out:
         for n in g.role_nodes(role):
             out[role] |= nx.ancestors(nxg, n)
-    # an outcome's ancestors that pass only through the exposure are not confounders
     return out
 
 
