@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.drawing import display_positions, force_layout, layered_layout
-from app.errors import GraphError
+from app.errors import CausalCanvasError, GraphError
 from app.graph import ROLES, CausalGraph
+from app.workspace import History
 
 LAYOUTS = ("hierarchical", "force")
 MAX_EVENT_ITEMS = 5000        # nodes/edges/positions one event may carry
@@ -29,6 +30,14 @@ class EditResult:
 
     def __str__(self) -> str:
         return f"{self.message} -> {len(self.graph.nodes)} nodes, {len(self.graph.edges)} edges"
+
+
+@dataclass(frozen=True)
+class EditorNotice:
+    """A message for the canvas banner: kind is "error" (stays) or "info" (fades)."""
+
+    kind: str
+    text: str
 
 
 # ---- payload readers: every malformed field becomes a GraphError that says what to send ----
@@ -298,3 +307,27 @@ def apply_event(graph: CausalGraph, event: Mapping[str, Any]) -> EditResult:
     if reducer is None:
         raise GraphError(f"Unknown edit {kind!r}.", hint="Edits are: " + ", ".join(EVENT_TYPES) + ".")
     return reducer(graph, event)
+
+
+def apply_events(history: History, events: list[Mapping[str, Any]]) -> EditorNotice | None:
+    """Apply canvas events in order to `history` (each edit is one undo step; undo/redo events
+    step through it); a refused edit is skipped and said in the returned notice.
+
+    Plain Python only, by design: the page calls this inside a Streamlit callback, which Streamlit
+    may stop at any session-state access; with none in here, a batch lands whole or not at all.
+    """
+    notice = None
+    for event in events:
+        kind = event.get("type") if isinstance(event, Mapping) else None
+        if kind in ("undo", "redo"):
+            label = history.undo() if kind == "undo" else history.redo()
+            word = "Undid" if kind == "undo" else "Redid"
+            notice = EditorNotice("info", f"{word}: {label}." if label else f"Nothing to {kind}.")
+            continue
+        try:
+            result = apply_event(history.present.graph, event)
+        except CausalCanvasError as err:
+            notice = EditorNotice("error", err.user_message())
+            continue
+        history.push(history.present.with_graph(result.graph), result.message)
+    return notice

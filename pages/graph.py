@@ -4,13 +4,13 @@ import logging
 import streamlit as st
 
 from app import io
-from app.editor import apply_event, place_new_nodes
-from app.errors import CausalCanvasError, ParseError
+from app.editor import EditorNotice, apply_events, place_new_nodes
+from app.errors import ParseError
 from app.graph import CausalGraph
 from app.ui import state
 from app.ui.errors import show_error
 from app.ui.widgets import graph_downloads
-from components.dag_editor import EditorNotice, dag_editor, editor_lock
+from components.dag_editor import dag_editor, editor_lock
 
 log = logging.getLogger("causal_canvas")
 TEXT, SRC = "graph_text", "graph_text_src"
@@ -54,21 +54,9 @@ def _apply_text_locked(text: str) -> None:
 
 
 def _apply_canvas(events: list[dict]) -> EditorNotice | None:
-    """Edits from the canvas, in order: each is one undo step; a refused one says why."""
-    notice = None
-    for event in events:
-        if event.get("type") in ("undo", "redo"):
-            label = state.undo() if event["type"] == "undo" else state.redo()
-            word = "Undid" if event["type"] == "undo" else "Redid"
-            notice = EditorNotice("info", f"{word}: {label}." if label else f"Nothing to {event['type']}.")
-            continue
-        try:
-            result = apply_event(state.graph(), event)
-        except CausalCanvasError as err:
-            notice = EditorNotice("error", err.user_message())
-            continue
-        state.set_graph(result.graph, result.message)
-    return notice
+    """Edits from the canvas, in order: each is one undo step; a refused one says why.
+    The history is fetched first: apply_events itself touches no Streamlit state."""
+    return apply_events(state.history(), events)
 
 
 def _clear() -> None:

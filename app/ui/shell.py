@@ -1,6 +1,9 @@
 """The app shell around every page: sidebar workspace summary, undo/redo, share link, presenter mode."""
 from __future__ import annotations
 
+import copy
+import functools
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
@@ -42,6 +45,22 @@ def share_url(token: str) -> str:
         return f"?g={token}"
 
 
+@functools.lru_cache(maxsize=4)
+def _page_templates(here: Path, pages: tuple) -> tuple:
+    return tuple(st.Page(str(here / path), title=title, icon=icon, default=(i == 0))
+                 for i, (path, title, icon) in enumerate(pages) if (here / path).exists())
+
+
+def pages(here: Path, pages: list[tuple[str, str, str]]) -> list:
+    """The st.Page list for st.navigation, for the files that exist.
+
+    st.Page resolves its file on the disk (several syscalls each, slow under load: 7% of the
+    server's CPU with 20 students); built once and copied per run, because a page object
+    carries per-run state (whether it may be run) and must not be shared between sessions.
+    """
+    return [copy.copy(page) for page in _page_templates(here, tuple(pages))]
+
+
 def sidebar() -> None:
     """Workspace summary, undo/redo and the share link, on every page."""
     hist = state.history()
@@ -70,6 +89,7 @@ def sidebar() -> None:
         st.toggle("Presenter mode", key="cc_presenter",
                   help="Large type and high-contrast graph colours for a projector.")
         autosave.cookie_script()
+    autosave.save()   # cheap when nothing changed; catches edits made without state.push
 
 
 def presenter_css() -> None:

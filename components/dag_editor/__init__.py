@@ -19,7 +19,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ from streamlit import config
 from streamlit.components.v2 import component as _v2_component
 
 from app.drawing import legend_html, network_data
-from app.editor import shown_positions
+from app.editor import EditorNotice, shown_positions
 from app.graph import ROLES, CausalGraph
 from app.graph_html import network_options
 
@@ -56,39 +56,42 @@ export default async function (component) {
 _EDITOR = _v2_component(COMPONENT_NAME, js=_LOADER_JS)
 
 
-@dataclass(frozen=True)
-class EditorNotice:
-    """A message for the canvas banner: kind is "error" (stays) or "info" (fades)."""
-
-    kind: str
-    text: str
-
-
 # ---- pure helpers (no Streamlit): what goes to the browser and what comes back -------------
-def accept_events(payload: Any, seen: dict[str, int]) -> list[dict]:
-    """The events of a browser message not applied yet, in order; updates `seen` (nonce -> seq).
+def fresh_events(payload: Any, seen: Mapping[str, int]) -> tuple[str, list[dict]]:
+    """The nonce of a browser message and its events not applied yet, in order (`seen` maps
+    nonce -> last applied seq and is not changed: see mark_seen).
 
     A message is {"nonce": str, "events": [{"seq": int, "type": str, ...}, ...]}; the browser
     resends unacknowledged events, so anything at or below the last seen number is dropped.
     Malformed messages are ignored (they come from the page, not from the user).
     """
     if not isinstance(payload, Mapping):
-        return []
+        return "", []
     nonce, events = payload.get("nonce"), payload.get("events")
     if not isinstance(nonce, str) or not 0 < len(nonce) <= 64 or not isinstance(events, list):
-        return []
+        return "", []
     last = seen.get(nonce, 0)
     fresh = sorted((e for e in events[:MAX_EVENTS_PER_MESSAGE]
                     if isinstance(e, dict) and isinstance(e.get("seq"), int)
                     and not isinstance(e.get("seq"), bool) and e["seq"] > last),
                    key=lambda e: e["seq"])
-    unique = list({e["seq"]: e for e in fresh}.values())
-    if unique:
-        seen.pop(nonce, None)
-        seen[nonce] = unique[-1]["seq"]
-        while len(seen) > MAX_NONCES:
-            seen.pop(next(iter(seen)))
-    return unique
+    return nonce, list({e["seq"]: e for e in fresh}.values())
+
+
+def mark_seen(seen: dict[str, int], nonce: str, seq: int) -> None:
+    """Record that `nonce`'s events up to `seq` are applied; the oldest page loads are forgotten."""
+    seen.pop(nonce, None)
+    seen[nonce] = seq
+    while len(seen) > MAX_NONCES:
+        seen.pop(next(iter(seen)))
+
+
+def accept_events(payload: Any, seen: dict[str, int]) -> list[dict]:
+    """fresh_events and mark_seen in one step (for callers that cannot be interrupted)."""
+    nonce, events = fresh_events(payload, seen)
+    if events:
+        mark_seen(seen, nonce, events[-1]["seq"])
+    return events
 
 
 def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, list]:
@@ -184,11 +187,40 @@ def editor_lock(key: str = "dag_editor") -> threading.RLock:
     return session_lock()
 
 
+@dataclass
+class _Inbox:
+    """What the editor remembers per session: applied sequence numbers and the next notice.
+
+    One plain object fetched once per callback, so recording an applied batch touches no
+    Streamlit state (see _receive)."""
+
+    seen: dict[str, int] = field(default_factory=dict)
+    notice: dict | None = None
+
+
+def _inbox(key: str) -> _Inbox:
+    inbox = st.session_state.get(f"{key}__inbox")
+    if not isinstance(inbox, _Inbox):
+        inbox = st.session_state[f"{key}__inbox"] = _Inbox()
+    return inbox
+
+
 def _receive(key: str, on_events: Callable[[list[dict]], EditorNotice | None]) -> None:
+    """Apply a browser message's new events exactly once.
+
+    Streamlit stops a callback with StopException at any st.session_state access when a newer
+    run is requested (fast reruns), and it did so between two events of one batch after they
+    were all marked as seen: the rest were acknowledged and never applied (the lost node of
+    issue 4). So all Streamlit state is read first, `on_events` must change only plain Python
+    objects (app.editor.apply_events does), and the batch is marked as seen right after it with
+    no Streamlit call in between: a stopped callback leaves the events unacknowledged and the
+    browser resends them.
+    """
     value = st.session_state.get(key)
     payload = value.get("edit") if hasattr(value, "get") else None
+    inbox = _inbox(key)
     with editor_lock(key):
-        events = accept_events(payload, st.session_state.setdefault(f"{key}__seen", {}))
+        nonce, events = fresh_events(payload, inbox.seen)
         if not events:
             return
         try:
@@ -197,9 +229,9 @@ def _receive(key: str, on_events: Callable[[list[dict]], EditorNotice | None]) -
             log.exception("editor events failed", exc_info=err)
             notice = EditorNotice("error", "Unexpected problem: the edit was not applied. "
                                            "Your graph is unchanged.")
-    if notice is not None:
-        st.session_state[f"{key}__notice"] = {"id": next(_notice_ids), "kind": notice.kind,
-                                              "text": notice.text}
+        mark_seen(inbox.seen, nonce, events[-1]["seq"])
+        if notice is not None:
+            inbox.notice = {"id": next(_notice_ids), "kind": notice.kind, "text": notice.text}
 
 
 def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNotice | None],
@@ -212,6 +244,8 @@ def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNo
     {"can_undo": bool, "can_redo": bool, "undo_label": str | None, "redo_label": str | None}.
     """
     drawn, legend = editor_graph(graph, high_contrast=high_contrast)
+    inbox = _inbox(key)
+    notice, inbox.notice = inbox.notice, None     # shown once
     data = {
         "key": key,
         "assets": _asset_urls(),
@@ -219,8 +253,8 @@ def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNo
         "legend": legend,
         "legend_html": legend_html(legend),
         "templates": _templates(high_contrast),
-        "ack": dict(st.session_state.get(f"{key}__seen", {})),
-        "notice": st.session_state.pop(f"{key}__notice", None),
+        "ack": dict(inbox.seen),
+        "notice": notice,
         "history": dict(history or {}),
         "options": {"height": int(height), "roles": list(ROLES), "parallel_curve": PARALLEL_CURVE,
                     "vis": json.loads(network_options(False))},
