@@ -27,10 +27,7 @@ PAGES = [
     ("pages/about.py", "About", ":material/info:"),
 ]
 
-nav = st.navigation([
-    st.Page(path, title=title, icon=icon, default=(i == 0))
-    for i, (path, title, icon) in enumerate(PAGES) if (HERE / path).exists()
-])
+nav = st.navigation(shell.pages(HERE, PAGES))
 shell.start_session()
 shell.apply_share_link()
 shell.sidebar()
