@@ -5,6 +5,7 @@ import streamlit as st
 from app import models
 from app.charts.interventions import bounds_chart, factual_vs_counterfactual
 from app.ui import state
+from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.widgets import fitted_model, need_graph, value_input
@@ -73,7 +74,7 @@ else:
         cf = models.counterfactual(model, target, factual, {x: x_alt}, assumption=assumption)
         left, right = st.columns([3, 2], gap="large")
         with left:
-            st.altair_chart(factual_vs_counterfactual(cf, target), width="stretch")
+            show_chart(factual_vs_counterfactual, cf, target)
             if cf.kind == "linear":
                 st.markdown(f"Had {x} been **{x_alt:.4g}**, {target} would have been "
                             f"**{cf.means[target]:.4g}** instead of {cf.factual_means[target]:.4g}"
@@ -85,14 +86,14 @@ else:
                 st.markdown(f"Had {x} been **{x_alt}**, {target} would most likely have been "
                             f"**{top}** (probability {cf.distribution[top]:.1%}).")
         with right:
-            st.info("**Assumption.** " + cf.assumption_text, icon="🧩")
+            st.info("**Assumption.** " + cf.assumption_text, icon=":material/extension:")
         st.markdown("\n".join(f"{i + 1}. {s}" for i, s in enumerate(cf.steps)))
         st.markdown("**Twin network** — the factual world (left) and its counterfactual copy "
                     "(starred, right), sharing each changed variable's hidden noise U")
         show_graph(cf.twin, node_styles={cf.twin_names[x]: "intervened"},
                    highlight_nodes=[cf.twin_names.get(target, target)], height=380, key="cf_twin")
     if model.kind == "linear" and df is not None:
-        with st.expander(f"Every row at once: {target} had {x} = {x_alt:.4g}", icon="📋"):
+        with st.expander(f"Every row at once: {target} had {x} = {x_alt:.4g}", icon=":material/table_rows:"):
             with guard():
                 rows = df[[c for c in variables]].dropna()
                 out = models.unit_counterfactuals(model, rows, {x: x_alt})
@@ -107,7 +108,7 @@ if model.kind == "discrete":
                "(Tian & Pearl 2000); if nobody is harmed by X (monotonicity) they are exact.")
     binary = [v for v in variables if len(model.states[v]) == 2]
     if len(binary) < 2:
-        st.info("These need two yes/no variables.", icon="ℹ️")
+        st.info("These need two yes/no variables.", icon=":material/info:")
         st.stop()
     c1, c2, c3 = st.columns(3)
     ex = c1.selectbox("Exposure", binary, index=binary.index(treat0) if treat0 in binary else 0,
@@ -127,7 +128,7 @@ if model.kind == "discrete":
             experiment = pd.read_csv(up)
     with guard():
         b = models.causation_bounds(model, experiment, exposure=ex, outcome=out)
-        st.altair_chart(bounds_chart(b), width="stretch")
+        show_chart(bounds_chart, b)
         st.caption("Bars: what the data allow. Diamonds: the exact value if nobody is harmed by "
                    f"{ex}={b.treated}. From {b.source}.")
         for line in b.sentences():

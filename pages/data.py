@@ -15,6 +15,7 @@ from app.data import (
 )
 from app.samples import list_samples, load_sample
 from app.ui import state
+from app.ui.charts import show_chart, show_spec, spec_of
 from app.ui.errors import guard
 from app.workspace import DatasetRef
 
@@ -28,6 +29,7 @@ def _summaries(fingerprint: str, types: tuple, _df):
     ds = Dataset(df=_df, name="", fingerprint=fingerprint, types=dict(types))
     prof = profile(ds)
     charts = [(c.name, column_chart(_df[c.name], c.type)) for c in prof.column_profiles[:MAX_CHARTS]]
+    charts = [(name, None if chart is None else spec_of(chart)) for name, chart in charts]
     return prof, charts
 
 
@@ -84,7 +86,7 @@ st.divider()
 kind = "sample" if ref.kind == "sample" else "uploaded file"
 st.subheader(f"{ref.name} · {len(df):,} rows × {df.shape[1]} columns")
 for note in state.page_state(f"data_notes:{ref.fingerprint}", ()):
-    st.info(note, icon="ℹ️")
+    st.info(note, icon=":material/info:")
 ws = state.workspace()
 types = {c: ws.var_types.get(c) for c in map(str, df.columns)}
 if not all(types.values()):
@@ -103,7 +105,7 @@ st.caption("One row per variable: its type (how Causal Canvas will treat it), ho
            "are missing, how many different values it takes, and a short summary.")
 st.dataframe(prof.to_frame(), width="stretch", hide_index=True)
 if prof.missing_cells:
-    st.altair_chart(missingness_chart(prof), width="content")
+    show_chart(missingness_chart, prof, width="content")
 else:
     st.success("No missing values.", icon=":material/check_circle:")
 
@@ -113,7 +115,7 @@ for i, (col_name, chart) in enumerate(charts):
         if chart is None:
             st.caption(f"**{col_name}** ({types[col_name]}): no chart for this type.")
         else:
-            st.altair_chart(chart, width="stretch")
+            show_spec(chart, width="stretch")
 if df.shape[1] > MAX_CHARTS:
     st.caption(f"Charts for the first {MAX_CHARTS} of {df.shape[1]} columns; the profile table "
                "covers them all.")
@@ -154,5 +156,5 @@ else:
                        if len(edges) - 1 < bins else ""))
         left, right = st.columns([1, 2])
         left.dataframe(level_counts(binned, top=bins)[["level", "count"]], hide_index=True)
-        right.altair_chart(bar_chart(binned, title=f"{target} in {len(edges) - 1} bins"),
-                           width="stretch")
+        with right:
+            show_chart(bar_chart, binned, title=f"{target} in {len(edges) - 1} bins")

@@ -19,6 +19,7 @@ from app.estimation.pipeline import default_roles, fmt
 from app.estimation.prepare import treatment_levels
 from app.estimation.refute import EXPECTED, LABELS, default_simulations
 from app.ui import state
+from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.widgets import need_data, need_graph
@@ -59,7 +60,7 @@ def show_results(shown: dict):
         col.metric(e.method_label, fmt(e.value), help=f"{e.engine}; interval: {e.ci_method}")
         col.caption(_ci(e))
     st.markdown(primary.sentence)
-    st.altair_chart(charts.effects_chart(list(shown.values())), width="stretch")
+    show_chart(charts.effects_chart, list(shown.values()))
     st.caption("Grey: the naive difference. Blue: causal estimates. When they sit on opposite sides "
                "of the dashed zero line, confounding has reversed the sign (Simpson's paradox).")
     with st.expander("How each number was computed"):
@@ -93,7 +94,7 @@ gk = g.content_hash()
 measured = [n for n in g.nodes if n in df.columns and n not in g.latents]
 if len(measured) < 2:
     st.warning("Fewer than two graph nodes match columns of the data: name the nodes like the "
-               "columns (or load the sample's graph).", icon="🔗")
+               "columns (or load the sample's graph).", icon=":material/link:")
     st.stop()
 
 # ---- what to estimate -------------------------------------------------------------------
@@ -124,7 +125,7 @@ override = None
 st.subheader("Identified estimand")
 if not estimand.identified:
     st.error("This graph does not identify the effect: every back-door path runs through an "
-             "unmeasured variable and there is no front-door mediator or instrument.", icon="🚫")
+             "unmeasured variable and there is no front-door mediator or instrument.", icon=":material/block:")
 for kind in estimand.kinds:
     st.markdown(f"**{dict(backdoor='Back-door', frontdoor='Front-door', iv='Instrumental variable')[kind]}**"
                 f" — {estimand.text(kind)}")
@@ -162,7 +163,7 @@ with guard():
     avail = available_methods(g, treatment, outcome, df, treatment_value=tv, control_value=cv,
                               adjustment_set=override)
 usable = [a for a in avail if a.available]
-with st.expander("Options", icon="⚙️"):
+with st.expander("Options", icon=":material/settings:"):
     o1, o2, o3 = st.columns(3)
     n_boot = o1.slider("Bootstrap resamples", 20, 500, 100, 20, key="est_nboot",
                        help="For stratification, matching and front-door intervals.")
@@ -201,7 +202,7 @@ if todo and (go or pkey not in cancelled):
                                              progress=_bar(bar, i / len(todo), (i + 1) / len(todo)))
         status.update(label="Estimated", state="complete", expanded=False)
 elif todo and pkey in cancelled:
-    st.info("Stopped at your request. Results so far are kept; press **Estimate** to continue.", icon="⏹️")
+    st.info("Stopped at your request. Results so far are kept; press **Estimate** to continue.", icon=":material/stop_circle:")
 shown = {m: results[m] for m in chosen if m in results}
 if shown:
     state.set_page_state("est_last_good", (f"{treatment} → {outcome}", shown))
@@ -240,12 +241,12 @@ for i, r in enumerate(refs.values()):
     with rcols[i % 2]:
         (st.success if r.passed else st.warning)(f"**{r.label}: {r.verdict}.** {r.explanation}",
                                                  icon=":material/check_circle:" if r.passed else ":material/warning:")
-        st.altair_chart(charts.refutation_chart(r), width="stretch", height=220)
+        show_chart(charts.refutation_chart, r, height=220)
 if target.estimand_kind == "backdoor":
     with guard():
         sens = sensitivity(target)
         st.markdown("**Sensitivity to a hidden confounder**")
-        st.altair_chart(charts.sensitivity_chart(sens), width="stretch")
+        show_chart(charts.sensitivity_chart, sens)
         st.markdown(sens.explanation)
         for note in sens.notes:
             st.caption(f"ℹ️ {note}")
@@ -274,9 +275,8 @@ if cov_key not in st.session_state:
     st.session_state[cov_key] = next((z for z in adjustment if z in covariates), covariates[0])
 m1, m2 = st.columns([2, 3], gap="large")
 with m1:
-    ev = st.altair_chart(charts.node_picker_chart(g, adjustment=adjustment,
-                                                  current=st.session_state[cov_key]),
-                         on_select="rerun", key=f"est_nodes:{gk}", width="stretch")
+    ev = show_chart(charts.node_picker_chart, g, adjustment=adjustment,
+                    current=st.session_state[cov_key], on_select="rerun", key=f"est_nodes:{gk}")
     picked = charts.picked_node(ev.selection if ev else None)
     if picked and picked != state.page_state("est_last_pick") and picked in covariates:
         state.set_page_state("est_last_pick", picked)
@@ -285,16 +285,14 @@ with m1:
     cov = st.selectbox("Variable to explore (or click it on the map)", covariates, key=cov_key)
     bins = st.slider("Bins along it", 2, 8, 4, key="est_bins")
 with m2:
-    sel = st.altair_chart(charts.covariate_chart(df, cov, treatment, treatment_label=tv,
-                                                 control_label=cv),
-                          on_select="rerun", key=f"est_brush:{cov}", width="stretch", height=270)
+    sel = show_chart(charts.covariate_chart, df, cov, treatment, treatment_label=tv,
+                     control_label=cv, on_select="rerun", key=f"est_brush:{cov}", height=270)
     mask = charts.selection_mask(df, sel.selection if sel else None)
     st.caption("Drag across the histogram (or click bars) to select a subgroup.")
     if df[cov].dtype.kind in "if" and df[outcome].dtype.kind in "if" and df[cov].nunique() > 8:
-        sc = st.altair_chart(charts.scatter_chart(df, cov, outcome, treatment, treatment_label=tv,
-                                                  control_label=cv),
-                             on_select="rerun", key=f"est_scatter:{cov}", width="stretch",
-                             height=300)
+        sc = show_chart(charts.scatter_chart, df, cov, outcome, treatment, treatment_label=tv,
+                        control_label=cv, on_select="rerun", key=f"est_scatter:{cov}",
+                        height=300)
         m_sc = charts.selection_mask(df, sc.selection if sc else None)
         mask = m_sc if mask is None else mask if m_sc is None else mask & m_sc
 s1, s2, s3 = st.columns(3)
@@ -315,7 +313,7 @@ with guard():
     cate = _remember("est_cate", (pkey, fast, cov, bins), lambda: subgroup_effects(
         df, g, mask_or_column=cov, bins=bins, overall=fast_est, n_bootstrap=30))
     st.markdown(f"**Effect along {cov}** (conditional effects, {fast_est.method_label.lower()})")
-    st.altair_chart(charts.cate_chart(cate), width="stretch")
+    show_chart(charts.cate_chart, cate)
     st.caption("Each point is the effect within that group, with its 95% interval; the grey band "
                "is the overall effect. Wide intervals mean the group is small.")
     for note in cate.notes:

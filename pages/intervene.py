@@ -6,6 +6,7 @@ from app import models
 from app.charts.interventions import seeing_vs_doing, sweep_chart
 from app.errors import QueryError
 from app.ui import state
+from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.widgets import fitted_model, need_graph, value_input
@@ -20,7 +21,7 @@ g, df, ref, ws = state.graph(), state.data(), state.dataset_ref(), state.workspa
 gk = g.structure_hash()
 edits = state.page_state(f"cpt_edits:{gk}", {})
 
-with st.expander("Model", icon="⚙️", expanded=df is None):
+with st.expander("Model", icon=":material/settings:", expanded=df is None):
     c1, c2, c3 = st.columns(3)
     kind = c1.radio("Model", ["auto", "discrete", "linear"], horizontal=True, key="iv_kind",
                     help="auto: tables for categories, linear equations for numbers; mixed data "
@@ -37,7 +38,7 @@ with st.expander("Model", icon="⚙️", expanded=df is None):
                                        "bif": "the published network (the truth)"}.get)
     if df is None:
         st.info("No data loaded: build the model by hand. Give each variable its states, then "
-                "fill in the probability tables below.", icon="✍️")
+                "fill in the probability tables below.", icon=":material/edit:")
         spec = st.data_editor(pd.DataFrame({"variable": list(g.nodes), "states": ["0, 1"] * len(g)}),
                               disabled=["variable"], hide_index=True, key=f"iv_states:{gk}")
         with guard():
@@ -72,7 +73,7 @@ for j, v in enumerate(ev_vars):
         evidence[v] = value_input(f"observed {v} =", model, v, models.suggest_values(model, v)[1],
                                   f"iv_ev:{gk}:{v}")
 if not do_vars or not targets:
-    st.info("Choose at least one variable to intervene on and one target.", icon="👆")
+    st.info("Choose at least one variable to intervene on and one target.", icon=":material/touch_app:")
     st.stop()
 
 result = None
@@ -88,7 +89,7 @@ with guard():
     left, right = st.columns([3, 2], gap="large")
     with left:
         for t in targets:
-            st.altair_chart(seeing_vs_doing(seen, result, t), width="stretch")
+            show_chart(seeing_vs_doing, seen, result, t)
             st.markdown(models.seeing_doing_sentence(model, result, seen, t))
         if seen is None:
             st.caption("No unit in the model has these values together, so 'seeing' has no answer: "
@@ -124,12 +125,12 @@ with guard():
     st.markdown(effect.sentence())
     sweep = models.intervention_sweep(model, target, treatment, evidence, outcome_state)
     what = f"P({target} = {outcome_state})" if outcome_state is not None else f"mean of {target}"
-    st.altair_chart(sweep_chart(sweep, treatment, target, what), width="stretch")
+    show_chart(sweep_chart, sweep, treatment, target, what)
     st.caption(f"The sweep: {what} for every value of {treatment}, set by intervention (green) "
                "and merely observed (grey). Where the lines differ, confounding is at work.")
 
 with st.expander("Probability tables (view and edit)" if model.kind == "discrete"
-                 else "Equations", icon="🧮", expanded=df is None):
+                 else "Equations", icon=":material/calculate:", expanded=df is None):
     if model.kind == "linear":
         st.dataframe(model.summary(), hide_index=True, width="stretch")
     else:

@@ -7,6 +7,7 @@ from app.timeseries.data import MISSING_CHOICES, time_column_candidates
 from app.timeseries.pcmci import TEST_TITLES
 from app.timeseries.result import METHOD_TITLES
 from app.ui import state
+from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 
@@ -112,14 +113,14 @@ if st.button("Find links", type="primary", key="ts_run"):
     bar.empty()
     cancel_slot.empty()
 elif st.session_state.get("ts_cancel"):
-    st.info("Stopped at your request; the previous result (if any) is kept.", icon="⏹️")
+    st.info("Stopped at your request; the previous result (if any) is kept.", icon=":material/stop_circle:")
 
 stored = state.page_state("ts_result")
 if stored is None:
     st.info("Choose the settings and press **Find links**. The defaults suit the bundled series.",
-            icon="👆")
+            icon=":material/touch_app:")
     if variables and time_col:
-        st.altair_chart(series_chart(df, time_col, variables[:6]), width="stretch")
+        show_chart(series_chart, df, time_col, variables[:6])
     st.stop()
 
 # ---- results -------------------------------------------------------------------------------
@@ -130,7 +131,7 @@ st.success(f"{METHOD_TITLES[res.method]} found **{len(res.links)} links** among 
            f"{len(res.variables)} variables over {res.n_steps} time steps "
            f"({res.elapsed_seconds:.1f} s).")
 for note in res.notes:
-    st.info(note, icon="ℹ️")
+    st.info(note, icon=":material/info:")
 min_freq = 0.0
 if res.frequencies is not None:
     min_freq = st.slider("Keep links found in at least this share of resamples", 0.0, 1.0, 0.5,
@@ -186,7 +187,7 @@ with t3:
     value = "strength"
     if res.frequencies is not None:
         value = st.radio("Colour by", ["strength", "frequency"], horizontal=True, key="ts_hm")
-    st.altair_chart(lag_heatmap(res, value), width="content")
+    show_chart(lag_heatmap, res, value, width="content")
     st.caption("Every cause → effect pair tested, at every lag. Outlined cells with a dot are "
                "the links found; hover a cell for its p-value.")
 with t4:
