@@ -45,7 +45,7 @@ ys = c2.multiselect("Outcome Y", [n for n in measured if n not in xs],
                     default=[n for n in y0 if n not in xs], key=f"an_y:{sk}")
 if not xs or not ys:
     st.info("Choose an exposure and an outcome (or give nodes these roles on the Graph page).",
-            icon="👆")
+            icon=":material/touch_app:")
     st.stop()
 q = (tuple(sorted(xs)), tuple(sorted(ys)))
 t_sep, t_adj, t_id, t_roles, t_imp = st.tabs(
@@ -62,7 +62,7 @@ with t_sep, guard():
                "non-collider you condition on, or by a collider (→ C ←) when neither C nor any "
                "of its descendants is conditioned on. ↔ means an unmeasured common cause.")
     if paths.note:
-        st.warning(paths.note, icon="✂️")
+        st.warning(paths.note, icon=":material/content_cut:")
     if paths:
         first = next((i for i, p in enumerate(paths) if p.open and not p.causal), 0)
         pick = st.selectbox("Highlight a path on the graph", range(len(paths)), index=first,
@@ -81,7 +81,7 @@ with t_adj, guard():
         st.markdown("\n".join(f"- {{{', '.join(sorted(s))}}}" if s else
                               "- ∅ — no adjustment needed" for s in sets))
     else:
-        st.warning("No set of measured variables removes the confounding.", icon="🚫")
+        st.warning("No set of measured variables removes the confounding.", icon=":material/block:")
     fds = cached("fd", key, g, q[0], q[1])
     if fds:
         st.markdown("**Front-door sets** (mediators that carry the whole effect and whose links "

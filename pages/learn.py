@@ -126,7 +126,7 @@ def exercise_widget(ex, slug: str, key: str, number: int, graph: CausalGraph | N
               on_click=lambda: (mem.update(revealed=True),
                                 None if practice else progress.reveal(slug, ex.id)))
     for h in ex.hints[:mem["hints"]]:
-        st.caption(f"💡 {h}")
+        st.caption(f":material/lightbulb: {h}")
     if mem["revealed"] and ex.reveal is not None:
         st.markdown(f"**Answer:** {ex.answer_text()}\n\n{ex.reveal.text}")
         shown = ex.graph or graph

@@ -53,7 +53,7 @@ def path_kind(p: PathInfo) -> str:
 
 def paths_table(paths: Iterable[PathInfo]) -> pd.DataFrame:
     """One row per path: the path, open/blocked, its kind and why."""
-    return pd.DataFrame([{"path": p.text, "status": "🔴 open" if p.open else "⚪ blocked",
+    return pd.DataFrame([{"path": p.text, "status": "● open" if p.open else "○ blocked",
                           "kind": path_kind(p), "why": p.explanation()} for p in paths],
                         columns=["path", "status", "kind", "why"])
 
