@@ -40,7 +40,7 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q tests -m "not e2e and not slow"
 
 bench: $(STAMP)
-	@for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+	@for b in benchmarks/[!_]*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app pages components tests benchmarks streamlit_app.py

@@ -1,0 +1,138 @@
+"""A minimal Streamlit client speaking the browser's websocket protocol (no browser).
+
+It does what the Streamlit frontend does for one tab: opens /_stcore/stream, asks for script
+runs (BackMsg.rerun_script with the page and widget values), and reads the ForwardMsgs until the
+run has finished. Elements arrive as protobuf deltas; a run's result keeps their text and widget
+ids so a load test can find a widget by its key and check what the page showed.
+Used by benchmarks/load_test.py (the leading underscore keeps `make bench` from running it); tens of these cost far less CPU than browsers.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from websockets.asyncio.client import connect
+
+DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+
+
+@dataclass
+class Run:
+    """What one script run sent: element texts, widget ids by key, exceptions, seconds taken."""
+
+    seconds: float = 0.0
+    texts: list[str] = field(default_factory=list)
+    widgets: dict[str, str] = field(default_factory=dict)     # user key -> widget id
+    kinds: dict[str, str] = field(default_factory=dict)       # widget id -> element type
+    exceptions: list[str] = field(default_factory=list)
+    pages: dict[str, str] = field(default_factory=dict)       # url path -> page script hash
+    values: dict[str, str] = field(default_factory=dict)      # text box label -> its text
+
+    def has(self, text: str) -> bool:
+        return any(text in t for t in self.texts)
+
+
+def _element_text(kind: str, element) -> str:
+    body = getattr(element, kind)
+    for name in ("body", "label", "value", "text"):
+        if hasattr(body, name) and isinstance(getattr(body, name), str):
+            value = getattr(body, name)
+            if kind == "metric":
+                return f"{body.label}: {body.body}"
+            return value
+    return ""
+
+
+class StreamlitClient:
+    """One browser tab's session over the websocket protocol."""
+
+    def __init__(self, base: str) -> None:
+        self.url = base.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
+        self.origin = base.rstrip("/")
+        self.ws = None
+        self.pages: dict[str, str] = {}
+        self.page_hash = ""
+        self.widgets: dict[str, str] = {}
+
+    async def open(self) -> None:
+        self.ws = await connect(self.url, subprotocols=["streamlit"], max_size=None,
+                                origin=self.origin, open_timeout=60, ping_interval=None)
+
+    async def close(self) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def run(self, page: str | None = None, widgets: list[WidgetState] = (),
+                  timeout: float = 120.0) -> Run:
+        """Ask for a run (of `page`, a url path like "graph", or the current page) and wait
+        until the script has finished; returns what it drew and how long it took."""
+        if page is not None:
+            self.page_hash = self.pages.get(page, "")
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        msg.rerun_script.page_script_hash = self.page_hash
+        msg.rerun_script.page_name = page or ""
+        msg.rerun_script.widget_states.widgets.extend(widgets)
+        result = Run()
+        start = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        deadline = start + timeout
+        while True:
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"no finished run within {timeout:.0f} s")
+            import asyncio
+
+            raw = await asyncio.wait_for(self.ws.recv(), remaining)
+            fm = ForwardMsg()
+            fm.ParseFromString(raw)
+            kind = fm.WhichOneof("type")
+            if kind == "navigation":
+                self.pages = {p.url_pathname: p.page_script_hash for p in fm.navigation.app_pages}
+                self.page_hash = fm.navigation.page_script_hash or self.page_hash
+                result.pages = dict(self.pages)
+            elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
+                self._element(fm.delta.new_element, result)
+            elif kind == "script_finished" and fm.script_finished in DONE:
+                result.seconds = time.perf_counter() - start
+                self.widgets.update(result.widgets)
+                return result
+
+    @staticmethod
+    def _element(element, result: Run) -> None:
+        kind = element.WhichOneof("type")
+        if kind is None:
+            return
+        if kind == "exception":
+            result.exceptions.append(f"{element.exception.type}: {element.exception.message}")
+            return
+        body = getattr(element, kind)
+        wid = getattr(body, "id", "")
+        if isinstance(wid, str) and wid.startswith("$$ID-"):
+            result.widgets[wid.rsplit("-", 1)[-1]] = wid
+            result.kinds[wid] = kind
+        text = _element_text(kind, element)
+        if text:
+            result.texts.append(text)
+        if kind in ("text_area", "text_input"):
+            result.values[body.label] = body.value if body.set_value else body.default
+
+
+def text_value(widget_id: str, value: str) -> WidgetState:
+    return WidgetState(id=widget_id, string_value=value)
+
+
+def click(widget_id: str) -> WidgetState:
+    return WidgetState(id=widget_id, trigger_value=True)
+
+
+def component_event(component_id: str, event: str, value) -> WidgetState:
+    """A components-v2 trigger (what the component's setTriggerValue(event, value) sends)."""
+    from streamlit.runtime.state.session_state import STREAMLIT_INTERNAL_KEY_PREFIX
+
+    return WidgetState(id=f"{STREAMLIT_INTERNAL_KEY_PREFIX}_{component_id}__events",
+                       json_trigger_value=json.dumps([{"event": event, "value": value}]))
