@@ -212,7 +212,7 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
         title = n + (f" — {', '.join(roles)}" if roles else "")
         item = {
             "id": ids[n], "name": n, "label": n if len(n) <= 40 else n[:38] + "…",
-            "title": html.escape(title),
+            "title": title,   # vis-network 9 shows a string tooltip as text (innerText)
             "x": pos[n][0], "y": pos[n][1],
             "color": {"background": c["background"], "border": c["border"],
                       "highlight": {"background": c["background"], "border": "#f59e0b"}},

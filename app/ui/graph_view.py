@@ -1,4 +1,4 @@
-"""Draw a graph on a page: the one legend, role colours, escaped names (see app.drawing)."""
+"""Draw a graph on a page: the one legend, role colours, names kept as data (see app.drawing)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -7,14 +7,14 @@ import streamlit as st
 
 from app.drawing import network_data
 from app.graph import CausalGraph
-from app.graph_html import graph_page_html
+from components.dag_editor.view import graph_view, view_payload
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _html(canonical: str, _g: CausalGraph, styles_key: str, _kw: dict, height: int,
-          legend: bool, high_contrast: bool) -> str:
+def _payload(canonical: str, _g: CausalGraph, styles_key: str, _kw: dict, height: int,
+             legend: bool, high_contrast: bool) -> dict:
     data = network_data(_g, high_contrast=high_contrast, **_kw)
-    return graph_page_html(data, height=height, legend=legend)
+    return view_payload(data, height=height, legend=legend)
 
 
 def show_graph(graph: CausalGraph, *, highlight_nodes: Iterable[str] | None = None,
@@ -30,5 +30,5 @@ def show_graph(graph: CausalGraph, *, highlight_nodes: Iterable[str] | None = No
     styles_key = repr(sorted((k, sorted(v.items()) if isinstance(v, dict) else v)
                              for k, v in kw.items()))
     high_contrast = bool(st.session_state.get("cc_presenter", False))
-    doc = _html(graph.canonical_json(), graph, styles_key, kw, height, legend, high_contrast)
-    st.iframe(doc, height=height + (70 if legend else 10))
+    payload = _payload(graph.canonical_json(), graph, styles_key, kw, height, legend, high_contrast)
+    graph_view(payload, key=key)

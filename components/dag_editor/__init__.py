@@ -155,7 +155,7 @@ def _templates(high_contrast: bool) -> dict:
 @lru_cache(maxsize=1)
 def _asset_version() -> str:
     digest = hashlib.sha256()
-    for name in ("editor.js", "editor.css", "vendor/vis-network.min.js"):
+    for name in ("editor.js", "editor.css", "view.js", "vendor/vis-network.min.js"):
         digest.update((FRONTEND / name).read_bytes())
     return digest.hexdigest()[:12]
 
@@ -169,7 +169,7 @@ def _asset_urls() -> dict[str, str]:
         base = "/" + "/".join(p for p in (prefix, "component", static.name) if p)
     v = _asset_version()
     return {"module_url": f"{base}/editor.js?v={v}", "css_url": f"{base}/editor.css?v={v}",
-            "vis_url": f"{base}/vendor/vis-network.min.js?v={v}"}
+            "view_url": f"{base}/view.js?v={v}", "vis_url": f"{base}/vendor/vis-network.min.js?v={v}"}
 
 
 # ---- the Streamlit part ---------------------------------------------------------------------

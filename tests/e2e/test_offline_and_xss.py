@@ -73,3 +73,29 @@ def test_hostile_node_name_from_a_share_link_never_runs_on_any_page(app_server, 
     assert seen_name == [True], "the share link's hostile name never reached the Graph page"
     page.wait_for_timeout(500)  # give any late onerror handler a chance to fire
     assert not page.cc_dialogs
+
+
+def test_read_only_views_draw_without_iframes_and_show_a_hostile_name_as_text(app_server, page):
+    """The Analyse page's views are the shared components-v2 view (no 470 KB iframe each);
+    the hostile name's tooltip is plain text."""
+    graph = CausalGraph.from_edges([("Z", "X"), ("Z", "Y"), ("X", "Y"), (XSS, "Y")])
+    page.goto(f"{app_server}/analyse?g={encode_share(graph)}")
+    wait_for_app(page)
+    view = page.locator('.cc-view[data-drawn="4"]').first     # (locators enter shadow roots)
+    view.wait_for(timeout=30_000)
+    assert page.locator("iframe").count() == 0
+    where = view.evaluate("""(el, name) => {
+        const v = el.parentNode.__ccGraphView, net = v.network;
+        const node = v.nodes.get().find((n) => n.label === name);
+        const p = net.canvasToDOM(net.getPosition(node.id)), r = v.net.getBoundingClientRect();
+        return {x: r.left + p.x, y: r.top + p.y};
+    }""", XSS)
+    page.mouse.move(where["x"] - 30, where["y"] - 30)
+    page.mouse.move(where["x"], where["y"], steps=5)
+    tip = page.locator("div.vis-tooltip").first
+    for _ in range(50):
+        if tip.count() and tip.evaluate("t => t.style.visibility") == "visible":
+            break
+        page.wait_for_timeout(200)
+    assert tip.text_content().startswith(XSS), tip.text_content()
+    assert _injected_images(page) == 0 and not page.cc_dialogs

@@ -1,0 +1,127 @@
+/*
+ * Causal Canvas read-only graph view (plain ES module, no build step).
+ *
+ * Draws nodes and edges prepared by app.drawing.network_data with the vendored vis-network,
+ * loaded once per browser tab from the local static route and shared with the editor. Node
+ * names are user data: they reach the page only as canvas text and plain-text tooltips; the
+ * legend HTML is built and escaped by app.drawing.legend_html.
+ */
+
+const STYLE = `
+.cc-view { font: 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; color: #111827; }
+.cc-view-legend { line-height: 1.9; padding: 2px 2px 6px; }
+.cc-view-stage { position: relative; border: 1px solid #e5e7eb; border-radius: 8px; background: #fff; overflow: hidden; }
+.cc-view-net { position: absolute; inset: 0; }
+.cc-view-empty { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center; color: #6b7280; pointer-events: none; }
+.cc-view-empty[hidden] { display: none; }
+div.vis-tooltip { position: absolute; visibility: hidden; padding: 6px 8px; white-space: pre-wrap; font-size: 13px;
+  color: #111827; background: #fff; border: 1px solid #d1d5db; border-radius: 6px;
+  box-shadow: 0 2px 6px rgba(0, 0, 0, .12); pointer-events: none; z-index: 8; max-width: 360px; }
+`;
+
+function loadVis(url) {
+  if (globalThis.vis && globalThis.vis.Network) return Promise.resolve(globalThis.vis);
+  if (!globalThis.__ccVisLoading) {
+    globalThis.__ccVisLoading = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = url;
+      s.async = true;
+      s.onload = () => resolve(globalThis.vis);
+      s.onerror = () => { globalThis.__ccVisLoading = null; reject(new Error("The drawing library could not be loaded.")); };
+      document.head.appendChild(s);
+    });
+  }
+  return globalThis.__ccVisLoading;
+}
+
+function div(cls, text) {
+  const d = document.createElement("div");
+  d.className = cls;
+  if (text) d.textContent = text;
+  return d;
+}
+
+class GraphView {
+  constructor(host) {
+    this.host = host;
+    const style = document.createElement("style");
+    style.textContent = STYLE;
+    this.legend = div("cc-view-legend");
+    this.net = div("cc-view-net");
+    this.empty = div("cc-view-empty", "The graph is empty.");
+    this.stage = div("cc-view-stage");
+    this.stage.append(this.net, this.empty);
+    this.root = div("cc-view");
+    this.root.setAttribute("role", "img");
+    this.root.append(style, this.legend, this.stage);
+    host.appendChild(this.root);
+    this.hash = null;
+    this.names = "";
+  }
+
+  async update(data) {
+    this.data = data;
+    this.stage.style.height = `${data.height}px`;
+    this.root.setAttribute("aria-label", data.title || "Causal graph");
+    this.legend.innerHTML = data.legend_html; // escaped by app.drawing.legend_html
+    this.legend.hidden = !data.legend_html;
+    try {
+      await loadVis(data.vis_url);
+    } catch (err) {
+      this.empty.textContent = `${err.message} Reload the page to try again.`;
+      this.empty.hidden = false;
+      return;
+    }
+    if (this.data !== data || data.hash === this.hash) return; // newer data, or nothing new
+    const vis = globalThis.vis;
+    if (!this.network) {
+      this.nodes = new vis.DataSet();
+      this.edges = new vis.DataSet();
+      this.network = new vis.Network(this.net, { nodes: this.nodes, edges: this.edges }, data.options);
+    }
+    this.nodes.clear();
+    this.edges.clear();
+    this.nodes.add(this.compact(data.nodes, data.height));
+    this.edges.add(data.edges.map((e, i) => ({ ...e, id: `e${i}` })));
+    this.hash = data.hash;
+    this.empty.hidden = data.nodes.length > 0;
+    const names = data.nodes.map((n) => n.id).sort().join("\u0000");
+    if (names !== this.names) {    // another graph, not just other highlights: fit it anew
+      this.names = names;
+      this.network.once("afterDrawing", () => this.network.fit({ animation: false }));
+    }
+    this.network.redraw();
+    this.root.dataset.drawn = String(data.nodes.length);
+  }
+
+  /* Layouts are spaced for the editor's big canvas; in a small view fitting them would shrink
+     every label. Pull the positions together (never apart, at most 3x) so the drawing fits at
+     about full size. */
+  compact(nodes, height) {
+    if (nodes.length < 2) return nodes;
+    const xs = nodes.map((n) => n.x || 0), ys = nodes.map((n) => n.y || 0);
+    const spanX = Math.max(...xs) - Math.min(...xs) || 1, spanY = Math.max(...ys) - Math.min(...ys) || 1;
+    const width = this.net.clientWidth || 600;
+    const k = Math.max(1 / 3, Math.min(1, (width - 160) / spanX, (height - 90) / spanY));
+    return k === 1 ? nodes : nodes.map((n) => ({ ...n, x: (n.x || 0) * k, y: (n.y || 0) * k }));
+  }
+
+  destroy() {
+    if (this.network) this.network.destroy();
+    this.root.remove();
+  }
+}
+
+export default function mount(component) {
+  const { data, parentElement } = component;
+  let view = parentElement.__ccGraphView;
+  if (!view) {
+    view = new GraphView(parentElement);
+    parentElement.__ccGraphView = view;
+  }
+  view.update(data);
+  return () => {
+    view.destroy();
+    if (parentElement.__ccGraphView === view) delete parentElement.__ccGraphView;
+  };
+}

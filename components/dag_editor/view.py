@@ -1,0 +1,45 @@
+"""Read-only graph views: the editor's vendored vis-network, loaded once per browser tab.
+
+Each view used to be an st.iframe carrying its own 470 KB copy of vis-network, parsed again
+whenever the drawing changed (a highlighted path, another do-query). This components-v2 view
+sends only the drawing data; the library comes from the same local static route as the editor
+and stays cached in the tab. The standalone HTML export (app.graph_html) keeps the inline copy.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from streamlit.components.v2 import component as _v2_component
+
+from app.drawing import NetworkData, legend_html
+from app.graph_html import network_options
+
+from . import _asset_urls
+
+_LOADER_JS = """
+export default async function (component) {
+  const data = component.data;
+  if (!data || !data.view_url) return undefined;
+  const module = await import(new URL(data.view_url, window.location.href).href);
+  return module.default(component);
+}
+"""
+_VIEW = _v2_component("causal_canvas_graph_view", js=_LOADER_JS)
+
+
+def view_payload(data: NetworkData, *, height: int, legend: bool = True,
+                 title: str = "Causal graph") -> dict:
+    """What the browser needs to draw `data` (JSON-ready; user strings stay data)."""
+    options = json.loads(network_options(False))
+    drawing = {"nodes": data.nodes, "edges": data.edges}
+    digest = hashlib.sha256(json.dumps(drawing, sort_keys=True, default=str).encode()).hexdigest()
+    return {**drawing, "hash": digest[:16], "options": options, "height": int(height),
+            "legend_html": legend_html(data.legend) if legend else "", "title": title}
+
+
+def graph_view(payload: dict, *, key: str | None = None) -> None:
+    """Mount (or update) a read-only view of a payload from view_payload."""
+    assets = _asset_urls()
+    _VIEW(key=key, data={**payload, "view_url": assets["view_url"], "vis_url": assets["vis_url"]},
+          height="content")
