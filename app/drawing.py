@@ -102,12 +102,22 @@ def node_category(g: CausalGraph, node: str, ancestry: Mapping[str, set[str]] | 
 
 
 def ancestry_sets(g: CausalGraph) -> dict[str, set[str]]:
-    """Ancestors of the exposure(s) and of the outcome(s), by directed edges."""
+    """Ancestors of the exposure(s), and ancestors of the outcome(s) by directed paths that do
+    not pass through an exposure.
+
+    The second set is what makes "ancestor of both" mean "possible confounder": in Z -> X -> Y,
+    Z reaches Y only through the exposure X and is an ancestor of the exposure only (as in
+    DAGitty's colouring); a mediator X -> M -> Y is an ancestor of the outcome.
+    """
     nxg = g.to_networkx()
+    exposures = set(g.role_nodes("exposure"))
     out = {"exposure": set(), "outcome": set()}
-    for role in out:
-        for n in g.role_nodes(role):
-            out[role] |= nx.ancestors(nxg, n)
+    for n in exposures:
+        out["exposure"] |= nx.ancestors(nxg, n)
+    without = nxg.subgraph(n for n in nxg if n not in exposures)
+    for n in g.role_nodes("outcome"):
+        if n in without:
+            out["outcome"] |= nx.ancestors(without, n)
     return out
 
 

@@ -1,5 +1,5 @@
 """Drawing: names are escaped wherever they can reach HTML; one legend; deterministic layout."""
-from app.drawing import layered_layout, legend_html, network_data, script_json
+from app.drawing import layered_layout, legend_html, network_data, node_category, script_json
 from app.graph import CausalGraph
 from app.graph_html import graph_page_html
 
@@ -58,3 +58,13 @@ def test_single_positioned_node_is_not_blown_up():
     from app.drawing import display_positions
     g = CausalGraph.from_edges([], nodes=["A"]).move("A", 3, 4)
     assert display_positions(g)["A"] == (3.0, 4.0)
+
+
+def test_ancestor_of_both_means_a_possible_confounder_not_a_cause_of_the_exposure_only():
+    # Z -> X -> Y: Z reaches Y only through the exposure; W -> X and W -> Y confounds;
+    # X -> M -> Y: M is a mediator, an ancestor of the outcome
+    g = CausalGraph.from_edges([("Z", "X"), ("X", "Y"), ("W", "X"), ("W", "Y"),
+                                ("X", "M"), ("M", "Y")]).set_role("X", "exposure").set_role("Y", "outcome")
+    cats = {n: node_category(g, n) for n in g.nodes}
+    assert cats == {"Z": "anc_exposure", "X": "exposure", "Y": "outcome", "W": "confounder",
+                    "M": "anc_outcome"}
