@@ -47,7 +47,7 @@ def apply_lesson_link(known: list[str]) -> None:
 
 
 def toggle_presenter() -> None:
-    st.session_state[PRESENTER] = not st.session_state.get(PRESENTER, False)
+    st.session_state[PRESENTER] = True
 
 
 def new_seed(slug: str) -> None:
@@ -236,11 +236,7 @@ infos = {i.slug: i for i in lessons}
 options = [*infos, PRACTICE]
 apply_lesson_link(options)
 state.show_flash()
-presenting = bool(st.session_state.get(PRESENTER))
-if presenting:
-    st.markdown("<style>[data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl']"
-                "{display:none} h1{font-size:3rem!important} h2{font-size:2.3rem!important}"
-                " .stMarkdown li{font-size:1.15rem}</style>", unsafe_allow_html=True)
+presenting = bool(st.session_state.get(PRESENTER))   # the shell styles it and offers "Leave"
 if st.session_state.get(PICK) not in options:
     st.session_state[PICK] = options[0]
 
@@ -256,9 +252,10 @@ def label(slug: str) -> str:
 st.title("Learn")
 top = st.columns([4, 1], vertical_alignment="bottom")
 choice = top[0].selectbox("Lesson", options, format_func=label, key=PICK)
-top[1].button("Leave presenter mode" if presenting else "Presenter mode", key="learn_presenter",
-              icon=":material/co_present:", on_click=toggle_presenter, width="stretch",
-              help="Large type, no sidebar and high-contrast graphs, for a projector.")
+if not presenting:
+    top[1].button("Presenter mode", key="learn_presenter", icon=":material/co_present:",
+                  on_click=toggle_presenter, width="stretch",
+                  help="Large type, no sidebar and high-contrast graphs, for a projector.")
 progress_line = st.empty()   # filled at the end, once this run's answers are counted
 
 if choice == PRACTICE:

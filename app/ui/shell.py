@@ -86,16 +86,30 @@ def sidebar() -> None:
                            "running Causal Canvas.")
                 st.code(share_url(encode_share(ws.graph, sample=sample)), language=None,
                         wrap_lines=True)
-        st.toggle("Presenter mode", key="cc_presenter",
+        st.toggle("Presenter mode", key=PRESENTER,
                   help="Large type and high-contrast graph colours for a projector.")
         autosave.cookie_script()
     autosave.save()   # cheap when nothing changed; catches edits made without state.push
 
 
+PRESENTER = "cc_presenter"
+
+
+def _leave_presenter() -> None:
+    st.session_state[PRESENTER] = False
+
+
 def presenter_css() -> None:
-    if st.session_state.get("cc_presenter"):
-        st.markdown("<style>html{font-size:20px} .stMarkdown p{font-size:1.15rem}</style>",
-                    unsafe_allow_html=True)
+    """Presenter mode on every page: large type, no sidebar, and a button to leave it."""
+    if not st.session_state.get(PRESENTER):
+        return
+    st.markdown("<style>html{font-size:20px} .stMarkdown p,.stMarkdown li{font-size:1.15rem}"
+                " h1{font-size:3rem!important} h2{font-size:2.3rem!important}"
+                " [data-testid='stSidebar'],[data-testid='stSidebarCollapsedControl']"
+                "{display:none}</style>", unsafe_allow_html=True)
+    st.button("Leave presenter mode", key="cc_leave_presenter", on_click=_leave_presenter,
+              icon=":material/close_fullscreen:",
+              help="Back to normal type and the sidebar (the sidebar has the switch too).")
 
 
 START_SAMPLE_KEY = "cc_start_sample"   # tests and links may choose the first sample

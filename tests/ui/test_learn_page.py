@@ -211,16 +211,17 @@ def test_practice_scores_the_first_answer_and_new_exercise_moves_on():
     assert any("Counterfactual" in c.value for c in at.caption)
 
 
-def test_presenter_mode_hides_sidebar_and_teacher_notes():
+def test_presenter_mode_hides_teacher_notes():
+    """(The shell's styling and its Leave button are outside the page AppTest sees after
+    switch_page: tests/e2e/test_presenter.py checks them in Chromium.)"""
     at = lesson("01_confounding_simpson")
     assert any(e.label == "Teacher notes" for e in at.expander)
     at.button(key="learn_presenter").click().run()
     assert at.session_state["cc_presenter"] is True
-    assert any("stSidebar" in m.value and "display:none" in m.value for m in at.markdown)
     assert not any(e.label == "Teacher notes" for e in at.expander)
-    at.button(key="learn_presenter").click().run()
-    assert at.session_state["cc_presenter"] is False
-    assert not any("stSidebar" in m.value for m in at.markdown)
+    at.session_state["cc_presenter"] = False
+    at.run()
+    assert any(e.label == "Teacher notes" for e in at.expander)
 
 
 def test_share_link_opens_the_lesson_with_its_sample():
@@ -274,3 +275,4 @@ def test_a_lesson_whose_checker_crashes_shows_where(broken_lessons):
     at = lesson("21_crashes")
     assert "exercises() failed (checker.py line 2): ZeroDivisionError" in errors(at)
     assert any("other lessons still work" in c.value for c in at.caption)
+
