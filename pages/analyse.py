@@ -112,7 +112,7 @@ with t_id, guard():
         show_graph(g, highlight_nodes=sorted(est.hedge[0]), key="an_g_hedge", height=350)
     st.markdown(est.reason)
     for note in est.notes:
-        st.caption(f"ℹ️ {note}")
+        st.caption(f":material/info: {note}")
     st.caption("P(y | do(x)) is the distribution Y would have if X were *set* to x for everyone; "
                "the right-hand side uses only ordinary (observed) probabilities.")
 
@@ -147,7 +147,7 @@ with t_imp, guard():
                        "G-test for categories, Fisher's z (partial correlation) for numbers, a "
                        "regression F-test for a mix. Red dashed links: rejected claims.")
         for note in report.notes:
-            st.caption(f"ℹ️ {note}")
+            st.caption(f":material/info: {note}")
         if report.skipped:
             with st.expander(f"{len(report.skipped)} implication(s) not tested"):
                 st.write({i.text: why for i, why in report.skipped})

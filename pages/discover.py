@@ -144,7 +144,7 @@ with guard():
     if result.knowledge_summary != "none":
         st.caption(f"Background knowledge used: {result.knowledge_summary}.")
     for note in result.notes:
-        st.caption(f"ℹ️ {note}")
+        st.caption(f":material/info: {note}")
 
     threshold = 0.0
     if result.confidence:

@@ -146,7 +146,7 @@ with left:
         if set(chosen_adj) != set(estimand.backdoor):
             override = sorted(chosen_adj)
     for note in estimand.notes:
-        st.caption(f"ℹ️ {note}")
+        st.caption(f":material/info: {note}")
 adjustment = override if override is not None else list(estimand.backdoor or ())
 with right:
     styles = {z: "highlight" for z in adjustment} | {z: "blocking" for z in
@@ -249,7 +249,7 @@ if target.estimand_kind == "backdoor":
         show_chart(charts.sensitivity_chart, sens)
         st.markdown(sens.explanation)
         for note in sens.notes:
-            st.caption(f"ℹ️ {note}")
+            st.caption(f":material/info: {note}")
 
 # ---- linked charts: subgroups ------------------------------------------------------------------
 st.subheader("Explore subgroups")
@@ -317,4 +317,4 @@ with guard():
     st.caption("Each point is the effect within that group, with its 95% interval; the grey band "
                "is the overall effect. Wide intervals mean the group is small.")
     for note in cate.notes:
-        st.caption(f"ℹ️ {note}")
+        st.caption(f":material/info: {note}")

@@ -53,7 +53,7 @@ with guard():
 if model is None:
     st.stop()
 for note in model.notes:
-    st.caption(f"ℹ️ {note}")
+    st.caption(f":material/info: {note}")
 
 variables = list(model.variables)
 treat0, target0 = models.suggest_query(model)
