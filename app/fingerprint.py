@@ -19,6 +19,9 @@ import numpy as np
 import pandas as pd
 
 
+MAX_OBJECT_ITEMS = 50_000    # mixed Python objects are read one by one: beyond this, no key
+
+
 class Unhashable(Exception):
     """A value whose content this module cannot fingerprint exactly."""
 
@@ -124,8 +127,15 @@ def _column(digest, s: pd.Series, depth: int) -> None:
     if s.dtype.kind in "biufcmM" and not isinstance(s.dtype, pd.api.extensions.ExtensionDtype):
         digest.update(np.ascontiguousarray(s.to_numpy()).tobytes())
     elif s.dtype == object:
-        for item in s.tolist():
-            _feed(digest, item, depth + 1)
+        kind = pd.api.types.infer_dtype(s, skipna=False)
+        _tag(digest, f"inferred:{kind}")
+        if kind in ("string", "empty"):          # all str: pandas' row hash, as for strings
+            digest.update(pd.util.hash_pandas_object(s, index=False).to_numpy().tobytes())
+        elif len(s) > MAX_OBJECT_ITEMS:
+            raise Unhashable("a large column of mixed Python objects")
+        else:
+            for item in s.tolist():
+                _feed(digest, item, depth + 1)
     else:
         # extension dtypes (strings, categoricals, nullable numbers): the dtype is in the key,
         # so pandas' per-row 64-bit hash cannot confuse 1 with "1"; missing values are marked

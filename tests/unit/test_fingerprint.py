@@ -93,3 +93,15 @@ def test_arrays_enums_and_sets():
     assert content_key(Colour.RED) != content_key(Colour.BLUE)
     assert content_key({"b", "a"}) == content_key({"a", "b"})
     assert content_key({1}) != content_key({"1"})
+
+
+def test_large_object_columns_of_text_are_keyed_and_large_mixed_ones_are_not():
+    from app.fingerprint import MAX_OBJECT_ITEMS
+
+    n = MAX_OBJECT_ITEMS + 10
+    text = pd.Series(["x", "y"] * (n // 2), dtype=object)
+    changed = text.copy()
+    changed.iloc[-1] = "z"
+    assert content_key(text) is not None and content_key(text) != content_key(changed)
+    assert content_key(pd.Series([1, "1"] * (n // 2), dtype=object)) is None    # not read 1 by 1
+    assert content_key(pd.Series([1, "1"], dtype=object)) is not None            # small: exact
