@@ -1,0 +1,211 @@
+"""The Estimate page's panels: results, refutations with sensitivity, and the linked-chart
+subgroup explorer. The page picks the question and the estimators; these draw the rest."""
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.charts import estimation as charts
+from app.estimation import estimate_effect, refute, sensitivity, subgroup_effects
+from app.estimation.pipeline import fmt
+from app.estimation.refute import EXPECTED, LABELS, default_simulations
+from app.graph import CausalGraph
+from app.ui import state
+from app.ui.charts import show_chart
+from app.ui.errors import guard
+
+FAST = ("linear_regression", "ps_weighting", "iv")
+
+
+@dataclass(frozen=True)
+class Question:
+    """What the page asks: the data, graph, treatment and outcome (with the compared values),
+    the adjustment in use and the key that results are stored under."""
+
+    df: pd.DataFrame
+    g: CausalGraph
+    measured: list
+    treatment: str
+    outcome: str
+    tv: object
+    cv: object
+    override: list | None
+    adjustment: list
+    pkey: str
+
+
+def cancel(flag: str) -> None:
+    state.page_state("est_cancelled", set()).add(flag)
+
+
+def progress_to(bar, lo: float = 0.0, hi: float = 1.0):
+    return lambda f, msg: bar.progress(min(1.0, lo + (hi - lo) * f), text=msg)
+
+
+def remember(name: str, key, compute):
+    """Page memory for subgroup results (at most 30 per kind, oldest dropped first)."""
+    cache = state.page_state(name, {})
+    if key not in cache:
+        cache[key] = compute()
+        while len(cache) > 30:
+            cache.pop(next(iter(cache)))
+    return cache[key]
+
+
+def ci_text(e) -> str:
+    return f"95% CI {fmt(e.ci_low)} to {fmt(e.ci_high)}" if e.has_ci else "no interval"
+
+
+def show_results(shown: dict):
+    """Metrics, sentence and the naive-vs-adjusted chart; returns the first estimate."""
+    primary = next(iter(shown.values()))
+    metrics = st.columns(len(shown) + 1)
+    metrics[0].metric("Naive difference", fmt(primary.naive.value),
+                      help="Unadjusted: mean outcome of the treated minus the untreated.")
+    metrics[0].caption(f"95% CI {fmt(primary.naive.ci_low)} to {fmt(primary.naive.ci_high)}")
+    for col, e in zip(metrics[1:], shown.values()):
+        col.metric(e.method_label, fmt(e.value), help=f"{e.engine}; interval: {e.ci_method}")
+        col.caption(ci_text(e))
+    st.markdown(primary.sentence)
+    show_chart(charts.effects_chart, list(shown.values()))
+    st.caption("Grey: the naive difference. Blue: causal estimates. When they sit on opposite sides "
+               "of the dashed zero line, confounding has reversed the sign (Simpson's paradox).")
+    with st.expander("How each number was computed"):
+        st.dataframe([{"estimator": e.method_label, "estimate": e.value, "ci_low": e.ci_low,
+                       "ci_high": e.ci_high, "interval": e.ci_method, "engine": e.engine,
+                       "rows": e.n_rows, "seconds": round(e.seconds, 2)} for e in shown.values()],
+                     hide_index=True, width="stretch")
+        for e in shown.values():
+            for note in e.notes:
+                st.caption(f"{e.method_label}: {note}")
+    return primary
+
+
+def show_last_good(reason: str) -> None:
+    """After a failed run: keep the last results that worked on screen, then stop."""
+    label, shown = state.page_state("est_last_good", ("", {}))
+    if shown:
+        st.caption(f"Showing the last results that worked ({label}); {reason}")
+        show_results(shown)
+    st.stop()
+
+
+def refutation_panel(q: Question, shown: dict, seed: int, n_sims: int | None):
+    """Refute one of the shown estimates (buttons, progress, verdicts) and show its sensitivity
+    to a hidden confounder; returns the estimate checked."""
+    pkey = q.pkey
+    st.subheader("Try to refute it")
+    target_m = st.selectbox("Estimate to check", list(shown), format_func=lambda m: shown[m].method_label,
+                            key="est_ref_target")
+    target = shown[target_m]
+    kinds = [k for k in LABELS if target.estimand_kind == "backdoor"
+             or k not in ("random_common_cause", "unobserved_common_cause")]
+    refs = state.page_state("est_refutations", {}).setdefault(pkey + target_m, {})
+    bcols = st.columns(len(kinds) + 1)
+    clicked = [k for k, col in zip(kinds, bcols) if col.button(LABELS[k], key=f"est_ref_{k}",
+                                                               help=EXPECTED[k])]
+    if bcols[-1].button("Run all", type="primary", key="est_ref_all"):
+        clicked = kinds
+    if clicked:
+        with st.status("Refuting…", expanded=True) as status:
+            st.button("Cancel", key="est_ref_cancel",
+                      help="Stops after the current simulation; finished checks are kept.")
+            bar = st.progress(0.0)
+            for i, k in enumerate(clicked):
+                with guard():
+                    refs[k] = refute(target, k, seed=seed, n_simulations=n_sims,
+                                     progress=progress_to(bar, i / len(clicked), (i + 1) / len(clicked)))
+            status.update(label="Refutations done", state="complete", expanded=False)
+    if not refs:
+        st.caption(f"Each check re-estimates the effect on deliberately changed data "
+                   f"({n_sims or default_simulations(target.method)} times). Press a button to run it.")
+    rcols = st.columns(2)
+    for i, r in enumerate(refs.values()):
+        with rcols[i % 2]:
+            (st.success if r.passed else st.warning)(f"**{r.label}: {r.verdict}.** {r.explanation}",
+                                                     icon=":material/check_circle:" if r.passed else ":material/warning:")
+            show_chart(charts.refutation_chart, r, height=220)
+    if target.estimand_kind == "backdoor":
+        with guard():
+            sens = sensitivity(target)
+            st.markdown("**Sensitivity to a hidden confounder**")
+            show_chart(charts.sensitivity_chart, sens)
+            st.markdown(sens.explanation)
+            for note in sens.notes:
+                st.caption(f":material/info: {note}")
+    return target
+
+
+def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:
+    """Linked charts: click a node or brush a chart to pick a subgroup; its effect appears."""
+    df, g, gk, measured = q.df, q.g, q.g.content_hash(), q.measured
+    treatment, outcome, tv, cv = q.treatment, q.outcome, q.tv, q.cv
+    override, adjustment, pkey = q.override, q.adjustment, q.pkey
+    st.subheader("Explore subgroups")
+    after = g.descendants(treatment)
+    covariates = [c for c in measured if c not in (treatment, outcome) and c not in after]
+    if not covariates:
+        st.caption(f"No measured variable comes before {treatment} in the graph, so there is nothing to "
+                   "form causal subgroups with (subgroups by a consequence of the treatment mislead).")
+        return
+    if target.method in FAST or target.estimand_kind == "frontdoor":
+        fast = target.method
+    else:
+        fast = "ps_weighting" if tv is not None and target.adjustment_set else "linear_regression"
+    fast_est = shown.get(fast) or results.get(fast)
+    if fast_est is None:
+        with guard():
+            fast_est = results[fast] = estimate_effect(df, g, treatment, outcome, fast, treatment_value=tv,
+                                                       control_value=cv, adjustment_set=override)
+    if fast_est is None:
+        return
+    cov_key = f"est_cov:{gk}:{treatment}:{outcome}"
+    if cov_key not in st.session_state:
+        st.session_state[cov_key] = next((z for z in adjustment if z in covariates), covariates[0])
+    m1, m2 = st.columns([2, 3], gap="large")
+    with m1:
+        ev = show_chart(charts.node_picker_chart, g, adjustment=adjustment,
+                        current=st.session_state[cov_key], on_select="rerun", key=f"est_nodes:{gk}")
+        picked = charts.picked_node(ev.selection if ev else None)
+        if picked and picked != state.page_state("est_last_pick") and picked in covariates:
+            state.set_page_state("est_last_pick", picked)
+            st.session_state[cov_key] = picked
+            st.rerun()   # redraw the map with the ring on the clicked node
+        cov = st.selectbox("Variable to explore (or click it on the map)", covariates, key=cov_key)
+        bins = st.slider("Bins along it", 2, 8, 4, key="est_bins")
+    with m2:
+        sel = show_chart(charts.covariate_chart, df, cov, treatment, treatment_label=tv,
+                         control_label=cv, on_select="rerun", key=f"est_brush:{cov}", height=270)
+        mask = charts.selection_mask(df, sel.selection if sel else None)
+        st.caption("Drag across the histogram (or click bars) to select a subgroup.")
+        if df[cov].dtype.kind in "if" and df[outcome].dtype.kind in "if" and df[cov].nunique() > 8:
+            sc = show_chart(charts.scatter_chart, df, cov, outcome, treatment, treatment_label=tv,
+                            control_label=cv, on_select="rerun", key=f"est_scatter:{cov}",
+                            height=300)
+            m_sc = charts.selection_mask(df, sc.selection if sc else None)
+            mask = m_sc if mask is None else mask if m_sc is None else mask & m_sc
+    s1, s2, s3 = st.columns(3)
+    s1.metric("Overall effect", fmt(fast_est.value), help=fast_est.method_label)
+    s1.caption(f"{ci_text(fast_est)}; n = {fast_est.n_rows}; {fast_est.method_label.lower()}")
+    if mask is not None:
+        mkey = hashlib.sha1(np.packbits(mask).tobytes()).hexdigest()
+        with guard():
+            sub = remember("est_subgroups", (pkey, fast, mkey), lambda: subgroup_effects(
+                df, g, mask_or_column=mask, overall=fast_est, n_bootstrap=30))
+            for col, row in zip((s2, s3), sub.table.itertuples()):
+                col.metric(f"{row.group.capitalize()} (n = {row.n})", fmt(row.estimate),
+                           delta=fmt(row.estimate - fast_est.value), delta_color="off")
+                col.caption(f"95% CI {fmt(row.ci_low)} to {fmt(row.ci_high)}")
+    else:
+        s2.caption("No subgroup selected yet: brush a chart above.")
+    with guard():
+        cate = remember("est_cate", (pkey, fast, cov, bins), lambda: subgroup_effects(
+            df, g, mask_or_column=cov, bins=bins, overall=fast_est, n_bootstrap=30))
+        st.markdown(f"**Effect along {cov}** (conditional effects, {fast_est.method_label.lower()})")
+        show_chart(charts.cate_chart, cate)
+        st.caption("Each point is the effect within that group, with its 95% interval; the grey band "
+                   "is the overall effect. Wide intervals mean the group is small.")
+        for note in cate.notes:
+            st.caption(f":material/info: {note}")
