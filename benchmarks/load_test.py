@@ -252,6 +252,17 @@ async def run_clients(n: int, base: str, ramp: float, think: tuple[float, float]
     return results, errors, [], time.perf_counter() - t
 
 
+def _peak_rss_mb(pid: int) -> float | None:
+    """The server's peak resident memory (Linux /proc), or None where that cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sessions", type=int, default=40)
@@ -271,6 +282,7 @@ def main() -> None:
     runner = run_browsers if args.browsers else run_clients
     try:
         results, errors, outside, wall = asyncio.run(runner(n, base, args.ramp, tuple(args.think)))
+        server_peak = _peak_rss_mb(proc.pid) if proc is not None else None
     finally:
         if proc is not None:
             proc.terminate()
@@ -295,7 +307,7 @@ def main() -> None:
     print(f"errors: {len(errors)}" + "".join(f"\n  {e}" for e in errors[:20]))
     print(f"requests outside 127.0.0.1: {len(outside)} {outside[:5]}")
     print(f"load-test process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB;"
-          f" server log: {log}")
+          + (f" server peak RSS: {server_peak:.0f} MB;" if server_peak else "") + f" server log: {log}")
 
 
 if __name__ == "__main__":

@@ -73,7 +73,7 @@ def test_student_answer_appears_on_the_teacher_chart(app_server, page, browser):
 
     # The teacher's page polls every 2 s: the answer arrives with no click.
     teacher.get_by_text("1 of 1").wait_for(timeout=30_000)
-    teacher.get_by_text("{stone_size} × 1").wait_for(timeout=10_000)
+    teacher.get_by_text("{stone_size} × 1").wait_for(timeout=30_000)
     chart = teacher.locator('[data-testid="stVegaLiteChart"]')
     chart.first.wait_for(timeout=10_000)
     teacher.wait_for_timeout(500)

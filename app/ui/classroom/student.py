@@ -7,6 +7,7 @@ from app import classroom as cr
 from app import store
 from app.errors import CausalCanvasError
 from app.ui import state
+from app.ui.charts import chart_spec, show_spec
 from app.ui.classroom.common import esc, when
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
@@ -116,8 +117,8 @@ def student_view() -> None:
                 st.markdown(f"Your answer was **not right**: {esc(mine.feedback)}")
         if view.summary and view.summary.total:
             st.markdown(f"**The class:** {view.summary.correct} of {view.summary.total} right")
-            chart = cr.summary_chart(view.summary)
-            st.altair_chart(chart, width="stretch", height=chart.height + 60)
+            spec = chart_spec(cr.summary_chart, view.summary)
+            show_spec(spec, width="stretch", height=int(spec.get("height", 120)) + 60)
     with st.expander("My answers"):
         st.dataframe([{"question": a.number, "answer": a.label, "status": a.status,
                        "right": a.correct} for a in store.my_answers(seat.token)],

@@ -4,6 +4,7 @@ import streamlit as st
 from app import classroom as cr
 from app import store
 from app.ui import state
+from app.ui.charts import chart_spec, show_spec
 from app.ui.classroom.common import esc, when
 from app.ui.errors import guard
 
@@ -98,8 +99,9 @@ def live_results(question_id: int, status: str) -> None:
             st.info("No answers yet. They appear here as students send them.",
                     icon=":material/hourglass_empty:")
             return
-        chart = cr.summary_chart(res, show_correct=show)
-        st.altair_chart(chart, width="stretch", height=chart.height + 60)
+        # built once per distinct tally: the 2-s poll stays cheap even with a class of 40
+        spec = chart_spec(cr.summary_chart, res, show_correct=show)
+        show_spec(spec, width="stretch", height=int(spec.get("height", 120)) + 60)
         st.caption("Answers so far: " + "; ".join(f"{esc(a.label)} × {a.count}"
                                                   for a in res.distribution))
         if show and res.common_wrong:
