@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-
 MAX_OBJECT_ITEMS = 50_000    # mixed Python objects are read one by one: beyond this, no key
 
 

@@ -8,7 +8,7 @@ from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
-from app.ui.widgets import fitted_model, need_graph, value_input
+from app.ui.widgets import need_graph, value_input, workspace_model
 
 st.title("Counterfactual: what if it had been otherwise?")
 st.caption("About one unit, after the fact: given what happened, what would have happened had X "
@@ -17,16 +17,14 @@ st.caption("About one unit, after the fact: given what happened, what would have
            "circumstances in the copy).")
 if not need_graph():
     st.stop()
-g, df, ref, ws = state.graph(), state.data(), state.dataset_ref(), state.workspace()
+g, df, ref = state.graph(), state.data(), state.dataset_ref()
 gk = g.structure_hash()
 edits = state.page_state(f"cpt_edits:{gk}", {})
 options = state.page_state("model_options", models.ModelOptions())
 bif = models.sample_bif_text(ref)
 model = None
 with guard():
-    model = fitted_model(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
-                   repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
-                   dict(ws.var_types), bif)
+    model = workspace_model(options, edits, bif)
 if model is None:
     st.stop()
 st.caption("Model: " + model.source + " (change it on the Intervene page). "

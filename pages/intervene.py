@@ -9,7 +9,7 @@ from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
-from app.ui.widgets import fitted_model, need_graph, value_input
+from app.ui.widgets import need_graph, value_input, workspace_model
 
 st.title("Intervene: seeing versus doing")
 st.caption("P(Y | X = x) is what you see among units that happen to have X = x. "
@@ -17,7 +17,7 @@ st.caption("P(Y | X = x) is what you see among units that happen to have X = x. 
            "into X are cut, so X no longer carries news about its causes.")
 if not need_graph():
     st.stop()
-g, df, ref, ws = state.graph(), state.data(), state.dataset_ref(), state.workspace()
+g, df, ref = state.graph(), state.data(), state.dataset_ref()
 gk = g.structure_hash()
 edits = state.page_state(f"cpt_edits:{gk}", {})
 
@@ -47,9 +47,7 @@ options = models.ModelOptions(kind, estimator, prior, float(ess), hand_states=ha
 state.set_page_state("model_options", options)   # the Counterfactual page fits the same model
 model = None
 with guard():
-    model = fitted_model(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
-                   repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
-                   dict(ws.var_types), bif)
+    model = workspace_model(options, edits, bif)
 if model is None:
     st.stop()
 for note in model.notes:

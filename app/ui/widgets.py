@@ -82,6 +82,15 @@ def fitted_model(graph_key: str, data_key: str, options_key: str, edits_key: str
     return models.build_model(_graph, _df, _options, _edits, _types, _bif)
 
 
+def workspace_model(options, edits: dict, bif: str | None):
+    """The current workspace's model for these options, table edits and published tables (BIF),
+    from fitted_model's cache; the one place its content key is built."""
+    g, df, ref, ws = state.graph(), state.data(), state.dataset_ref(), state.workspace()
+    return fitted_model(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
+                        repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
+                        dict(ws.var_types), bif)
+
+
 def value_input(label, model, v, default, key, exclude=None):
     """A selectbox of v's states (discrete; never `exclude`) or a number box (linear)."""
     if model.kind == "discrete":
