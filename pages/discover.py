@@ -18,11 +18,10 @@ from app.discovery import (
 )
 from app.discovery.bootstrap import warm_up
 from app.discovery.view import drawing, edge_table
-from app.errors import Cancelled
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
-from app.ui.widgets import need_data
+from app.ui.widgets import cancellable_job, need_data
 
 CANCEL = "disc_cancel"
 MAX_ROWS = 20_000
@@ -112,23 +111,13 @@ key = hashlib.sha256(f"{fp}|{params}|{n_boot}".encode()).hexdigest()[:16]
 b1, b2 = st.columns([1, 4])
 if b1.button(f"Run with {n_boot} resamples" if n_boot else "Run", type="primary",
              key="disc_run", disabled=n_boot == 0):
-    bar = st.progress(0.0, text="Starting the resamples…")
-    stop_slot = st.empty()
-    stop_slot.button("Cancel", key="disc_cancel_btn", on_click=lambda: st.session_state.update(
-        {CANCEL: True}))
-    with guard():
-        try:
-            while len(runs) >= 5:   # keep the last few bootstrap runs of this session
-                runs.pop(next(iter(runs)))
-            runs[key] = discover(df, bootstrap=n_boot, **_kwargs(params),
-                                 progress=lambda d, t: bar.progress(d / t, text=f"Resample {d} of {t}"),
-                                 cancel=lambda: bool(st.session_state.get(CANCEL)))
-        except Cancelled as stop:
-            st.info(stop.message, icon=":material/cancel:")
-        finally:
-            st.session_state[CANCEL] = False
-            bar.empty()
-            stop_slot.empty()
+    with guard(), cancellable_job(CANCEL, "disc_cancel_btn", "Starting the resamples…") as (
+            bar, cancelled):
+        while len(runs) >= 5:   # keep the last few bootstrap runs of this session
+            runs.pop(next(iter(runs)))
+        runs[key] = discover(df, bootstrap=n_boot, **_kwargs(params),
+                             progress=lambda d, t: bar.progress(d / t, text=f"Resample {d} of {t}"),
+                             cancel=cancelled)
 if st.session_state.pop(CANCEL, False):
     st.info("Stopped at your request; nothing was changed.", icon=":material/cancel:")
 

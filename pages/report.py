@@ -6,14 +6,13 @@ import json
 import streamlit as st
 
 from app.data import Dataset, infer_types, with_types
-from app.errors import Cancelled
 from app.estimation.pipeline import default_roles
 from app.estimation.prepare import treatment_levels
 from app.report import make_report, render_html, render_markdown
 from app.report.rules import knowledge_from_text
 from app.ui import state
 from app.ui.errors import guard
-from app.ui.widgets import need_data
+from app.ui.widgets import cancellable_job, need_data
 
 CANCEL = "report_cancel"
 KEPT = 4            # reports remembered per session (HTML is ~100 KB each)
@@ -91,33 +90,22 @@ runs = state.page_state("report_runs", {})
 
 b1, b2 = st.columns([1, 4])
 if b1.button("Run the analysis", type="primary", key="rep_run", icon=":material/play_arrow:"):
-    bar = st.progress(0.0, text="Starting…")
-    stop_slot = st.empty()
-    stop_slot.button("Cancel", key="rep_cancel_btn",
-                     on_click=lambda: st.session_state.update({CANCEL: True}))
-    with guard():
-        try:
-            # named by the workspace's fingerprint, so the report matches the command line's
-            dataset = with_types(Dataset(df=df, name=ref.name, fingerprint=fp,
-                                         types=infer_types(df)), dict(ws.var_types))
-            result = make_report(
-                dataset, treatment, outcome, graph=g if use_graph else None,
-                knowledge=knowledge_from_text(knowledge_text), **{k: v for k, v in params.items()
-                                  if k not in ("treatment", "outcome")},
-                progress=lambda f, text: bar.progress(f, text=text),
-                cancel=lambda: bool(st.session_state.get(CANCEL)))
-            while len(runs) >= KEPT:
-                runs.pop(next(iter(runs)))
-            runs[key] = {"html": render_html(result), "md": render_markdown(result),
-                         "verdict": result.verdict, "headline": result.headline,
-                         "label": f"{treatment} → {outcome}"}
-            state.set_page_state("report_last", key)
-        except Cancelled as stop:
-            st.info(stop.message, icon=":material/cancel:")
-        finally:
-            st.session_state[CANCEL] = False
-            bar.empty()
-            stop_slot.empty()
+    with guard(), cancellable_job(CANCEL, "rep_cancel_btn", "Starting…") as (bar, cancelled):
+        # named by the workspace's fingerprint, so the report matches the command line's
+        dataset = with_types(Dataset(df=df, name=ref.name, fingerprint=fp,
+                                     types=infer_types(df)), dict(ws.var_types))
+        result = make_report(
+            dataset, treatment, outcome, graph=g if use_graph else None,
+            knowledge=knowledge_from_text(knowledge_text), **{k: v for k, v in params.items()
+                              if k not in ("treatment", "outcome")},
+            progress=lambda f, text: bar.progress(f, text=text),
+            cancel=cancelled)
+        while len(runs) >= KEPT:
+            runs.pop(next(iter(runs)))
+        runs[key] = {"html": render_html(result), "md": render_markdown(result),
+                     "verdict": result.verdict, "headline": result.headline,
+                     "label": f"{treatment} → {outcome}"}
+        state.set_page_state("report_last", key)
 if st.session_state.pop(CANCEL, False):
     st.info("Stopped at your request; the previous report is kept.", icon=":material/cancel:")
 

@@ -1,8 +1,12 @@
 """Widgets shared by several pages: empty states and the sample picker."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
+from app.errors import Cancelled
 from app.ui import state
 from app.ui.errors import guard
 
@@ -89,6 +93,24 @@ def workspace_model(options, edits: dict, bif: str | None):
     return fitted_model(g.content_hash(), ref.fingerprint if ref else "none", repr(options),
                         repr({v: t.to_json() for v, t in edits.items()}), g, df, options, edits,
                         dict(ws.var_types), bif)
+
+
+@contextmanager
+def cancellable_job(flag: str, button_key: str, start_text: str
+                    ) -> Iterator[tuple[object, Callable[[], bool]]]:
+    """A progress bar and a Cancel button for a long job: yields the bar and the job's cancel()
+    check; a Cancelled job shows its message, and the bar, button and flag are cleared after."""
+    bar = st.progress(0.0, text=start_text)
+    stop_slot = st.empty()
+    stop_slot.button("Cancel", key=button_key, on_click=lambda: st.session_state.update({flag: True}))
+    try:
+        yield bar, lambda: bool(st.session_state.get(flag))
+    except Cancelled as stop:
+        st.info(stop.message, icon=":material/cancel:")
+    finally:
+        st.session_state[flag] = False
+        bar.empty()
+        stop_slot.empty()
 
 
 def value_input(label, model, v, default, key, exclude=None):
