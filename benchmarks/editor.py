@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from _server import start_server, stop_server  # noqa: E402
 
 from app.drawing import force_layout  # noqa: E402
 from app.graph import CausalGraph  # noqa: E402
@@ -48,29 +46,6 @@ def random_dag(n: int, p: float, seed: int) -> CausalGraph:
     edges = [(names[i], names[j]) for i in range(n) for j in range(i + 1, n) if rng.random() < p]
     g = CausalGraph.from_edges(edges, nodes=names)
     return g.with_positions(force_layout(g))
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = tempfile.NamedTemporaryFile(prefix="streamlit-bench-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"})
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(180):
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("streamlit did not start:\n" + Path(log.name).read_text()[-2000:])
 
 
 def settle_page(page) -> None:
@@ -257,7 +232,7 @@ def main() -> None:
 
     big = random_dag(100, 0.03, seed=0)
     small = random_dag(10, 0.3, seed=0)
-    proc, base = start_server()
+    proc, base, _log = start_server("editor-bench")
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
@@ -282,8 +257,7 @@ def main() -> None:
             ctx.close()
             browser.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_server(proc)
     print("\nratios 100 nodes / 10 nodes: "
           f"optimistic p95 ×{big_stats['drawn_p95'] / base_stats['drawn_p95']:.2f}, "
           f"confirmed p95 ×{big_stats['confirmed_p95'] / base_stats['confirmed_p95']:.2f}")

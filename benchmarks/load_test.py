@@ -25,53 +25,22 @@ import os
 import random
 import re
 import resource
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-dev-shm-usage"]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _server import start_server, stop_server  # noqa: E402
+
 EDITED = ("dag {\n  treatment [exposure]\n  recovery [outcome]\n  stone_size -> recovery\n"
           "  treatment -> recovery\n}\n")
 STEP_TIMEOUT_MS = 120_000
 TIMELINE: list[tuple[float, float, str]] = []     # (started, seconds, step) of every interaction
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str, str]:
-    port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="loadtest-", suffix=".log", delete=False)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        env={**os.environ, "CAUSAL_CANVAS_DATA_DIR": tempfile.mkdtemp(prefix="loadtest-data-")})
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, base, log.name
-        except OSError:
-            time.sleep(0.3)
-    proc.kill()
-    raise SystemExit("server did not start:\n" + Path(log.name).read_text()[-2000:])
 
 
 class Session:
@@ -278,18 +247,14 @@ def main() -> None:
     n = args.sessions
     if args.url and urlsplit(args.url).hostname not in ("127.0.0.1", "localhost"):
         raise SystemExit("--url must be on 127.0.0.1 (this is a loopback load test)")
-    proc, base, log = (None, args.url.rstrip("/"), "(not started here)") if args.url else start_server()
+    proc, base, log = (None, args.url.rstrip("/"), "(not started here)") if args.url else start_server("loadtest")
     runner = run_browsers if args.browsers else run_clients
     try:
         results, errors, outside, wall = asyncio.run(runner(n, base, args.ramp, tuple(args.think)))
         server_peak = _peak_rss_mb(proc.pid) if proc is not None else None
     finally:
         if proc is not None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
     how = ("browser contexts, editing and intervening all at once" if args.browsers else
            f"protocol clients, {args.think[0]:g}-{args.think[1]:g} s between steps")
     print(f"{n} sessions ({how}; arriving over {args.ramp:.0f} s) against {base} "
