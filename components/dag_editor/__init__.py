@@ -5,7 +5,7 @@ How it fits together:
 - `dag_editor(graph, on_events=...)` mounts the canvas with the graph drawn by app.drawing (the
   same colours, shapes and legend as every other view) and the undo/redo state.
 - The browser numbers its events and resends them until Python acknowledges the number, so each
-  is applied exactly once (`accept_events`). The page's `on_events` applies them (app.editor is
+  is applied exactly once (`fresh_events`, `mark_seen`). The page's `on_events` applies them (app.editor is
   the reducer; the CausalGraph refuses cycles) and may return an EditorNotice shown on the canvas.
 - Streamlit 1.67 serves files of a v2 component only for installed packages; this app is not
   one, so the JavaScript, CSS and vis-network are served by the v1 static route of this folder
@@ -84,14 +84,6 @@ def mark_seen(seen: dict[str, int], nonce: str, seq: int) -> None:
     seen[nonce] = seq
     while len(seen) > MAX_NONCES:
         seen.pop(next(iter(seen)))
-
-
-def accept_events(payload: Any, seen: dict[str, int]) -> list[dict]:
-    """fresh_events and mark_seen in one step (for callers that cannot be interrupted)."""
-    nonce, events = fresh_events(payload, seen)
-    if events:
-        mark_seen(seen, nonce, events[-1]["seq"])
-    return events
 
 
 def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, list]:

@@ -264,9 +264,17 @@ def test_second_node_next_to_a_single_placed_node_keeps_both_where_drawn():
 
 
 # ---- the component's message handling (pure parts of components.dag_editor) ----------------
-def test_each_event_is_accepted_once_even_when_the_browser_resends_it():
-    from components.dag_editor import accept_events
+def accept_events(payload, seen):
+    """What _receive does with a message that is applied without interruption."""
+    from components.dag_editor import fresh_events, mark_seen
 
+    nonce, events = fresh_events(payload, seen)
+    if events:
+        mark_seen(seen, nonce, events[-1]["seq"])
+    return events
+
+
+def test_each_event_is_accepted_once_even_when_the_browser_resends_it():
     seen: dict[str, int] = {}
     first = {"nonce": "tab1", "events": [{"seq": 1, "type": "add_node", "name": "A"},
                                          {"seq": 2, "type": "add_node", "name": "B"}]}
@@ -281,8 +289,6 @@ def test_each_event_is_accepted_once_even_when_the_browser_resends_it():
 
 
 def test_out_of_order_and_duplicate_events_are_applied_in_sequence_once():
-    from components.dag_editor import accept_events
-
     seen: dict[str, int] = {}
     msg = {"nonce": "n", "events": [{"seq": 3, "type": "c"}, {"seq": 1, "type": "a"},
                                     {"seq": 3, "type": "c"}, {"seq": 2, "type": "b"}]}
@@ -295,14 +301,12 @@ def test_out_of_order_and_duplicate_events_are_applied_in_sequence_once():
     {"nonce": "n", "events": "add"}, {"nonce": "n", "events": [{"seq": "1"}, {"seq": True}, 7]},
 ])
 def test_malformed_messages_are_ignored(payload):
-    from components.dag_editor import accept_events
-
     seen: dict[str, int] = {}
     assert accept_events(payload, seen) == [] and seen == {}
 
 
 def test_only_the_most_recent_page_loads_are_remembered():
-    from components.dag_editor import MAX_NONCES, accept_events
+    from components.dag_editor import MAX_NONCES
 
     seen: dict[str, int] = {}
     for i in range(MAX_NONCES + 5):
