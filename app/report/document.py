@@ -143,11 +143,16 @@ def _summary(r: ReportResult) -> Section:
     if r.possible_effects:
         vals = [a.value for a in r.possible_effects if a.value is not None]
         if vals:
+            n_none = len(r.possible_effects) - len(vals)
+            span = (f"give effects from {fmt(min(vals))} to {fmt(max(vals))}"
+                    if fmt(min(vals)) != fmt(max(vals)) else f"all give {fmt(vals[0])}")
             blocks.append(Para(
                 f"The data leave the direction of some edges at {r.treatment} undecided. The "
-                f"orientations they allow give effects from {fmt(min(vals))} to {fmt(max(vals))}; "
-                "the primary estimate uses the smallest in absolute value (section 3). Background "
-                "knowledge would narrow this down.", "Undecided directions. "))
+                f"orientations they allow {span}"
+                + (f" ({n_none} more leave the effect without a usable adjustment set)"
+                   if n_none else "")
+                + "; the primary estimate uses the smallest in absolute value (section 3). "
+                "Background knowledge would narrow this down.", "Undecided directions. "))
     blocks.append(Table(("Check", "Result", "Details"),
                         tuple((c.name, c.status, c.text) for c in r.checks), status_col=1,
                         caption="How the verdict was reached: each check has a stated rule "

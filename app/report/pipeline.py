@@ -32,6 +32,7 @@ from app.report.result import (
 from app.report.rules import (
     ARROW,
     choose_method,
+    determiner_rule,
     discovery_variables,
     efficient_adjustment_set,
     ensure_effect_edge,
@@ -39,6 +40,7 @@ from app.report.rules import (
     merge_graphs,
     parent_choices,
     report_knowledge,
+    treatment_determiners,
     with_question,
 )
 
@@ -143,6 +145,8 @@ def make_report(data: pd.DataFrame | Dataset, treatment: str, outcome: str, *,
     variables, excluded, size_rule = discovery_variables(
         df, dataset.types, settings, graph_for_rules.nodes if graph_for_rules else ())
     profile_notes = _profile_notes(df, prof, settings, coding_prep, excluded)
+    determiners = treatment_determiners(
+        df, settings.treatment, [c for c in df.columns if c != settings.outcome])
 
     st.begin("discovery")
     method_arg, suspected, method_rules = choose_method(settings, graph_for_rules, len(df))
@@ -179,7 +183,7 @@ def make_report(data: pd.DataFrame | Dataset, treatment: str, outcome: str, *,
         possible: tuple[Alternative, ...] = ()
     else:
         final, merge_rules, notes, effect_rule, possible = _graph_from_learned(
-            df, disc, settings, st)
+            df, disc, settings, st, determiners)
         graph_notes += notes
         source = "learned"
     merge_rules = (*merge_rules, effect_rule)
@@ -215,7 +219,8 @@ def make_report(data: pd.DataFrame | Dataset, treatment: str, outcome: str, *,
 
     st.begin("estimate")
     rows, by_row, est_rules, est_notes, naive = _estimate(
-        df, final, settings, minimal, efficient, bool(ivs), bool(fds), estimand, coding_prep, st)
+        df, final, settings, minimal, efficient, bool(ivs), bool(fds), estimand, coding_prep, st,
+        determiners)
     effects = [e for e in by_row if e is not None]
     primary_row = next((r for r in rows if r.primary and r.ok), None)
     primary_est = by_row[rows.index(primary_row)] if primary_row is not None else None
@@ -275,7 +280,7 @@ def make_report(data: pd.DataFrame | Dataset, treatment: str, outcome: str, *,
 
 
 # ---- the graph from discovery alone --------------------------------------------------------------
-def _graph_from_learned(df, disc, s: ReportSettings, st):
+def _graph_from_learned(df, disc, s: ReportSettings, st, determiners=()):
     """The learned graph as a DAG for the analysis. Every orientation of the undecided edges at
     the treatment that adds no collider there is tried (local IDA); the one whose regression
     estimate is smallest in absolute value is used (a conservative lower bound on the effect's
@@ -294,6 +299,8 @@ def _graph_from_learned(df, disc, s: ReportSettings, st):
         measured = [n for n in g.nodes if n in df.columns and n not in g.latents]
         zs = adjustment_rule(g, t, y, measured) if y in g.descendants(t) else None
         est = None
+        if zs is not None and set(zs) & set(determiners):
+            zs = None   # adjusting for a variable that decides the treatment: no overlap
         if len(choices) > 1 and zs is not None:
             try:
                 est = estimate_effect(df, g, t, y, method="linear_regression",
@@ -321,7 +328,7 @@ def _graph_from_learned(df, disc, s: ReportSettings, st):
         if len(options) > 1 else "")
     possible: list[Alternative] = []
     if len(options) > 1:
-        for c, _, _, _, _, zs_c, est_c in options:
+        for c, g_c, _, _, _, zs_c, est_c in options:
             into = ", ".join(f"{z} {ARROW} {t}" for z in c)
             out = ", ".join(f"{t} {ARROW} {z}" for z in sibs if z not in c)
             change = "; ".join(x for x in (into, out) if x)
@@ -335,7 +342,7 @@ def _graph_from_learned(df, disc, s: ReportSettings, st):
                 est_c.ci_low if est_c is not None else None,
                 est_c.ci_high if est_c is not None else None, flips,
                 "used (smallest absolute estimate)" if c == choice else
-                "" if zs_c is not None else "no valid adjustment set"))
+                "" if zs_c is not None else _no_set_reason(g_c, t, y, df, determiners)))
     return g, (*rules[:1], rule, *rules[1:]), notes, effect_rule, tuple(possible)
 
 
@@ -458,9 +465,23 @@ def _profile_notes(df: pd.DataFrame, prof, s: ReportSettings, prep, excluded) ->
 
 
 # ---- estimation ----------------------------------------------------------------------------------
-def _estimate(df, g, s: ReportSettings, minimal, efficient, has_iv, has_fd, estimand, prep, st):
+def _no_set_reason(g, t, y, df, determiners) -> str:
+    """Why an orientation has no usable adjustment set: no valid set, or only sets that hold a
+    variable deciding the treatment."""
+    measured = [n for n in g.nodes if n in df.columns and n not in g.latents]
+    zs = adjustment_rule(g, t, y, measured) if y in g.descendants(t) else None
+    bad = sorted(set(zs or ()) & set(determiners))
+    if bad:
+        return (f"no overlap: adjusting needs {', '.join(bad)}, which decides {t} (positivity "
+                "fails)")
+    return "no valid adjustment set"
+
+
+def _estimate(df, g, s: ReportSettings, minimal, efficient, has_iv, has_fd, estimand, prep, st,
+              determiners=()):
     """Run the estimator plan; returns the rows, the EffectEstimate behind each row (None for
-    rows that did not run or are not engine estimates), rules, notes and the naive difference."""
+    rows that did not run or are not engine estimates), rules, notes and the naive difference.
+    Adjustment sets holding a variable that decides the treatment are never used (no overlap)."""
     from app.estimation import available_methods, estimate_effect
     from app.estimation.pipeline import naive_difference
 
@@ -468,6 +489,12 @@ def _estimate(df, g, s: ReportSettings, minimal, efficient, has_iv, has_fd, esti
     rules: list[Rule] = []
     notes: list[str] = []
     plan: list[tuple[str, tuple[str, ...] | None, str, bool]] = []   # method, set, why, primary
+    blocked = set(determiners)
+    had_sets, had_efficient = bool(minimal), efficient is not None
+    if efficient is not None and set(efficient) & blocked:
+        efficient = None
+    minimal = tuple(m for m in minimal if not set(m) & blocked)
+    rules.append(determiner_rule(determiners, t, prep.binary_treatment))
     main_set = efficient if efficient is not None else (minimal[0] if minimal else None)
     binary_t = prep.binary_treatment
     if main_set is not None:
@@ -505,11 +532,13 @@ def _estimate(df, g, s: ReportSettings, minimal, efficient, has_iv, has_fd, esti
                      True))
     rules.append(Rule(
         "Adjustment set",
-        "Adjust for the efficient (optimal) adjustment set when it is valid and fully measured; "
-        "otherwise for the smallest valid set.", main_set is not None,
+        "Adjust for the efficient (optimal) adjustment set when it is valid, fully measured and "
+        "keeps overlap; otherwise for the smallest such valid set.", main_set is not None,
         ("{" + ", ".join(main_set) + "}" + (" (efficient set)" if efficient is not None else
                                             " (smallest set)")) if main_set is not None else
-        "No valid adjustment set of measured variables."))
+        ("Every valid adjustment set holds a variable that decides the treatment (no overlap)."
+         if blocked and (had_sets or had_efficient) else
+         "No valid adjustment set of measured variables.")))
     rules.append(Rule(
         "Estimators",
         "Back-door: linear regression always (primary); with a two-valued treatment and something "
@@ -685,7 +714,8 @@ def _verdict(primary: EstimateRow | None, rows, implications, conflicts, refutat
     if source != "learned":
         # rule: a reversed edge, a hidden cause, a blocked strong edge, or an edge of yours that
         # discovery (almost) never found (≤ 10% of resamples) is serious; weaker extras are not
-        serious = [c for c in conflicts if c.kind in ("reversed", "latent", "not_added")
+        serious = [c for c in conflicts if c.kind in ("reversed", "latent", "not_added",
+                                                      "outside_both")
                    or (c.kind == "not_found" and (c.confidence is None or c.confidence <= 0.1))]
         checks.append(Check("Discovery agrees with your graph", "pass" if not serious else "warn",
                             "No serious disagreement." if not serious else
@@ -727,12 +757,18 @@ def _verdict(primary: EstimateRow | None, rows, implications, conflicts, refutat
     if possible:
         vals = [a.value for a in possible if a.value is not None]
         flips = [a for a in possible if a.changes_conclusion or not a.identifiable]
-        span = f" (from {_fmt(min(vals))} to {_fmt(max(vals))})" if vals else ""
+        span = ("" if not vals else f" (from {_fmt(min(vals))} to {_fmt(max(vals))})"
+                if _fmt(min(vals)) != _fmt(max(vals)) else f" (all estimable ones: {_fmt(vals[0])})")
         # rule: warn when an orientation changes the conclusion, or when the sizes differ by
         # more than a factor of two (the data then do not pin down how large the effect is)
         sizes = [abs(v) for v in vals]
         vague = bool(sizes) and max(sizes) > 2 * min(sizes)
-        if flips:
+        unusable = [a for a in possible if not a.identifiable]
+        if unusable and len(unusable) == len(flips):
+            text = (f"{len(unusable)} of {len(possible)} orientations the data allow leave no "
+                    f"usable adjustment set ({unusable[0].note or 'no valid set'}){span}: if one "
+                    "of them is the truth, the effect cannot be estimated by adjustment.")
+        elif flips:
             text = (f"{len(flips)} of {len(possible)} orientations the data allow change the "
                     f"conclusion{span}: the data alone cannot settle it.")
         elif vague:
@@ -827,7 +863,7 @@ def _what_would_change(primary, sens, alts, conflicts, implications, rows, s) ->
             else:
                 out.append(f"If the graph were changed to {a.change}: {a.note} {a.reason}")
     for c in conflicts:
-        if c.kind in ("reversed", "latent", "not_added"):
+        if c.kind in ("reversed", "latent", "not_added", "outside_both"):
             out.append(f"Discovery disagrees with your graph on {c.edge}: {c.text}")
     if implications is not None and implications.violated:
         worst = ", ".join(t.independence.text for t in implications.violated[:3])

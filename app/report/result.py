@@ -28,6 +28,7 @@ class Conflict:
     """A disagreement between the user's graph (or knowledge) and what discovery found."""
 
     kind: str                 # "not_found" | "reversed" | "latent" | "extra" | "not_added"
+    #                           | "outside" / "outside_both" (a column your graph leaves out)
     edge: str                 # e.g. "age → educ"
     text: str
     confidence: float | None = None   # bootstrap share behind the learned side, if known

@@ -359,10 +359,30 @@ def merge_graphs(user: CausalGraph, disc: DiscoveryResult | None, knowledge: Kno
         "or, if the data leave it undecided, from the earlier to the later variable in your "
         "graph's causal order; never if it would break your background knowledge or close a "
         "cycle.", False)
+    outside_rule = Rule(
+        "Columns outside your graph",
+        "Your graph names the variables you care about. Data columns it leaves out still enter "
+        "discovery, so a learned link to one of them is listed (a common cause you may have "
+        "left out), but they enter the analysis only if you add them to your graph.", False)
+    outside: list[str] = []
     for e in sorted(disc.edges):
         if frozenset(e.pair) in user_adj:
             continue
         share = _share(disc, e.a, e.b)
+        if e.a not in user.nodes or e.b not in user.nodes:
+            new = e.a if e.a not in user.nodes else e.b
+            other = e.b if new == e.a else e.a
+            outside.append(new)
+            if other in user.nodes and (share is None or share >= settings.keep_edge):
+                both = all(disc.edge(new, v) is not None
+                           for v in (settings.treatment, settings.outcome) if v in disc.nodes)
+                conflicts.append(Conflict(
+                    "outside_both" if both else "outside", e.text,
+                    f"Left out: discovery links {other} with {new} ({e.meaning}"
+                    + (f", {share:.0%} of the resamples" if share is not None else "")
+                    + f"), and your graph does not include {new}. If {new} affects both the "
+                    "treatment and the outcome, add it to your graph.", share))
+            continue
         strong_enough = settings.add_learned and share is not None and share >= strong
         if not strong_enough:
             if share is None or share >= settings.keep_edge:
@@ -399,6 +419,10 @@ def merge_graphs(user: CausalGraph, disc: DiscoveryResult | None, knowledge: Kno
         added.append(f"{a} {ARROW} {b}")
     rules.append(Rule(add_rule.name, add_rule.text, bool(added),
                       ("Added: " + ", ".join(added) + ".") if added else ""))
+    left_out = sorted(set(outside) | (set(disc.nodes) - set(user.nodes)))
+    rules.append(Rule(outside_rule.name, outside_rule.text, bool(left_out),
+                      ("Left out of the analysis: " + ", ".join(left_out) + ".") if left_out
+                      else ""))
     rules.append(Rule("List every disagreement",
                       "Edges of your graph that discovery did not find, found reversed, or "
                       "explained by a hidden cause, and learned edges not added, are listed as "
@@ -425,6 +449,68 @@ def ensure_effect_edge(g: CausalGraph, treatment: str, outcome: str) -> tuple[Ca
 
 
 # ---- adjustment ----------------------------------------------------------------------------------
+DETERMINED_SHARE = 0.5      # rows whose treatment one variable decides (p ≤ 1% or ≥ 99%)
+DETERMINED_R2 = 0.99        # a numeric treatment explained this well by one variable
+
+
+def treatment_determiners(df: pd.DataFrame, treatment: str, candidates: Iterable[str]
+                          ) -> dict[str, float]:
+    """Variables that (near-)determine the treatment, with how strongly: for a two-valued
+    treatment, the share of rows whose treatment a small tree on that variable alone predicts with
+    probability ≤ 1% or ≥ 99%; for a numeric one, that tree's R². Adjusting for such a variable
+    leaves no comparable treated and untreated units (positivity fails): it is a candidate
+    instrument or a dose of the treatment, never part of the primary adjustment set."""
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    out: dict[str, float] = {}
+    if treatment not in df.columns:
+        return out
+    t_all = df[treatment]
+    values = t_all.dropna().unique()
+    for z in candidates:
+        if z == treatment or z not in df.columns:
+            continue
+        both = df[[treatment, z]].dropna()
+        if len(both) < 20 or both[z].nunique() < 2:
+            continue
+        x = _codes(both[z]).reshape(-1, 1)
+        if not np.all(np.isfinite(x)):
+            continue
+        leaf = max(10, len(both) // 200)
+        if len(values) == 2:
+            t = (both[treatment] == sorted(values, key=str)[1]).to_numpy(dtype=int)
+            if t.min() == t.max():
+                continue
+            tree = DecisionTreeClassifier(max_depth=4, min_samples_leaf=leaf, random_state=0)
+            p = tree.fit(x, t).predict_proba(x)[:, 1]
+            share = float(np.mean((p <= 0.01) | (p >= 0.99)))
+            if share >= DETERMINED_SHARE:
+                out[z] = share
+        elif pd.api.types.is_numeric_dtype(both[treatment]):
+            t = both[treatment].to_numpy(dtype=float)
+            if not np.all(np.isfinite(t)) or np.var(t) == 0:
+                continue
+            tree = DecisionTreeRegressor(max_depth=6, min_samples_leaf=leaf, random_state=0)
+            r2 = float(tree.fit(x, t).score(x, t))
+            if r2 >= DETERMINED_R2:
+                out[z] = r2
+    return out
+
+
+def determiner_rule(determiners: Mapping[str, float], treatment: str, binary: bool) -> Rule:
+    """The stated rule that keeps treatment-deciding variables out of the adjustment set."""
+    how = (f"puts at least {DETERMINED_SHARE:.0%} of the rows where {treatment} is decided "
+           "(a propensity score from that variable alone of ≤ 1% or ≥ 99%)") if binary else (
+           f"explains at least {DETERMINED_R2:.0%} of {treatment}'s variance")
+    text = (f"A variable that (nearly) decides the treatment — one that on its own {how} — is never "
+            "part of the primary adjustment set: within its levels there are no comparable "
+            "treated and untreated units (positivity fails). It is listed as a candidate "
+            "instrument or a dose of the treatment instead.")
+    found = ", ".join(f"{z} ({v:.0%})" for z, v in sorted(determiners.items()))
+    return Rule("Overlap (positivity)", text, bool(determiners),
+                f"Kept out of the adjustment set: {found}." if determiners else "")
+
+
 def efficient_adjustment_set(g: CausalGraph, treatment: str, outcome: str,
                              measured: Iterable[str]) -> tuple[str, ...] | None:
     """The optimal adjustment set O = pa(cn) \\ forb (Henckel, Perković & Maathuis 2022, JRSS-B
@@ -444,6 +530,7 @@ def efficient_adjustment_set(g: CausalGraph, treatment: str, outcome: str,
     return tuple(n for n in g.nodes if n in o_set)
 
 
-__all__ = ["MAX_DISCOVERY_VARIABLES", "MAX_SIBLINGS", "choose_method", "knowledge_from_text", "parent_choices", "discovery_variables",
+__all__ = ["MAX_DISCOVERY_VARIABLES", "MAX_SIBLINGS", "choose_method", "determiner_rule",
+           "treatment_determiners", "knowledge_from_text", "parent_choices", "discovery_variables",
            "efficient_adjustment_set", "ensure_effect_edge", "learned_graph", "merge_graphs",
            "report_knowledge", "with_question"]
