@@ -67,8 +67,9 @@ def _clear() -> None:
 st.title("Causal graph")
 g = state.graph()
 g_hash = g.content_hash()
-# Keep the text box in step with the workspace (after a canvas edit, undo, or a loaded sample).
-if st.session_state.get(SRC) != g_hash:
+# Keep the text box in step with the workspace (after a canvas edit, undo, or a loaded sample,
+# and after a visit to another page: Streamlit drops the state of a widget it did not draw).
+if st.session_state.get(SRC) != g_hash or TEXT not in st.session_state:
     st.session_state[TEXT] = g.to_dagitty()
     st.session_state[SRC] = g_hash
     _show_text(st.session_state[TEXT])

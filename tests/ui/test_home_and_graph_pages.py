@@ -76,3 +76,17 @@ def test_tampered_share_link_gives_message_and_keeps_sample():
     assert_no_exception(at)
     assert any("share link" in e.value.lower() for e in at.sidebar.error)
     assert len(current_graph(at).nodes) == 0  # nothing was half-loaded
+
+
+def test_graph_text_is_shown_again_after_visiting_another_page():
+    # issue 17 item 3: Home → Graph → Data → Graph left the box empty (Streamlit drops a widget's
+    # state on a page where it is not drawn) while the canvas showed the graph
+    at = open_page("pages/home.py")
+    at.switch_page("pages/graph.py").run()
+    shown = at.text_area(key="graph_text").value
+    assert shown == current_graph(at).to_dagitty()
+    at.switch_page("pages/data.py").run()
+    assert_no_exception(at)
+    at.switch_page("pages/graph.py").run()
+    assert_no_exception(at)
+    assert at.text_area(key="graph_text").value == current_graph(at).to_dagitty()
