@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.discovery import (
+    AUTO,
     METHOD_HELP,
     METHODS,
     TESTS,
@@ -14,14 +15,17 @@ from app.discovery import (
     compare_graphs,
     default_variables,
     discover,
-    to_causal_graph,
+    plan_adoption,
 )
 from app.discovery.bootstrap import warm_up
+from app.discovery.result import UNDECIDED
 from app.discovery.view import drawing, edge_table
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.widgets import cancellable_job, need_data
+
+ADOPTED = "disc_adopted_message"
 
 CANCEL = "disc_cancel"
 MAX_ROWS = 20_000
@@ -171,15 +175,27 @@ with guard():
     st.subheader("Adopt edges into the workspace graph")
     texts = {e.text: e for e in shown.edges}
     chosen = st.multiselect("Edges to adopt", list(texts), key=f"disc_adopt:{key}",
-                            default=[t for t, e in texts.items() if e.symbol in ("-->", "<->")])
-    extend = st.checkbox("Orient undecided edges (without creating new colliders)",
-                         key="disc_extend")
+                            default=list(texts))
+    undecided = [texts[t] for t in chosen if texts[t].symbol in UNDECIDED]
+    orientations = {}
+    if undecided:
+        st.caption("The data leave the direction of these edges undecided. Choose one for each, "
+                   "let the app orient them without creating a new collider, or leave them out.")
+        for e in undecided:
+            a, b = e.pair
+            options = [AUTO, b, a, ""]
+            labels = {AUTO: "orient for me", b: f"{a} → {b}", a: f"{b} → {a}", "": "leave out"}
+            orientations[e.pair] = st.radio(
+                e.text, options, format_func=labels.__getitem__, horizontal=True,
+                key=f"disc_orient:{key}:{a}:{b}")
     if st.button("Adopt chosen edges", key="disc_adopt_btn", disabled=not chosen):
-        new = to_causal_graph(shown, "extend" if extend else "skip", base=ws.graph,
-                              edges=[texts[t] for t in chosen])
-        if new == ws.graph:
-            st.info("The workspace graph already has these edges.")
-        else:
-            state.push(ws.with_graph(new), "adopt discovered edges")
-            state.flash(f"Adopted {len(chosen)} edge(s) into the graph (undo restores it).")
-            st.rerun()
+        plan = plan_adoption(shown, ws.graph, [texts[t] for t in chosen], orientations)
+        if plan.changed:
+            state.push(ws.with_graph(plan.graph), "adopt discovered edges")
+        st.session_state[ADOPTED] = (
+            "info" if plan.changed and not plan.skipped else "warning",
+            plan.summary() + (" Undo restores the graph." if plan.changed else ""))
+        st.rerun()
+    if ADOPTED in st.session_state:
+        kind, said = st.session_state[ADOPTED]
+        getattr(st, kind)(said, icon=":material/info:")

@@ -18,15 +18,18 @@ from app.discovery.engine import (
 from app.discovery.knowledge import Knowledge
 from app.discovery.prepare import default_variables, variable_kinds
 from app.discovery.result import (
+    AUTO,
     KIND_MEANING,
+    AdoptionPlan,
     DiscoveryResult,
     EdgeConfidence,
     LearnedEdge,
+    plan_adoption,
     to_causal_graph,
 )
 
 __all__ = [
-    "discover", "compare_graphs", "to_causal_graph", "true_pag", "Knowledge", "DiscoveryResult",
+    "discover", "compare_graphs", "to_causal_graph", "plan_adoption", "AdoptionPlan", "AUTO", "true_pag", "Knowledge", "DiscoveryResult",
     "LearnedEdge", "EdgeConfidence", "GraphDiff", "METHODS", "METHOD_HELP", "TESTS", "SCORES",
     "KIND_MEANING", "choose_method", "default_variables", "variable_kinds",
 ]

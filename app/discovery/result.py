@@ -291,3 +291,111 @@ def to_causal_graph(result: DiscoveryResult, orient_undirected: str = "skip", *,
     return CausalGraph(nodes=tuple(nodes), edges=frozenset(keep_edges | directed),
                        bidirected=frozenset(keep_bi | bidirected), roles=graph.roles,
                        positions=graph.positions)
+
+
+UNDECIDED = ("---", "o-o", "--o", "o->")
+AUTO = "auto"      # orientation choice: as in a DAG of the class, without a new collider
+
+
+@dataclass(frozen=True)
+class AdoptionPlan:
+    """What adopting learned edges into a graph does, edge by edge: the new graph, the edges
+    added or changed, the ones the graph already had, and the ones left out with why."""
+
+    graph: CausalGraph
+    adopted: tuple[str, ...]
+    unchanged: tuple[str, ...]
+    skipped: tuple[tuple[str, str], ...]     # (learned edge, why it was left out)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.adopted)
+
+    def summary(self) -> str:
+        """One plain-language paragraph: what was and was not adopted, and why."""
+        parts = []
+        if self.adopted:
+            parts.append(f"Adopted {len(self.adopted)} edge(s): " + ", ".join(self.adopted) + ".")
+        if self.unchanged:
+            parts.append(f"{len(self.unchanged)} already in your graph: "
+                         + ", ".join(self.unchanged) + ".")
+        if self.skipped:
+            parts.append(f"Not adopted ({len(self.skipped)}): "
+                         + "; ".join(f"{e} ({why})" for e, why in self.skipped) + ".")
+        return " ".join(parts) or "No edges were chosen."
+
+
+def plan_adoption(result: DiscoveryResult, base: CausalGraph,
+                  edges: Iterable[LearnedEdge], orientations: Mapping[tuple[str, str], str] | None = None
+                  ) -> AdoptionPlan:
+    """Adopt the chosen learned edges into `base`. An undecided edge (—, o-o, o→) follows
+    `orientations[pair]`: the name of the node it should point INTO, AUTO (orient as one DAG of
+    the class that adds no new collider; o→ read as →), or "" to leave it out (the default).
+    Never raises for a cycle: an edge that would close one is left out and says so."""
+    from app.errors import CycleError
+
+    orientations = dict(orientations or {})
+    directed: list[tuple[str, str, str]] = []        # (a, b, why) in the order chosen
+    bidirected: list[tuple[str, str]] = []
+    auto: set[frozenset] = set()
+    skipped: list[tuple[str, str]] = []
+    chosen = sorted(set(edges))
+    for e in chosen:
+        if e.symbol == "-->":
+            directed.append((e.a, e.b, ""))
+        elif e.symbol == "<->":
+            bidirected.append(e.pair)
+        else:
+            pick = orientations.get(e.pair, "")
+            if pick == AUTO:
+                auto.add(frozenset(e.pair))
+            elif pick in e.pair:
+                src = e.a if pick == e.b else e.b
+                directed.append((src, pick, "your orientation"))
+            else:
+                skipped.append((e.text, "the data leave its direction undecided; choose one "
+                                        "to adopt it"))
+    if auto:
+        fixed = {(a, b) for a, b, _ in directed}
+        tails = {(e.a, e.b) for e in chosen if e.symbol == "o->" and frozenset(e.pair) in auto}
+        und = {p for p in auto if tuple(sorted(p)) not in {tuple(sorted(t)) for t in tails}}
+        ext = dag_extension(Pdag(list(result.nodes), fixed | tails, set(und)))
+        if ext is None:
+            order = {n: i for i, n in enumerate(result.nodes)}
+            ext = fixed | tails | {tuple(sorted(p, key=order.__getitem__)) for p in und}
+        for a, b in sorted(ext):
+            if frozenset((a, b)) in auto:
+                directed.append((a, b, "oriented for you, no new collider"))
+    graph = base
+    if not base.nodes:     # into an empty graph: every learned variable, even unconnected ones
+        graph = CausalGraph(nodes=tuple(result.nodes), roles=base.roles, positions=base.positions)
+    adopted: list[str] = []
+    unchanged: list[str] = []
+
+    def _touching(g: CausalGraph, a: str, b: str) -> CausalGraph:
+        keep_e = {x for x in g.edges if frozenset(x) != frozenset((a, b))}
+        keep_b = {x for x in g.bidirected if frozenset(x) != frozenset((a, b))}
+        nodes = list(g.nodes) + [n for n in (a, b) if n not in g.nodes]
+        return CausalGraph(nodes=tuple(nodes), edges=frozenset(keep_e),
+                           bidirected=frozenset(keep_b), roles=g.roles, positions=g.positions)
+
+    for a, b, why in directed:
+        text = f"{a} → {b}" + (f" ({why})" if why else "")
+        if (a, b) in graph.edges:
+            unchanged.append(f"{a} → {b}")
+            continue
+        if (b, a) in graph.edges:
+            text += f" (replaces {b} → {a})"
+        try:
+            graph = _touching(graph, a, b).add_edge(a, b)
+        except CycleError:
+            skipped.append((f"{a} → {b}", "it would close a directed cycle in your graph"))
+            continue
+        adopted.append(text)
+    for a, b in bidirected:
+        if (a, b) in graph.bidirected or (b, a) in graph.bidirected:
+            unchanged.append(f"{a} ↔ {b}")
+            continue
+        graph = _touching(graph, a, b).add_bidirected(a, b)
+        adopted.append(f"{a} ↔ {b}")
+    return AdoptionPlan(graph, tuple(adopted), tuple(unchanged), tuple(skipped))

@@ -17,26 +17,35 @@ def test_discover_shows_a_learned_graph_and_the_true_shd():
     assert "SHD vs the true graph" in labels and "SHD vs your drawn graph" in labels
 
 
-def test_adopting_edges_is_one_undo_step():
+def test_adopting_edges_is_one_undo_step_and_says_what_it_did():
     at = open_page("pages/discover.py", sample="asia")
     history = at.session_state["cc_history"]
     history.push(history.present.with_graph(CausalGraph()), "clear graph")
     at.run()
     before = history.present
+    # issue 17 item 6: undirected edges used to be skipped with "already has these edges"
     at.button(key="disc_adopt_btn").click().run()
     assert_no_exception(at)
     assert history.past[-1] == (before, "adopt discovered edges")
-    adopted = history.present.graph
-    # the directed edges GES learns on asia (undirected ones are adopted only if chosen)
-    assert len(adopted.edges) == 5 and len(adopted.nodes) == 8
+    # all 7 edges GES learns on asia: 5 directed, 2 undirected oriented without a new collider
+    assert len(history.present.graph.edges) == 7 and len(history.present.graph.nodes) == 8
+    said = " ".join(str(i.value) for i in at.info)
+    assert "Adopted 7 edge(s)" in said and "oriented for you" in said
     history.undo()
     assert history.present == before
-    # choosing the undirected edges too, oriented without new colliders: all 7 adopted
-    pick = next(m for m in at.multiselect if m.label == "Edges to adopt")
-    pick.set_value(pick.options).run()
-    at.checkbox(key="disc_extend").check().run()
+    at.run()
+    # leave one undecided edge out and orient the other by hand: both said plainly
+    radios = [r for r in at.radio if r.key.startswith("disc_orient:")]
+    assert len(radios) == 2
+    radios[0].set_value("").run()
+    radios = [r for r in at.radio if r.key.startswith("disc_orient:")]
+    a, b = radios[1].key.split(":")[-2:]
+    radios[1].set_value(a).run()            # the value names the node the arrow points into
     at.button(key="disc_adopt_btn").click().run()
-    assert len(history.present.graph.edges) == 7
+    g = history.present.graph
+    assert len(g.edges) == 6 and (b, a) in g.edges
+    said = " ".join(str(w.value) for w in at.warning)
+    assert "Not adopted (1)" in said and "undecided" in said and "your orientation" in said
 
 
 def test_bootstrap_run_and_cancel_leave_the_workspace_unchanged():
