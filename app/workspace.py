@@ -177,3 +177,33 @@ def decode_share(token: str) -> SharePayload:
     except CausalCanvasError as err:
         raise ShareLinkError(f"The graph in the share link is not valid: {err.message}") from None
     return SharePayload(graph=graph, sample=sample, page=page, extra=extra)
+
+
+@dataclass(frozen=True)
+class GraphDataFit:
+    """How the graph's variables and the data's columns line up."""
+
+    missing: tuple[str, ...]     # measured graph variables that are not data columns
+    unused: tuple[str, ...]      # data columns the graph does not name
+
+    @property
+    def disjoint(self) -> bool:
+        """The graph names data only by accident: most of its variables are not columns."""
+        return bool(self.missing)
+
+
+def graph_data_fit(graph: CausalGraph, columns) -> GraphDataFit:
+    """Which graph variables have no column (latent ones are meant to have none) and which
+    columns are not in the graph."""
+    cols = [str(c) for c in columns]
+    have = set(cols)
+    missing = tuple(n for n in graph.nodes if n not in have and n not in graph.latents)
+    unused = tuple(c for c in cols if c not in set(graph.nodes))
+    return GraphDataFit(missing, unused)
+
+
+def graph_from_columns(columns, per_row: int = 5) -> CausalGraph:
+    """A graph with one node per column and no edges, laid out in rows: a start to draw on."""
+    cols = [str(c) for c in columns]
+    pos = {c: (float(160 * (i % per_row)), float(110 * (i // per_row))) for i, c in enumerate(cols)}
+    return CausalGraph(nodes=tuple(cols), positions=pos)

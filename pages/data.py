@@ -17,6 +17,7 @@ from app.samples import list_samples, load_sample
 from app.ui import state
 from app.ui.charts import show_chart, show_spec, spec_of
 from app.ui.errors import guard
+from app.ui.widgets import graph_data_notice
 from app.workspace import DatasetRef
 
 MAX_CHARTS = 30
@@ -74,10 +75,11 @@ with upload:
         state.set_page_state("data_last_upload", uploaded.file_id)
         with guard():
             load_upload(uploaded)
-            state.flash(f"Loaded “{uploaded.name}”; your graph is unchanged.")
+            state.flash(f"Loaded “{uploaded.name}”.")
             st.rerun()
 
 df, ref = state.data(), state.dataset_ref()
+graph_data_notice("data")
 if df is None or ref is None:
     st.info("No table loaded yet: load a sample or upload a file above.", icon=":material/table_view:")
     st.stop()

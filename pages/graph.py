@@ -9,7 +9,7 @@ from app.errors import ParseError
 from app.graph import CausalGraph
 from app.ui import state
 from app.ui.errors import show_error
-from app.ui.widgets import graph_downloads
+from app.ui.widgets import graph_data_notice, graph_downloads
 from components.dag_editor import dag_editor, editor_lock
 
 log = logging.getLogger("causal_canvas")
@@ -65,6 +65,7 @@ def _clear() -> None:
 
 
 st.title("Causal graph")
+graph_data_notice("graph", palette=True)
 g = state.graph()
 g_hash = g.content_hash()
 # Keep the text box in step with the workspace (after a canvas edit, undo, or a loaded sample,

@@ -121,3 +121,43 @@ def value_input(label, model, v, default, key, exclude=None):
             default = next((s for s in states if s != exclude), states[0])
         return st.selectbox(label, states, index=states.index(default), key=key, format_func=str)
     return st.number_input(label, value=float(default), key=key, format="%.4g")
+
+
+MAX_PALETTE = 60
+
+
+def graph_data_notice(key: str, palette: bool = False) -> None:
+    """Warn when the graph names variables the loaded data do not have; offer a fresh graph of
+    the data's columns and (with `palette`) the columns not yet in the graph, one click each."""
+    from app.editor import free_spot
+    from app.workspace import graph_data_fit, graph_from_columns
+
+    df = state.data()
+    if df is None:
+        return
+    g = state.graph()
+    fit = graph_data_fit(g, df.columns)
+    if fit.missing:
+        shown = ", ".join(fit.missing[:8]) + (" …" if len(fit.missing) > 8 else "")
+        st.warning(f"{len(fit.missing)} of the graph's {len(g.nodes)} variables are not columns of "
+                   f"this data ({shown}). Analyses treat them as unmeasured.",
+                   icon=":material/link_off:")
+        if st.button("Start a graph from these columns", key=f"{key}_from_columns",
+                     icon=":material/restart_alt:",
+                     help="Replaces the graph with one node per data column and no arrows. "
+                          "Undo brings the current graph back."):
+            with guard():
+                state.set_graph(graph_from_columns(list(df.columns)[:MAX_PALETTE]),
+                                "start a graph from the data's columns")
+                st.rerun()
+    if palette and fit.unused:
+        def _place() -> None:
+            name = st.session_state.get(f"{key}_palette")
+            if name:
+                with guard():
+                    cur = state.graph()
+                    state.set_graph(cur.add_node(name, pos=free_spot(cur)), f"add {name}")
+            st.session_state[f"{key}_palette"] = None
+
+        st.pills("Data columns not in the graph: click one to place it on the canvas",
+                 list(fit.unused[:MAX_PALETTE]), key=f"{key}_palette", on_change=_place)

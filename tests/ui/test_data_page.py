@@ -169,3 +169,18 @@ def test_discretisation_preview_shows_the_chosen_edges():
 def test_kidney_stones_has_nothing_to_discretise():
     at = open_page(PAGE, sample="kidney_stones")
     assert any("no continuous variable" in c.value for c in at.caption)
+
+
+def test_new_data_with_an_old_graph_is_said_and_a_graph_of_its_columns_is_offered(upload):
+    # issue 17 item 7: uploading a table kept the kidney-stones graph with no word
+    at = open_page("pages/data.py")
+    upload(b"any,got,age\n0,1,20\n1,1,30\n1,0,40\n0,0,50\n", "mine.csv")
+    at.run()
+    warned = " ".join(str(w.value) for w in at.warning)
+    assert "not columns of this data" in warned
+    at.button(key="data_from_columns").click().run()
+    g = at.session_state["cc_history"].present.graph
+    assert set(g.nodes) == {"any", "got", "age"} and not g.edges
+    at.switch_page("pages/graph.py").run()
+    assert_no_exception(at)
+    assert not [w for w in at.warning if "not columns" in str(w.value)]
