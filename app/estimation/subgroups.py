@@ -123,6 +123,14 @@ def subgroup_effects(df: pd.DataFrame, graph: CausalGraph, treatment: str | None
     rows: list[dict] = []
     if mask_or_column is None:
         raise EstimationError("Choose a subgroup: brush a chart or pick a variable.")
+    # count and split only the rows the estimate can use (complete in treatment, outcome and
+    # adjustment set), so a group's n is the rows behind its number
+    used = [c for c in (t, overall.outcome, *(overall.adjustment_set or ())) if c in df.columns]
+    complete = df[used].notna().all(axis=1).to_numpy()
+    n_left = int((~complete).sum())
+    if n_left:
+        notes.append(f"{n_left:,} of {len(df):,} rows have a missing value in "
+                     f"{', '.join(used)} and are in no group (as in the overall estimate).")
     if isinstance(mask_or_column, str):
         col = mask_or_column
         if col not in df.columns:
@@ -133,19 +141,19 @@ def subgroup_effects(df: pd.DataFrame, graph: CausalGraph, treatment: str | None
             notes.append(f"'{col}' is affected by {t}: effects within its levels are not causal "
                          "subgroup effects (conditioning on a consequence of the treatment).")
         groups, info = _bins(df[col], bins)
-        parts = [(i, df[groups == i["match"]]) for i in info]
+        parts = [(i, df[(groups == i["match"]).to_numpy() & complete]) for i in info]
         covariate = col
     else:
         mask = np.asarray(mask_or_column, dtype=bool)
         if mask.shape != (len(df),):
             raise EstimationError("The selection does not match the rows of the data.")
-        sel = df[mask]
+        sel = df[mask & complete]
         problem = _size_problem(sel, overall, t, min_size)
         if problem:
             raise EstimationError(f"The selected subgroup is too small: {problem}.",
                                   hint=f"Brush a wider range (minimum {min_size} rows).")
         parts = [({"group": "selected", "lower": None, "upper": None, "mid": None}, sel)]
-        rest = df[~mask]
+        rest = df[~mask & complete]
         if _size_problem(rest, overall, t, min_size) is None:
             parts.append(({"group": "not selected", "lower": None, "upper": None, "mid": None}, rest))
         covariate = None
@@ -164,7 +172,7 @@ def subgroup_effects(df: pd.DataFrame, graph: CausalGraph, treatment: str | None
         if fallback:
             notes.append(f"Group {info['group']}: {fallback}.")
         tv = _labels(part[t])
-        rows.append({"group": info["group"], "n": len(part),
+        rows.append({"group": info["group"], "n": int(est.n_rows),
                      "n_treated": int((tv == overall.treatment_label).sum()),
                      "n_control": int((tv == overall.control_label).sum()),
                      "estimate": est.value, "ci_low": est.ci_low, "ci_high": est.ci_high,
