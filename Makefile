@@ -15,6 +15,10 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
+	@echo ""
+	@echo "  Causal Canvas is starting. Open  http://localhost:$(PORT)  in your browser."
+	@echo "  (Another port: make run PORT=8600.  Stop: Ctrl+C.)"
+	@echo ""
 	$(VENV)/bin/streamlit run streamlit_app.py --server.port $(PORT)
 
 # Debian's chromium for the browser tests (installed when missing and running as root).

@@ -68,6 +68,14 @@ else:
         assumption = st.radio("Assumption about hidden mechanisms", list(models.ASSUMPTIONS),
                               horizontal=True, key="cf_assume",
                               help="Probability tables cannot decide counterfactuals alone.")
+    if mode == modes[0] and df is not None:
+        gaps = [v for v in dict.fromkeys((x, target)) if v in df.columns
+                and pd.isna(df.iloc[row][v])]
+        if gaps:
+            st.warning(f"Row {row} has no value for {' and '.join(gaps)}: the facts below come "
+                       "from the other columns only, so this unit is described less than it "
+                       "seems. Pick a row with both values, or type the facts.",
+                       icon=":material/warning:")
     with guard():
         cf = models.counterfactual(model, target, factual, {x: x_alt}, assumption=assumption)
         left, right = st.columns([3, 2], gap="large")
