@@ -137,7 +137,7 @@ def missingness_chart(prof: DataProfile, width: int = 420) -> alt.Chart:
             tooltip=["column:N", alt.Tooltip("missing:Q", format=","),
                      alt.Tooltip("share:Q", format=".1%")],
         )
-        .properties(width=width, height=min(18 * len(data) + 20, 600))
+        .properties(width=width, height=min(24 * len(data) + 10, 600))
     )
 
 

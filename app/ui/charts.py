@@ -26,6 +26,7 @@ MAX_BYTES = 96 * 2**20           # Arrow data kept across all stored specs
 # chart into an error (Streamlit's own st.altair_chart path ignores it too).
 alt.data_transformers.disable_max_rows()
 
+_COMPOSED = ("vconcat", "hconcat", "concat", "facet", "repeat")
 _specs: OrderedDict[str, tuple[dict, int]] = OrderedDict()
 _bytes = 0
 _lock = threading.Lock()
@@ -34,6 +35,11 @@ _lock = threading.Lock()
 def _to_spec(chart: alt.TopLevelMixin) -> tuple[dict, int]:
     """The Vega-Lite dict of `chart`, its named datasets as Arrow bytes (what st sends)."""
     spec = chart.to_dict()
+    if "autosize" not in spec and not any(k in spec for k in _COMPOSED):
+        # Streamlit's default for a single view is "fit": axes, titles and legends are taken
+        # out of the chart's height, which crushed short charts to a 20-px strip. Fit the
+        # width only; the height is the plot's own, with the decorations around it.
+        spec["autosize"] = {"type": "fit-x", "contains": "padding"}
     size = 0
     datasets = spec.get("datasets")
     if isinstance(datasets, dict):
