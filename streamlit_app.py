@@ -24,9 +24,9 @@ PAGES = [
     ("pages/learn.py", "Learn", ":material/school:"),
     ("pages/report.py", "Report", ":material/description:"),
     ("pages/classroom.py", "Classroom", ":material/groups:"),
-    ("pages/about.py", "About", ":material/info:"),
 ]
 
+st.set_option("client.showSidebarNavigation", True)   # off in config.toml: see there
 nav = st.navigation(shell.pages(HERE, PAGES))
 shell.start_session()
 shell.apply_share_link()

@@ -202,8 +202,15 @@ def graph_data_fit(graph: CausalGraph, columns) -> GraphDataFit:
     return GraphDataFit(missing, unused)
 
 
-def graph_from_columns(columns, per_row: int = 5) -> CausalGraph:
-    """A graph with one node per column and no edges, laid out in rows: a start to draw on."""
+def graph_from_columns(columns) -> CausalGraph:
+    """A graph with one node per column and no edges, on a circle: a start to draw on. On a
+    circle no straight arrow drawn later between two nodes can pass through a third."""
+    import math
+
     cols = [str(c) for c in columns]
-    pos = {c: (float(160 * (i % per_row)), float(110 * (i // per_row))) for i, c in enumerate(cols)}
+    n = len(cols)
+    radius = max(160.0, n * 120.0 / (2 * math.pi))
+    pos = {c: (round(radius * math.cos(2 * math.pi * i / n - math.pi / 2), 1),
+               round(radius * math.sin(2 * math.pi * i / n - math.pi / 2), 1))
+           for i, c in enumerate(cols)}
     return CausalGraph(nodes=tuple(cols), positions=pos)

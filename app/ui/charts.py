@@ -87,6 +87,9 @@ def spec_of(chart: alt.TopLevelMixin) -> dict:
 
 def show_spec(spec: dict, **options: Any):
     """Draw a spec from chart_spec/spec_of; options as for st.vega_lite_chart."""
+    if isinstance(options.get("height"), int | float) and \
+            spec.get("autosize", {}).get("type") == "fit-x":
+        spec = {**spec, "autosize": {"type": "fit", "contains": "padding"}}
     return st.vega_lite_chart(spec, **options)
 
 
@@ -94,8 +97,12 @@ def show_chart(build: Callable[..., alt.TopLevelMixin], *args: Any, width: Any =
                height: Any = "content", key: str | None = None, on_select: Any = "ignore",
                selection_mode: Any = None, **kwargs: Any):
     """Draw build(*args, **kwargs) like st.altair_chart would; returns the selection state when
-    `on_select` is set. Streamlit copies the spec before changing it, so stored ones stay intact."""
-    return st.vega_lite_chart(chart_spec(build, *args, **kwargs), width=width, height=height,
+    `on_select` is set. Streamlit copies the spec before changing it, so stored ones stay intact.
+    A fixed `height` is the whole chart's: it is fitted into it."""
+    spec = chart_spec(build, *args, **kwargs)
+    if isinstance(height, int | float) and spec.get("autosize", {}).get("type") == "fit-x":
+        spec = {**spec, "autosize": {"type": "fit", "contains": "padding"}}
+    return st.vega_lite_chart(spec, width=width, height=height,
                               key=key, on_select=on_select, selection_mode=selection_mode)
 
 

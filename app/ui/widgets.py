@@ -137,11 +137,15 @@ def graph_data_notice(key: str, palette: bool = False) -> None:
         return
     g = state.graph()
     fit = graph_data_fit(g, df.columns)
-    if fit.missing:
+    if fit.missing or not g.nodes:
         shown = ", ".join(fit.missing[:8]) + (" …" if len(fit.missing) > 8 else "")
-        st.warning(f"{len(fit.missing)} of the graph's {len(g.nodes)} variables are not columns of "
-                   f"this data ({shown}). Analyses treat them as unmeasured.",
-                   icon=":material/link_off:")
+        if g.nodes:
+            st.warning(f"{len(fit.missing)} of the graph's {len(g.nodes)} variables are not "
+                       f"columns of this data ({shown}). Analyses treat them as unmeasured.",
+                       icon=":material/link_off:")
+        else:
+            st.info("The graph is empty. Start one from the data's columns, then draw the "
+                    "arrows.", icon=":material/add_circle:")
         if st.button("Start a graph from these columns", key=f"{key}_from_columns",
                      icon=":material/restart_alt:",
                      help="Replaces the graph with one node per data column and no arrows. "
