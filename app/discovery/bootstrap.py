@@ -12,10 +12,13 @@ able to `import app` (same code on the cluster); otherwise a DiscoveryError says
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
+import types
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -137,8 +140,36 @@ def _local_pool(jobs: int):
                 _pool.shutdown(wait=False, cancel_futures=True)
             ctx = mp.get_context("forkserver")
             ctx.set_forkserver_preload(_PRELOAD)
-            _pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+            with _script_main_hidden():
+                _pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+                # start every worker now, while the script is hidden: later submits reuse them
+                # (a worker busy for a moment makes the next submit start another one)
+                for f in [_pool.submit(_busy_pid, 0.3) for _ in range(jobs)]:
+                    f.result()
         return _pool
+
+
+def _busy_pid(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+@contextmanager
+def _script_main_hidden():
+    """Streamlit runs the app script as `__main__`; a new forkserver or worker process would
+    run that whole script again on start (multiprocessing re-imports the parent's main file),
+    which in a server logged ~190 'missing ScriptRunContext' warnings per bootstrap run.
+    While the pool starts, `__main__` is a blank module, so the workers import only our code."""
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None or \
+            not str(getattr(main, "__file__", "")).endswith(".py"):
+        yield
+        return
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
 
 
 def warm_up(n_jobs: int | None = None) -> None:
