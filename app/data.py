@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, Literal
 import numpy as np
 import pandas as pd
 
+from app import settings
 from app.errors import DataError
 
 VariableType = Literal["binary", "categorical", "ordinal", "continuous", "id", "constant", "text",
@@ -28,14 +29,14 @@ VariableType = Literal["binary", "categorical", "ordinal", "continuous", "id", "
 VARIABLE_TYPES: tuple[str, ...] = (
     "binary", "categorical", "ordinal", "continuous", "id", "constant", "text", "datetime",
 )
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-DEFAULT_MAX_COLUMNS = 2_000
-MAX_NAME_LENGTH = 200
+DEFAULT_MAX_BYTES = settings.MAX_UPLOAD_BYTES
+DEFAULT_MAX_COLUMNS = settings.MAX_COLUMNS
+MAX_NAME_LENGTH = settings.MAX_COLUMN_NAME
 DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 ORDINAL_MAX_LEVELS = 10      # integers with at most this many levels are ordinal
 CATEGORICAL_MAX_LEVELS = 20  # strings with at most this many levels (or <= 5% of rows)
-CATEGORICAL_LIMIT = 500      # more levels than this cannot be treated as categories
+CATEGORICAL_LIMIT = settings.MAX_CATEGORIES  # more levels than this cannot be treated as categories
 MAX_BINS = 20
 
 _ENCODING_NAMES = {

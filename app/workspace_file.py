@@ -43,6 +43,7 @@ from typing import Any
 
 import pandas as pd
 
+from app import settings
 from app.errors import CausalCanvasError, WorkspaceFileError
 from app.graph import CausalGraph
 from app.workspace import DatasetRef, Workspace
@@ -54,11 +55,11 @@ MIME = "application/zip"
 MANIFEST = "workspace.json"
 DATA = "data.csv"
 README = "README.txt"
-MAX_FILE_BYTES = 250 * 1024 * 1024       # the file as uploaded
-MAX_MANIFEST_BYTES = 5 * 1024 * 1024     # workspace.json after decompression
-MAX_DATA_BYTES = 200 * 1024 * 1024       # data.csv after decompression (the upload limit)
-MAX_ENTRIES = 16
-MAX_NAME = 120
+MAX_FILE_BYTES = settings.MAX_WORKSPACE_FILE_BYTES
+MAX_MANIFEST_BYTES = settings.MAX_WORKSPACE_MANIFEST_BYTES
+MAX_DATA_BYTES = settings.MAX_WORKSPACE_DATA_BYTES
+MAX_ENTRIES = settings.MAX_WORKSPACE_ENTRIES
+MAX_NAME = settings.MAX_WORKSPACE_NAME
 
 _README_TEXT = """This is a Causal Canvas workspace (a zip archive).
 workspace.json holds the graph, variable types and settings; data.csv, when present, holds the

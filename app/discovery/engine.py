@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from app import settings
 from app.discovery.algorithms import RunSpec, run
 from app.discovery.bootstrap import bootstrap_edges, confidence_from
 from app.discovery.knowledge import Knowledge
@@ -46,7 +47,7 @@ TESTS: dict[str, str] = {
     "fisherz": "Fisher's z (partial correlation)", "kci": "KCI (kernel, nonlinear)",
 }
 SCORES = ("bic", "bdeu")
-KCI_MAX_ROWS = 1500
+KCI_MAX_ROWS = settings.KCI_MAX_ROWS
 AUTO_SCORE_LIMIT = 25   # above this many variables Auto prefers PC (speed)
 
 

@@ -19,12 +19,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from app import settings
 from app.errors import CausalCanvasError, LessonError
 from app.graph import CausalGraph
 from app.lessons.exercise import KINDS, Exercise, format_number
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-ENV_VAR = "CAUSAL_CANVAS_LESSONS"
+ENV_VAR = settings.ENV_LESSONS
 FOLDER = re.compile(r"^(\d{1,3})_[a-z0-9][a-z0-9_]*$")
 SECTION = re.compile(r"^##\s+(exercise|after)\s*:\s*([A-Za-z0-9_-]+)\s*$", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\s*\}\}")
@@ -36,7 +37,7 @@ FIELDS: dict[str, tuple[type, bool]] = {
     "minutes": (int, False), "goals": (list, False), "generated": (bool, False),
     "difficulty": (int, False),
 }
-MAX_FILE_BYTES = 200_000
+MAX_FILE_BYTES = settings.MAX_LESSON_FILE_BYTES
 DEFAULT_DIFFICULTY = 2
 
 
@@ -172,7 +173,7 @@ class LessonRun:
 # ---- finding lessons -----------------------------------------------------------------------
 def lesson_roots() -> list[Path]:
     """The built-in content folder, then any folders listed in CAUSAL_CANVAS_LESSONS."""
-    extra = [Path(p).expanduser() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
+    extra = [Path(p).expanduser() for p in settings.env(ENV_VAR).split(os.pathsep) if p.strip()]
     return [CONTENT_DIR, *extra]
 
 
