@@ -32,6 +32,9 @@ VARIABLE_TYPES: tuple[str, ...] = (
 DEFAULT_MAX_BYTES = settings.MAX_UPLOAD_BYTES
 DEFAULT_MAX_COLUMNS = settings.MAX_COLUMNS
 MAX_NAME_LENGTH = settings.MAX_COLUMN_NAME
+MAX_ROWS = settings.MAX_ROWS
+MAX_CELLS = settings.MAX_CELLS
+MAX_DECODED_BYTES = settings.MAX_DECODED_BYTES
 DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 ORDINAL_MAX_LEVELS = 10      # integers with at most this many levels are ordinal
@@ -161,6 +164,9 @@ def load_data(source: bytes | str | os.PathLike | BinaryIO, name: str | None = N
                          "is not UTF-8; check that accented letters look right.")
         delimiter = _sniff_delimiter(head, name)
         header = _clean_header(_header_fields(head, delimiter), max_columns, notes)
+        error = _too_many_cells(name, _count_lines(raw), len(header))
+        if error:
+            raise error
         df = _read_csv_bytes(raw, encoding, delimiter, name, len(header))
         df.columns = header
         df = _fix_decimal_commas(df, delimiter, notes)
@@ -241,6 +247,14 @@ def _read_capped(source: Any, name: str | None, max_bytes: int) -> tuple[bytes, 
                     hint="Give a file path, the file's bytes, or an open binary file.")
 
 
+def _count_lines(raw: bytes) -> int:
+    """Data rows at most: newline bytes less the header, an upper bound found without parsing.
+
+    (In UTF-16 a few other characters contain the byte 0x0A too; they only raise the bound.)
+    """
+    return raw.count(b"\n") + (not raw.endswith(b"\n")) - 1
+
+
 def _human_bytes(n: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
@@ -249,14 +263,84 @@ def _human_bytes(n: int) -> str:
     return f"{n} bytes"
 
 
+def _too_many_cells(name: str, rows: int, columns: int) -> DataError | None:
+    """The error for a table over the row or cell budget (None when it fits)."""
+    if rows > MAX_ROWS or rows * max(columns, 1) > MAX_CELLS:
+        return DataError(f"'{name}' holds {rows:,} rows × {columns:,} columns once unpacked; "
+                         f"the limit is {MAX_ROWS:,} rows and {MAX_CELLS:,} values in all.",
+                         hint="Upload a sample of the rows or only the columns you need.")
+    return None
+
+
+def _parquet_column_problem(field: Any) -> str | None:
+    """Why a Parquet column cannot be a variable (None when its type is a plain value)."""
+    import pyarrow as pa
+
+    t = field.type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    plain = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+             or pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
+             or pa.types.is_timestamp(t) or pa.types.is_date(t))
+    if plain:
+        return None
+    kind = ("a list" if pa.types.is_list(t) or pa.types.is_large_list(t)
+            or pa.types.is_fixed_size_list(t) else "a struct" if pa.types.is_struct(t)
+            else "a map" if pa.types.is_map(t) else "binary data" if pa.types.is_binary(t)
+            or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
+            else f"type {t}")
+    return f"'{field.name}' holds {kind}"
+
+
 def _read_parquet(raw: bytes, name: str) -> pd.DataFrame:
+    """Read a Parquet file within the row, cell and memory budgets.
+
+    Rows × columns are checked from the footer (file and row-group counts) before any data is
+    decoded, then again batch by batch as the data is decoded: a footer can lie, and a few
+    bytes of dictionary- or run-length-encoded data can decode to gigabytes.
+    """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return pd.read_parquet(io.BytesIO(raw))
+        import pyarrow as pa
+        import pyarrow.parquet as pq
     except ImportError:
         raise DataError("Reading Parquet needs the 'pyarrow' package, which is not installed.",
                         hint="Save the table as CSV instead.") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pf = pq.ParquetFile(io.BytesIO(raw))
+            meta, schema = pf.metadata, pf.schema_arrow
+            declared = max([meta.num_rows] + [meta.row_group(i).num_rows
+                                              for i in range(meta.num_row_groups)])
+            if meta.num_row_groups > 1:
+                declared = max(declared, sum(meta.row_group(i).num_rows
+                                             for i in range(meta.num_row_groups)))
+            error = _too_many_cells(name, declared, len(schema))
+            if error:
+                raise error
+            problems = [p for p in map(_parquet_column_problem, schema) if p]
+            if problems:
+                raise DataError(f"'{name}' has columns that are not single values: "
+                                + "; ".join(problems[:5]) + ("…" if len(problems) > 5 else "")
+                                + ".",
+                                hint="Each column must hold numbers, text, true/false or dates. "
+                                     "Flatten or drop the other columns, then export again.")
+            batches, rows, size = [], 0, 0
+            for batch in pf.iter_batches(batch_size=65_536):
+                rows += batch.num_rows
+                size += batch.nbytes
+                error = _too_many_cells(name, rows, len(schema))
+                if error:
+                    raise error
+                if size > MAX_DECODED_BYTES:
+                    raise DataError(f"'{name}' unpacks to more than "
+                                    f"{_human_bytes(MAX_DECODED_BYTES)} of values.",
+                                    hint="Upload a sample of the rows or only the columns "
+                                         "you need.")
+                batches.append(batch)
+            return pa.Table.from_batches(batches, schema=schema).to_pandas()
+    except DataError:
+        raise
     except Exception as err:  # pyarrow raises many kinds for a damaged file
         raise DataError(f"'{name}' starts like a Parquet file but could not be read "
                         f"({type(err).__name__}).",

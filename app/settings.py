@@ -29,7 +29,8 @@ def env(name: str, default: str = "") -> str:
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024   # = .streamlit/config.toml [server] maxUploadSize (MB)
 MAX_COLUMNS = 2_000                    # columns in one table
 MAX_ROWS = 5_000_000                   # rows in one table, after decompression
-MAX_CELLS = 20_000_000                 # rows x columns after decompression (Parquet, .ccw, CSV)
+MAX_CELLS = 10_000_000                 # rows x columns after decompression (Parquet, .ccw, CSV)
+MAX_DECODED_BYTES = 400 * 1024 * 1024  # Arrow bytes a Parquet file may decode to
 MAX_COLUMN_NAME = 200                  # characters in a column name
 MAX_CATEGORIES = 500                   # distinct values a column may have and still be categorical
 
