@@ -42,6 +42,24 @@ CATEGORICAL_MAX_LEVELS = 20  # strings with at most this many levels (or <= 5% o
 CATEGORICAL_LIMIT = settings.MAX_CATEGORIES  # more levels than this cannot be treated as categories
 MAX_BINS = 20
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: Any) -> Any:
+    """The value with every lone surrogate (U+D800–DFFF) in its text replaced by U+FFFD.
+
+    A lone surrogate cannot be encoded as UTF-8, so one in a name would break every page that
+    shows it; JSON ("\\ud800") and in-memory tables can carry them. Lists and dicts are walked.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    return value
+
+
 _ENCODING_NAMES = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "UTF-16",
     "utf-16-le": "UTF-16 LE", "utf-16-be": "UTF-16 BE", "cp1252": "Windows-1252",
@@ -108,6 +126,7 @@ class ColumnProfile:
     min: float | None = None
     max: float | None = None
     top: tuple[tuple[str, int], ...] = ()
+    infinite: int = 0          # values that are inf or -inf (left out of mean, std, min, max)
 
 
 @dataclass(frozen=True)
@@ -118,6 +137,7 @@ class DataProfile:
     columns: int
     missing_cells: int
     column_profiles: tuple[ColumnProfile, ...]
+    notes: tuple[str, ...] = ()
 
     def column(self, name: str) -> ColumnProfile:
         for c in self.column_profiles:
@@ -126,9 +146,11 @@ class DataProfile:
         raise DataError(f"There is no column '{name}' in this table.")
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per column, ready to show as a table."""
+        """One row per column, ready to show as a table ("infinite" only when some are)."""
+        show_inf = any(c.infinite for c in self.column_profiles)
         return pd.DataFrame([{
             "column": c.name, "type": c.type, "missing": c.missing, "distinct": c.distinct,
+            **({"infinite": c.infinite} if show_inf else {}),
             "mean": c.mean, "std": c.std, "min": c.min, "max": c.max,
             "top levels": ", ".join(f"{v} ({n})" for v, n in c.top),
         } for c in self.column_profiles])
@@ -144,6 +166,7 @@ def load_data(source: bytes | str | os.PathLike | BinaryIO, name: str | None = N
     The size cap is checked before the whole file is read.
     """
     raw, name = _read_capped(source, name, max_bytes)
+    name = without_surrogates(str(name))
     fingerprint = hashlib.sha256(raw).hexdigest()[:16]
     if not raw.strip():
         raise DataError(f"The file '{name}' is empty.",
@@ -180,6 +203,7 @@ def load_data(source: bytes | str | os.PathLike | BinaryIO, name: str | None = N
         cols = sum(1 for n in missing.values() if n)
         notes.append(f"{total_missing:,} missing values in {cols} column(s); "
                      "see the profile below.")
+    notes += _infinity_notes(df)
     dataset = Dataset(df=df, name=name, fingerprint=fingerprint,
                       encoding=_ENCODING_NAMES.get(encoding, encoding), delimiter=delimiter,
                       types=infer_types(df), missing=missing, notes=tuple(notes))
@@ -191,6 +215,9 @@ def dataset_from_frame(df: pd.DataFrame, name: str = "data",
     """Wrap an in-memory DataFrame as a Dataset (fingerprint from its content)."""
     if not isinstance(df, pd.DataFrame):
         raise DataError("Expected a table (a pandas DataFrame).")
+    name = without_surrogates(str(name))
+    if any(isinstance(c, str) and _SURROGATE.search(c) for c in df.columns):
+        df = df.set_axis([without_surrogates(c) for c in df.columns], axis=1)
     digest = hashlib.sha256()
     digest.update("\x1f".join(map(str, df.columns)).encode("utf-8", "surrogatepass"))
     digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
@@ -448,7 +475,7 @@ def _clean_header(names: list[str], max_columns: int, notes: list[str]) -> list[
     cleaned: list[str] = []
     changed = 0
     for i, raw_name in enumerate(names, start=1):
-        text = unicodedata.normalize("NFC", raw_name).replace("\ufeff", "")
+        text = unicodedata.normalize("NFC", without_surrogates(raw_name)).replace("\ufeff", "")
         text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
                        for c in text)
         text = re.sub(r"\s+", " ", text).strip()
@@ -754,8 +781,13 @@ def profile(dataset: Dataset | pd.DataFrame) -> DataProfile:
         extra: dict[str, Any] = {}
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and len(nonnull):
             v = nonnull.to_numpy(dtype=float)
-            extra = {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if len(v) > 1 else None,
-                     "min": float(v.min()), "max": float(v.max())}
+            finite = v[np.isfinite(v)]
+            if len(finite) < len(v):
+                extra["infinite"] = len(v) - len(finite)
+            if len(finite):
+                extra.update({"mean": float(finite.mean()),
+                              "std": float(finite.std(ddof=1)) if len(finite) > 1 else None,
+                              "min": float(finite.min()), "max": float(finite.max())})
         if vtype in ("binary", "categorical", "ordinal", "constant") or (
                 vtype in ("id", "text", "datetime") and not extra):
             counts = nonnull.astype(str).value_counts().iloc[:5]
@@ -764,7 +796,25 @@ def profile(dataset: Dataset | pd.DataFrame) -> DataProfile:
                                   distinct=int(nonnull.nunique()), **extra))
     return DataProfile(rows=len(df), columns=df.shape[1],
                        missing_cells=int(sum(c.missing for c in cols)),
-                       column_profiles=tuple(cols))
+                       column_profiles=tuple(cols), notes=_infinity_notes(df))
+
+
+def _infinity_notes(df: pd.DataFrame) -> tuple[str, ...]:
+    """A note naming the columns that hold inf or -inf, which most analyses cannot use."""
+    counts = {}
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            n = int(np.isinf(s.to_numpy(dtype=float, na_value=np.nan)).sum())
+            if n:
+                counts[str(col)] = n
+    if not counts:
+        return ()
+    listed = ", ".join(f"{c} ({n:,})" for c, n in list(counts.items())[:10])
+    more = " …" if len(counts) > 10 else ""
+    return (f"Infinite values (inf or -inf) in: {listed}{more}. They are left out of the mean, "
+            "standard deviation, minimum and maximum; remove or replace them before fitting a "
+            "model or estimating an effect.",)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -791,4 +841,5 @@ def safe_csv(df: pd.DataFrame) -> str:
 __all__ = [
     "VARIABLE_TYPES", "VariableType", "Dataset", "DataProfile", "ColumnProfile", "load_data", "dataset_from_frame",
     "infer_types", "allowed_types", "with_types", "discretise", "profile", "safe_csv",
+    "without_surrogates",
 ]

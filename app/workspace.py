@@ -155,7 +155,9 @@ def decode_share(token: str) -> SharePayload:
         text = inflater.decompress(raw, MAX_SHARE_JSON)
         if inflater.unconsumed_tail:
             raise ShareLinkError("The share link holds too much data.")
-        doc = json.loads(text.decode("utf-8"))
+        from app.data import without_surrogates
+
+        doc = without_surrogates(json.loads(text.decode("utf-8")))   # "\ud800" cannot be shown
     except ShareLinkError:
         raise
     except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError, ValueError,

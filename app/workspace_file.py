@@ -294,9 +294,13 @@ def _no_constant(name: str) -> Any:
 
 
 def _parse_json(raw: bytes) -> Any:
-    """The manifest as JSON; NaN/Infinity and over-long integers count as damage."""
+    """The manifest as JSON; NaN/Infinity and over-long integers count as damage, and lone
+    surrogates ("\\ud800", which no page could show) become U+FFFD."""
+    from app.data import without_surrogates
+
     try:
-        return json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+        return without_surrogates(json.loads(raw.decode("utf-8-sig"),
+                                             parse_constant=_no_constant))
     except (UnicodeDecodeError, ValueError, RecursionError):   # JSONDecodeError is a ValueError
         raise _damaged("its description is not valid JSON") from None
 
