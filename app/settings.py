@@ -64,6 +64,7 @@ KCI_MAX_ROWS = 1_500                   # rows a kernel CI test may use (it is O(
 DISCOVERY_MAX_DEPTH = 3                # largest conditioning set PC/FCI/CD-NOD test by default
 FCI_MAX_PATH_LENGTH = 3                # longest discriminating path FCI searches by default
 DISCOVERY_TIMEOUT_S = 120.0            # wall time for one discovery run before it stops
+DISCOVERY_CI_CACHE = 200_000           # p-values one search keeps (then the cache starts over)
 
 # ---- storage --------------------------------------------------------------------------------
 SQLITE_BUSY_TIMEOUT_MS = 30_000        # how long a writer waits for the SQLite lock
