@@ -549,11 +549,19 @@ def _try_first(folder: Path, seed: int, difficulty: int, build: bool = True) -> 
     """Run an added lesson's code in a limited child process before this process runs it."""
     if SANDBOXED or folder.resolve().is_relative_to(CONTENT_DIR):
         return   # the built-in lessons are part of the app and tested with it
-    from app.lessons.sandbox import probe
-
-    problem = probe(folder, seed, difficulty, build=build)
+    problem = _trial(folder, _signature(folder), seed, difficulty, build)
     if problem:
         raise LessonError(problem[0], hint=problem[1])
+
+
+@functools.lru_cache(maxsize=256)
+def _trial(folder: Path, signature: tuple, seed: int, difficulty: int,
+           build: bool) -> tuple[str, str | None] | None:
+    """The trial's verdict, kept per file version: a lesson that fails its trial (say, after
+    5 s) is not tried again on every page run; editing its files tries it again."""
+    from app.lessons.sandbox import probe
+
+    return probe(folder, seed, difficulty, build=build)
 
 
 @functools.lru_cache(maxsize=64)

@@ -176,3 +176,22 @@ def test_a_good_added_lesson_builds_after_its_trial_run(root):
     run = build_lesson("09_hostile")
     assert [e.id for e in run.exercises] == ["n"]
     assert run.exercises[0].grade("3").correct
+
+
+def test_a_failed_trial_is_remembered_until_the_files_change(root, monkeypatch):
+    from app.lessons import sandbox
+
+    monkeypatch.setattr(settings, "CHECKER_TIMEOUT_S", 1.0)
+    trials = []
+    real = sandbox.probe
+    monkeypatch.setattr(sandbox, "probe", lambda *a, **k: trials.append(a) or real(*a, **k))
+    d = write(root, checker_body="while True:\n        pass")
+    for _ in range(4):
+        assert listed("09_hostile").error is None       # importing the checker is fine
+        with pytest.raises(LessonError, match="took longer"):
+            build_lesson("09_hostile")
+    assert len(trials) == 2                              # one import trial, one build trial
+    time.sleep(0.01)
+    (d / "checker.py").write_text(CHECKER.format(body="pass"), encoding="utf-8")
+    assert [e.id for e in build_lesson("09_hostile").exercises] == ["n"]
+    assert len(trials) == 4                              # the edited files were tried again
