@@ -308,7 +308,7 @@ def _parquet_column_problem(field: Any) -> str | None:
         t = t.value_type
     plain = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
              or pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
-             or pa.types.is_timestamp(t) or pa.types.is_date(t))
+             or pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_decimal(t))
     if plain:
         return None
     kind = ("a list" if pa.types.is_list(t) or pa.types.is_large_list(t)
@@ -365,7 +365,11 @@ def _read_parquet(raw: bytes, name: str) -> pd.DataFrame:
                                     hint="Upload a sample of the rows or only the columns "
                                          "you need.")
                 batches.append(batch)
-            return pa.Table.from_batches(batches, schema=schema).to_pandas()
+            table = pa.Table.from_batches(batches, schema=schema)
+            for i, f in enumerate(schema):   # database decimals: numbers, not Decimal objects
+                if pa.types.is_decimal(f.type):
+                    table = table.set_column(i, f.name, table.column(i).cast(pa.float64()))
+            return table.to_pandas()
     except DataError:
         raise
     except Exception as err:  # pyarrow raises many kinds for a damaged file

@@ -132,3 +132,17 @@ def test_every_damaged_variant_is_a_causal_canvas_error():
         with pytest.raises(CausalCanvasError):
             read_workspace_file(bombs.with_zip_method(good, method))
     assert wf.MAX_ENTRIES >= 3
+
+
+def test_parquet_decimals_are_read_as_numbers():
+    import decimal
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table = pa.table({"price": pa.array([decimal.Decimal("1.25"), decimal.Decimal("2.50")],
+                                        type=pa.decimal128(5, 2)), "n": [1, 2]})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    df = load_data(buf.getvalue(), name="t.parquet").df
+    assert df["price"].tolist() == [1.25, 2.5]
