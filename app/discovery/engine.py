@@ -79,7 +79,8 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
     when it left tests undone. FCI's possible-D-SEP and discriminating paths are then also
     limited to settings.FCI_MAX_PATH_LENGTH edges.
     timeout: seconds for the whole run, bootstrap included (None: no limit); past it the
-    run stops with a DiscoveryError.
+    run stops with a DiscoveryError. PC, FCI, CD-NOD and GES stop inside the search; hill
+    climbing and LiNGAM (bounded by their variable limits) only between resamples.
     """
     start = time.perf_counter()
     method = str(method).lower()
