@@ -173,7 +173,7 @@ def load_data(source: bytes | str | os.PathLike | BinaryIO, name: str | None = N
                         hint="Choose a file with a header row and at least one row of data.")
     notes: list[str] = []
     if raw[:4] == b"PAR1":
-        df = _read_parquet(raw, name)
+        df = _read_parquet(raw, name, max_columns)
         encoding, delimiter = "Parquet (binary)", None
         df.columns = _clean_header([str(c) for c in df.columns], max_columns, notes)
     else:
@@ -319,7 +319,7 @@ def _parquet_column_problem(field: Any) -> str | None:
     return f"'{field.name}' holds {kind}"
 
 
-def _read_parquet(raw: bytes, name: str) -> pd.DataFrame:
+def _read_parquet(raw: bytes, name: str, max_columns: int = DEFAULT_MAX_COLUMNS) -> pd.DataFrame:
     """Read a Parquet file within the row, cell and memory budgets.
 
     Rows × columns are checked from the footer (file and row-group counts) before any data is
@@ -342,6 +342,10 @@ def _read_parquet(raw: bytes, name: str) -> pd.DataFrame:
             if meta.num_row_groups > 1:
                 declared = max(declared, sum(meta.row_group(i).num_rows
                                              for i in range(meta.num_row_groups)))
+            if len(schema) > max_columns:
+                raise DataError(f"The table has {len(schema):,} columns; the limit is "
+                                f"{max_columns:,}.",
+                                hint="Keep only the variables you want to study.")
             error = _too_many_cells(name, declared, len(schema))
             if error:
                 raise error

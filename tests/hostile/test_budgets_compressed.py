@@ -146,3 +146,15 @@ def test_parquet_decimals_are_read_as_numbers():
     pq.write_table(table, buf)
     df = load_data(buf.getvalue(), name="t.parquet").df
     assert df["price"].tolist() == [1.25, 2.5]
+
+
+def test_a_parquet_with_too_many_columns_is_refused_before_decoding():
+    import io
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    table = pa.table({f"c{i}": pa.nulls(3) for i in range(2_500)})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    with pytest.raises(DataError, match="2,500 columns; the limit is 2,000"):
+        load_data(buf.getvalue(), name="wide.parquet")
