@@ -289,6 +289,15 @@ def _yaml_loader() -> type:
     return NoAliasLoader
 
 
+def _safe_yaml(text: str) -> Any:
+    """The YAML document in `text`, read with the safe, alias-free loader above."""
+    loader = _yaml_loader()(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def _short(value: Any) -> str:
     """A front-matter value for a message: its repr, cut short."""
     text = repr(value) if isinstance(value, (str, int, float, bool)) else type(value).__name__
@@ -309,7 +318,7 @@ def parse_front_matter(text: str, where: str = "lesson.md") -> tuple[dict[str, A
         raise LessonError(f"{where}: the front matter that starts on line 1 is never closed.",
                           hint="Add a line '---' after the last front-matter field.") from None
     try:
-        doc = yaml.load("\n".join(lines[1:end]), Loader=_yaml_loader()) or {}  # noqa: S506
+        doc = _safe_yaml("\n".join(lines[1:end])) or {}
     except (ValueError, RecursionError, OverflowError) as err:   # e.g. a 5,000-digit number
         raise LessonError(f"{where}: the front matter holds a value that cannot be read "
                           f"({str(err).split(':')[0][:80]}).",
