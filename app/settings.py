@@ -62,7 +62,7 @@ CHECKER_MEMORY_BYTES = 1024 * 1024 * 1024  # address space of the checker's proc
 MAX_DISCOVERY_VARIABLES = {"pc": 300, "fci": 60, "ges": 60, "hc": 100, "lingam": 100, "cdnod": 60}
 KCI_MAX_ROWS = 1_500                   # rows a kernel CI test may use (it is O(n^3))
 DISCOVERY_MAX_DEPTH = 3                # largest conditioning set PC/FCI/CD-NOD test by default
-FCI_MAX_PATH_LENGTH = 3                # longest discriminating path FCI searches by default
+FCI_MAX_PATH_LENGTH = 3                # longest possible-D-SEP / discriminating path FCI follows
 DISCOVERY_TIMEOUT_S = 120.0            # wall time for one discovery run before it stops
 DISCOVERY_CI_CACHE = 200_000           # p-values one search keeps (then the cache starts over)
 
