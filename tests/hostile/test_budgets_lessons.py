@@ -195,3 +195,21 @@ def test_a_failed_trial_is_remembered_until_the_files_change(root, monkeypatch):
     (d / "checker.py").write_text(CHECKER.format(body="pass"), encoding="utf-8")
     assert [e.id for e in build_lesson("09_hostile").exercises] == ["n"]
     assert len(trials) == 4                              # the edited files were tried again
+
+
+def test_the_trial_does_not_run_the_page_script_that_asked_for_it(root, tmp_path, monkeypatch):
+    """Under Streamlit, __main__ is the page script being run; a multiprocessing child would
+    import (run) it first. The trial must start clean."""
+    import sys
+    import types
+
+    marker = tmp_path / "page_ran"
+    page = tmp_path / "page.py"
+    page.write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    fake_main = types.ModuleType("__main__")
+    fake_main.__file__ = str(page)
+    fake_main.__spec__ = None
+    monkeypatch.setitem(sys.modules, "__main__", fake_main)
+    write(root)
+    assert [e.id for e in build_lesson("09_hostile").exercises] == ["n"]
+    assert not marker.exists()
