@@ -18,11 +18,17 @@ ENV_EXECUTOR = "CAUSAL_CANVAS_EXECUTOR"             # bootstrap executor: local,
 ENV_RAY_ADDRESS = "RAY_ADDRESS"                     # Ray cluster to join (executor "ray")
 ENV_DASK_SCHEDULER = "DASK_SCHEDULER_ADDRESS"       # Dask scheduler (executor "dask")
 ENV_PG_BIN = "PG_BIN"                               # PostgreSQL binaries for the test server
+ENV_PYTHONPATH = "PYTHONPATH"                       # kept, after the app's folder, for child processes
 
 
 def env(name: str, default: str = "") -> str:
     """The environment variable `name`, stripped, or `default` when unset or blank."""
     return os.environ.get(name, "").strip() or default
+
+
+def child_environment(**changes: str) -> dict[str, str]:
+    """A copy of this process's environment with `changes`, for a child process."""
+    return {**os.environ, **changes}
 
 
 # ---- uploaded tables (app.data) -------------------------------------------------------------

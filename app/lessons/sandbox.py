@@ -81,8 +81,8 @@ def probe(folder: Path, seed: int = 0, difficulty: int | None = None, *, build: 
     args = [sys.executable, "-m", "app.lessons.sandbox", str(folder), str(int(seed)),
             "" if difficulty is None else str(int(difficulty)), "1" if build else "0",
             str(int(settings.CHECKER_MEMORY_BYTES))]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-        [str(_ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    path = os.pathsep.join(filter(None, [str(_ROOT), settings.env(settings.ENV_PYTHONPATH)]))
+    env = settings.child_environment(**{settings.ENV_PYTHONPATH: path})
     proc = subprocess.Popen(args, cwd=_ROOT, env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                             start_new_session=True)
