@@ -21,6 +21,7 @@ from typing import Any, BinaryIO, Literal
 import numpy as np
 import pandas as pd
 
+from app import settings
 from app.errors import DataError
 
 VariableType = Literal["binary", "categorical", "ordinal", "continuous", "id", "constant", "text",
@@ -28,15 +29,36 @@ VariableType = Literal["binary", "categorical", "ordinal", "continuous", "id", "
 VARIABLE_TYPES: tuple[str, ...] = (
     "binary", "categorical", "ordinal", "continuous", "id", "constant", "text", "datetime",
 )
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
-DEFAULT_MAX_COLUMNS = 2_000
-MAX_NAME_LENGTH = 200
+DEFAULT_MAX_BYTES = settings.MAX_UPLOAD_BYTES
+DEFAULT_MAX_COLUMNS = settings.MAX_COLUMNS
+MAX_NAME_LENGTH = settings.MAX_COLUMN_NAME
+MAX_ROWS = settings.MAX_ROWS
+MAX_CELLS = settings.MAX_CELLS
+MAX_DECODED_BYTES = settings.MAX_DECODED_BYTES
 DELIMITERS: tuple[str, ...] = (",", "\t", ";", "|")
 DELIMITER_NAMES = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
 ORDINAL_MAX_LEVELS = 10      # integers with at most this many levels are ordinal
 CATEGORICAL_MAX_LEVELS = 20  # strings with at most this many levels (or <= 5% of rows)
-CATEGORICAL_LIMIT = 500      # more levels than this cannot be treated as categories
+CATEGORICAL_LIMIT = settings.MAX_CATEGORIES  # more levels than this cannot be treated as categories
 MAX_BINS = 20
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: Any) -> Any:
+    """The value with every lone surrogate (U+D800–DFFF) in its text replaced by U+FFFD.
+
+    A lone surrogate cannot be encoded as UTF-8, so one in a name would break every page that
+    shows it; JSON ("\\ud800") and in-memory tables can carry them. Lists and dicts are walked.
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
+    if isinstance(value, list):
+        return [without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {without_surrogates(k): without_surrogates(v) for k, v in value.items()}
+    return value
+
 
 _ENCODING_NAMES = {
     "utf-8": "UTF-8", "utf-8-sig": "UTF-8 (with BOM)", "utf-16": "UTF-16",
@@ -104,6 +126,7 @@ class ColumnProfile:
     min: float | None = None
     max: float | None = None
     top: tuple[tuple[str, int], ...] = ()
+    infinite: int = 0          # values that are inf or -inf (left out of mean, std, min, max)
 
 
 @dataclass(frozen=True)
@@ -114,6 +137,7 @@ class DataProfile:
     columns: int
     missing_cells: int
     column_profiles: tuple[ColumnProfile, ...]
+    notes: tuple[str, ...] = ()
 
     def column(self, name: str) -> ColumnProfile:
         for c in self.column_profiles:
@@ -122,9 +146,11 @@ class DataProfile:
         raise DataError(f"There is no column '{name}' in this table.")
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per column, ready to show as a table."""
+        """One row per column, ready to show as a table ("infinite" only when some are)."""
+        show_inf = any(c.infinite for c in self.column_profiles)
         return pd.DataFrame([{
             "column": c.name, "type": c.type, "missing": c.missing, "distinct": c.distinct,
+            **({"infinite": c.infinite} if show_inf else {}),
             "mean": c.mean, "std": c.std, "min": c.min, "max": c.max,
             "top levels": ", ".join(f"{v} ({n})" for v, n in c.top),
         } for c in self.column_profiles])
@@ -140,13 +166,14 @@ def load_data(source: bytes | str | os.PathLike | BinaryIO, name: str | None = N
     The size cap is checked before the whole file is read.
     """
     raw, name = _read_capped(source, name, max_bytes)
+    name = without_surrogates(str(name))
     fingerprint = hashlib.sha256(raw).hexdigest()[:16]
     if not raw.strip():
         raise DataError(f"The file '{name}' is empty.",
                         hint="Choose a file with a header row and at least one row of data.")
     notes: list[str] = []
     if raw[:4] == b"PAR1":
-        df = _read_parquet(raw, name)
+        df = _read_parquet(raw, name, max_columns)
         encoding, delimiter = "Parquet (binary)", None
         df.columns = _clean_header([str(c) for c in df.columns], max_columns, notes)
     else:
@@ -160,6 +187,9 @@ def load_data(source: bytes | str | os.PathLike | BinaryIO, name: str | None = N
                          "is not UTF-8; check that accented letters look right.")
         delimiter = _sniff_delimiter(head, name)
         header = _clean_header(_header_fields(head, delimiter), max_columns, notes)
+        error = _too_many_cells(name, _count_lines(raw), len(header))
+        if error:
+            raise error
         df = _read_csv_bytes(raw, encoding, delimiter, name, len(header))
         df.columns = header
         df = _fix_decimal_commas(df, delimiter, notes)
@@ -173,6 +203,7 @@ def load_data(source: bytes | str | os.PathLike | BinaryIO, name: str | None = N
         cols = sum(1 for n in missing.values() if n)
         notes.append(f"{total_missing:,} missing values in {cols} column(s); "
                      "see the profile below.")
+    notes += _infinity_notes(df)
     dataset = Dataset(df=df, name=name, fingerprint=fingerprint,
                       encoding=_ENCODING_NAMES.get(encoding, encoding), delimiter=delimiter,
                       types=infer_types(df), missing=missing, notes=tuple(notes))
@@ -184,6 +215,9 @@ def dataset_from_frame(df: pd.DataFrame, name: str = "data",
     """Wrap an in-memory DataFrame as a Dataset (fingerprint from its content)."""
     if not isinstance(df, pd.DataFrame):
         raise DataError("Expected a table (a pandas DataFrame).")
+    name = without_surrogates(str(name))
+    if any(isinstance(c, str) and _SURROGATE.search(c) for c in df.columns):
+        df = df.set_axis([without_surrogates(c) for c in df.columns], axis=1)
     digest = hashlib.sha256()
     digest.update("\x1f".join(map(str, df.columns)).encode("utf-8", "surrogatepass"))
     digest.update(pd.util.hash_pandas_object(df, index=False).to_numpy().tobytes())
@@ -240,6 +274,14 @@ def _read_capped(source: Any, name: str | None, max_bytes: int) -> tuple[bytes, 
                     hint="Give a file path, the file's bytes, or an open binary file.")
 
 
+def _count_lines(raw: bytes) -> int:
+    """Data rows at most: newline bytes less the header, an upper bound found without parsing.
+
+    (In UTF-16 a few other characters contain the byte 0x0A too; they only raise the bound.)
+    """
+    return raw.count(b"\n") + (not raw.endswith(b"\n")) - 1
+
+
 def _human_bytes(n: int) -> str:
     for unit in ("bytes", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
@@ -248,14 +290,92 @@ def _human_bytes(n: int) -> str:
     return f"{n} bytes"
 
 
-def _read_parquet(raw: bytes, name: str) -> pd.DataFrame:
+def _too_many_cells(name: str, rows: int, columns: int) -> DataError | None:
+    """The error for a table over the row or cell budget (None when it fits)."""
+    if rows > MAX_ROWS or rows * max(columns, 1) > MAX_CELLS:
+        return DataError(f"'{name}' holds {rows:,} rows × {columns:,} columns once unpacked; "
+                         f"the limit is {MAX_ROWS:,} rows and {MAX_CELLS:,} values in all.",
+                         hint="Upload a sample of the rows or only the columns you need.")
+    return None
+
+
+def _parquet_column_problem(field: Any) -> str | None:
+    """Why a Parquet column cannot be a variable (None when its type is a plain value)."""
+    import pyarrow as pa
+
+    t = field.type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    plain = (pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+             or pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_null(t)
+             or pa.types.is_timestamp(t) or pa.types.is_date(t) or pa.types.is_decimal(t))
+    if plain:
+        return None
+    kind = ("a list" if pa.types.is_list(t) or pa.types.is_large_list(t)
+            or pa.types.is_fixed_size_list(t) else "a struct" if pa.types.is_struct(t)
+            else "a map" if pa.types.is_map(t) else "binary data" if pa.types.is_binary(t)
+            or pa.types.is_large_binary(t) or pa.types.is_fixed_size_binary(t)
+            else f"type {t}")
+    return f"'{field.name}' holds {kind}"
+
+
+def _read_parquet(raw: bytes, name: str, max_columns: int = DEFAULT_MAX_COLUMNS) -> pd.DataFrame:
+    """Read a Parquet file within the row, cell and memory budgets.
+
+    Rows × columns are checked from the footer (file and row-group counts) before any data is
+    decoded, then again batch by batch as the data is decoded: a footer can lie, and a few
+    bytes of dictionary- or run-length-encoded data can decode to gigabytes.
+    """
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return pd.read_parquet(io.BytesIO(raw))
+        import pyarrow as pa
+        import pyarrow.parquet as pq
     except ImportError:
         raise DataError("Reading Parquet needs the 'pyarrow' package, which is not installed.",
                         hint="Save the table as CSV instead.") from None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pf = pq.ParquetFile(io.BytesIO(raw))
+            meta, schema = pf.metadata, pf.schema_arrow
+            declared = max([meta.num_rows] + [meta.row_group(i).num_rows
+                                              for i in range(meta.num_row_groups)])
+            if meta.num_row_groups > 1:
+                declared = max(declared, sum(meta.row_group(i).num_rows
+                                             for i in range(meta.num_row_groups)))
+            if len(schema) > max_columns:
+                raise DataError(f"The table has {len(schema):,} columns; the limit is "
+                                f"{max_columns:,}.",
+                                hint="Keep only the variables you want to study.")
+            error = _too_many_cells(name, declared, len(schema))
+            if error:
+                raise error
+            problems = [p for p in map(_parquet_column_problem, schema) if p]
+            if problems:
+                raise DataError(f"'{name}' has columns that are not single values: "
+                                + "; ".join(problems[:5]) + ("…" if len(problems) > 5 else "")
+                                + ".",
+                                hint="Each column must hold numbers, text, true/false or dates. "
+                                     "Flatten or drop the other columns, then export again.")
+            batches, rows, size = [], 0, 0
+            for batch in pf.iter_batches(batch_size=65_536):
+                rows += batch.num_rows
+                size += batch.nbytes
+                error = _too_many_cells(name, rows, len(schema))
+                if error:
+                    raise error
+                if size > MAX_DECODED_BYTES:
+                    raise DataError(f"'{name}' unpacks to more than "
+                                    f"{_human_bytes(MAX_DECODED_BYTES)} of values.",
+                                    hint="Upload a sample of the rows or only the columns "
+                                         "you need.")
+                batches.append(batch)
+            table = pa.Table.from_batches(batches, schema=schema)
+            for i, f in enumerate(schema):   # database decimals: numbers, not Decimal objects
+                if pa.types.is_decimal(f.type):
+                    table = table.set_column(i, f.name, table.column(i).cast(pa.float64()))
+            return table.to_pandas()
+    except DataError:
+        raise
     except Exception as err:  # pyarrow raises many kinds for a damaged file
         raise DataError(f"'{name}' starts like a Parquet file but could not be read "
                         f"({type(err).__name__}).",
@@ -363,7 +483,7 @@ def _clean_header(names: list[str], max_columns: int, notes: list[str]) -> list[
     cleaned: list[str] = []
     changed = 0
     for i, raw_name in enumerate(names, start=1):
-        text = unicodedata.normalize("NFC", raw_name).replace("\ufeff", "")
+        text = unicodedata.normalize("NFC", without_surrogates(raw_name)).replace("\ufeff", "")
         text = "".join(" " if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
                        for c in text)
         text = re.sub(r"\s+", " ", text).strip()
@@ -669,8 +789,13 @@ def profile(dataset: Dataset | pd.DataFrame) -> DataProfile:
         extra: dict[str, Any] = {}
         if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s) and len(nonnull):
             v = nonnull.to_numpy(dtype=float)
-            extra = {"mean": float(v.mean()), "std": float(v.std(ddof=1)) if len(v) > 1 else None,
-                     "min": float(v.min()), "max": float(v.max())}
+            finite = v[np.isfinite(v)]
+            if len(finite) < len(v):
+                extra["infinite"] = len(v) - len(finite)
+            if len(finite):
+                extra.update({"mean": float(finite.mean()),
+                              "std": float(finite.std(ddof=1)) if len(finite) > 1 else None,
+                              "min": float(finite.min()), "max": float(finite.max())})
         if vtype in ("binary", "categorical", "ordinal", "constant") or (
                 vtype in ("id", "text", "datetime") and not extra):
             counts = nonnull.astype(str).value_counts().iloc[:5]
@@ -679,7 +804,25 @@ def profile(dataset: Dataset | pd.DataFrame) -> DataProfile:
                                   distinct=int(nonnull.nunique()), **extra))
     return DataProfile(rows=len(df), columns=df.shape[1],
                        missing_cells=int(sum(c.missing for c in cols)),
-                       column_profiles=tuple(cols))
+                       column_profiles=tuple(cols), notes=_infinity_notes(df))
+
+
+def _infinity_notes(df: pd.DataFrame) -> tuple[str, ...]:
+    """A note naming the columns that hold inf or -inf, which most analyses cannot use."""
+    counts = {}
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            n = int(np.isinf(s.to_numpy(dtype=float, na_value=np.nan)).sum())
+            if n:
+                counts[str(col)] = n
+    if not counts:
+        return ()
+    listed = ", ".join(f"{c} ({n:,})" for c, n in list(counts.items())[:10])
+    more = " …" if len(counts) > 10 else ""
+    return (f"Infinite values (inf or -inf) in: {listed}{more}. They are left out of the mean, "
+            "standard deviation, minimum and maximum; remove or replace them before fitting a "
+            "model or estimating an effect.",)
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -706,4 +849,5 @@ def safe_csv(df: pd.DataFrame) -> str:
 __all__ = [
     "VARIABLE_TYPES", "VariableType", "Dataset", "DataProfile", "ColumnProfile", "load_data", "dataset_from_frame",
     "infer_types", "allowed_types", "with_types", "discretise", "profile", "safe_csv",
+    "without_surrogates",
 ]

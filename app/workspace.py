@@ -14,12 +14,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from app import settings
 from app.errors import CausalCanvasError, ShareLinkError
 from app.graph import CausalGraph
 
 SHARE_VERSION = 1
-MAX_SHARE_TOKEN = 64_000      # characters in the URL parameter
-MAX_SHARE_JSON = 2_000_000    # bytes after decompression (guards against zip bombs)
+MAX_SHARE_TOKEN = settings.MAX_SHARE_TOKEN
+MAX_SHARE_JSON = settings.MAX_SHARE_JSON
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,9 @@ def decode_share(token: str) -> SharePayload:
         text = inflater.decompress(raw, MAX_SHARE_JSON)
         if inflater.unconsumed_tail:
             raise ShareLinkError("The share link holds too much data.")
-        doc = json.loads(text.decode("utf-8"))
+        from app.data import without_surrogates
+
+        doc = without_surrogates(json.loads(text.decode("utf-8")))   # "\ud800" cannot be shown
     except ShareLinkError:
         raise
     except (binascii.Error, zlib.error, UnicodeDecodeError, json.JSONDecodeError, ValueError,

@@ -30,9 +30,11 @@ problem is a WorkspaceFileError that says what is wrong.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
+import lzma
 import math
 import zipfile
 import zlib
@@ -43,6 +45,7 @@ from typing import Any
 
 import pandas as pd
 
+from app import settings
 from app.errors import CausalCanvasError, WorkspaceFileError
 from app.graph import CausalGraph
 from app.workspace import DatasetRef, Workspace
@@ -54,11 +57,11 @@ MIME = "application/zip"
 MANIFEST = "workspace.json"
 DATA = "data.csv"
 README = "README.txt"
-MAX_FILE_BYTES = 250 * 1024 * 1024       # the file as uploaded
-MAX_MANIFEST_BYTES = 5 * 1024 * 1024     # workspace.json after decompression
-MAX_DATA_BYTES = 200 * 1024 * 1024       # data.csv after decompression (the upload limit)
-MAX_ENTRIES = 16
-MAX_NAME = 120
+MAX_FILE_BYTES = settings.MAX_WORKSPACE_FILE_BYTES
+MAX_MANIFEST_BYTES = settings.MAX_WORKSPACE_MANIFEST_BYTES
+MAX_DATA_BYTES = settings.MAX_WORKSPACE_DATA_BYTES
+MAX_ENTRIES = settings.MAX_WORKSPACE_ENTRIES
+MAX_NAME = settings.MAX_WORKSPACE_NAME
 
 _README_TEXT = """This is a Causal Canvas workspace (a zip archive).
 workspace.json holds the graph, variable types and settings; data.csv, when present, holds the
@@ -205,14 +208,30 @@ def _damaged(what: str) -> WorkspaceFileError:
                               hint="Download it again, or open an older copy.")
 
 
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, what: str) -> bytes:
-    """Decompress one entry, stopping as soon as it passes `cap` (whatever the header says)."""
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate",
+            zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "LZMA"}
+
+
+def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, what: str,
+                 table: bool = False) -> bytes:
+    """Decompress one entry, stopping as soon as it passes `cap` (whatever the header says).
+
+    For a `table` (CSV) the rows × columns are counted as it inflates too, and reading stops
+    at the cell budget: a few hundred KB can inflate to millions of rows under the byte cap.
+    """
     if info.flag_bits & 0x1:
         raise WorkspaceFileError("The workspace file is password-protected; we cannot open it.")
+    if info.compress_type not in _METHODS:
+        raise WorkspaceFileError(
+            f"The {what} in this file is compressed with zip method {info.compress_type}, which "
+            "Causal Canvas does not read.",
+            hint="Save the workspace from Causal Canvas again, or re-zip it with ordinary "
+                 "(deflate) compression.")
     if info.file_size > cap:
         raise WorkspaceFileError(f"The {what} in this file is {human_size(info.file_size)}; "
                                  f"the limit is {human_size(cap)}.")
     out = bytearray()
+    lines, width = 0, 0
     with zf.open(info) as fh:
         while True:
             chunk = fh.read(1 << 20)
@@ -222,13 +241,24 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, what: str
             if len(out) > cap:
                 raise WorkspaceFileError(f"The {what} in this file expands beyond "
                                          f"{human_size(cap)}; it is not a file we wrote.")
+            if table:
+                lines += chunk.count(b"\n")
+                if not width and b"\n" in out:
+                    header = out[:out.index(b"\n")].decode("utf-8", "replace")
+                    width = max(1, len(next(csv.reader([header]), [])))
+                if (lines - 1) * max(width, 1) > settings.MAX_CELLS:
+                    raise WorkspaceFileError(
+                        f"The {what} in this file unpacks to more than {settings.MAX_CELLS:,} "
+                        f"values ({lines - 1:,} rows so far × {width:,} columns); the limit is "
+                        f"{settings.MAX_CELLS:,}.")
     return bytes(out)
 
 
 def _open_zip(raw: bytes) -> tuple[dict, bytes | None]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(raw))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
+            NotImplementedError, OverflowError):
         raise _damaged("it is not a complete zip archive") from None
     with zf:
         infos = zf.infolist()
@@ -252,16 +282,26 @@ def _open_zip(raw: bytes) -> tuple[dict, bytes | None]:
             if data_name is not None:
                 if data_name != DATA or DATA not in by_name:
                     raise _damaged(f"the table {data_name!r} it refers to is missing")
-                data = _read_member(zf, by_name[DATA], MAX_DATA_BYTES, "table")
-        except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+                data = _read_member(zf, by_name[DATA], MAX_DATA_BYTES, "table", table=True)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+                RuntimeError, ValueError, lzma.LZMAError):
             raise _damaged("an entry cannot be decompressed") from None
     return manifest, data
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def _parse_json(raw: bytes) -> Any:
+    """The manifest as JSON; NaN/Infinity and over-long integers count as damage, and lone
+    surrogates ("\\ud800", which no page could show) become U+FFFD."""
+    from app.data import without_surrogates
+
     try:
-        return json.loads(raw.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return without_surrogates(json.loads(raw.decode("utf-8-sig"),
+                                             parse_constant=_no_constant))
+    except (UnicodeDecodeError, ValueError, RecursionError):   # JSONDecodeError is a ValueError
         raise _damaged("its description is not valid JSON") from None
 
 
@@ -328,8 +368,9 @@ def read_workspace_file(raw: bytes) -> OpenedWorkspace:
                                  hint=f"Choose a {EXTENSION} file saved from Causal Canvas.")
     version = _version_of(doc)
     if version > VERSION:
+        shown = f"version {version}" if version < 1_000_000 else "a version"
         raise WorkspaceFileError(
-            f"This workspace was saved by a newer Causal Canvas (file format version {version}; "
+            f"This workspace was saved by a newer Causal Canvas (file format {shown}; "
             f"this app reads up to version {VERSION}).",
             hint="Update Causal Canvas to open it, or ask for a copy saved with this version.")
     try:
@@ -343,6 +384,16 @@ def read_workspace_file(raw: bytes) -> OpenedWorkspace:
                                  f"{err.message}", hint=err.hint) from None
     except (KeyError, TypeError, ValueError, AttributeError):
         raise _damaged("its description is incomplete") from None
+
+
+def _count(value: Any, what: str) -> int:
+    """A row or column count from the manifest: a whole number from 0 to the table budget."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or not \
+            0 <= value <= settings.MAX_CELLS:
+        raise _damaged(f"its dataset says it has {str(value)[:20]} {what}")
+    return value
 
 
 def _build(doc: dict, data_bytes: bytes | None, version: int) -> OpenedWorkspace:
@@ -371,6 +422,7 @@ def _build(doc: dict, data_bytes: bytes | None, version: int) -> OpenedWorkspace
         if not isinstance(ds, dict) or ds.get("kind") not in ("sample", "upload") \
                 or not isinstance(ds.get("name"), str):
             raise _damaged("its dataset reference is not readable")
+        rows, columns = _count(ds.get("rows"), "rows"), _count(ds.get("columns"), "columns")
         if data_bytes is not None:
             expected = ds.get("sha256")
             if expected and hashlib.sha256(data_bytes).hexdigest() != expected:
@@ -394,7 +446,7 @@ def _build(doc: dict, data_bytes: bytes | None, version: int) -> OpenedWorkspace
         elif ds["kind"] == "sample":
             ref = DatasetRef(kind="sample", name=ds["name"],
                              fingerprint=str(ds.get("fingerprint") or f"sample-{ds['name']}"),
-                             rows=int(ds.get("rows") or 0), columns=int(ds.get("columns") or 0))
+                             rows=rows, columns=columns)
         else:
             notes.append(f"The file refers to the uploaded table '{ds['name']}' but does not "
                          "contain it: upload it again on the Data page.")

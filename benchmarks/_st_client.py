@@ -57,6 +57,7 @@ class StreamlitClient:
         self.pages: dict[str, str] = {}
         self.page_hash = ""
         self.widgets: dict[str, str] = {}
+        self.session_id = ""
 
     async def open(self) -> None:
         self.ws = await connect(self.url, subprotocols=["streamlit"], max_size=None,
@@ -67,13 +68,14 @@ class StreamlitClient:
             await self.ws.close()
 
     async def run(self, page: str | None = None, widgets: list[WidgetState] = (),
-                  timeout: float = 120.0) -> Run:
-        """Ask for a run (of `page`, a url path like "graph", or the current page) and wait
-        until the script has finished; returns what it drew and how long it took."""
+                  timeout: float = 120.0, query: str = "") -> Run:
+        """Ask for a run (of `page`, a url path like "graph", or the current page; `query` is
+        the URL's query string, e.g. "g=..." for a share link) and wait until the script has
+        finished; returns what it drew and how long it took."""
         if page is not None:
             self.page_hash = self.pages.get(page, "")
         msg = BackMsg()
-        msg.rerun_script.query_string = ""
+        msg.rerun_script.query_string = query
         msg.rerun_script.page_script_hash = self.page_hash
         msg.rerun_script.page_name = page or ""
         msg.rerun_script.widget_states.widgets.extend(widgets)
@@ -91,7 +93,9 @@ class StreamlitClient:
             fm = ForwardMsg()
             fm.ParseFromString(raw)
             kind = fm.WhichOneof("type")
-            if kind == "navigation":
+            if kind == "new_session":
+                self.session_id = fm.new_session.initialize.session_id or self.session_id
+            elif kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in fm.navigation.app_pages}
                 self.page_hash = fm.navigation.page_script_hash or self.page_hash
                 result.pages = dict(self.pages)
@@ -120,6 +124,39 @@ class StreamlitClient:
             result.texts.append(text)
         if kind in ("text_area", "text_input"):
             result.values[body.label] = body.value if body.set_value else body.default
+
+
+def upload(base: str, session_id: str, file_id: str, name: str, data: bytes) -> None:
+    """PUT a file the way the browser's file uploader does (multipart, XSRF header + cookie)."""
+    import urllib.request
+
+    from streamlit.web.server.starlette.starlette_app_utils import generate_xsrf_token_string
+
+    token = generate_xsrf_token_string()
+    boundary = "----causalcanvasbench"
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{file_id}\"; "
+            f"filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(
+        f"{base.rstrip('/')}/_stcore/upload_file/{session_id}/{file_id}", data=body,
+        method="PUT", headers={"Content-Type": f"multipart/form-data; boundary={boundary}",
+                               "X-Xsrftoken": token, "Cookie": f"_streamlit_xsrf={token}"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        if r.status not in (200, 204):
+            raise OSError(f"upload answered {r.status}")
+
+
+def uploaded(widget_id: str, base: str, session_id: str, file_id: str, name: str,
+             size: int) -> WidgetState:
+    """The uploader's widget value once `upload` has stored the file."""
+    from streamlit.proto.Common_pb2 import FileURLs, UploadedFileInfo
+
+    url = f"/_stcore/upload_file/{session_id}/{file_id}"
+    state = WidgetState(id=widget_id)
+    state.file_uploader_state_value.uploaded_file_info.append(UploadedFileInfo(
+        file_id=file_id, name=name, size=size,
+        file_urls=FileURLs(file_id=file_id, upload_url=url, delete_url=url)))
+    return state
 
 
 def text_value(widget_id: str, value: str) -> WidgetState:

@@ -9,6 +9,8 @@ which is the guarantee (forbidden never appears, required always does).
 from __future__ import annotations
 
 import math
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +18,7 @@ import numpy as np
 from app.discovery.knowledge import Knowledge, enforce_on_pag, enforce_on_pdag
 from app.discovery.pdag import Pdag, cpdag_of_dag
 from app.discovery.result import LearnedEdge
-from app.errors import DiscoveryError
+from app.errors import Cancelled, DiscoveryError
 
 _MARK = {-1: "tail", 1: "arrow", 2: "circle"}
 
@@ -34,6 +36,9 @@ class RunSpec:
     hc_score: str | None = None        # pgmpy scoring name
     domain_name: str | None = None
     seed: int = 0
+    depth: int = -1                    # largest conditioning set PC/FCI/CD-NOD test (-1: any)
+    max_path_length: int = -1          # FCI's possible-D-SEP and discriminating paths (-1: any)
+    deadline: float | None = None      # time.time() at which the search stops (DiscoveryError)
 
 
 @dataclass
@@ -45,11 +50,40 @@ class RunOutput:
     weights: dict[tuple[str, str], float] = field(default_factory=dict)
 
 
-def run(spec: RunSpec, arrays: dict) -> RunOutput:
-    """Run one algorithm on one data set (the full table or a bootstrap resample)."""
-    fn = {"pc": run_pc, "fci": run_fci, "cdnod": run_cdnod, "ges": run_ges, "hc": run_hc,
-          "lingam": run_lingam}[spec.method]
-    return fn(spec, arrays)
+def run(spec: RunSpec, arrays: dict, should_stop: Callable[[], bool] | None = None
+        ) -> RunOutput:
+    """Run one algorithm on one data set (the full table or a bootstrap resample).
+
+    PC, FCI, CD-NOD and GES poll `should_stop` and `spec.deadline` as they search: the first
+    ends the run with Cancelled, the second with a DiscoveryError that names the time limit.
+    """
+    stop = _stopper(spec, should_stop)
+    if spec.method in ("pc", "fci", "cdnod", "ges"):
+        fn = {"pc": run_pc, "fci": run_fci, "cdnod": run_cdnod, "ges": run_ges}[spec.method]
+        return fn(spec, arrays, stop)
+    return {"hc": run_hc, "lingam": run_lingam}[spec.method](spec, arrays)
+
+
+def _stopper(spec: RunSpec, should_stop: Callable[[], bool] | None) -> Callable[[], None]:
+    """A function the search calls now and then: raises when it is time to stop."""
+    def stop() -> None:
+        if should_stop is not None and should_stop():
+            raise Cancelled()
+        if spec.deadline is not None and time.time() > spec.deadline:
+            raise DiscoveryError(
+                f"{spec.method.upper()} was stopped at its time limit before it finished.",
+                hint="Choose fewer variables, a smaller conditioning-set limit, or a faster "
+                     "method (PC scales best).")
+    return stop
+
+
+CUT_NOTE = "The search was cut short"
+
+
+def _cut_note(what: str, depth: int) -> str:
+    return (f"{CUT_NOTE}: {what} with more than {depth} conditioning variables "
+            "were not tested (the conditioning-set limit), so some edges may remain that a "
+            "full search would remove.")
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -93,12 +127,28 @@ def _finish_cpdag(edges: list[LearnedEdge], names, k: Knowledge, notes: list[str
     return RunOutput(_from_pdag(p), graph_type, tuple(names), notes + more)
 
 
-def _test_object(spec: RunSpec, arrays: dict, names, k: Knowledge):
+def _test_object(spec: RunSpec, arrays: dict, names, k: Knowledge, stop=None):
     from app.discovery.citests import make_test
 
     data = arrays["codes"] if spec.test in ("chisq", "gsq") else arrays["values"]
-    return data, make_test(spec.test, codes=arrays.get("codes"), values=arrays.get("values"),
-                           dependent_pairs=_required_index_pairs(k, names))
+    test = make_test(spec.test, codes=arrays.get("codes"), values=arrays.get("values"),
+                     dependent_pairs=_required_index_pairs(k, names))
+    test.stop = stop
+    return data, test
+
+
+def _skeleton(data, spec: RunSpec, test, bk, names, notes: list[str]):
+    """causal-learn's PC-stable skeleton search, up to `spec.depth` conditioning variables."""
+    from causallearn.utils.PCUtils import SkeletonDiscovery
+
+    max_k = None if spec.depth < 0 else spec.depth
+    cg = SkeletonDiscovery.skeleton_discovery(data, spec.alpha, test, True,
+                                              background_knowledge=bk, verbose=False,
+                                              show_progress=False, node_names=list(names),
+                                              max_k=max_k)
+    if max_k is not None and cg.max_degree() - 1 > max_k:
+        notes.append(_cut_note("adjacent pairs", max_k))
+    return cg
 
 
 def _pc_orient(cg, bk):
@@ -116,32 +166,26 @@ def _pc_orient(cg, bk):
 
 
 # ---- PC --------------------------------------------------------------------------------------
-def run_pc(spec: RunSpec, arrays: dict) -> RunOutput:
+def run_pc(spec: RunSpec, arrays: dict, stop=None) -> RunOutput:
     """PC-stable (causal-learn's skeleton search, uc_sepset with priority 2, Meek rules).
 
     Knowledge: causal-learn's BackgroundKnowledge removes pairs forbidden both ways during the
     skeleton search and steers collider/Meek orientation; required pairs are kept in the
     skeleton by our CI test (reported dependent); the final enforce_on_pdag adds R4 and the
     guarantee."""
-    from causallearn.utils.PCUtils import SkeletonDiscovery
-
     names, k = spec.names, spec.knowledge
-    data, test = _test_object(spec, arrays, names, k)
+    data, test = _test_object(spec, arrays, names, k, stop)
     bk = None if k.is_empty else k.to_causallearn(names)
-    cg = SkeletonDiscovery.skeleton_discovery(data, spec.alpha, test, True,
-                                              background_knowledge=bk, verbose=False,
-                                              show_progress=False, node_names=list(names))
-    cg = _pc_orient(cg, bk)
-    return _finish_cpdag(_edges_from_matrix(cg.G.graph, names), names, k, [])
+    notes: list[str] = []
+    cg = _pc_orient(_skeleton(data, spec, test, bk, names, notes), bk)
+    return _finish_cpdag(_edges_from_matrix(cg.G.graph, names), names, k, notes)
 
 
 # ---- CD-NOD ----------------------------------------------------------------------------------
-def run_cdnod(spec: RunSpec, arrays: dict) -> RunOutput:
+def run_cdnod(spec: RunSpec, arrays: dict, stop=None) -> RunOutput:
     """CD-NOD (Huang et al. 2020): PC on the data plus the domain/time index C, with C → X for
     every X adjacent to C (X's mechanism changes across domains), then colliders and Meek.
     Same steps as causal-learn's cdnod_alg; knowledge as in PC, plus "nothing causes C"."""
-    from causallearn.utils.PCUtils import SkeletonDiscovery
-
     from app.discovery.citests import make_test
 
     c = spec.domain_name or "domain"
@@ -157,12 +201,12 @@ def run_cdnod(spec: RunSpec, arrays: dict) -> RunOutput:
     else:
         data = np.concatenate([arrays["values"], domain.astype(float)], axis=1)
         test = make_test(spec.test, values=data, dependent_pairs=pairs)
+    test.stop = stop
     bk = k.to_causallearn(names)
-    cg = SkeletonDiscovery.skeleton_discovery(data, spec.alpha, test, True,
-                                              background_knowledge=bk, verbose=False,
-                                              show_progress=False, node_names=list(names))
+    notes: list[str] = []
+    cg = _skeleton(data, spec, test, bk, names, notes)
     cg = _pc_orient(cg, bk)   # "nothing causes C" orients C → X for every neighbour X
-    out = _finish_cpdag(_edges_from_matrix(cg.G.graph, names), names, k, [])
+    out = _finish_cpdag(_edges_from_matrix(cg.G.graph, names), names, k, notes)
     changing = sorted(b for a, b in ((e.a, e.b) for e in out.edges if e.is_directed) if a == c)
     out.notes.append(
         f"'{c}' is the domain/time index: an edge {c} → X means X's causal mechanism changes "
@@ -172,7 +216,7 @@ def run_cdnod(spec: RunSpec, arrays: dict) -> RunOutput:
 
 
 # ---- FCI -------------------------------------------------------------------------------------
-def run_fci(spec: RunSpec, arrays: dict) -> RunOutput:
+def run_fci(spec: RunSpec, arrays: dict, stop=None) -> RunOutput:
     """FCI (Spirtes et al.; Zhang 2008 rules) from causal-learn's FAS and orientation rules,
     run in the same order as causal-learn's fci().
 
@@ -181,15 +225,21 @@ def run_fci(spec: RunSpec, arrays: dict) -> RunOutput:
     Tetrad reading (a → b forbidden: arrowhead at a; required: tail at a, arrowhead at b)
     before the rules propagate them; enforce_on_pag guarantees the end result."""
     names, k = spec.names, spec.knowledge
-    data, test = _test_object(spec, arrays, names, k)
-    edges, notes = fci_with_test(data, test, names, spec.alpha, k)
+    data, test = _test_object(spec, arrays, names, k, stop)
+    edges, notes = fci_with_test(data, test, names, spec.alpha, k, depth=spec.depth,
+                                 max_path_length=spec.max_path_length)
     return RunOutput(edges, "PAG", tuple(names), notes)
 
 
-def fci_with_test(data: np.ndarray, test, names, alpha: float,
-                  k: Knowledge) -> tuple[list[LearnedEdge], list[str]]:
+def fci_with_test(data: np.ndarray, test, names, alpha: float, k: Knowledge, *,
+                  depth: int = -1, max_path_length: int = -1
+                  ) -> tuple[list[LearnedEdge], list[str]]:
     """FCI's steps with a given CI test object (also used with a d-separation oracle to get the
-    true PAG of a graph with latent variables, see compare.true_pag)."""
+    true PAG of a graph with latent variables, see compare.true_pag).
+
+    `depth` limits the conditioning sets of the adjacency search and of the possible-D-SEP
+    step; `max_path_length` the paths of possible-D-SEP and of discriminating paths (rule 4);
+    -1 means no limit. A note says when a limit left tests undone."""
     from causallearn.graph.Endpoint import Endpoint
     from causallearn.graph.GraphNode import GraphNode
     from causallearn.search.ConstraintBased import FCI as F
@@ -202,10 +252,14 @@ def fci_with_test(data: np.ndarray, test, names, alpha: float,
         nodes.append(node)
     bk = None if k.is_empty else k.to_causallearn(names, nodes)
     graph, sep_sets, _ = fas(data, nodes, independence_test_method=test, alpha=alpha,
-                             knowledge=bk, depth=-1, verbose=False, show_progress=False)
+                             knowledge=bk, depth=depth, verbose=False, show_progress=False)
+    notes: list[str] = []
+    if depth >= 0 and max((len(graph.get_adjacent_nodes(n)) for n in nodes), default=0) - 1 > depth:
+        notes.append(_cut_note("adjacent pairs", depth))
     F.reorientAllWith(graph, Endpoint.CIRCLE)
     F.rule0(graph, nodes, sep_sets, None, False)
-    F.removeByPossibleDsep(graph, test, alpha, sep_sets)
+    if _remove_by_possible_dsep(graph, test, alpha, sep_sets, depth, max_path_length):
+        notes.append(_cut_note("possible-D-SEP sets", depth))
     F.reorientAllWith(graph, Endpoint.CIRCLE)
     F.rule0(graph, nodes, sep_sets, None, False)
     if not k.is_empty:
@@ -216,7 +270,8 @@ def fci_with_test(data: np.ndarray, test, names, alpha: float,
         change = F.rulesR1R2cycle(graph, None, change, False)
         change = F.ruleR3(graph, sep_sets, None, change, False)
         if change or first:
-            change = F.ruleR4B(graph, -1, data, test, alpha, sep_sets, change, None, False)
+            change = F.ruleR4B(graph, max_path_length, data, test, alpha, sep_sets, change,
+                               None, False)
             first = False
         change = F.ruleR5(graph, change, False)
         change = F.ruleR6(graph, change, False)
@@ -224,7 +279,43 @@ def fci_with_test(data: np.ndarray, test, names, alpha: float,
         change = F.rule8(graph, nodes, change)
         change = F.rule9(graph, nodes, change)
         change = F.rule10(graph, change)
-    return enforce_on_pag(_edges_from_matrix(graph.graph, names), names, k)
+    edges, more = enforce_on_pag(_edges_from_matrix(graph.graph, names), names, k)
+    return edges, notes + more
+
+
+def _remove_by_possible_dsep(graph, test, alpha: float, sep_sets: dict, depth: int,
+                             max_path_length: int) -> bool:
+    """FCI's possible-D-SEP step (Spirtes et al. 2000, as causal-learn's removeByPossibleDsep:
+    for each edge, both directions, subsets of size >= 2 in increasing size and lexicographic
+    order, skipping subsets of either end's neighbours), with subsets of at most `depth`
+    variables (-1: all). Returns True when the limit left some subsets untested."""
+    from itertools import combinations
+
+    from causallearn.search.ConstraintBased.FCI import getPossibleDsep
+
+    index = graph.get_node_map()
+    cut = False
+    for edge in graph.get_graph_edges():
+        a, b = edge.get_node1(), edge.get_node2()
+        for x, y in ((a, b), (b, a)):
+            if not graph.contains_edge(edge):
+                break
+            pdsep = getPossibleDsep(x, y, graph, max_path_length)
+            largest = len(pdsep) if depth < 0 else min(depth, len(pdsep))
+            adj_a, adj_b = set(graph.get_adjacent_nodes(a)), set(graph.get_adjacent_nodes(b))
+            for size in range(2, largest + 1):
+                if not graph.contains_edge(edge):
+                    break
+                for combo in combinations(pdsep, size):
+                    if set(combo) <= adj_a or set(combo) <= adj_b:
+                        continue
+                    cond = tuple(index[n] for n in combo)
+                    if test(index[a], index[b], cond) > alpha:
+                        graph.remove_edge(edge)
+                        sep_sets[(index[a], index[b])] = set(cond)
+                        break
+            cut |= largest < len(pdsep) and graph.contains_edge(edge)
+    return cut
 
 
 def _orient_pag_knowledge(graph, nodes, k: Knowledge) -> None:
@@ -313,7 +404,7 @@ class DiscreteScore:
         return s
 
 
-def run_ges(spec: RunSpec, arrays: dict) -> RunOutput:
+def run_ges(spec: RunSpec, arrays: dict, stop=None) -> RunOutput:
     """GES (Chickering 2002; app.discovery.ges, causal-learn's operators and order) scored by
     a local BIC (linear-Gaussian, causal-learn's function) or discrete BDeu/BIC (ours).
 
@@ -332,8 +423,16 @@ def run_ges(spec: RunSpec, arrays: dict) -> RunOutput:
     else:
         scorer = DiscreteScore(arrays["codes"], "bic" if spec.score == "bic" else "bdeu")
     forb = [[k.is_forbidden(a, b) for b in names] for a in names]
+    calls = [0]
+
+    def score(*args):
+        calls[0] += 1
+        if stop is not None and calls[0] % 64 == 0:
+            stop()
+        return scorer.score(*args)
+
     directed, undirected = ges_search(
-        len(names), scorer.score, forbidden=lambda a, b: forb[a][b],
+        len(names), score, forbidden=lambda a, b: forb[a][b],
         required=set(_required_index_pairs(k, names)))
     edges = [LearnedEdge.directed(names[a], names[b]) for a, b in directed]
     edges += [LearnedEdge.undirected(*(names[i] for i in sorted(u))) for u in undirected]

@@ -22,12 +22,13 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from app import settings
 from app.discovery.algorithms import RunSpec, run
 from app.discovery.quiet import quiet
 from app.discovery.result import EdgeConfidence, LearnedEdge, orientation_label
 from app.errors import Cancelled, CausalCanvasError, DiscoveryError
 
-ENV_VAR = "CAUSAL_CANVAS_EXECUTOR"
+ENV_VAR = settings.ENV_EXECUTOR
 _POLL = 0.2          # seconds between cancel checks while resamples run
 _dask_client = None
 
@@ -43,7 +44,7 @@ def available_cores() -> int:
 
 def executor_name() -> str:
     """"local", "ray" or "dask" from CAUSAL_CANVAS_EXECUTOR (DiscoveryError if unknown)."""
-    name = (os.environ.get(ENV_VAR) or "local").strip().lower()
+    name = settings.env(ENV_VAR, "local").strip().lower()
     if name in ("", "local", "processes"):
         return "local"
     if name in ("ray", "dask"):
@@ -239,7 +240,7 @@ def _run_ray(spec, packed, n, seed, progress, cancel):
             hint="Install it (pip install 'ray[default]') or unset the variable to use local "
                  "processes.") from exc
     if not ray.is_initialized():
-        ray.init(address=os.environ.get("RAY_ADDRESS") or None, ignore_reinit_error=True,
+        ray.init(address=settings.env(settings.ENV_RAY_ADDRESS) or None, ignore_reinit_error=True,
                  log_to_driver=False)
     task = ray.remote(one_resample)
     data_ref = ray.put(packed)
@@ -272,7 +273,7 @@ def _run_dask(spec, packed, n, seed, progress, cancel):
             hint="Install it (pip install 'dask[distributed]') or unset the variable to use "
                  "local processes.") from exc
     if _dask_client is None or _dask_client.status != "running":
-        address = os.environ.get("DASK_SCHEDULER_ADDRESS")
+        address = settings.env(settings.ENV_DASK_SCHEDULER)
         _dask_client = (Client(address) if address else
                         Client(n_workers=available_cores(), threads_per_worker=1,
                                processes=True, dashboard_address=None))

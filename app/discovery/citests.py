@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from causallearn.utils.cit import CIT_Base
 from scipy.special import chdtrc
 
+from app import settings
 from app.errors import DiscoveryError
 
 
@@ -37,6 +38,7 @@ class _Fast(CIT_Base):
         self.forced = {frozenset(p) for p in dependent_pairs}
         self.cache: dict[tuple[int, int, tuple[int, ...]], float] = {}
         self.calls = 0
+        self.stop: Callable[[], None] | None = None   # raises to end the search (time, Stop)
 
     def __call__(self, X, Y, condition_set=None) -> float:
         key = _key(X, Y, condition_set)
@@ -47,8 +49,12 @@ class _Fast(CIT_Base):
             if frozenset(key[:2]) in self.forced:
                 p = 0.0
             else:
+                if self.stop is not None and self.calls % 16 == 0:
+                    self.stop()
                 p = self._pvalue(*key)
                 self.calls += 1
+            if len(self.cache) >= settings.DISCOVERY_CI_CACHE:
+                self.cache.clear()   # memory stays bounded on long searches; results do not change
             self.cache[key] = p
         return p
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from app.discovery.algorithms import RunSpec, run
+from app import settings
+from app.discovery.algorithms import CUT_NOTE, RunSpec, run
 from app.discovery.bootstrap import bootstrap_edges, confidence_from
 from app.discovery.knowledge import Knowledge
 from app.discovery.prepare import (
@@ -46,7 +48,7 @@ TESTS: dict[str, str] = {
     "fisherz": "Fisher's z (partial correlation)", "kci": "KCI (kernel, nonlinear)",
 }
 SCORES = ("bic", "bdeu")
-KCI_MAX_ROWS = 1500
+KCI_MAX_ROWS = settings.KCI_MAX_ROWS
 AUTO_SCORE_LIMIT = 25   # above this many variables Auto prefers PC (speed)
 
 
@@ -58,7 +60,9 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
              progress: Callable[[int, int], None] | None = None,
              cancel: Callable[[], bool] | None = None,
              max_rows: int | None = None,
-             types: Mapping[str, str] | None = None) -> DiscoveryResult:
+             types: Mapping[str, str] | None = None,
+             max_depth: int | None = settings.DISCOVERY_MAX_DEPTH,
+             timeout: float | None = settings.DISCOVERY_TIMEOUT_S) -> DiscoveryResult:
     """Learn a causal graph from `df` (all columns, or `variables`).
 
     method: "auto", "pc", "ges", "hc", "fci", "lingam" or "cdnod" (needs `domain_column`).
@@ -66,9 +70,17 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
     test (constraint-based methods): "auto", "chisq", "gsq", "fisherz", "kci".
     score (GES, hill climbing): "bic" or "bdeu".
     bootstrap: number of resamples for edge confidence (0 = none); progress(done, total) is
-    called as they finish and cancel() is polled (raises Cancelled, nothing changed).
+    called as they finish.
+    cancel (a "should stop" function): polled during the search (PC, FCI, CD-NOD, GES) and
+    between resamples; when it returns True the run raises Cancelled and nothing changes.
     max_rows: use a random sample of at most this many rows (noted in the result).
     types: variable types chosen by the user (e.g. the Data page's), overriding inference.
+    max_depth: largest conditioning set PC, FCI and CD-NOD test (None: no limit); a note says
+    when it left tests undone. FCI's possible-D-SEP and discriminating paths are then also
+    limited to settings.FCI_MAX_PATH_LENGTH edges.
+    timeout: seconds for the whole run, bootstrap included (None: no limit); past it the
+    run stops with a DiscoveryError. PC, FCI, CD-NOD and GES stop inside the search; hill
+    climbing and LiNGAM (bounded by their variable limits) only between resamples.
     """
     start = time.perf_counter()
     method = str(method).lower()
@@ -87,6 +99,13 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
     if not isinstance(bootstrap, int | np.integer) or not 0 <= bootstrap <= 1000:
         raise DiscoveryError("The number of bootstrap resamples must be a whole number from 0 "
                              "to 1000.")
+    if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int)
+                                  or max_depth < 0):
+        raise DiscoveryError("The conditioning-set limit must be a whole number from 0, or "
+                             "None for no limit.")
+    if timeout is not None and not (isinstance(timeout, int | float) and timeout > 0):
+        raise DiscoveryError("The time limit must be a positive number of seconds, or None.")
+    deadline = None if timeout is None else time.time() + float(timeout)
     knowledge = knowledge if knowledge is not None else Knowledge()
     if not isinstance(knowledge, Knowledge):
         raise DiscoveryError("Background knowledge must be an app.discovery.Knowledge value.")
@@ -104,11 +123,20 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
         raise DiscoveryError(f"{len(prep.names)} variables are too many for {METHODS[chosen]} "
                              f"(limit {limit}).", hint="Choose fewer variables.")
     spec, arrays, test_reason, notes = plan(prep, chosen, test, score, alpha, knowledge, seed)
+    spec = replace(spec, depth=-1 if max_depth is None else max_depth,
+                   max_path_length=-1 if max_depth is None else settings.FCI_MAX_PATH_LENGTH,
+                   deadline=deadline)
     if cancel():
         raise Cancelled()
     try:
         with quiet():
-            out = run(spec, arrays)
+            out = run(spec, arrays, should_stop=cancel)
+    except DiscoveryError as err:
+        if deadline is not None and time.time() > deadline:
+            raise DiscoveryError(f"{METHODS[chosen]} was stopped at the {timeout:g} s time "
+                                 f"limit before it finished ({len(prep.names)} variables).",
+                                 hint=err.hint) from None
+        raise
     except CausalCanvasError:
         raise
     except Exception as exc:  # a library failure on odd data: explain, never a traceback
@@ -120,8 +148,18 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
     if bootstrap:
         if progress:
             progress(0, bootstrap)
-        lists = bootstrap_edges(spec, arrays, int(bootstrap), seed=seed, progress=progress,
-                                cancel=cancel, notes=notes)
+        def stop_resamples() -> bool:
+            return cancel() or (deadline is not None and time.time() > deadline)
+
+        try:
+            lists = bootstrap_edges(spec, arrays, int(bootstrap), seed=seed, progress=progress,
+                                    cancel=stop_resamples, notes=notes)
+        except Cancelled:
+            if cancel():
+                raise
+            raise DiscoveryError(f"The bootstrap was stopped at the {timeout:g} s time limit.",
+                                 hint="Ask for fewer resamples, or run without a "
+                                      "bootstrap.") from None
         confidence, done = confidence_from(lists)
         failed = len(lists) - done
         if failed:
@@ -137,7 +175,9 @@ def discover(df: pd.DataFrame, method: str = "auto", *,
         runtime=time.perf_counter() - start, n_rows=prep.n_rows,
         variable_kinds=dict(prep.kinds), knowledge_summary=knowledge.summary(),
         notes=tuple([*prep.notes, *notes, *out.notes]), bootstrap=done,
-        confidence=confidence, weights=out.weights)
+        confidence=confidence, weights=out.weights,
+        max_depth=max_depth if chosen in ("pc", "fci", "cdnod") else None,
+        search_cut=any(n.startswith(CUT_NOTE) for n in out.notes))
 
 
 # ---- choosing ----------------------------------------------------------------------------------

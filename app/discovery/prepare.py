@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from app import settings
 from app.errors import DiscoveryError
 
 MAX_DISCRETE_LEVELS = 100
 MIN_ROWS = 10
-MAX_VARIABLES = {"pc": 300, "fci": 60, "ges": 60, "hc": 100, "lingam": 100, "cdnod": 60}
+MAX_VARIABLES = settings.MAX_DISCOVERY_VARIABLES
 _ID_NAME = re.compile(r"(^|[_\s.-])(id|uuid|key|index|row)$|^id[_\s.-]|^(id|uuid|rowid|row_id)$",
                       re.IGNORECASE)
 

@@ -173,6 +173,8 @@ class DiscoveryResult:
     bootstrap: int = 0              # resamples done
     confidence: Mapping[tuple[str, str], EdgeConfidence] = field(default_factory=dict)
     weights: Mapping[tuple[str, str], float] = field(default_factory=dict)  # LiNGAM coefficients
+    max_depth: int | None = None    # conditioning-set limit the search ran with (None: none)
+    search_cut: bool = False        # True when that limit left independence tests undone
 
     # ---- views ------------------------------------------------------------------------------
     @property

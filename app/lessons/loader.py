@@ -19,12 +19,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from app import settings
 from app.errors import CausalCanvasError, LessonError
 from app.graph import CausalGraph
 from app.lessons.exercise import KINDS, Exercise, format_number
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
-ENV_VAR = "CAUSAL_CANVAS_LESSONS"
+ENV_VAR = settings.ENV_LESSONS
 FOLDER = re.compile(r"^(\d{1,3})_[a-z0-9][a-z0-9_]*$")
 SECTION = re.compile(r"^##\s+(exercise|after)\s*:\s*([A-Za-z0-9_-]+)\s*$", re.IGNORECASE)
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)(?::([^}]*))?\s*\}\}")
@@ -36,8 +37,12 @@ FIELDS: dict[str, tuple[type, bool]] = {
     "minutes": (int, False), "goals": (list, False), "generated": (bool, False),
     "difficulty": (int, False),
 }
-MAX_FILE_BYTES = 200_000
+MAX_FILE_BYTES = settings.MAX_LESSON_FILE_BYTES
+SANDBOXED = False   # True inside the child process that tries a lesson first (app.lessons.sandbox)
 DEFAULT_DIFFICULTY = 2
+# Content code may fail in any way; SystemExit and KeyboardInterrupt too (sys.exit in a
+# checker must not stop the server's script thread). GeneratorExit is left alone.
+_CONTENT_FAILURES = (Exception, SystemExit, KeyboardInterrupt)
 
 
 @dataclass(frozen=True)
@@ -172,7 +177,7 @@ class LessonRun:
 # ---- finding lessons -----------------------------------------------------------------------
 def lesson_roots() -> list[Path]:
     """The built-in content folder, then any folders listed in CAUSAL_CANVAS_LESSONS."""
-    extra = [Path(p).expanduser() for p in os.environ.get(ENV_VAR, "").split(os.pathsep) if p.strip()]
+    extra = [Path(p).expanduser() for p in settings.env(ENV_VAR).split(os.pathsep) if p.strip()]
     return [CONTENT_DIR, *extra]
 
 
@@ -257,6 +262,48 @@ def _read(folder: Path, name: str, required: bool = True) -> str:
                           hint="Save the file as UTF-8 in your editor.") from None
 
 
+@functools.lru_cache(maxsize=1)
+def _yaml_loader() -> type:
+    """A safe YAML loader without aliases (no 'billion laughs') and with a nesting limit."""
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise yaml.composer.ComposerError(
+                    None, None, "anchors and aliases (& and *) are not allowed",
+                    event.start_mark)
+            self.depth += 1
+            if self.depth > settings.MAX_YAML_NESTING:
+                raise yaml.composer.ComposerError(
+                    None, None, f"lists and fields nest more than {settings.MAX_YAML_NESTING} "
+                    "deep", event.start_mark)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    return NoAliasLoader
+
+
+def _safe_yaml(text: str) -> Any:
+    """The YAML document in `text`, read with the safe, alias-free loader above."""
+    loader = _yaml_loader()(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _short(value: Any) -> str:
+    """A front-matter value for a message: its repr, cut short."""
+    text = repr(value) if isinstance(value, (str, int, float, bool)) else type(value).__name__
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
 def parse_front_matter(text: str, where: str = "lesson.md") -> tuple[dict[str, Any], str, int]:
     """(fields, body, line where the body starts) from '---' YAML front matter + Markdown."""
     import yaml
@@ -271,7 +318,11 @@ def parse_front_matter(text: str, where: str = "lesson.md") -> tuple[dict[str, A
         raise LessonError(f"{where}: the front matter that starts on line 1 is never closed.",
                           hint="Add a line '---' after the last front-matter field.") from None
     try:
-        doc = yaml.safe_load("\n".join(lines[1:end])) or {}
+        doc = _safe_yaml("\n".join(lines[1:end])) or {}
+    except (ValueError, RecursionError, OverflowError) as err:   # e.g. a 5,000-digit number
+        raise LessonError(f"{where}: the front matter holds a value that cannot be read "
+                          f"({str(err).split(':')[0][:80]}).",
+                          hint="Use ordinary numbers (like 20) and short text.") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = f" line {mark.line + 2}" if mark is not None else ""
@@ -294,7 +345,10 @@ def parse_front_matter(text: str, where: str = "lesson.md") -> tuple[dict[str, A
         if typ is int and isinstance(doc[key], bool) or not isinstance(doc[key], typ):
             raise LessonError(f"{where}: '{key}' must be {typ.__name__} "
                               f"({'a number' if typ is int else 'true or false' if typ is bool else 'a list' if typ is list else 'text'}), "
-                              f"not {doc[key]!r}.")
+                              f"not {_short(doc[key])}.")
+    if not 1 <= doc.get("minutes", 1) <= settings.MAX_LESSON_MINUTES:
+        raise LessonError(f"{where}: 'minutes' must be between 1 and "
+                          f"{settings.MAX_LESSON_MINUTES}, not {_short(doc['minutes'])}.")
     return doc, "\n".join(lines[end + 1:]), end + 2
 
 
@@ -336,7 +390,7 @@ def _import_checker(folder: Path) -> ModuleType:
         raise LessonError(f"Lesson '{folder.name}': checker.py line {err.lineno}: {err.msg}.",
                           hint="Fix the Python syntax in checker.py; the other lessons still "
                                "work.") from None
-    except Exception as err:  # noqa: BLE001 - any failure in content code becomes a LessonError
+    except _CONTENT_FAILURES as err:  # noqa: BLE001 - any failure in content code becomes a LessonError
         raise _content_error(folder, "checker.py (while loading)", err, path) from None
     if not callable(getattr(module, "exercises", None)):
         raise LessonError(f"Lesson '{folder.name}': checker.py has no exercises(ctx) function.",
@@ -355,7 +409,15 @@ def _content_error(folder: Path, what: str, err: BaseException, path: Path | Non
         if Path(frame.filename).resolve() == path.resolve():
             line = f" (checker.py line {frame.lineno})"
             break
-    detail = err.user_message() if isinstance(err, CausalCanvasError) else f"{type(err).__name__}: {err}"
+    if isinstance(err, CausalCanvasError):
+        detail = err.user_message()
+    elif isinstance(err, (SystemExit, KeyboardInterrupt)):
+        detail = (f"it tried to stop the program ({type(err).__name__}); a checker must return "
+                  "or raise an ordinary error instead")
+    elif isinstance(err, MemoryError):
+        detail = "it ran out of memory (MemoryError)"
+    else:
+        detail = f"{type(err).__name__}: {str(err)[:300]}"
     return LessonError(f"Lesson '{folder.name}': {what} failed{line}: {detail}",
                        hint="Fix the lesson's checker.py; the other lessons still work.")
 
@@ -384,6 +446,7 @@ def _load(folder: Path, signature: tuple) -> Lesson:
     difficulty = int(meta.get("difficulty", DEFAULT_DIFFICULTY))
     if not 1 <= difficulty <= 5:
         raise LessonError(f"Lesson '{slug}': difficulty must be between 1 and 5.")
+    _try_first(folder, 0, difficulty, build=False)
     return Lesson(
         slug=slug, number=_number(slug), title=meta["title"].strip(),
         summary=meta["summary"].strip(), folder=folder, intro=intro, sections=sections,
@@ -400,8 +463,22 @@ def _call(lesson: Lesson, name: str, ctx: LessonContext, default: Callable[[], A
         return default()
     try:
         return fn(ctx)
-    except Exception as err:  # noqa: BLE001 - content code: report which function and line
+    except _CONTENT_FAILURES as err:  # noqa: BLE001 - content code: report which function and line
         raise _content_error(lesson.folder, f"{name}()", err) from None
+
+
+_SPEC_NUMBER = re.compile(r"\d+")
+
+
+def _check_spec(spec: str, key: str, where: str) -> None:
+    """Refuse a format spec whose width or precision passes MAX_FORMAT_WIDTH (memory bomb)."""
+    limit = settings.MAX_FORMAT_WIDTH
+    for digits in _SPEC_NUMBER.findall(spec):
+        if len(digits) > len(str(limit)) or int(digits) > limit:
+            raise LessonError(f"{where}: the format ':{spec[:30]}' for '{key}' asks for "
+                              f"{digits[:12]}{'…' if len(digits) > 12 else ''} characters; "
+                              f"widths and precisions go up to {limit}.",
+                              hint="Use a Python format such as .2f, .1% or >8.")
 
 
 def render(text: str, facts: Mapping[str, Any], where: str) -> str:
@@ -416,6 +493,7 @@ def render(text: str, facts: Mapping[str, Any], where: str) -> str:
                               hint=f"Known facts: {known}.")
         value = facts[key]
         if spec:
+            _check_spec(spec, key, where)
             try:
                 return format(value, spec.strip())
             except (ValueError, TypeError):
@@ -423,6 +501,16 @@ def render(text: str, facts: Mapping[str, Any], where: str) -> str:
                                   hint="Use a Python format such as .2f, .1% or d.") from None
         return format_number(value) if isinstance(value, float) else str(value)
     return PLACEHOLDER.sub(sub, text)
+
+
+def _declared_format(check: Any) -> bool:
+    """True when an exercise's grader is one of the app's answer formats (app code, not content).
+
+    Students' answers are graded on every click, in the server's process: only the app's own
+    checkers (built from declared answers and graphs) may do that. See docs/decisions.md.
+    """
+    module = getattr(check, "__module__", None) or ""
+    return module == "app" or module.startswith("app.")
 
 
 def _validate(lesson: Lesson, exercises: Any) -> tuple[Exercise, ...]:
@@ -442,11 +530,16 @@ def _validate(lesson: Lesson, exercises: Any) -> tuple[Exercise, ...]:
         if ex.kind not in KINDS:
             raise LessonError(f"{where}: exercise '{ex.id}' has unknown kind '{ex.kind}'.",
                               hint="Kinds: " + ", ".join(KINDS) + ".")
+        if not _declared_format(ex.check):
+            raise LessonError(f"{where}: exercise '{ex.id}' grades answers with its own code.",
+                              hint="Build exercises with app.lessons.checkers (choice, number, "
+                                   "adjustment, independence, paths, instrument, front-door): "
+                                   "answers are graded by the app, never by lesson code.")
         if ex.kind != "number" and (not ex.options or len(set(ex.options)) != len(ex.options)):
             raise LessonError(f"{where}: exercise '{ex.id}' needs distinct options to choose from.")
         try:
             verdict = ex.check(ex.answer)
-        except Exception as err:  # noqa: BLE001
+        except _CONTENT_FAILURES as err:  # noqa: BLE001
             raise _content_error(lesson.folder, f"checking exercise '{ex.id}'", err) from None
         if not verdict.correct:
             raise LessonError(f"{where}: exercise '{ex.id}' rejects its own answer "
@@ -461,8 +554,28 @@ def _validate(lesson: Lesson, exercises: Any) -> tuple[Exercise, ...]:
     return tuple(exercises)
 
 
+def _try_first(folder: Path, seed: int, difficulty: int, build: bool = True) -> None:
+    """Run an added lesson's code in a limited child process before this process runs it."""
+    if SANDBOXED or folder.resolve().is_relative_to(CONTENT_DIR):
+        return   # the built-in lessons are part of the app and tested with it
+    problem = _trial(folder, _signature(folder), seed, difficulty, build)
+    if problem:
+        raise LessonError(problem[0], hint=problem[1])
+
+
+@functools.lru_cache(maxsize=256)
+def _trial(folder: Path, signature: tuple, seed: int, difficulty: int,
+           build: bool) -> tuple[str, str | None] | None:
+    """The trial's verdict, kept per file version: a lesson that fails its trial (say, after
+    5 s) is not tried again on every page run; editing its files tries it again."""
+    from app.lessons.sandbox import probe
+
+    return probe(folder, seed, difficulty, build=build)
+
+
 @functools.lru_cache(maxsize=64)
 def _build(lesson: Lesson, seed: int, difficulty: int) -> LessonRun:
+    _try_first(lesson.folder, seed, difficulty)
     ctx = LessonContext(lesson.slug, int(seed), int(difficulty), lesson.sample, lesson.graph_text)
     facts = dict(_call(lesson, "facts", ctx, dict) or {})
     raw = dict(_call(lesson, "exhibits", ctx, dict) or {})

@@ -278,6 +278,7 @@ def fit_model(graph: CausalGraph, data: pd.DataFrame | None = None, *, kind: str
     if len(df) == 0:
         raise ModelError("No complete rows are left to fit the model.",
                          hint="Every row has a missing value in some graph variable.")
+    _refuse_infinities(df)
     if types:
         continuous = [v for v in order if types.get(v) == "continuous"
                       and pd.api.types.is_numeric_dtype(df[v])]
@@ -297,6 +298,22 @@ def fit_model(graph: CausalGraph, data: pd.DataFrame | None = None, *, kind: str
         return _fit_linear(graph, order, df, notes, continuous)
     return _fit_discrete(graph, order, df, notes, continuous, estimator, prior,
                          equivalent_sample_size, bins)
+
+
+def _refuse_infinities(df: pd.DataFrame) -> None:
+    """ModelError naming the columns that hold ±inf (least squares would fail or give NaN)."""
+    counts = {}
+    for v in df.columns:
+        s = df[v]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            n = int(np.isinf(s.to_numpy(dtype=float)).sum())
+            if n:
+                counts[str(v)] = n
+    if counts:
+        listed = ", ".join(f"{v} ({n:,})" for v, n in list(counts.items())[:5])
+        raise ModelError(f"Infinite values (inf or -inf) cannot be fitted; they are in: {listed}.",
+                         hint="Remove those rows or replace the values on the Data page, then "
+                              "fit again.")
 
 
 def _fit_linear(graph, order, df, notes, continuous) -> FittedModel:

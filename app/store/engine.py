@@ -28,7 +28,6 @@ an advisory lock; rate-limit buckets and answers live in the database, not in a 
 from __future__ import annotations
 
 import logging
-import os
 import random
 import sqlite3
 import threading
@@ -41,22 +40,23 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine, Table, create_engine, event, exc
 from sqlalchemy.engine import URL, make_url
 
+from app import settings
 from app.errors import CausalCanvasError, StoreError
 
 log = logging.getLogger("causal_canvas.store")
 
-ENV_URL = "CAUSAL_CANVAS_DB_URL"
-ENV_DATA_DIR = "CAUSAL_CANVAS_DATA_DIR"
-ENV_SQLITE_SYNC = "CAUSAL_CANVAS_SQLITE_SYNCHRONOUS"
+ENV_URL = settings.ENV_DB_URL
+ENV_DATA_DIR = settings.ENV_DATA_DIR
+ENV_SQLITE_SYNC = settings.ENV_SQLITE_SYNC
 DEFAULT_FILE = "causal_canvas.sqlite3"
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_TIMEOUT_MS = settings.SQLITE_BUSY_TIMEOUT_MS
 SYNCHRONOUS_MODES = ("FULL", "NORMAL")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def data_dir() -> Path:
     """The directory that holds the default SQLite file (env CAUSAL_CANVAS_DATA_DIR or .data/)."""
-    configured = os.environ.get(ENV_DATA_DIR, "").strip()
+    configured = settings.env(ENV_DATA_DIR)
     return Path(configured).expanduser() if configured else REPO_ROOT / ".data"
 
 
@@ -65,7 +65,7 @@ def database_url(url: str | URL | None = None) -> URL:
 
     ``postgres://`` and ``postgresql://`` are mapped to the psycopg 3 driver.
     """
-    raw = url if url is not None else os.environ.get(ENV_URL, "").strip()
+    raw = url if url is not None else settings.env(ENV_URL)
     if not raw:
         return make_url("sqlite:///" + str(data_dir() / DEFAULT_FILE))
     try:
@@ -199,7 +199,7 @@ class Store:
         # PostgreSQL already groups concurrent commits, and batching would funnel them through
         # one connection (measured: benchmarks/classroom.py; 2-3x either way).
         self.batch_writes = self.kind == "sqlite" if batch_writes is None else batch_writes
-        synchronous = (synchronous or os.environ.get(ENV_SQLITE_SYNC, "") or "FULL").upper()
+        synchronous = (synchronous or settings.env(ENV_SQLITE_SYNC) or "FULL").upper()
         if synchronous not in SYNCHRONOUS_MODES:
             raise StoreError(f"SQLite synchronous must be one of {SYNCHRONOUS_MODES}, "
                              f"not {synchronous!r}.", hint=f"Check {ENV_SQLITE_SYNC}.")

@@ -20,6 +20,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from app import settings
+
 
 class PostgresUnavailable(RuntimeError):
     """PostgreSQL binaries or a usable system user are missing."""
@@ -27,7 +29,8 @@ class PostgresUnavailable(RuntimeError):
 
 def find_bin() -> Path:
     """The folder with initdb and pg_ctl (newest installed version), or PostgresUnavailable."""
-    candidates = [os.environ["PG_BIN"]] if os.environ.get("PG_BIN") else sorted(
+    configured = settings.env(settings.ENV_PG_BIN)
+    candidates = [configured] if configured else sorted(
         glob.glob("/usr/lib/postgresql/*/bin"),
         key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
         reverse=True)

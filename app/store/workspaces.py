@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
 
+from app import settings
 from app.classroom import format_code, normalise_code, random_code, token_hash
 from app.errors import StoreError
 from app.store.engine import Store, get_store
@@ -19,8 +20,8 @@ from app.store.schema import autosaves, workspaces
 from app.workspace_file import clean_workspace_name, human_size
 
 LIBRARY_KEY_LENGTH = 16
-MAX_WORKSPACE_BYTES = 50 * 1024 * 1024
-MAX_WORKSPACES = 200
+MAX_WORKSPACE_BYTES = settings.MAX_STORED_WORKSPACE_BYTES
+MAX_WORKSPACES = settings.MAX_STORED_WORKSPACES
 AUTOSAVE_KEEP_DAYS = 30
 _MIN_SESSION_KEY = 16
 
