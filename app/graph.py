@@ -54,7 +54,10 @@ def clean_name(name: object) -> str:
             f"The node name '{text[:40]}…' is {len(text)} characters long; "
             f"the limit is {MAX_NAME_LENGTH}."
         )
-    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+    if any(unicodedata.category(c) == "Cs" for c in text):
+        raise GraphError(f"The node name {text[:40]!r} contains a broken character (half of a "
+                         "UTF-16 surrogate pair).", hint="Retype the name.")
+    bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
     if bad:
         raise GraphError(
             f"The node name {text[:40]!r} contains a control character ({bad[0]!r}).",

@@ -11,8 +11,7 @@ from app.io.dot import parse_dot, write_dot
 from app.io.edgelist import parse_edgelist, write_edgelist
 from app.io.gml import parse_gml, write_gml
 from app.io.jsonfmt import parse_json, write_json
-
-MAX_GRAPH_TEXT = 2_000_000
+from app.settings import MAX_GRAPH_TEXT
 
 PARSERS = {
     "dagitty": parse_dagitty, "json": parse_json, "dot": parse_dot, "gml": parse_gml,
@@ -35,12 +34,13 @@ def detect_format(text: str) -> str:
     if low.startswith("{") and re.match(r'\{\s*"', head):
         return "json"
     if re.match(r"(strict\s+)?digraph\b", low):
-        return "dot"
+        # DAGitty's DOT-style text uses marks Graphviz lacks: read it as DAGitty
+        return "dagitty" if re.search(r"<-|@-|-@", text) else "dot"
     if re.match(r"graph\s*\[", low) or re.match(r"(creator|version)\b[^\n]*\n\s*graph\s*\[", low):
         return "gml"
     if re.match(r"network\s", low):
         return "bif"
-    if re.match(r"(dag|pdag|mag|pag)\s*\{", low) or "->" in head or "<-" in head:
+    if re.match(r'(strict\s+)?(dag|pdag|mag|pag)(\s+("[^"]*"|[^\s{"]+))?\s*\{', low) or "->" in head or "<-" in head:
         return "dagitty"
     first_line = head.split("\n", 1)[0]
     if "," in first_line and "[" not in first_line:

@@ -15,10 +15,17 @@ def read_bif_model(text: str):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return BIFReader(string=text).get_model()
+            model = BIFReader(string=text).get_model()
     except Exception as err:  # pgmpy raises many kinds for malformed BIF text
         raise ParseError(f"This BIF text could not be read ({type(err).__name__}: {err}).",
                          hint="Check the 'network', 'variable' and 'probability' blocks.") from None
+    # pgmpy reads a table such as `0.9, 0.9` without complaint: each distribution must sum to 1
+    try:
+        model.check_model()
+    except Exception as err:  # pgmpy reports a bad table as ValueError (or others)
+        raise ParseError(f"This BIF text has an invalid probability table: {str(err)[:200]}",
+                         hint="Each column of a table (one distribution) must sum to 1.") from None
+    return model
 
 
 def parse_bif(text: str) -> CausalGraph:

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 from app.errors import GraphError, ParseError
-from app.graph import KIND_NAMES, ROLES, CausalGraph
+from app.graph import KIND_NAMES, ROLES, CausalGraph, clean_name
 from app.settings import MAX_EDGES, MAX_GRAPH_TEXT, MAX_NODES
 
 MAX_DEPTH = 50   # nested { … } groups
@@ -266,9 +266,10 @@ class _Parser:
         if not tok.quoted and tok.text.lower() in _KEYWORDS:
             raise ParseError(f"'{tok.text}' is a keyword here, not a node name.", tok.line, tok.col,
                              hint=f'To use it as a name, quote it: "{tok.text}".')
-        name = tok.text.strip()
-        if not name:
-            raise ParseError("A node name cannot be empty.", tok.line, tok.col)
+        try:
+            name = clean_name(tok.text)
+        except GraphError as err:
+            raise ParseError(err.message, tok.line, tok.col, hint=err.hint) from None
         if name not in self.order:
             if len(self.order) >= MAX_NODES:
                 raise ParseError(f"The graph has more than {MAX_NODES:,} nodes; that is the limit.",
