@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.errors import QueryError
-from app.graph import CausalGraph
+from app.graph import KIND_NAMES, CausalGraph
 
 # Sentinels for the contracted source / target sides of a separator graph. Node names are
 # strings, so these can never collide with a user's node.
@@ -36,6 +36,8 @@ class Admg:
     spouses: Mapping[str, frozenset[str]]
     latent: frozenset[str]
     order: Mapping[str, int]          # position in a topological order
+    kind: str = "dag"                 # "dag", or "mag": then X -> Y may hide a confounder
+    selected: frozenset[str] = frozenset()   # always conditioned on (selection by design)
 
     @property
     def observed(self) -> list[str]:
@@ -56,15 +58,42 @@ class Admg:
                    for v, ps in self.parents.items()}
         children = {v: frozenset(c for c in cs if (v, c) not in removed)
                     for v, cs in self.children.items()}
-        return Admg(self.nodes, parents, children, self.spouses, self.latent, self.order)
+        return Admg(self.nodes, parents, children, self.spouses, self.latent, self.order,
+                    self.kind, self.selected)
 
     def sorted(self, nodes: Iterable[str]) -> list[str]:
         """Nodes in topological order (ties by the graph's node order)."""
         return sorted(nodes, key=self.order.__getitem__)
 
 
+DAG_ONLY = frozenset({"dag"})
+DAG_OR_MAG = frozenset({"dag", "mag"})
+
+
+def require_kind(g: CausalGraph, allow: frozenset[str], what: str) -> None:
+    """Refuse a graph type the analysis does not handle (never read a MAG/PDAG/PAG as a DAG)."""
+    if g.kind not in allow:
+        names = " or ".join(KIND_NAMES[k] for k in sorted(allow))
+        raise QueryError(
+            f"{what} works on a {names}; this graph is a {KIND_NAMES[g.kind]}.",
+            hint="Reading it as a DAG would give a wrong answer. Orient every edge and change "
+                 "the graph type to dag if you know the directions.")
+    if g.kind == "mag" and g.undirected:
+        a, b = sorted(g.undirected)[0]
+        raise QueryError(f"{what} does not handle MAGs with undirected edges (here {a} -- {b}, "
+                         "which stand for selection bias) yet.",
+                         hint="Model the selection with a node marked 'selected' in a DAG instead.")
+
+
+def admg(g: CausalGraph, allow: frozenset[str] = DAG_ONLY,
+         what: str = "This analysis") -> Admg:
+    """The ADMG view of `g`, after checking that the analysis handles the graph's type."""
+    require_kind(g, allow, what)
+    return _admg(g)
+
+
 @lru_cache(maxsize=64)
-def admg(g: CausalGraph) -> Admg:
+def _admg(g: CausalGraph) -> Admg:
     """The ADMG view of `g` (cached: graphs are immutable and hashable)."""
     parents: dict[str, set[str]] = {n: set() for n in g.nodes}
     children: dict[str, set[str]] = {n: set() for n in g.nodes}
@@ -83,7 +112,12 @@ def admg(g: CausalGraph) -> Admg:
         spouses={n: frozenset(v) for n, v in spouses.items()},
         latent=frozenset(g.latents),
         order=order,
+        kind=g.kind,
+        selected=frozenset(g.role_nodes("selected")),
     )
+
+
+admg.cache_clear = _admg.cache_clear   # benchmarks time the uncached view
 
 
 # ---- input checking ---------------------------------------------------------------------------
@@ -190,6 +224,26 @@ def proper_causal_nodes(adm: Admg, xs: frozenset[str], ys: frozenset[str]) -> se
     return down & up
 
 
+def edge_visible(adm: Admg, a: str, b: str) -> bool:
+    """Is the edge a -> b visible (no latent confounder can hide behind it)? Always in a DAG.
+
+    In a MAG (Zhang 2008, Def. 3.1; DAGitty's GraphAnalyzer.isEdgeVisible): visible iff some V
+    not adjacent to b has an arrowhead into a, directly (V -> a, V <-> a) or through a collider
+    path V *-> D1 <-> … <-> a whose inner nodes are all parents of b.
+    """
+    if adm.kind == "dag":
+        return True
+    near_b = adm.neighbours(b) | {b}
+    district, stack = {a}, [a]
+    while stack:
+        v = stack.pop()
+        for s in adm.spouses[v]:
+            if s in adm.parents[b] and s not in district:
+                district.add(s)
+                stack.append(s)
+    return any((adm.parents[d] | adm.spouses[d]) - near_b for d in district)
+
+
 # ---- m-separation -----------------------------------------------------------------------------
 
 def reachable(adm: Admg, xs: Iterable[str], zs: frozenset[str] | set[str]) -> set[str]:
@@ -250,7 +304,7 @@ def m_separated(adm: Admg, xs: Iterable[str], ys: Iterable[str], zs: Iterable[st
 # ---- minimal separators -----------------------------------------------------------------------
 
 def separator_graph(adm: Admg, xs: Iterable[str], ys: Iterable[str],
-                    allowed: Iterable[str]) -> dict | None:
+                    allowed: Iterable[str], forced: Iterable[str] = ()) -> dict | None:
     """The moral graph of An(X ∪ Y) with X, Y contracted and non-allowed nodes eliminated.
 
     Separation in the moral graph of the ancestral set is d-separation (Lauritzen et al. 1990);
@@ -258,10 +312,15 @@ def separator_graph(adm: Admg, xs: Iterable[str], ys: Iterable[str],
     X–Y vertex separators of this graph are exactly the minimal d-separators using only
     `allowed` nodes. A bidirected edge a ↔ b counts as a latent parent of a and b. Returns None
     when X and Y cannot be separated at all (they are adjacent after elimination).
+
+    `forced` nodes are conditioned on in every separator (adjusted or selected nodes): the
+    ancestral set grows to An(X ∪ Y ∪ forced), where every forced-minimal separator lies (van
+    der Zander, Liśkiewicz & Textor 2019, as DAGitty's listMsasTotalEffect), and the forced
+    nodes are removed from the graph, so the separators listed are the extra nodes needed.
     """
-    xs, ys = set(xs), set(ys)
-    anc = ancestors(adm, xs | ys)
-    keep = (set(allowed) & anc) - xs - ys
+    xs, ys, forced = set(xs), set(ys), set(forced) - set(xs) - set(ys)
+    anc = ancestors(adm, xs | ys | forced)
+    keep = (set(allowed) & anc) - xs - ys - forced
     adj: dict[object, set] = {}
 
     def link(a, b) -> None:
@@ -282,7 +341,8 @@ def separator_graph(adm: Admg, xs: Iterable[str], ys: Iterable[str],
             for j in range(i + 1, len(pars)):
                 link(pars[i], pars[j])
     # eliminate every node that may not be used: join all its usable neighbours instead
-    drop = {v for v in adj if v not in keep and v is not SOURCE and v is not TARGET}
+    drop = {v for v in adj
+            if v not in keep and v not in forced and v is not SOURCE and v is not TARGET}
     done: set = set()
     for start in drop:
         if start in done:
@@ -302,7 +362,7 @@ def separator_graph(adm: Admg, xs: Iterable[str], ys: Iterable[str],
         for i in range(len(border)):
             for j in range(i + 1, len(border)):
                 link(border[i], border[j])
-    for v in drop:
+    for v in drop | (forced & set(adj)):
         for w in adj.pop(v):
             if w in adj:
                 adj[w].discard(v)

@@ -8,6 +8,15 @@ Perković et al. 2018): Z is a valid adjustment set for the effect of X on Y iff
       causal path removed),
 and Z uses measured nodes only. This is the criterion DAGitty implements; with one X and Y and
 no latents it gives the same sets as Pearl's back-door criterion whenever that one applies.
+
+As in DAGitty (jslib/graph/GraphAnalyzer.js: isAdjustmentSet, listMsasTotalEffect):
+- MAGs: the same criterion with only *visible* edges X -> c removed (Perković, Textor, Kalisch &
+  Maathuis 2018, generalized adjustment criterion); an invisible first edge on a causal path
+  means the MAG is not amenable and no set exists;
+- nodes marked `selected` are conditioned on always, and no set exists when the outcome is
+  d-connected to them in the back-door graph;
+- nodes marked `adjusted` are forced into every listed set; none is listed when one of them is
+  forbidden (a mediator or a descendant of one).
 """
 from __future__ import annotations
 
@@ -17,12 +26,15 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from app.analysis._core import (
+    DAG_ONLY,
+    DAG_OR_MAG,
     Admg,
     Listing,
     admg,
     ancestors,
     descendants,
     disjoint,
+    edge_visible,
     fmt_set,
     m_separated,
     minimal_separators,
@@ -48,14 +60,32 @@ class _Setup:
     forbidden: frozenset[str]    # Dpcp: never adjust for these
     pbd: Admg                    # proper back-door graph
     usable: frozenset[str]       # measured nodes that may be adjusted for
+    selected: frozenset[str] = frozenset()   # conditioned on always
+    forced: frozenset[str] = frozenset()     # marked adjusted: in every listed set
+    invisible: tuple[tuple[str, str], ...] = ()   # MAG: first causal edges that stay
+
+    @property
+    def selection_biased(self) -> bool:
+        """The outcome is d-connected to a selected node in the back-door graph (DAGitty)."""
+        return bool(self.selected) and not m_separated(self.pbd, self.ys, self.selected, ())
 
 
-def _effect_query(g: CausalGraph, x, y) -> tuple[Admg, frozenset[str], frozenset[str]]:
-    """Check an effect question: known, measured, non-overlapping exposure and outcome sets."""
+def _effect_query(g: CausalGraph, x, y, allow: frozenset[str] = DAG_ONLY,
+                  what: str = "This analysis", *, selection: bool = False
+                  ) -> tuple[Admg, frozenset[str], frozenset[str]]:
+    """Check an effect question: known, measured, non-overlapping exposure and outcome sets.
+
+    Refuses graph types outside `allow`, and selected nodes unless the caller handles them.
+    """
     xs = node_set(g, x, "exposure")
     ys = node_set(g, y, "outcome")
     disjoint(exposure=xs, outcome=ys)
-    adm = admg(g)
+    adm = admg(g, allow, what)
+    if not selection and adm.selected - xs - ys:
+        raise QueryError(
+            f"{what} does not take selection into account, and "
+            f"{fmt_set(adm.selected - xs - ys)} is marked selected.",
+            hint="Adjustment sets and d-separation handle selected nodes; or remove the mark.")
     for role, nodes in (("exposure", xs), ("outcome", ys)):
         hidden = sorted(nodes & adm.latent)
         if hidden:
@@ -66,13 +96,36 @@ def _effect_query(g: CausalGraph, x, y) -> tuple[Admg, frozenset[str], frozenset
 
 
 def _setup(g: CausalGraph, x, y) -> _Setup:
-    adm, xs, ys = _effect_query(g, x, y)
+    adm, xs, ys = _effect_query(g, x, y, DAG_OR_MAG, "Adjustment", selection=True)
     pcp = proper_causal_nodes(adm, xs, ys)
     forbidden = descendants(adm, pcp)
-    pbd = adm.without_edges((a, b) for a in xs for b in adm.children[a] if b in pcp)
-    usable = frozenset(n for n in adm.nodes
-                       if n not in adm.latent and n not in forbidden and n not in xs | ys)
-    return _Setup(adm, xs, ys, frozenset(pcp), frozenset(forbidden), pbd, usable)
+    first = [(a, b) for a in adm.sorted(xs) for b in adm.sorted(adm.children[a]) if b in pcp]
+    invisible = tuple(e for e in first if not edge_visible(adm, *e))
+    pbd = adm.without_edges(e for e in first if e not in invisible)
+    selected = adm.selected - xs - ys
+    forced = frozenset(g.adjusted) - xs - ys - adm.latent - selected
+    usable = frozenset(n for n in adm.nodes if n not in adm.latent and n not in forbidden
+                       and n not in xs | ys and n not in selected)
+    return _Setup(adm, xs, ys, frozenset(pcp), frozenset(forbidden), pbd, usable,
+                  selected, forced, invisible)
+
+
+def _no_set_reason(s: _Setup) -> str:
+    """Why no adjustment set can exist at all, or "" (DAGitty's early exits, in its order)."""
+    if s.invisible:
+        a, b = s.invisible[0]
+        return (f"This MAG is not amenable: the edge {a} -> {b} starts a causal path but is not "
+                "visible, so a latent confounder of the two may hide behind it and no "
+                "adjustment set exists (Perković et al. 2018).")
+    bad = s.adm.sorted(s.forced & s.forbidden)
+    if bad:
+        return (f"'{bad[0]}' is marked adjusted but lies on or below a causal path from the "
+                "exposure to the outcome, so no valid set can contain it.")
+    if s.selection_biased:
+        return (f"The selection {fmt_set(s.selected)} is d-connected to the outcome once the "
+                "exposure's causal edges are cut, so no adjustment set removes the selection "
+                "bias.")
+    return ""
 
 
 def _sort_sets(sets: Iterable[frozenset[str]], adm: Admg) -> list[frozenset[str]]:
@@ -93,17 +146,28 @@ def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[st
         raise QueryError(f"Unknown kind of adjustment sets '{kind}'.", hint="Use 'minimal' or 'all'.")
     s = _setup(g, x, y)
     out = Listing()
+    reason = _no_set_reason(s)
+    if reason:
+        out.note = reason
+        return out
     if kind == "minimal":
-        adj = separator_graph(s.pbd, s.xs, s.ys, s.usable)
+        adj = separator_graph(s.pbd, s.xs, s.ys, s.usable - s.forced, s.forced | s.selected)
         if adj is not None:
             seps, out.truncated = minimal_separators(adj, limit)
-            out.extend(_sort_sets((frozenset(sep) for sep in seps), s.adm))
+            out.extend(_sort_sets((frozenset(sep) | s.forced for sep in seps), s.adm))
     else:
-        found = _list_separators(s, frozenset(), s.usable, limit)
+        found = _list_separators(s, s.forced, s.usable, limit)
         out.truncated = len(found) > limit
         out.extend(_sort_sets(found[:limit], s.adm))
     if out.truncated:
         out.note = f"Only the first {limit:,} sets are listed; there are more."
+    elif s.forced or s.selected:
+        parts = []
+        if s.forced:
+            parts.append(f"every set includes {fmt_set(s.forced)} (marked adjusted)")
+        if s.selected:
+            parts.append(f"{fmt_set(s.selected)} (marked selected) is conditioned on as well")
+        out.note = "As marked on the graph, " + " and ".join(parts) + "."
     return out
 
 
@@ -115,8 +179,8 @@ def _list_separators(s: _Setup, must: frozenset[str], may: frozenset[str],
     stack = [(must, may)]
     while stack and len(found) <= limit:
         inner, outer = stack.pop()
-        z = frozenset(ancestors(s.pbd, s.xs | s.ys | inner) & outer)
-        if not m_separated(s.pbd, s.xs, s.ys, z):
+        z = frozenset(ancestors(s.pbd, s.xs | s.ys | inner | s.selected) & outer)
+        if not m_separated(s.pbd, s.xs, s.ys, z | s.selected):
             continue
         if inner == outer:
             found.append(inner)
@@ -197,10 +261,18 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
         else:
             reasons.append(f"'{n}' is a descendant of the exposure ({path}) below a causal path "
                            "to the outcome: adjusting for it biases the estimate.")
-    cond = zs - s.xs - s.ys
+    for a, b in s.invisible:
+        reasons.append(f"The graph is a MAG and its edge {a} -> {b} is not visible: a latent "
+                       "confounder of the two may hide behind it, so no set can be valid "
+                       "(Perković et al. 2018).")
+    if s.selection_biased:
+        reasons.append(f"The selection {fmt_set(s.selected)} (marked selected) is d-connected "
+                       "to the outcome once the exposure's causal edges are cut, so no set can "
+                       "be valid.")
+    cond = (zs - s.xs - s.ys) | s.selected
     separated = m_separated(s.pbd, s.xs, s.ys, cond)
     shown: tuple = ()
-    if not separated:
+    if not separated and not s.invisible:   # an invisible edge is the reason, not a path
         paths = enumerate_paths(s.pbd, s.xs, s.ys, cond, only_open=True, limit=3)
         shown = tuple(paths)
         for p in paths:
@@ -252,7 +324,7 @@ def frontdoor_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str
     blocked by X; checked node by node as pgmpy does. Minimal sets only use nodes on causal
     paths, so those are the candidates (at most 16 of them are searched exhaustively).
     """
-    adm, xs, ys = _effect_query(g, x, y)
+    adm, xs, ys = _effect_query(g, x, y, what="The front-door criterion")
     out = Listing()
     pcp = proper_causal_nodes(adm, xs, ys)
     if not (pcp & ys):
@@ -313,7 +385,7 @@ def instruments(g: CausalGraph, x: str, y: str) -> list[Instrument]:
     of Y and no mediator (van der Zander, Textor & Liśkiewicz 2015; as DAGitty). W is the
     "nearest separator" of Y from Z, which finds a W whenever one exists.
     """
-    adm, xs, ys = _effect_query(g, x, y)
+    adm, xs, ys = _effect_query(g, x, y, what="The instrument search")
     if len(xs) != 1 or len(ys) != 1:
         raise QueryError("Instrumental variables are defined for one exposure and one outcome.",
                          hint="Choose a single exposure and a single outcome.")
