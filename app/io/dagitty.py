@@ -44,6 +44,9 @@ _TOKEN = re.compile(
 
 _HEADER_TYPES = {"dag": "dag", "pdag": "pdag", "mag": "mag", "pag": "pag",
                  "digraph": "dag", "graph": "dag"}
+# Names DAGitty refuses ("graph", "node") plus our group keyword; the writer quotes every word
+# with a meaning in DAGitty or DOT, so its output reads back in both.
+_RESERVED = {"graph", "node", "subgraph"}
 _KEYWORDS = {*_HEADER_TYPES, "strict", "subgraph", "node", "edge"}
 # DAGitty's role keywords, long and short (GraphParser.parseDotStatementArray).
 ROLE_ALIASES = {"exposure": "exposure", "e": "exposure", "source": "exposure",
@@ -155,11 +158,7 @@ class _Parser:
         j = 1 if self.word() == "strict" else 0
         kind = _HEADER_TYPES.get(self.word(j) or "")
         if kind is None:
-            if j:
-                tok = self.peek(1)
-                raise ParseError(f"Expected a graph type after 'strict' but found {_found(tok)}.",
-                                 tok.line, tok.col, hint="Types: dag, pdag, mag, pag.")
-            return False
+            return False    # bare statements; `strict` alone is then a node name
         named = self.peek(j + 1).kind == "ident" and self.at("{", j + 2)
         if not (self.at("{", j + 1) or named):
             return False    # e.g. `dag -> x`: a node that happens to be called dag
@@ -202,7 +201,7 @@ class _Parser:
                 raise ParseError(f"Expected a value for '{tok.text}' but found {_found(value)}.",
                                  value.line, value.col)
             return []
-        if self.word() in ("graph", "node", "edge") and self.at("[", 1):
+        if self.word() in ("graph", "node") and self.at("[", 1):
             raise ParseError(
                 f"'{tok.text} [ … ]' default attributes are Graphviz syntax DAGitty does not read.",
                 tok.line, tok.col, hint="Put the attributes on each node instead.")
@@ -263,7 +262,7 @@ class _Parser:
         tok = self.take()
         if tok.kind != "ident":
             raise ParseError(f"Expected a node name but found {_found(tok)}.", tok.line, tok.col)
-        if not tok.quoted and tok.text.lower() in _KEYWORDS:
+        if not tok.quoted and tok.text.lower() in _RESERVED:
             raise ParseError(f"'{tok.text}' is a keyword here, not a node name.", tok.line, tok.col,
                              hint=f'To use it as a name, quote it: "{tok.text}".')
         try:

@@ -158,6 +158,13 @@ def test_anything_else_is_an_error_with_line_and_column(text, line, col):
     assert (err.value.line, err.value.column) == (line, col)
 
 
+def test_words_dagitty_allows_as_names_stay_names():
+    g = parse("dag { dag -> edge; strict [latent]; edge [exposure] }")
+    assert set(g.nodes) == {"dag", "edge", "strict"}
+    assert g.latents == {"strict"} and g.exposures == {"edge"}
+    assert parse(g.to_dagitty()) == g
+
+
 def test_quoted_keywords_are_names():
     g = parse('dag { "node" [latent] "graph" -> "edge" }')
     assert set(g.nodes) == {"node", "graph", "edge"} and g.latents == {"node"}
