@@ -42,6 +42,17 @@ Edge = tuple[str, str]
 MarkedEdge = tuple[str, str, str]
 
 
+def show_name(name: object, quote: bool = True) -> str:
+    """A name for a message: 'X' (or X with quote=False), or its escaped ascii() form when it
+    holds characters that cannot be shown (controls, lone surrogates, which break the page
+    that renders them)."""
+    text = str(name)
+    text = text[:60] + ("…" if len(text) > 60 else "")
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp") for c in text):
+        return ascii(text)
+    return f"'{text}'" if quote else text
+
+
 def clean_name(name: object) -> str:
     """Return a valid node name (stripped, NFC) or raise GraphError saying what is wrong."""
     if not isinstance(name, str):
@@ -49,14 +60,14 @@ def clean_name(name: object) -> str:
     text = unicodedata.normalize("NFC", name).strip()
     if not text:
         raise GraphError("A node name cannot be empty.")
+    if any(unicodedata.category(c) == "Cs" for c in text):
+        raise GraphError(f"The node name {ascii(text[:40])} contains a broken character (half "
+                         "of a UTF-16 surrogate pair).", hint="Retype the name.")
     if len(text) > MAX_NAME_LENGTH:
         raise GraphError(
             f"The node name '{text[:40]}…' is {len(text)} characters long; "
             f"the limit is {MAX_NAME_LENGTH}."
         )
-    if any(unicodedata.category(c) == "Cs" for c in text):
-        raise GraphError(f"The node name {text[:40]!r} contains a broken character (half of a "
-                         "UTF-16 surrogate pair).", hint="Retype the name.")
     bad = [c for c in text if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")]
     if bad:
         raise GraphError(
@@ -140,19 +151,20 @@ class CausalGraph:
         for a, b in [*edges, *bidirected, *undirected, *((a, b) for a, _, b in circle)]:
             for n in (a, b):
                 if n not in known:
-                    raise GraphError(f"The edge {a} – {b} uses the unknown node '{n}'.")
+                    raise GraphError(f"The edge {show_name(a, False)} – {show_name(b, False)} uses the unknown "
+                                     f"node {show_name(n)}.")
             if a == b:
                 raise GraphError(f"The node '{a}' cannot point to itself.")
         _check_marks(self.kind, edges, bidirected, undirected, circle)
         roles = {}
         for n, rs in dict(self.roles).items():
             if n not in known:
-                raise GraphError(f"A role was given to the unknown node '{n}'.")
+                raise GraphError(f"A role was given to the unknown node {show_name(n)}.")
             rs = frozenset(rs)
             unknown = rs - set(ROLES)
             if unknown:
                 raise GraphError(
-                    f"Unknown role '{sorted(unknown)[0]}' for '{n}'.",
+                    f"Unknown role {show_name(sorted(map(str, unknown))[0])} for {show_name(n)}.",
                     hint="Roles are: " + ", ".join(ROLES) + ".",
                 )
             if rs:
@@ -160,7 +172,7 @@ class CausalGraph:
         positions = {}
         for n, p in dict(self.positions).items():
             if n not in known:
-                raise GraphError(f"A position was given to the unknown node '{n}'.")
+                raise GraphError(f"A position was given to the unknown node {show_name(n)}.")
             x, y = (float(v) for v in p)
             if x != x or y != y or abs(x) > 1e7 or abs(y) > 1e7:
                 raise GraphError(f"The position of '{n}' is not a usable number.")
@@ -344,7 +356,7 @@ class CausalGraph:
     def _require(self, *nodes: str) -> None:
         for n in nodes:
             if n not in self.nodes:
-                raise GraphError(f"There is no node called '{n}'.")
+                raise GraphError(f"There is no node called {show_name(n)}.")
 
     def add_node(self, name: str, pos: tuple[float, float] | None = None,
                  roles: Iterable[str] = ()) -> CausalGraph:
@@ -404,12 +416,12 @@ class CausalGraph:
 
     def remove_edge(self, a: str, b: str) -> CausalGraph:
         if (a, b) not in self.edges:
-            raise GraphError(f"There is no edge {a} → {b}.")
+            raise GraphError(f"There is no edge {show_name(a, False)} → {show_name(b, False)}.")
         return self._replace(edges=self.edges - {(a, b)})
 
     def reverse_edge(self, a: str, b: str) -> CausalGraph:
         if (a, b) not in self.edges:
-            raise GraphError(f"There is no edge {a} → {b} to reverse.")
+            raise GraphError(f"There is no edge {show_name(a, False)} → {show_name(b, False)} to reverse.")
         return self._replace(edges=(self.edges - {(a, b)}) | {(b, a)})
 
     def add_bidirected(self, a: str, b: str) -> CausalGraph:
@@ -423,14 +435,15 @@ class CausalGraph:
 
     def remove_bidirected(self, a: str, b: str) -> CausalGraph:
         if _pair(a, b) not in self.bidirected:
-            raise GraphError(f"There is no bidirected edge {a} ↔ {b}.")
+            raise GraphError(f"There is no bidirected edge {show_name(a, False)} ↔ {show_name(b, False)}.")
         return self._replace(bidirected=self.bidirected - {_pair(a, b)})
 
     def set_role(self, node: str, role: str, on: bool = True) -> CausalGraph:
         """Give `node` the role (or take it away with on=False)."""
         self._require(node)
         if role not in ROLES:
-            raise GraphError(f"Unknown role '{role}'.", hint="Roles are: " + ", ".join(ROLES) + ".")
+            raise GraphError(f"Unknown role {show_name(role)}.",
+                             hint="Roles are: " + ", ".join(ROLES) + ".")
         roles = dict(self.roles)
         current = set(roles.get(node, ()))
         current = current | {role} if on else current - {role}

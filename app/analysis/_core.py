@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.errors import QueryError
-from app.graph import KIND_NAMES, CausalGraph
+from app.graph import KIND_NAMES, CausalGraph, show_name
 
 # Sentinels for the contracted source / target sides of a separator graph. Node names are
 # strings, so these can never collide with a user's node.
@@ -139,7 +139,8 @@ def node_set(g: CausalGraph | Admg, nodes: str | Iterable[str] | None, what: str
         if not isinstance(n, str):
             raise QueryError(f"The {what} must be given as node names (text), not {n!r}.")
         if n not in known:
-            raise QueryError(f"There is no node called '{n}' in the graph (asked as the {what}).",
+            raise QueryError(f"There is no node called {show_name(n)} in the graph (asked as "
+                             f"the {what}).",
                              hint="Check the spelling; node names are case-sensitive.")
     if not items and not allow_empty:
         raise QueryError(f"Choose at least one node as the {what}.")

@@ -13,6 +13,8 @@ from app.io.gml import parse_gml, write_gml
 from app.io.jsonfmt import parse_json, write_json
 from app.settings import MAX_GRAPH_TEXT
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 PARSERS = {
     "dagitty": parse_dagitty, "json": parse_json, "dot": parse_dot, "gml": parse_gml,
     "bif": parse_bif, "csv": parse_edgelist,
@@ -55,6 +57,12 @@ def parse_graph(text: str, fmt: str | None = None) -> CausalGraph:
     if len(text) > MAX_GRAPH_TEXT:
         raise ParseError(f"The graph text is {len(text):,} characters long; "
                          f"the limit is {MAX_GRAPH_TEXT:,}.")
+    broken = _SURROGATE.search(text)
+    if broken:   # half a UTF-16 pair cannot be shown or saved: refuse it before any parser
+        line = text.count("\n", 0, broken.start()) + 1
+        col = broken.start() - text.rfind("\n", 0, broken.start())
+        raise ParseError("The text contains a broken character (half of a UTF-16 surrogate "
+                         "pair).", line, col, hint="Retype or remove the character there.")
     fmt = fmt or detect_format(text)
     if fmt not in PARSERS:
         raise ParseError(f"Unknown graph format '{fmt}'.",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from app.errors import GraphError, ParseError
-from app.graph import ROLES, CausalGraph
+from app.graph import ROLES, CausalGraph, show_name
 from app.settings import MAX_EDGES, MAX_NODES
 
 _TOKEN = re.compile(r'(?P<ws>\s+|//[^\n]*|#[^\n]*|/\*.*?\*/)|(?P<arrow>->|--)'
@@ -168,7 +168,7 @@ def parse_dot(text: str) -> CausalGraph:
             elif value is None and key in aliases:
                 roles.setdefault(name, set()).add(aliases[key])
             elif value is None:
-                raise _err(f"Unknown role '{tok.val}' for {name!r}.", tok,
+                raise _err(f"Unknown role {show_name(tok.val)} for {show_name(name)}.", tok,
                            hint="Roles are: " + ", ".join(ROLES) + ".")
 
     def edge_kind(a: dict[str, tuple[str | None, _Tok]]) -> str:

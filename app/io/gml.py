@@ -11,7 +11,7 @@ import math
 import networkx as nx
 
 from app.errors import ParseError
-from app.graph import CIRCLE_MARKS, KINDS, CausalGraph
+from app.graph import CIRCLE_MARKS, KINDS, CausalGraph, show_name
 from app.settings import MAX_EDGES, MAX_NODES
 
 MAX_DEPTH = 20
@@ -54,9 +54,14 @@ def _depth(text: str) -> int:
     return deepest
 
 
+def _safe(text: str) -> str:
+    """Library error text made printable (a lone surrogate from `&#55296;` is escaped)."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _number(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ParseError(f"The {what} must be a number, not {str(value)[:40]!r}.")
+        raise ParseError(f"The {what} must be a number, not {show_name(value)}.")
     try:
         v = float(value)
     except OverflowError:
@@ -74,7 +79,7 @@ def parse_gml(text: str) -> CausalGraph:
         g = nx.parse_gml(text, label="label")
     except (nx.NetworkXError, ValueError, KeyError, IndexError, TypeError, AttributeError,
             RecursionError, OverflowError) as err:
-        raise ParseError(f"This GML text could not be read: {str(err)[:200]}") from None
+        raise ParseError("This GML text could not be read: " + _safe(str(err)[:200])) from None
     if not g.is_directed():
         raise ParseError("This GML graph is undirected; a causal graph needs 'directed 1'.")
     if g.number_of_nodes() > MAX_NODES or g.number_of_edges() > MAX_EDGES:
@@ -83,29 +88,29 @@ def parse_gml(text: str) -> CausalGraph:
                          f"{MAX_EDGES:,}.")
     kind = g.graph.get("kind", "dag")
     if kind not in KINDS:
-        raise ParseError(f"Unknown graph kind {str(kind)[:20]!r}.",
+        raise ParseError(f"Unknown graph kind {show_name(kind)}.",
                          hint="Kinds are: " + ", ".join(KINDS) + ".")
     nodes = [str(n) for n in g.nodes]
     roles, pos = {}, {}
     for n, d in g.nodes(data=True):
         r = d.get("roles", "")
         if not isinstance(r, str):
-            raise ParseError(f"The roles of {str(n)[:40]!r} must be text such as \"latent\".")
+            raise ParseError(f"The roles of {show_name(n)} must be text such as \"latent\".")
         if r:
             roles[str(n)] = [x for x in r.split(",") if x]
         if "x" in d or "y" in d:
-            pos[str(n)] = (_number(d.get("x"), f"x of {str(n)[:40]!r}"),
-                           _number(d.get("y"), f"y of {str(n)[:40]!r}"))
+            pos[str(n)] = (_number(d.get("x"), f"x of {show_name(n)}"),
+                           _number(d.get("y"), f"y of {show_name(n)}"))
     sets: dict[str, list] = {"directed": [], "bidirected": [], "undirected": [], "circle": []}
     for a, b, d in g.edges(data=True):
         k = d.get("kind", "directed")
         if not isinstance(k, str) or k not in sets:
-            raise ParseError(f"Unknown edge kind {str(k)[:20]!r} on {str(a)[:40]} – {str(b)[:40]}.",
+            raise ParseError(f"Unknown edge kind {show_name(k)} on {show_name(a, False)} – {show_name(b, False)}.",
                              hint="Edge kinds are: " + ", ".join(sets) + ".")
         if k == "circle":
             mark = d.get("mark")
             if mark not in CIRCLE_MARKS:
-                raise ParseError(f"Unknown circle mark {str(mark)[:10]!r}.",
+                raise ParseError(f"Unknown circle mark {show_name(mark)}.",
                                  hint="Circle marks are: " + ", ".join(CIRCLE_MARKS) + ".")
             sets[k].append((str(a), mark, str(b)))
         else:

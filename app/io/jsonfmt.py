@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import math
 
-from app.errors import ParseError
-from app.graph import CIRCLE_MARKS, KINDS, CausalGraph
+from app.errors import GraphError, ParseError
+from app.graph import CIRCLE_MARKS, KINDS, ROLES, CausalGraph, clean_name, show_name
 from app.settings import MAX_EDGES, MAX_NODES
 
 FORMAT = "causal-canvas-graph"
@@ -86,28 +86,34 @@ def parse_json(text: str) -> CausalGraph:
             raise ParseError("Each node must be a name or an object with a \"name\".")
         if not isinstance(name, str):
             raise ParseError(f"Each node needs a text name, not {type(name).__name__}.")
+        try:   # checked here so no message below can carry an unusable name
+            name = clean_name(name)
+        except GraphError as err:
+            raise ParseError(err.message, hint=err.hint) from None
         if isinstance(item, dict):
             r = item.get("roles", [])
-            if not (isinstance(r, list) and all(isinstance(v, str) for v in r)):
-                raise ParseError(f'The "roles" of {name[:40]!r} must be a list of role names.')
+            if not (isinstance(r, list) and all(v in ROLES for v in r)):
+                raise ParseError(f'The "roles" of {show_name(name)} must be a list of role '
+                                 'names.', hint="Roles are: " + ", ".join(ROLES) + ".")
             if r:
                 roles[name] = r
             p = item.get("pos")
             if p is not None:
                 if not (isinstance(p, list) and len(p) == 2 and all(
                         isinstance(v, (int, float)) and not isinstance(v, bool) for v in p)):
-                    raise ParseError(f"The position of {name[:40]!r} must be a list of two numbers.")
+                    raise ParseError(f"The position of {show_name(name)} must be a list of two "
+                                     "numbers.")
                 try:
                     x, y = float(p[0]), float(p[1])
                 except OverflowError:
                     x = y = math.inf
                 if not (math.isfinite(x) and math.isfinite(y)):
-                    raise ParseError(f"The position of {name[:40]!r} is not a usable number.")
+                    raise ParseError(f"The position of {show_name(name)} is not a usable number.")
                 pos[name] = (x, y)
         names.append(name)
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
-        raise ParseError(f"The node '{dup[:40]}' is listed twice.")
+        raise ParseError(f"The node {show_name(dup)} is listed twice.")
     edges = _pairs(_list(doc, "edges", _list(doc, "links")), "edge")
     bi = _pairs(_list(doc, "bidirected"), "bidirected edge")
     und = _pairs(_list(doc, "undirected"), "undirected edge")
@@ -118,11 +124,11 @@ def parse_json(text: str) -> CausalGraph:
     for e in [*edges, *bi, *und, *((a, b) for a, _, b in circ)]:
         for n in e:
             if n not in known:
-                raise ParseError(f"The edge {e[0][:40]} – {e[-1][:40]} uses '{n[:40]}', which is "
-                                 "not in the node list.")
+                raise ParseError(f"The edge {show_name(e[0], False)} – {show_name(e[-1], False)} uses "
+                                 f"{show_name(n)}, which is not in the node list.")
     for _, mark, _ in circ:
         if mark not in CIRCLE_MARKS:
-            raise ParseError(f"Unknown circle mark {mark[:10]!r}.",
+            raise ParseError(f"Unknown circle mark {show_name(mark)}.",
                              hint="Circle marks are: " + ", ".join(CIRCLE_MARKS) + ".")
     return CausalGraph.from_edges(edges, nodes=names, bidirected=bi, roles=roles, positions=pos,
                                   kind=kind, undirected=und, circle=[(a, m, b) for a, m, b in circ])
