@@ -341,10 +341,6 @@ class CausalGraph:
         """True for a DAG (possibly with <-> edges for latent confounding)."""
         return self.kind == "dag"
 
-    def edge_count(self) -> int:
-        """Edges of every kind."""
-        return len(self.edges) + len(self.bidirected) + len(self.undirected) + len(self.circle)
-
     # ---- edits (each returns a new graph) ------------------------------------------------
     def _replace(self, **changes) -> CausalGraph:
         fields = {"nodes": self.nodes, "edges": self.edges, "bidirected": self.bidirected,

@@ -72,12 +72,13 @@ def test_too_many_nodes_in_dagitty_dot_json_and_edge_list():
     friendly(lambda: io.parse_graph("\n".join(f"{n},x" for n in names), "csv"))
 
 
-def test_nesting_depth_is_bounded_in_dagitty_and_gml():
+def test_nesting_depth_is_bounded_in_dagitty_gml_and_json():
     deep = "dag { x -> " + "{" * 50_000 + "y" + "}" * 50_000 + " }"
     t0 = time.perf_counter()
     friendly(lambda: io.parse_graph(deep))
     gml = "graph [ directed 1 " + "a [ " * 50_000 + "]" * 50_000 + " ]"
     friendly(lambda: io.parse_graph(gml, "gml"))
+    friendly(lambda: io.parse_graph('{"nodes": ' + "[" * 50_000 + "]" * 50_000 + "}", "json"))
     assert time.perf_counter() - t0 < 5.0
 
 
