@@ -57,6 +57,9 @@ def clean_name(name: object) -> str:
     """Return a valid node name (stripped, NFC) or raise GraphError saying what is wrong."""
     if not isinstance(name, str):
         raise GraphError(f"A node name must be text, not {type(name).__name__}.")
+    if name.isascii() and name.isprintable() and 0 < len(name) <= MAX_NAME_LENGTH \
+            and name[0] != " " and name[-1] != " ":
+        return name    # the common case, decided without a per-character category scan
     text = unicodedata.normalize("NFC", name).strip()
     if not text:
         raise GraphError("A node name cannot be empty.")
@@ -197,13 +200,24 @@ class CausalGraph:
                    kind: str = "dag", undirected: Iterable[Edge] = (),
                    circle: Iterable[MarkedEdge] = ()) -> CausalGraph:
         """Build a graph from edge pairs; nodes are taken from `nodes` then from the edges."""
-        edges = [(clean_name(a), clean_name(b)) for a, b in edges]
-        bidirected = [(clean_name(a), clean_name(b)) for a, b in bidirected]
-        undirected = [(clean_name(a), clean_name(b)) for a, b in undirected]
-        circle = [(clean_name(a), m, clean_name(b)) for a, m, b in circle]
+        cleaned: dict[object, str] = {}
+
+        def c(name: object) -> str:   # each distinct name is checked once
+            try:
+                return cleaned[name]
+            except KeyError:
+                cleaned[name] = out = clean_name(name)
+                return out
+            except TypeError:          # unhashable: clean_name says what is wrong
+                return clean_name(name)
+
+        edges = [(c(a), c(b)) for a, b in edges]
+        bidirected = [(c(a), c(b)) for a, b in bidirected]
+        undirected = [(c(a), c(b)) for a, b in undirected]
+        circle = [(c(a), m, c(b)) for a, m, b in circle]
         order: dict[str, None] = {}
         for n in nodes:
-            order[clean_name(n)] = None
+            order[c(n)] = None
         for a, b in [*edges, *bidirected, *undirected, *((a, b) for a, _, b in circle)]:
             order.setdefault(a, None)
             order.setdefault(b, None)

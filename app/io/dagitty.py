@@ -125,19 +125,22 @@ class _Parser:
     n_edges: int = 0
     roles: dict[str, set[str]] = field(default_factory=dict)
     positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    cleaned: dict[str, str] = field(default_factory=dict)    # token text -> checked name
 
     # ---- token helpers --------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> _Tok:
-        return self.toks[min(self.i + ahead, len(self.toks) - 1)]
+        j = self.i + ahead
+        return self.toks[j] if j < len(self.toks) else self.toks[-1]
 
     def take(self) -> _Tok:
-        tok = self.peek()
-        self.i = min(self.i + 1, len(self.toks) - 1)
+        tok = self.toks[self.i]
+        if self.i < len(self.toks) - 1:
+            self.i += 1
         return tok
 
     def at(self, text: str, ahead: int = 0) -> bool:
         tok = self.peek(ahead)
-        return tok.kind == "punct" and tok.text == text
+        return tok.text == text and tok.kind == "punct"
 
     def word(self, ahead: int = 0) -> str | None:
         """The lower-cased text of an unquoted identifier (keywords are never quoted)."""
@@ -265,10 +268,12 @@ class _Parser:
         if not tok.quoted and tok.text.lower() in _RESERVED:
             raise ParseError(f"'{tok.text}' is a keyword here, not a node name.", tok.line, tok.col,
                              hint=f'To use it as a name, quote it: "{tok.text}".')
-        try:
-            name = clean_name(tok.text)
-        except GraphError as err:
-            raise ParseError(err.message, tok.line, tok.col, hint=err.hint) from None
+        name = self.cleaned.get(tok.text)
+        if name is None:
+            try:
+                name = self.cleaned[tok.text] = clean_name(tok.text)
+            except GraphError as err:
+                raise ParseError(err.message, tok.line, tok.col, hint=err.hint) from None
         if name not in self.order:
             if len(self.order) >= MAX_NODES:
                 raise ParseError(f"The graph has more than {MAX_NODES:,} nodes; that is the limit.",
