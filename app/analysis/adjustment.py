@@ -13,6 +13,10 @@ As in DAGitty (jslib/graph/GraphAnalyzer.js: isAdjustmentSet, listMsasTotalEffec
 - MAGs: the same criterion with only *visible* edges X -> c removed (Perković, Textor, Kalisch &
   Maathuis 2018, generalized adjustment criterion); an invisible first edge on a causal path
   means the MAG is not amenable and no set exists;
+- CPDAGs and maximally oriented PDAGs: possibly causal paths and possible descendants (through
+  -- edges), -- edges walked in the direction of travel and kept in the moral graph, as
+  DAGitty does; a possibly causal path starting X -- c means not amenable, no set. Checked
+  against every member DAG in tests/reference/test_analysis_cpdag.py;
 - nodes marked `selected` are conditioned on always, and no set exists when the outcome is
   d-connected to them in the back-door graph;
 - nodes marked `adjusted` are forced into every listed set; none is listed when one of them is
@@ -26,12 +30,12 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from app.analysis._core import (
+    DAG_MAG_PDAG,
     DAG_ONLY,
-    DAG_OR_MAG,
     Admg,
     Listing,
     admg,
-    ancestors,
+    anteriors,
     descendants,
     disjoint,
     edge_visible,
@@ -40,6 +44,7 @@ from app.analysis._core import (
     minimal_separators,
     nearest_separator,
     node_set,
+    possible_descendants,
     proper_causal_nodes,
     separator_graph,
 )
@@ -62,7 +67,7 @@ class _Setup:
     usable: frozenset[str]       # measured nodes that may be adjusted for
     selected: frozenset[str] = frozenset()   # conditioned on always
     forced: frozenset[str] = frozenset()     # marked adjusted: in every listed set
-    invisible: tuple[tuple[str, str], ...] = ()   # MAG: first causal edges that stay
+    invisible: tuple[tuple[str, str], ...] = ()   # MAG/PDAG: first causal edges that stay
 
     @property
     def selection_biased(self) -> bool:
@@ -96,12 +101,14 @@ def _effect_query(g: CausalGraph, x, y, allow: frozenset[str] = DAG_ONLY,
 
 
 def _setup(g: CausalGraph, x, y) -> _Setup:
-    adm, xs, ys = _effect_query(g, x, y, DAG_OR_MAG, "Adjustment", selection=True)
+    adm, xs, ys = _effect_query(g, x, y, DAG_MAG_PDAG, "Adjustment", selection=True)
     pcp = proper_causal_nodes(adm, xs, ys)
-    forbidden = descendants(adm, pcp)
+    forbidden = possible_descendants(adm, pcp)
     first = [(a, b) for a in adm.sorted(xs) for b in adm.sorted(adm.children[a]) if b in pcp]
     invisible = tuple(e for e in first if not edge_visible(adm, *e))
     pbd = adm.without_edges(e for e in first if e not in invisible)
+    # PDAG: a possibly causal path that starts X -- c is not amenable (Perković et al. 2018)
+    invisible += tuple((a, b) for a in adm.sorted(xs) for b in adm.sorted(adm.und(a)) if b in pcp)
     selected = adm.selected - xs - ys
     forced = frozenset(g.adjusted) - xs - ys - adm.latent - selected
     usable = frozenset(n for n in adm.nodes if n not in adm.latent and n not in forbidden
@@ -110,13 +117,20 @@ def _setup(g: CausalGraph, x, y) -> _Setup:
                   selected, forced, invisible)
 
 
+def _not_amenable(s: _Setup) -> str:
+    """Why the graph is not amenable: the first edge of a possibly causal path."""
+    a, b = s.invisible[0]
+    if b in s.adm.und(a):
+        return (f"This PDAG is not amenable: the causal path may start with {a} -- {b}, and in "
+                f"some DAGs of the class {b} causes {a}.")
+    return (f"This MAG is not amenable: the edge {a} -> {b} starts a causal path but is not "
+            "visible, so a latent confounder of the two may hide behind it.")
+
+
 def _no_set_reason(s: _Setup) -> str:
     """Why no adjustment set can exist at all, or "" (DAGitty's early exits, in its order)."""
     if s.invisible:
-        a, b = s.invisible[0]
-        return (f"This MAG is not amenable: the edge {a} -> {b} starts a causal path but is not "
-                "visible, so a latent confounder of the two may hide behind it and no "
-                "adjustment set exists (Perković et al. 2018).")
+        return _not_amenable(s) + " No adjustment set exists (Perković et al. 2018)."
     bad = s.adm.sorted(s.forced & s.forbidden)
     if bad:
         return (f"'{bad[0]}' is marked adjusted but lies on or below a causal path from the "
@@ -179,7 +193,7 @@ def _list_separators(s: _Setup, must: frozenset[str], may: frozenset[str],
     stack = [(must, may)]
     while stack and len(found) <= limit:
         inner, outer = stack.pop()
-        z = frozenset(ancestors(s.pbd, s.xs | s.ys | inner | s.selected) & outer)
+        z = frozenset(anteriors(s.pbd, s.xs | s.ys | inner | s.selected) & outer)
         if not m_separated(s.pbd, s.xs, s.ys, z | s.selected):
             continue
         if inner == outer:
@@ -255,16 +269,17 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
         reasons.append(f"'{n}' is latent (not measured), so it cannot be adjusted for.")
     for n in s.adm.sorted((zs & s.forbidden) - s.xs - s.ys):
         path = " → ".join(_causal_path_through(s.adm, s.xs, s.ys, n))
-        if n in s.pcp:
+        if s.adm.kind == "pdag":   # paths may run through -- edges: no single path to show
+            reasons.append(f"'{n}' may lie on or below a causal path from the exposure (in some "
+                           "DAG of this class): adjusting for it can bias the estimate.")
+        elif n in s.pcp:
             reasons.append(f"'{n}' is a mediator on the causal path {path}: adjusting for it "
                            "blocks part of the effect you want to measure.")
         else:
             reasons.append(f"'{n}' is a descendant of the exposure ({path}) below a causal path "
                            "to the outcome: adjusting for it biases the estimate.")
-    for a, b in s.invisible:
-        reasons.append(f"The graph is a MAG and its edge {a} -> {b} is not visible: a latent "
-                       "confounder of the two may hide behind it, so no set can be valid "
-                       "(Perković et al. 2018).")
+    if s.invisible:
+        reasons.append(_not_amenable(s) + " So no set can be valid (Perković et al. 2018).")
     if s.selection_biased:
         reasons.append(f"The selection {fmt_set(s.selected)} (marked selected) is d-connected "
                        "to the outcome once the exposure's causal edges are cut, so no set can "
@@ -272,7 +287,8 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
     cond = (zs - s.xs - s.ys) | s.selected
     separated = m_separated(s.pbd, s.xs, s.ys, cond)
     shown: tuple = ()
-    if not separated and not s.invisible:   # an invisible edge is the reason, not a path
+    # an invisible edge is the reason, not a path; PDAG paths are not listed (their -- edges)
+    if not separated and not s.invisible and s.adm.kind != "pdag":
         paths = enumerate_paths(s.pbd, s.xs, s.ys, cond, only_open=True, limit=3)
         shown = tuple(paths)
         for p in paths:
@@ -294,6 +310,8 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
                 reasons.append(f"The non-causal path {p.text} stays open.{hint}")
         if not paths:
             reasons.append("A non-causal path between them stays open (too many paths to list).")
+    if not separated and not s.invisible and s.adm.kind == "pdag":
+        reasons.append("A non-causal path between them stays open in some DAG of this class.")
     valid = separated and not reasons
     return AdjustmentCheck(s.xs, s.ys, zs, valid, tuple(reasons), shown)
 
