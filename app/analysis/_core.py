@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+import networkx as nx
+
 from app.errors import QueryError
-from app.graph import CausalGraph
+from app.graph import KIND_NAMES, CausalGraph, show_name
 
 # Sentinels for the contracted source / target sides of a separator graph. Node names are
 # strings, so these can never collide with a user's node.
@@ -36,16 +38,24 @@ class Admg:
     spouses: Mapping[str, frozenset[str]]
     latent: frozenset[str]
     order: Mapping[str, int]          # position in a topological order
+    kind: str = "dag"                 # "dag", or "mag": then X -> Y may hide a confounder
+    selected: frozenset[str] = frozenset()   # always conditioned on (selection by design)
+    undirected: Mapping[str, frozenset[str]] = field(default_factory=dict)   # pdag: a -- b
 
     @property
     def observed(self) -> list[str]:
         return [n for n in self.nodes if n not in self.latent]
 
     def neighbours(self, v: str) -> set[str]:
-        return set(self.parents[v]) | self.children[v] | self.spouses[v]
+        return set(self.parents[v]) | self.children[v] | self.spouses[v] | self.und(v)
 
     def adjacent(self, a: str, b: str) -> bool:
-        return b in self.parents[a] or b in self.children[a] or b in self.spouses[a]
+        return (b in self.parents[a] or b in self.children[a] or b in self.spouses[a]
+                or b in self.und(a))
+
+    def und(self, v: str) -> frozenset[str]:
+        """The nodes joined to v by an undirected edge (a PDAG's unoriented edges)."""
+        return self.undirected.get(v, frozenset())
 
     def without_edges(self, removed: Iterable[tuple[str, str]]) -> Admg:
         """A copy with some directed edges (a, b) removed (used for back-door graphs)."""
@@ -56,15 +66,88 @@ class Admg:
                    for v, ps in self.parents.items()}
         children = {v: frozenset(c for c in cs if (v, c) not in removed)
                     for v, cs in self.children.items()}
-        return Admg(self.nodes, parents, children, self.spouses, self.latent, self.order)
+        return Admg(self.nodes, parents, children, self.spouses, self.latent, self.order,
+                    self.kind, self.selected, self.undirected)
 
     def sorted(self, nodes: Iterable[str]) -> list[str]:
         """Nodes in topological order (ties by the graph's node order)."""
         return sorted(nodes, key=self.order.__getitem__)
 
 
+DAG_ONLY = frozenset({"dag"})
+DAG_OR_MAG = frozenset({"dag", "mag"})
+DAG_MAG_PDAG = frozenset({"dag", "mag", "pdag"})
+
+
+def require_kind(g: CausalGraph, allow: frozenset[str], what: str) -> None:
+    """Refuse a graph type the analysis does not handle (never read a MAG/PDAG/PAG as a DAG)."""
+    if g.kind not in allow:
+        names = " or ".join(KIND_NAMES[k] for k in sorted(allow))
+        raise QueryError(
+            f"{what} works on a {names}; this graph is a {KIND_NAMES[g.kind]}.",
+            hint="Reading it as a DAG would give a wrong answer. Orient every edge and change "
+                 "the graph type to dag if you know the directions.")
+    if g.kind == "pdag":
+        _require_mpdag(g, what)
+    if g.kind == "mag" and g.undirected:
+        a, b = sorted(g.undirected)[0]
+        raise QueryError(f"{what} does not handle MAGs with undirected edges (here {a} -- {b}, "
+                         "which stand for selection bias) yet.",
+                         hint="Model the selection with a node marked 'selected' in a DAG instead.")
+
+
+def _require_mpdag(g: CausalGraph, what: str) -> None:
+    """A PDAG is analysed only when it stands for a class of DAGs read the standard way: no <->,
+    closed under Meek's (1995) orientation rules, unoriented parts chordal (so every member DAG
+    is found by orienting them, as in a CPDAG)."""
+    if g.bidirected:
+        raise QueryError(f"{what} does not handle PDAGs with <-> edges.",
+                         hint="Use a MAG for latent confounding in a class of graphs.")
+    und = {n: set() for n in g.nodes}
+    for a, b in g.undirected:
+        und[a].add(b)
+        und[b].add(a)
+    pa = {n: set() for n in g.nodes}
+    ch = {n: set() for n in g.nodes}
+    for a, b in g.edges:
+        pa[b].add(a)
+        ch[a].add(b)
+
+    def adj(a: str, b: str) -> bool:
+        return b in und[a] or b in pa[a] or b in ch[a]
+
+    for b, c in sorted(g.undirected) + [(c, b) for b, c in sorted(g.undirected)]:
+        rule = ""
+        if any(not adj(a, c) for a in pa[b]):
+            rule = "1"              # a -> b -- c, a and c not adjacent
+        elif ch[b] & pa[c]:
+            rule = "2"              # b -> m -> c
+        elif any(not adj(m1, m2) for m1 in und[b] & pa[c] for m2 in und[b] & pa[c] if m1 < m2):
+            rule = "3"
+        elif any(d in pa[m] and not adj(d, c) and adj(b, m) and d != c
+                 for m in pa[c] for d in und[b] | pa[b] | ch[b]):
+            rule = "4"              # b ~ d -> m -> c, d and c not adjacent, b adjacent to m
+        if rule:
+            raise QueryError(f"This PDAG is not maximally oriented: Meek's rule {rule} orients "
+                             f"{b} -- {c} as {b} -> {c}.",
+                             hint="Orient that edge (or use the CPDAG from a discovery run).")
+    chordal = nx.Graph()
+    chordal.add_edges_from(g.undirected)
+    if chordal.number_of_edges() and not nx.is_chordal(chordal):
+        raise QueryError("The undirected part of this PDAG has a cycle without a chord, so no "
+                         "DAG fits it without a new collider.",
+                         hint="A CPDAG's undirected part is always chordal; check the edges.")
+
+
+def admg(g: CausalGraph, allow: frozenset[str] = DAG_ONLY,
+         what: str = "This analysis") -> Admg:
+    """The ADMG view of `g`, after checking that the analysis handles the graph's type."""
+    require_kind(g, allow, what)
+    return _admg(g)
+
+
 @lru_cache(maxsize=64)
-def admg(g: CausalGraph) -> Admg:
+def _admg(g: CausalGraph) -> Admg:
     """The ADMG view of `g` (cached: graphs are immutable and hashable)."""
     parents: dict[str, set[str]] = {n: set() for n in g.nodes}
     children: dict[str, set[str]] = {n: set() for n in g.nodes}
@@ -83,7 +166,21 @@ def admg(g: CausalGraph) -> Admg:
         spouses={n: frozenset(v) for n, v in spouses.items()},
         latent=frozenset(g.latents),
         order=order,
+        kind=g.kind,
+        selected=frozenset(g.role_nodes("selected")),
+        undirected=_undirected_map(g),
     )
+
+
+def _undirected_map(g: CausalGraph) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for a, b in g.undirected:
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return {n: frozenset(v) for n, v in out.items()}
+
+
+admg.cache_clear = _admg.cache_clear   # benchmarks time the uncached view
 
 
 # ---- input checking ---------------------------------------------------------------------------
@@ -105,7 +202,8 @@ def node_set(g: CausalGraph | Admg, nodes: str | Iterable[str] | None, what: str
         if not isinstance(n, str):
             raise QueryError(f"The {what} must be given as node names (text), not {n!r}.")
         if n not in known:
-            raise QueryError(f"There is no node called '{n}' in the graph (asked as the {what}).",
+            raise QueryError(f"There is no node called {show_name(n)} in the graph (asked as "
+                             f"the {what}).",
                              hint="Check the spelling; node names are case-sensitive.")
     if not items and not allow_empty:
         raise QueryError(f"Choose at least one node as the {what}.")
@@ -151,6 +249,32 @@ def ancestors(adm: Admg, nodes: Iterable[str]) -> set[str]:
     return seen
 
 
+def anteriors(adm: Admg, nodes: Iterable[str]) -> set[str]:
+    """Ancestors also through undirected edges (DAGitty's anteriorsOf); ancestors in a DAG/MAG."""
+    seen = set(nodes)
+    stack = list(seen)
+    while stack:
+        v = stack.pop()
+        for p in adm.parents[v] | adm.und(v):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+def possible_descendants(adm: Admg, nodes: Iterable[str]) -> set[str]:
+    """Descendants also through undirected edges (DAGitty's posteriorsOf)."""
+    seen = set(nodes)
+    stack = list(seen)
+    while stack:
+        v = stack.pop()
+        for c in adm.children[v] | adm.und(v):
+            if c not in seen:
+                seen.add(c)
+                stack.append(c)
+    return seen
+
+
 def descendants(adm: Admg, nodes: Iterable[str]) -> set[str]:
     """The nodes reachable from `nodes` by directed paths, including the nodes themselves."""
     seen = set(nodes)
@@ -174,7 +298,7 @@ def proper_causal_nodes(adm: Admg, xs: frozenset[str], ys: frozenset[str]) -> se
     stack = list(xs)
     while stack:
         v = stack.pop()
-        for c in adm.children[v]:
+        for c in adm.children[v] | adm.und(v):      # possibly directed in a PDAG
             if c not in xs and c not in down:
                 down.add(c)
                 stack.append(c)
@@ -183,11 +307,31 @@ def proper_causal_nodes(adm: Admg, xs: frozenset[str], ys: frozenset[str]) -> se
     stack = list(ys)
     while stack:
         v = stack.pop()
-        for p in adm.parents[v]:
+        for p in adm.parents[v] | adm.und(v):
             if p not in xs and p not in up:
                 up.add(p)
                 stack.append(p)
     return down & up
+
+
+def edge_visible(adm: Admg, a: str, b: str) -> bool:
+    """Is the edge a -> b visible (no latent confounder can hide behind it)? Always in a DAG/PDAG.
+
+    In a MAG (Zhang 2008, Def. 3.1; DAGitty's GraphAnalyzer.isEdgeVisible): visible iff some V
+    not adjacent to b has an arrowhead into a, directly (V -> a, V <-> a) or through a collider
+    path V *-> D1 <-> … <-> a whose inner nodes are all parents of b.
+    """
+    if adm.kind != "mag":     # DAG and PDAG: every directed edge is visible (as in DAGitty)
+        return True
+    near_b = adm.neighbours(b) | {b}
+    district, stack = {a}, [a]
+    while stack:
+        v = stack.pop()
+        for s in adm.spouses[v]:
+            if s in adm.parents[b] and s not in district:
+                district.add(s)
+                stack.append(s)
+    return any((adm.parents[d] | adm.spouses[d]) - near_b for d in district)
 
 
 # ---- m-separation -----------------------------------------------------------------------------
@@ -210,10 +354,12 @@ def reachable(adm: Admg, xs: Iterable[str], zs: frozenset[str] | set[str]) -> se
             seen.add((v, head))
             queue.append((v, head))
 
+    # An undirected edge v -- w (PDAG) is walked in the direction of travel, as DAGitty's
+    # dConnected does: leaving v "downwards" it acts as v -> w, "upwards" as v <- w.
     for x in xs:
         for c in adm.children[x]:
             push(c, True)
-        for p in adm.parents[x]:
+        for p in adm.parents[x] | adm.und(x):
             push(p, False)
         for s in adm.spouses[x]:
             push(s, True)
@@ -226,13 +372,13 @@ def reachable(adm: Admg, xs: Iterable[str], zs: frozenset[str] | set[str]) -> se
             if v not in zs:
                 for c in adm.children[v]:
                     push(c, True)
-                for p in adm.parents[v]:
+                for p in adm.parents[v] | adm.und(v):
                     push(p, False)
                 for s in adm.spouses[v]:
                     push(s, True)
             continue
         if v not in zs:       # leave by v → c: a chain or fork through v
-            for c in adm.children[v]:
+            for c in adm.children[v] | adm.und(v):
                 push(c, True)
         if v in an_z:         # leave with an arrowhead at v: v is a collider
             for p in adm.parents[v]:
@@ -250,7 +396,7 @@ def m_separated(adm: Admg, xs: Iterable[str], ys: Iterable[str], zs: Iterable[st
 # ---- minimal separators -----------------------------------------------------------------------
 
 def separator_graph(adm: Admg, xs: Iterable[str], ys: Iterable[str],
-                    allowed: Iterable[str]) -> dict | None:
+                    allowed: Iterable[str], forced: Iterable[str] = ()) -> dict | None:
     """The moral graph of An(X ∪ Y) with X, Y contracted and non-allowed nodes eliminated.
 
     Separation in the moral graph of the ancestral set is d-separation (Lauritzen et al. 1990);
@@ -258,10 +404,15 @@ def separator_graph(adm: Admg, xs: Iterable[str], ys: Iterable[str],
     X–Y vertex separators of this graph are exactly the minimal d-separators using only
     `allowed` nodes. A bidirected edge a ↔ b counts as a latent parent of a and b. Returns None
     when X and Y cannot be separated at all (they are adjacent after elimination).
+
+    `forced` nodes are conditioned on in every separator (adjusted or selected nodes): the
+    ancestral set grows to An(X ∪ Y ∪ forced), where every forced-minimal separator lies (van
+    der Zander, Liśkiewicz & Textor 2019, as DAGitty's listMsasTotalEffect), and the forced
+    nodes are removed from the graph, so the separators listed are the extra nodes needed.
     """
-    xs, ys = set(xs), set(ys)
-    anc = ancestors(adm, xs | ys)
-    keep = (set(allowed) & anc) - xs - ys
+    xs, ys, forced = set(xs), set(ys), set(forced) - set(xs) - set(ys)
+    anc = anteriors(adm, xs | ys | forced)
+    keep = (set(allowed) & anc) - xs - ys - forced
     adj: dict[object, set] = {}
 
     def link(a, b) -> None:
@@ -278,11 +429,15 @@ def separator_graph(adm: Admg, xs: Iterable[str], ys: Iterable[str],
         pars += [("↔",) + tuple(sorted((v, s))) for s in adm.spouses[v]]
         for p in pars:
             link(name(v), p)
+        for u in adm.und(v):             # PDAG: undirected edges stay (DAGitty's moralGraph)
+            if u in anc:
+                link(name(v), name(u))
         for i in range(len(pars)):
             for j in range(i + 1, len(pars)):
                 link(pars[i], pars[j])
     # eliminate every node that may not be used: join all its usable neighbours instead
-    drop = {v for v in adj if v not in keep and v is not SOURCE and v is not TARGET}
+    drop = {v for v in adj
+            if v not in keep and v not in forced and v is not SOURCE and v is not TARGET}
     done: set = set()
     for start in drop:
         if start in done:
@@ -302,7 +457,7 @@ def separator_graph(adm: Admg, xs: Iterable[str], ys: Iterable[str],
         for i in range(len(border)):
             for j in range(i + 1, len(border)):
                 link(border[i], border[j])
-    for v in drop:
+    for v in drop | (forced & set(adj)):
         for w in adj.pop(v):
             if w in adj:
                 adj[w].discard(v)

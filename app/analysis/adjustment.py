@@ -8,6 +8,19 @@ Perković et al. 2018): Z is a valid adjustment set for the effect of X on Y iff
       causal path removed),
 and Z uses measured nodes only. This is the criterion DAGitty implements; with one X and Y and
 no latents it gives the same sets as Pearl's back-door criterion whenever that one applies.
+
+As in DAGitty (jslib/graph/GraphAnalyzer.js: isAdjustmentSet, listMsasTotalEffect):
+- MAGs: the same criterion with only *visible* edges X -> c removed (Perković, Textor, Kalisch &
+  Maathuis 2018, generalized adjustment criterion); an invisible first edge on a causal path
+  means the MAG is not amenable and no set exists;
+- CPDAGs and maximally oriented PDAGs: possibly causal paths and possible descendants (through
+  -- edges), -- edges walked in the direction of travel and kept in the moral graph, as
+  DAGitty does; a possibly causal path starting X -- c means not amenable, no set. Checked
+  against every member DAG in tests/reference/test_analysis_cpdag.py;
+- nodes marked `selected` are conditioned on always, and no set exists when the outcome is
+  d-connected to them in the back-door graph;
+- nodes marked `adjusted` are forced into every listed set; none is listed when one of them is
+  forbidden (a mediator or a descendant of one).
 """
 from __future__ import annotations
 
@@ -17,17 +30,21 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from app.analysis._core import (
+    DAG_MAG_PDAG,
+    DAG_ONLY,
     Admg,
     Listing,
     admg,
-    ancestors,
+    anteriors,
     descendants,
     disjoint,
+    edge_visible,
     fmt_set,
     m_separated,
     minimal_separators,
     nearest_separator,
     node_set,
+    possible_descendants,
     proper_causal_nodes,
     separator_graph,
 )
@@ -48,14 +65,32 @@ class _Setup:
     forbidden: frozenset[str]    # Dpcp: never adjust for these
     pbd: Admg                    # proper back-door graph
     usable: frozenset[str]       # measured nodes that may be adjusted for
+    selected: frozenset[str] = frozenset()   # conditioned on always
+    forced: frozenset[str] = frozenset()     # marked adjusted: in every listed set
+    invisible: tuple[tuple[str, str], ...] = ()   # MAG/PDAG: first causal edges that stay
+
+    @property
+    def selection_biased(self) -> bool:
+        """The outcome is d-connected to a selected node in the back-door graph (DAGitty)."""
+        return bool(self.selected) and not m_separated(self.pbd, self.ys, self.selected, ())
 
 
-def _effect_query(g: CausalGraph, x, y) -> tuple[Admg, frozenset[str], frozenset[str]]:
-    """Check an effect question: known, measured, non-overlapping exposure and outcome sets."""
+def _effect_query(g: CausalGraph, x, y, allow: frozenset[str] = DAG_ONLY,
+                  what: str = "This analysis", *, selection: bool = False
+                  ) -> tuple[Admg, frozenset[str], frozenset[str]]:
+    """Check an effect question: known, measured, non-overlapping exposure and outcome sets.
+
+    Refuses graph types outside `allow`, and selected nodes unless the caller handles them.
+    """
     xs = node_set(g, x, "exposure")
     ys = node_set(g, y, "outcome")
     disjoint(exposure=xs, outcome=ys)
-    adm = admg(g)
+    adm = admg(g, allow, what)
+    if not selection and adm.selected - xs - ys:
+        raise QueryError(
+            f"{what} does not take selection into account, and "
+            f"{fmt_set(adm.selected - xs - ys)} is marked selected.",
+            hint="Adjustment sets and d-separation handle selected nodes; or remove the mark.")
     for role, nodes in (("exposure", xs), ("outcome", ys)):
         hidden = sorted(nodes & adm.latent)
         if hidden:
@@ -66,13 +101,45 @@ def _effect_query(g: CausalGraph, x, y) -> tuple[Admg, frozenset[str], frozenset
 
 
 def _setup(g: CausalGraph, x, y) -> _Setup:
-    adm, xs, ys = _effect_query(g, x, y)
+    adm, xs, ys = _effect_query(g, x, y, DAG_MAG_PDAG, "Adjustment", selection=True)
     pcp = proper_causal_nodes(adm, xs, ys)
-    forbidden = descendants(adm, pcp)
-    pbd = adm.without_edges((a, b) for a in xs for b in adm.children[a] if b in pcp)
-    usable = frozenset(n for n in adm.nodes
-                       if n not in adm.latent and n not in forbidden and n not in xs | ys)
-    return _Setup(adm, xs, ys, frozenset(pcp), frozenset(forbidden), pbd, usable)
+    forbidden = possible_descendants(adm, pcp)
+    first = [(a, b) for a in adm.sorted(xs) for b in adm.sorted(adm.children[a]) if b in pcp]
+    invisible = tuple(e for e in first if not edge_visible(adm, *e))
+    pbd = adm.without_edges(e for e in first if e not in invisible)
+    # PDAG: a possibly causal path that starts X -- c is not amenable (Perković et al. 2018)
+    invisible += tuple((a, b) for a in adm.sorted(xs) for b in adm.sorted(adm.und(a)) if b in pcp)
+    selected = adm.selected - xs - ys
+    forced = frozenset(g.adjusted) - xs - ys - adm.latent - selected
+    usable = frozenset(n for n in adm.nodes if n not in adm.latent and n not in forbidden
+                       and n not in xs | ys and n not in selected)
+    return _Setup(adm, xs, ys, frozenset(pcp), frozenset(forbidden), pbd, usable,
+                  selected, forced, invisible)
+
+
+def _not_amenable(s: _Setup) -> str:
+    """Why the graph is not amenable: the first edge of a possibly causal path."""
+    a, b = s.invisible[0]
+    if b in s.adm.und(a):
+        return (f"This PDAG is not amenable: the causal path may start with {a} -- {b}, and in "
+                f"some DAGs of the class {b} causes {a}.")
+    return (f"This MAG is not amenable: the edge {a} -> {b} starts a causal path but is not "
+            "visible, so a latent confounder of the two may hide behind it.")
+
+
+def _no_set_reason(s: _Setup) -> str:
+    """Why no adjustment set can exist at all, or "" (DAGitty's early exits, in its order)."""
+    if s.invisible:
+        return _not_amenable(s) + " No adjustment set exists (Perković et al. 2018)."
+    bad = s.adm.sorted(s.forced & s.forbidden)
+    if bad:
+        return (f"'{bad[0]}' is marked adjusted but lies on or below a causal path from the "
+                "exposure to the outcome, so no valid set can contain it.")
+    if s.selection_biased:
+        return (f"The selection {fmt_set(s.selected)} is d-connected to the outcome once the "
+                "exposure's causal edges are cut, so no adjustment set removes the selection "
+                "bias.")
+    return ""
 
 
 def _sort_sets(sets: Iterable[frozenset[str]], adm: Admg) -> list[frozenset[str]]:
@@ -93,17 +160,28 @@ def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[st
         raise QueryError(f"Unknown kind of adjustment sets '{kind}'.", hint="Use 'minimal' or 'all'.")
     s = _setup(g, x, y)
     out = Listing()
+    reason = _no_set_reason(s)
+    if reason:
+        out.note = reason
+        return out
     if kind == "minimal":
-        adj = separator_graph(s.pbd, s.xs, s.ys, s.usable)
+        adj = separator_graph(s.pbd, s.xs, s.ys, s.usable - s.forced, s.forced | s.selected)
         if adj is not None:
             seps, out.truncated = minimal_separators(adj, limit)
-            out.extend(_sort_sets((frozenset(sep) for sep in seps), s.adm))
+            out.extend(_sort_sets((frozenset(sep) | s.forced for sep in seps), s.adm))
     else:
-        found = _list_separators(s, frozenset(), s.usable, limit)
+        found = _list_separators(s, s.forced, s.usable, limit)
         out.truncated = len(found) > limit
         out.extend(_sort_sets(found[:limit], s.adm))
     if out.truncated:
         out.note = f"Only the first {limit:,} sets are listed; there are more."
+    elif s.forced or s.selected:
+        parts = []
+        if s.forced:
+            parts.append(f"every set includes {fmt_set(s.forced)} (marked adjusted)")
+        if s.selected:
+            parts.append(f"{fmt_set(s.selected)} (marked selected) is conditioned on as well")
+        out.note = "As marked on the graph, " + " and ".join(parts) + "."
     return out
 
 
@@ -115,8 +193,8 @@ def _list_separators(s: _Setup, must: frozenset[str], may: frozenset[str],
     stack = [(must, may)]
     while stack and len(found) <= limit:
         inner, outer = stack.pop()
-        z = frozenset(ancestors(s.pbd, s.xs | s.ys | inner) & outer)
-        if not m_separated(s.pbd, s.xs, s.ys, z):
+        z = frozenset(anteriors(s.pbd, s.xs | s.ys | inner | s.selected) & outer)
+        if not m_separated(s.pbd, s.xs, s.ys, z | s.selected):
             continue
         if inner == outer:
             found.append(inner)
@@ -191,16 +269,26 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
         reasons.append(f"'{n}' is latent (not measured), so it cannot be adjusted for.")
     for n in s.adm.sorted((zs & s.forbidden) - s.xs - s.ys):
         path = " → ".join(_causal_path_through(s.adm, s.xs, s.ys, n))
-        if n in s.pcp:
+        if s.adm.kind == "pdag":   # paths may run through -- edges: no single path to show
+            reasons.append(f"'{n}' may lie on or below a causal path from the exposure (in some "
+                           "DAG of this class): adjusting for it can bias the estimate.")
+        elif n in s.pcp:
             reasons.append(f"'{n}' is a mediator on the causal path {path}: adjusting for it "
                            "blocks part of the effect you want to measure.")
         else:
             reasons.append(f"'{n}' is a descendant of the exposure ({path}) below a causal path "
                            "to the outcome: adjusting for it biases the estimate.")
-    cond = zs - s.xs - s.ys
+    if s.invisible:
+        reasons.append(_not_amenable(s) + " So no set can be valid (Perković et al. 2018).")
+    if s.selection_biased:
+        reasons.append(f"The selection {fmt_set(s.selected)} (marked selected) is d-connected "
+                       "to the outcome once the exposure's causal edges are cut, so no set can "
+                       "be valid.")
+    cond = (zs - s.xs - s.ys) | s.selected
     separated = m_separated(s.pbd, s.xs, s.ys, cond)
     shown: tuple = ()
-    if not separated:
+    # an invisible edge is the reason, not a path; PDAG paths are not listed (their -- edges)
+    if not separated and not s.invisible and s.adm.kind != "pdag":
         paths = enumerate_paths(s.pbd, s.xs, s.ys, cond, only_open=True, limit=3)
         shown = tuple(paths)
         for p in paths:
@@ -222,6 +310,8 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
                 reasons.append(f"The non-causal path {p.text} stays open.{hint}")
         if not paths:
             reasons.append("A non-causal path between them stays open (too many paths to list).")
+    if not separated and not s.invisible and s.adm.kind == "pdag":
+        reasons.append("A non-causal path between them stays open in some DAG of this class.")
     valid = separated and not reasons
     return AdjustmentCheck(s.xs, s.ys, zs, valid, tuple(reasons), shown)
 
@@ -252,7 +342,7 @@ def frontdoor_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str
     blocked by X; checked node by node as pgmpy does. Minimal sets only use nodes on causal
     paths, so those are the candidates (at most 16 of them are searched exhaustively).
     """
-    adm, xs, ys = _effect_query(g, x, y)
+    adm, xs, ys = _effect_query(g, x, y, what="The front-door criterion")
     out = Listing()
     pcp = proper_causal_nodes(adm, xs, ys)
     if not (pcp & ys):
@@ -313,7 +403,7 @@ def instruments(g: CausalGraph, x: str, y: str) -> list[Instrument]:
     of Y and no mediator (van der Zander, Textor & Liśkiewicz 2015; as DAGitty). W is the
     "nearest separator" of Y from Z, which finds a W whenever one exists.
     """
-    adm, xs, ys = _effect_query(g, x, y)
+    adm, xs, ys = _effect_query(g, x, y, what="The instrument search")
     if len(xs) != 1 or len(ys) != 1:
         raise QueryError("Instrumental variables are defined for one exposure and one outcome.",
                          hint="Choose a single exposure and a single outcome.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.analysis._core import admg, disjoint, m_separated, node_set
+from app.analysis._core import DAG_MAG_PDAG, admg, disjoint, m_separated, node_set
 from app.graph import CausalGraph
 
 
@@ -15,9 +15,15 @@ def d_separated(g: CausalGraph, xs: str | Iterable[str], ys: str | Iterable[str]
     by a collider that is not in Z and has no descendant in Z. A bidirected edge a ↔ b is read as
     a ← U → b with U unmeasured. Latent nodes take part like any other node (a what-if: "if we could measure U").
     Uses our own linear-time reachability because networkx's is_d_separator has no ↔ edges.
+
+    Nodes marked `selected` are always conditioned on (the data exist only for the selected
+    units; DAGitty's dConnected callers add them to Z). In a MAG this is m-separation
+    (Richardson & Spirtes 2002), which the same reachability decides. In a CPDAG (or a
+    maximally oriented PDAG) every member DAG has the same answer, which this gives.
     """
     x = node_set(g, xs, "first set (X)")
     y = node_set(g, ys, "second set (Y)")
     z = node_set(g, given, "conditioning set (Z)", allow_empty=True)
     disjoint(**{"first set (X)": x, "second set (Y)": y, "conditioning set (Z)": z})
-    return m_separated(admg(g), x, y, z)
+    adm = admg(g, DAG_MAG_PDAG, "d-separation")
+    return m_separated(adm, x, y, z | (adm.selected - x - y))

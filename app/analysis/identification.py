@@ -499,7 +499,7 @@ def identify(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str], *,
     """
     if method not in ("auto", "id"):
         raise QueryError(f"Unknown identification method '{method}'.", hint="Use 'auto' or 'id'.")
-    adm, xs, ys = _effect_query(g, x, y)
+    adm, xs, ys = _effect_query(g, x, y, what="Identification")
     xt, yt = tuple(adm.sorted(xs)), tuple(adm.sorted(ys))
     notes = []
     if adm.latent:

@@ -20,7 +20,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from app.analysis._core import Listing, admg, descendants, minimal_separators, separator_graph
+from app.analysis._core import (
+    Listing,
+    admg,
+    descendants,
+    fmt_set,
+    minimal_separators,
+    separator_graph,
+)
 from app.errors import Cancelled, DataError, QueryError
 from app.graph import CausalGraph
 
@@ -62,8 +69,9 @@ def implied_independencies(g: CausalGraph, kind: str = "minimal", *,
     adm = admg(g)
     out = Listing()
     if kind == "local":
-        if adm.latent or any(adm.spouses[n] for n in adm.nodes):
-            raise QueryError("The local Markov list needs a DAG without latent nodes or ↔ edges.",
+        if adm.latent or adm.selected or any(adm.spouses[n] for n in adm.nodes):
+            raise QueryError("The local Markov list needs a DAG without latent or selected nodes "
+                             "or ↔ edges.",
                              hint="Use kind='minimal', which handles latent confounding.")
         for v in adm.sorted(adm.nodes):
             below = descendants(adm, [v])
@@ -76,12 +84,17 @@ def implied_independencies(g: CausalGraph, kind: str = "minimal", *,
         return out
     if kind != "minimal":
         raise QueryError(f"Unknown kind of implications '{kind}'.", hint="Use 'minimal' or 'local'.")
-    obs = adm.observed
+    # selected nodes are conditioned on in every implication (the data are a selected sample)
+    sel = adm.selected
+    if sel:
+        out.note = (f"{fmt_set(sel)} is marked selected: every independence below holds "
+                    "given it as well (the data are a selected sample).")
+    obs = [n for n in adm.observed if n not in sel]
     for i, a in enumerate(obs):
         for b in obs[i + 1:]:
             if adm.adjacent(a, b):
                 continue
-            adj = separator_graph(adm, [a], [b], set(obs) - {a, b})
+            adj = separator_graph(adm, [a], [b], set(obs) - {a, b}, sel)
             if adj is None:
                 continue
             seps, cut = minimal_separators(adj, limit - len(out))

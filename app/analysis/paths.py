@@ -12,7 +12,16 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from app.analysis._core import Admg, Listing, admg, ancestors, descendants, disjoint, node_set
+from app.analysis._core import (
+    DAG_OR_MAG,
+    Admg,
+    Listing,
+    admg,
+    ancestors,
+    descendants,
+    disjoint,
+    node_set,
+)
 from app.graph import CausalGraph
 
 NON_COLLIDER_IN_Z = "non-collider in Z"
@@ -245,7 +254,8 @@ def open_paths(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str],
     ys = node_set(g, y, "second set (Y)")
     zs = node_set(g, given, "conditioning set (Z)", allow_empty=True)
     disjoint(**{"first set (X)": xs, "second set (Y)": ys, "conditioning set (Z)": zs})
-    adm = admg(g)
+    adm = admg(g, DAG_OR_MAG, "Listing paths")
+    zs = zs | (adm.selected - xs - ys)   # selected nodes are conditioned on always
     found = enumerate_paths(adm, xs, ys, zs, only_open=only_open, limit=limit,
                             max_steps=max_steps)
     if found.truncated and not only_open:

@@ -39,7 +39,7 @@ def node_roles(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str]
     or an ancestor of Y not through X (a common effect of the two sides); forbidden: a descendant of a
     causal-path node (the generalized adjustment criterion's forbidden set).
     """
-    adm, xs, ys = _effect_query(g, x, y)
+    adm, xs, ys = _effect_query(g, x, y, what="Naming the roles of nodes", selection=True)
     an_x = ancestors(adm, xs)
     an_y = ancestors(adm, ys)
     no_out_x = adm.without_edges((a, c) for a in xs for c in adm.children[a])
@@ -48,7 +48,7 @@ def node_roles(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str]
     forbidden = descendants(adm, pcp)
     de_x = descendants(adm, xs)
     ivs: dict[str, bool] = {}
-    if len(xs) == 1 and len(ys) == 1:
+    if len(xs) == 1 and len(ys) == 1 and not adm.selected - xs - ys:   # no IVs under selection
         for iv in instruments(g, next(iter(xs)), next(iter(ys))):
             ivs[iv.node] = iv.conditional
     out: dict[str, list[str]] = {}

@@ -11,8 +11,9 @@ from app.io.dot import parse_dot, write_dot
 from app.io.edgelist import parse_edgelist, write_edgelist
 from app.io.gml import parse_gml, write_gml
 from app.io.jsonfmt import parse_json, write_json
+from app.settings import MAX_GRAPH_TEXT
 
-MAX_GRAPH_TEXT = 2_000_000
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 PARSERS = {
     "dagitty": parse_dagitty, "json": parse_json, "dot": parse_dot, "gml": parse_gml,
@@ -35,12 +36,13 @@ def detect_format(text: str) -> str:
     if low.startswith("{") and re.match(r'\{\s*"', head):
         return "json"
     if re.match(r"(strict\s+)?digraph\b", low):
-        return "dot"
+        # DAGitty's DOT-style text uses marks Graphviz lacks: read it as DAGitty
+        return "dagitty" if re.search(r"<-|@-|-@", text) else "dot"
     if re.match(r"graph\s*\[", low) or re.match(r"(creator|version)\b[^\n]*\n\s*graph\s*\[", low):
         return "gml"
     if re.match(r"network\s", low):
         return "bif"
-    if re.match(r"(dag|pdag|mag|pag)\s*\{", low) or "->" in head or "<-" in head:
+    if re.match(r'(strict\s+)?(dag|pdag|mag|pag)(\s+("[^"]*"|[^\s{"]+))?\s*\{', low) or "->" in head or "<-" in head:
         return "dagitty"
     first_line = head.split("\n", 1)[0]
     if "," in first_line and "[" not in first_line:
@@ -55,6 +57,12 @@ def parse_graph(text: str, fmt: str | None = None) -> CausalGraph:
     if len(text) > MAX_GRAPH_TEXT:
         raise ParseError(f"The graph text is {len(text):,} characters long; "
                          f"the limit is {MAX_GRAPH_TEXT:,}.")
+    broken = _SURROGATE.search(text)
+    if broken:   # half a UTF-16 pair cannot be shown or saved: refuse it before any parser
+        line = text.count("\n", 0, broken.start()) + 1
+        col = broken.start() - text.rfind("\n", 0, broken.start())
+        raise ParseError("The text contains a broken character (half of a UTF-16 surrogate "
+                         "pair).", line, col, hint="Retype or remove the character there.")
     fmt = fmt or detect_format(text)
     if fmt not in PARSERS:
         raise ParseError(f"Unknown graph format '{fmt}'.",

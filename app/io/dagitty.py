@@ -1,36 +1,72 @@
-"""Read and write DAGitty's graph syntax, e.g. `dag { X [exposure,pos="0,1"] ; X -> Y ; X <-> Z }`.
+"""Read and write DAGitty's graph syntax, e.g. `dag G { X [e,pos="0,1"] ; X -> { M -> Y } }`.
 
-Supported: `dag`/`pdag`-free bare statements, chains (`A -> B -> C`), both arrow directions,
-`<->` for latent confounding, `{A B} -> C` groups, node attributes (roles and `pos`), quoted
-names, `#` and `//` comments. Errors carry the line and column of the offending token.
+The grammar is the one DAGitty's current release reads (jslib/parser/GraphDotParser.pegjs and
+jslib/graph/GraphParser.js in github.com/jtextor/dagitty; facts taken over, code written here):
+
+- an optional header `[strict] TYPE [name] { … }` with TYPE one of dag, pdag, mag, pag, and
+  DAGitty's DOT-style `digraph`/`graph` (read as a dag); bare statements mean `dag { … }`;
+- edges `->`, `<-`, `<->`, `--` and the circle marks `@->`, `<-@`, `@--`, `--@`, `@-@`, each
+  allowed only in the graph types that may have it (see app.graph);
+- chains `A -> B -> C`; statement groups as endpoints, nested at will: `x -> { a -> b }` joins
+  x to every node inside and keeps the edges inside (3 edges); `subgraph [name] { … }` alike;
+- node attributes: roles (exposure/e/source, outcome/o/target, adjusted/a, latent/l,
+  unobserved/u, selected/s) and `pos="x,y"`; attributes after an edge statement belong to the
+  edge (`M <-> Y [pos="…"]` is a point on the edge, never Y's position);
+- graph attributes `bb="…"`; quoted names; `#` and `//` comments.
+
+Anything else is a ParseError with line and column; nothing is guessed. Input is budgeted while
+it is expanded (app.settings): a group product that would pass MAX_EDGES is refused before any
+edge of it is built, so `{a0 … a2499} -> {b0 … b2499}` costs microseconds, not 6.25 M edges.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.errors import GraphError, ParseError
-from app.graph import ROLES, CausalGraph
+from app.graph import KIND_NAMES, ROLES, CausalGraph, clean_name
+from app.settings import MAX_EDGES, MAX_GRAPH_TEXT, MAX_NODES
 
-MAX_TEXT = 2_000_000
+MAX_DEPTH = 50   # nested { … } groups
 
 _TOKEN = re.compile(
     r"""
     (?P<ws>[ \t\r\f\v]+)
   | (?P<nl>\n)
   | (?P<comment>(\#|//)[^\n]*)
-  | (?P<arrow><->|->|<-|--|@->|@-@|@--)
+  | (?P<arrow><->|<-@|<-|->|--@|--|@->|@-@|@--)
   | (?P<string>"(?:[^"\\\n]|\\.)*")
-  | (?P<ident>[^\s\[\]{}(),;=<>"\-#]+(?:-(?![->])[^\s\[\]{}(),;=<>"\-#]*)*)
+  | (?P<ident>[^\s\[\]{}(),;=<>"\-#@]+(?:-(?![->@])[^\s\[\]{}(),;=<>"\-#@]*)*)
   | (?P<punct>[\[\]{},;=])
     """,
     re.VERBOSE,
 )
 
-_GRAPH_TYPES = {"dag", "pdag", "mag", "pag", "graph", "digraph"}
-_ROLE_ALIASES = {"exposure": "exposure", "outcome": "outcome", "adjusted": "adjusted",
-                 "latent": "latent", "selected": "selected", "unobserved": "latent"}
-_IGNORED_ATTRS = {"bb", "label", "color", "shape"}
+_HEADER_TYPES = {"dag": "dag", "pdag": "pdag", "mag": "mag", "pag": "pag",
+                 "digraph": "dag", "graph": "dag"}
+# Names DAGitty refuses ("graph", "node") plus our group keyword; the writer quotes every word
+# with a meaning in DAGitty or DOT, so its output reads back in both.
+_RESERVED = {"graph", "node", "subgraph"}
+_KEYWORDS = {*_HEADER_TYPES, "strict", "subgraph", "node", "edge"}
+# DAGitty's role keywords, long and short (GraphParser.parseDotStatementArray).
+ROLE_ALIASES = {"exposure": "exposure", "e": "exposure", "source": "exposure",
+                "outcome": "outcome", "o": "outcome", "target": "outcome",
+                "adjusted": "adjusted", "a": "adjusted",
+                "latent": "latent", "l": "latent", "unobserved": "latent", "u": "latent",
+                "selected": "selected", "s": "selected"}
+_COSMETIC = {"label", "color", "colour", "shape", "style", "fillcolor", "fontcolor", "width",
+             "height", "xlabel", "tooltip", "penwidth", "weight", "fontsize"}
+# Arrow → (edge set, reversed?, circle mark)
+_ARROWS = {
+    "->": ("edges", False, None), "<-": ("edges", True, None),
+    "<->": ("bidirected", False, None), "--": ("undirected", False, None),
+    "@->": ("circle", False, "@->"), "<-@": ("circle", True, "@->"),
+    "@--": ("circle", False, "@--"), "--@": ("circle", True, "@--"),
+    "@-@": ("circle", False, "@-@"),
+}
+_MARKS_OF = {"dag": {"edges", "bidirected"}, "pdag": {"edges", "undirected", "bidirected"},
+             "mag": {"edges", "bidirected", "undirected"},
+             "pag": {"edges", "bidirected", "undirected", "circle"}}
 
 
 @dataclass
@@ -39,6 +75,7 @@ class _Tok:
     text: str
     line: int
     col: int
+    quoted: bool = False
 
 
 def _tokenize(text: str) -> list[_Tok]:
@@ -52,14 +89,15 @@ def _tokenize(text: str) -> list[_Tok]:
             if ch == '"':
                 raise ParseError("This quoted name is never closed.", line, col,
                                  hint='Close it with a double quote: "my name".')
-            raise ParseError(f"Unexpected character {ch!r}.", line, col)
+            raise ParseError(f"Unexpected character {ch!r}.", line, col,
+                             hint="Quote names that contain it: \"my name\".")
         kind = m.lastgroup
         value = m.group()
         if kind == "nl":
             line += 1
             line_start = m.end()
         elif kind == "string":
-            toks.append(_Tok("ident", _unquote(value), line, col))
+            toks.append(_Tok("ident", _unquote(value), line, col, quoted=True))
         elif kind not in ("ws", "comment"):
             toks.append(_Tok(kind, value, line, col))
         i = m.end()
@@ -71,176 +109,264 @@ def _unquote(s: str) -> str:
     return re.sub(r"\\(.)", r"\1", s[1:-1])
 
 
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.toks = _tokenize(text)
-        self.i = 0
-        self.order: dict[str, None] = {}
-        self.edges: list[tuple[str, str, _Tok]] = []
-        self.bidirected: list[tuple[str, str, _Tok]] = []
-        self.roles: dict[str, set[str]] = {}
-        self.positions: dict[str, tuple[float, float]] = {}
+def _found(tok: _Tok) -> str:
+    return "the end of the text" if tok.kind == "eof" else f"'{tok.text}'"
 
+
+@dataclass
+class _Parser:
+    toks: list[_Tok]
+    i: int = 0
+    kind: str = "dag"
+    header: str = "dag"
+    order: dict[str, None] = field(default_factory=dict)
+    sets: dict[str, dict] = field(default_factory=lambda: {
+        "edges": {}, "bidirected": {}, "undirected": {}, "circle": {}})
+    n_edges: int = 0
+    roles: dict[str, set[str]] = field(default_factory=dict)
+    positions: dict[str, tuple[float, float]] = field(default_factory=dict)
+    cleaned: dict[str, str] = field(default_factory=dict)    # token text -> checked name
+
+    # ---- token helpers --------------------------------------------------------------------
     def peek(self, ahead: int = 0) -> _Tok:
-        return self.toks[min(self.i + ahead, len(self.toks) - 1)]
+        j = self.i + ahead
+        return self.toks[j] if j < len(self.toks) else self.toks[-1]
 
     def take(self) -> _Tok:
-        tok = self.peek()
-        self.i = min(self.i + 1, len(self.toks) - 1)
+        tok = self.toks[self.i]
+        if self.i < len(self.toks) - 1:
+            self.i += 1
         return tok
 
-    def expect(self, text: str) -> _Tok:
-        tok = self.take()
-        if tok.text != text or tok.kind == "ident":
-            found = "the end of the text" if tok.kind == "eof" else f"'{tok.text}'"
-            raise ParseError(f"Expected '{text}' but found {found}.", tok.line, tok.col)
-        return tok
+    def at(self, text: str, ahead: int = 0) -> bool:
+        tok = self.peek(ahead)
+        return tok.text == text and tok.kind == "punct"
 
+    def word(self, ahead: int = 0) -> str | None:
+        """The lower-cased text of an unquoted identifier (keywords are never quoted)."""
+        tok = self.peek(ahead)
+        return tok.text.lower() if tok.kind == "ident" and not tok.quoted else None
+
+    # ---- grammar --------------------------------------------------------------------------
     def parse(self) -> CausalGraph:
-        tok = self.peek()
-        braced = False
-        if tok.kind == "ident" and tok.text.lower() in _GRAPH_TYPES and \
-                self.peek(1).text == "{" and self.peek(1).kind == "punct":
-            self.take()
-            self.take()
-            braced = True
-        elif tok.kind == "punct" and tok.text == "{" and self._wraps_all():
-            self.take()
-            braced = True
+        braced = self._header()
+        self.statements(depth=0, closing=braced)
+        end = self.peek()
+        if end.kind != "eof":
+            raise ParseError(f"Unexpected {_found(end)} after the closing '}}'.", end.line, end.col)
+        return self.build()
+
+    def _header(self) -> bool:
+        """Read `[strict] TYPE [name] {`; return True when there was one."""
+        j = 1 if self.word() == "strict" else 0
+        kind = _HEADER_TYPES.get(self.word(j) or "")
+        if kind is None:
+            return False    # bare statements; `strict` alone is then a node name
+        named = self.peek(j + 1).kind == "ident" and self.at("{", j + 2)
+        if not (self.at("{", j + 1) or named):
+            return False    # e.g. `dag -> x`: a node that happens to be called dag
+        self.header = self.word(j) or "dag"
+        self.kind = kind
+        self.i += j + (3 if named else 2)
+        return True
+
+    def statements(self, depth: int, closing: bool) -> list[str]:
+        """Statements up to the matching '}' (or the end); returns every node mentioned."""
+        mentioned: dict[str, None] = {}
+        open_tok = self.toks[self.i - 1] if self.i else self.peek()
         while True:
             tok = self.peek()
             if tok.kind == "eof":
-                if braced:
-                    raise ParseError("The graph is missing its closing '}'.", tok.line, tok.col)
-                break
-            if braced and tok.kind == "punct" and tok.text == "}":
+                if closing:
+                    what = "graph" if depth == 0 else "group"
+                    raise ParseError(f"The {what} opened on line {open_tok.line}, column "
+                                     f"{open_tok.col} is missing its closing '}}'.",
+                                     tok.line, tok.col)
+                return list(mentioned)
+            if self.at("}"):
+                if not closing:
+                    raise ParseError("This '}' closes nothing.", tok.line, tok.col)
                 self.take()
-                rest = self.peek()
-                if rest.kind != "eof":
-                    raise ParseError(f"Unexpected '{rest.text}' after the closing '}}'.",
-                                     rest.line, rest.col)
-                break
-            if tok.kind == "punct" and tok.text == ";":
+                return list(mentioned)
+            if self.at(";") or self.at(","):
                 self.take()
                 continue
-            self.statement()
-        return self.build()
+            for n in self.statement(depth):
+                mentioned.setdefault(n, None)
 
-    def _wraps_all(self) -> bool:
-        """True when the leading '{' closes at the very end (a graph body, not a node group)."""
-        depth = 0
-        for j in range(self.i, len(self.toks)):
-            t = self.toks[j]
-            if t.kind == "punct" and t.text == "{":
-                depth += 1
-            elif t.kind == "punct" and t.text == "}":
-                depth -= 1
-                if depth == 0:
-                    return self.toks[j + 1].kind == "eof"
-        return True
-
-    def statement(self) -> None:
-        # graph-level attribute, e.g. bb="0,0,1,1"
-        tok = self.peek()
-        nxt = self.peek(1)
-        if tok.kind == "ident" and nxt.kind == "punct" and nxt.text == "=":
+    def statement(self, depth: int) -> list[str]:
+        tok, nxt = self.peek(), self.peek(1)
+        if tok.kind == "ident" and nxt.kind == "punct" and nxt.text == "=":   # bb="0,0,1,1"
             self.take()
             self.take()
             value = self.take()
             if value.kind != "ident":
-                raise ParseError(f"Expected a value for '{tok.text}'.", value.line, value.col)
-            return
-        left = self.node_group()
+                raise ParseError(f"Expected a value for '{tok.text}' but found {_found(value)}.",
+                                 value.line, value.col)
+            return []
+        if self.word() in ("graph", "node") and self.at("[", 1):
+            raise ParseError(
+                f"'{tok.text} [ … ]' default attributes are Graphviz syntax DAGitty does not read.",
+                tok.line, tok.col, hint="Put the attributes on each node instead.")
+        left = self.endpoint(depth)
+        mentioned = list(left)
+        if self.peek().kind != "arrow":
+            if self.at("[") and len(left) == 1 and self._single:
+                self.attributes(left[0], node=True)
+            return mentioned
         while self.peek().kind == "arrow":
             arrow = self.take()
-            right = self.node_group()
-            for a in left:
-                for b in right:
-                    self.add_link(a, arrow, b)
+            right = self.endpoint(depth)
+            mentioned += right
+            self.link(left, arrow, right)
             left = right
+        if self.at("["):
+            self.attributes(None, node=False)
+        return mentioned
 
-    def add_link(self, a: str, arrow: _Tok, b: str) -> None:
-        if arrow.text in ("--", "@->", "@-@", "@--"):
-            raise ParseError(
-                f"'{arrow.text}' is not allowed in a causal DAG.", arrow.line, arrow.col,
-                hint="Use -> for a cause, or <-> for an unobserved common cause.")
-        if a == b:
-            raise ParseError(f"The node '{a}' cannot point to itself.", arrow.line, arrow.col)
-        if arrow.text == "->":
-            self.edges.append((a, b, arrow))
-        elif arrow.text == "<-":
-            self.edges.append((b, a, arrow))
-        else:
-            self.bidirected.append((a, b, arrow))
+    _single: bool = False   # the last endpoint was a plain node (not a group)
 
-    def node_group(self) -> list[str]:
+    def endpoint(self, depth: int) -> list[str]:
         tok = self.peek()
-        if tok.kind == "punct" and tok.text == "{":
+        if self.word() == "subgraph":
             self.take()
-            names: list[str] = []
-            while not (self.peek().kind == "punct" and self.peek().text == "}"):
-                if self.peek().kind == "eof":
-                    raise ParseError("This group is missing its closing '}'.", tok.line, tok.col)
-                if self.peek().kind == "punct" and self.peek().text in ",;":
-                    self.take()
-                    continue
-                names.append(self.node())
+            if self.peek().kind == "ident" and self.at("{", 1):
+                self.take()
+            if not self.at("{"):
+                nxt = self.peek()
+                raise ParseError(f"Expected '{{' after 'subgraph' but found {_found(nxt)}.",
+                                 nxt.line, nxt.col)
+        if self.at("{"):
+            if depth + 1 > MAX_DEPTH:
+                raise ParseError(f"Groups are nested more than {MAX_DEPTH} deep.",
+                                 tok.line, tok.col)
             self.take()
+            names = self.statements(depth + 1, closing=True)
+            self._single = False
             return names
-        return [self.node()]
+        name = self.node()
+        self._single = True
+        if self.at("[") and self.peek(self._attr_len() + 1).kind == "arrow":
+            br = self.peek()
+            raise ParseError(
+                f"Attributes of '{name}' must be a statement of their own.", br.line, br.col,
+                hint=f"Write {quote_name(name)} [ … ] on its own line, then the edges; attributes "
+                     "after an edge statement belong to the edge.")
+        return [name]
+
+    def _attr_len(self) -> int:
+        """How many tokens the attribute list starting here spans (to look past it)."""
+        j = 0
+        while self.peek(j).kind != "eof" and not self.at("]", j):
+            j += 1
+        return j
 
     def node(self) -> str:
         tok = self.take()
         if tok.kind != "ident":
-            found = "the end of the text" if tok.kind == "eof" else f"'{tok.text}'"
-            raise ParseError(f"Expected a node name but found {found}.", tok.line, tok.col)
-        name = tok.text.strip()
-        if not name:
-            raise ParseError("A node name cannot be empty.", tok.line, tok.col)
-        self.order.setdefault(name, None)
-        if self.peek().kind == "punct" and self.peek().text == "[":
-            self.attributes(name)
+            raise ParseError(f"Expected a node name but found {_found(tok)}.", tok.line, tok.col)
+        if not tok.quoted and tok.text.lower() in _RESERVED:
+            raise ParseError(f"'{tok.text}' is a keyword here, not a node name.", tok.line, tok.col,
+                             hint=f'To use it as a name, quote it: "{tok.text}".')
+        name = self.cleaned.get(tok.text)
+        if name is None:
+            try:
+                name = self.cleaned[tok.text] = clean_name(tok.text)
+            except GraphError as err:
+                raise ParseError(err.message, tok.line, tok.col, hint=err.hint) from None
+        if name not in self.order:
+            if len(self.order) >= MAX_NODES:
+                raise ParseError(f"The graph has more than {MAX_NODES:,} nodes; that is the limit.",
+                                 tok.line, tok.col)
+            self.order[name] = None
         return name
 
-    def attributes(self, name: str) -> None:
-        self.expect("[")
+    def link(self, left: list[str], arrow: _Tok, right: list[str]) -> None:
+        which, backwards, mark = _ARROWS[arrow.text]
+        if which not in _MARKS_OF[self.kind]:
+            raise ParseError(self._mark_refusal(arrow.text), arrow.line, arrow.col,
+                             hint=self._mark_hint(which))
+        if self.n_edges + len(left) * len(right) > MAX_EDGES:
+            raise ParseError(
+                f"This statement would make {len(left) * len(right):,} edges; a graph may have "
+                f"at most {MAX_EDGES:,}.", arrow.line, arrow.col)
+        bucket = self.sets[which]
+        for a in left:
+            for b in right:
+                if a == b:
+                    raise ParseError(f"The node '{a}' cannot point to itself.",
+                                     arrow.line, arrow.col)
+                s, t = (b, a) if backwards else (a, b)
+                if which in ("bidirected", "undirected") or mark == "@-@":
+                    s, t = min(s, t), max(s, t)
+                key = (s, mark, t) if which == "circle" else (s, t)
+                if key not in bucket:
+                    bucket[key] = arrow
+                    self.n_edges += 1
+
+    def _mark_refusal(self, arrow: str) -> str:
+        if self.header == "graph" and arrow == "--":
+            return ("An undirected 'graph' is not a causal graph: '--' has no causal reading "
+                    "in a DAG.")
+        return f"'{arrow}' is not allowed in a {KIND_NAMES[self.kind]}."
+
+    def _mark_hint(self, which: str) -> str:
+        fits = [k for k, marks in _MARKS_OF.items() if which in marks]
+        if self.kind == "dag":
+            return ("Use -> for a cause and <-> for an unobserved common cause, or start the text "
+                    f"with {' or '.join(f'{k} {{' for k in fits)} for a graph that has this mark.")
+        return f"This mark belongs in: {', '.join(fits)}."
+
+    def attributes(self, name: str | None, *, node: bool) -> None:
+        """`[k, k=v, …]`: roles and pos for a node; pos/label and look for an edge (ignored)."""
+        self.take()
+        whose = f"'{name}'" if node else "this edge"
         while True:
             tok = self.take()
             if tok.kind == "punct" and tok.text == "]":
                 return
-            if tok.kind == "punct" and tok.text == ",":
+            if tok.kind == "punct" and tok.text in ",;":
                 continue
             if tok.kind != "ident":
-                found = "the end of the text" if tok.kind == "eof" else f"'{tok.text}'"
-                raise ParseError(f"Expected an attribute of '{name}' but found {found}.",
+                raise ParseError(f"Expected an attribute of {whose} but found {_found(tok)}.",
                                  tok.line, tok.col)
             key = tok.text.lower()
-            if self.peek().kind == "punct" and self.peek().text == "=":
+            if self.at("="):
                 self.take()
                 value = self.take()
                 if value.kind != "ident":
-                    raise ParseError(f"Expected a value for '{key}'.", value.line, value.col)
+                    raise ParseError(f"Expected a value for '{key}' but found {_found(value)}.",
+                                     value.line, value.col)
                 if key == "pos":
-                    self.positions[name] = _parse_pos(value)
-                elif key not in _IGNORED_ATTRS:
-                    raise ParseError(f"Unknown attribute '{key}'.", tok.line, tok.col)
-            elif key in _ROLE_ALIASES:
-                self.roles.setdefault(name, set()).add(_ROLE_ALIASES[key])
+                    pos = _parse_pos(value)
+                    if node:
+                        self.positions[name] = pos
+                elif key not in _COSMETIC:
+                    raise ParseError(f"Unknown attribute '{tok.text}' of {whose}.",
+                                     tok.line, tok.col,
+                                     hint="Node attributes are roles and pos=\"x,y\".")
+            elif node and key in ROLE_ALIASES:
+                self.roles.setdefault(name, set()).add(ROLE_ALIASES[key])
+            elif node:
+                raise ParseError(f"Unknown role '{tok.text}' for {whose}.", tok.line, tok.col,
+                                 hint="Roles are: " + ", ".join(ROLES)
+                                 + " (or DAGitty's short forms e, o, a, l, u, s).")
             else:
-                raise ParseError(f"Unknown role '{tok.text}' for '{name}'.", tok.line, tok.col,
-                                 hint="Roles are: " + ", ".join(ROLES) + ".")
+                raise ParseError(f"'{tok.text}' is not an edge attribute.", tok.line, tok.col,
+                                 hint="Roles belong to nodes: give them in a node statement.")
 
     def build(self) -> CausalGraph:
+        s = self.sets
         try:
             return CausalGraph.from_edges(
-                [(a, b) for a, b, _ in self.edges], nodes=list(self.order),
-                bidirected=[(a, b) for a, b, _ in self.bidirected],
-                roles=self.roles, positions=self.positions)
+                list(s["edges"]), nodes=list(self.order), bidirected=list(s["bidirected"]),
+                roles=self.roles, positions=self.positions, kind=self.kind,
+                undirected=list(s["undirected"]), circle=list(s["circle"]))
         except GraphError as err:
-            # Point at the first edge that mentions the problem when we can.
+            # Point at the first edge that closes the cycle when we can.
             cycle = getattr(err, "cycle", None)
             if cycle:
-                for a, b, tok in self.edges:
+                for (a, b), tok in s["edges"].items():
                     if a in cycle and b in cycle:
                         raise type(err)(cycle, f"Line {tok.line}, column {tok.col}: "
                                         + err.message) from None
@@ -248,22 +374,23 @@ class _Parser:
 
 
 def _parse_pos(tok: _Tok) -> tuple[float, float]:
-    parts = tok.text.split(",")
+    parts = tok.text.rstrip("!").split(",")
     try:
         x, y = (float(p) for p in parts)
     except ValueError:
-        raise ParseError(f"A position must look like pos=\"x,y\", not {tok.text!r}.",
+        raise ParseError(f"A position must look like pos=\"x,y\", not {tok.text[:40]!r}.",
                          tok.line, tok.col) from None
     if x != x or y != y or abs(x) > 1e7 or abs(y) > 1e7:
-        raise ParseError(f"The position {tok.text!r} is out of range.", tok.line, tok.col)
+        raise ParseError(f"The position {tok.text[:40]!r} is out of range.", tok.line, tok.col)
     return x, y
 
 
 def parse_dagitty(text: str) -> CausalGraph:
     """Parse DAGitty text into a CausalGraph (raises ParseError with line/column)."""
-    if len(text) > MAX_TEXT:
-        raise ParseError(f"The graph text is {len(text):,} characters; the limit is {MAX_TEXT:,}.")
-    return _Parser(text).parse()
+    if len(text) > MAX_GRAPH_TEXT:
+        raise ParseError(f"The graph text is {len(text):,} characters; "
+                         f"the limit is {MAX_GRAPH_TEXT:,}.")
+    return _Parser(_tokenize(text)).parse()
 
 
 _BARE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
@@ -271,7 +398,7 @@ _BARE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
 def quote_name(name: str) -> str:
     """A node name as DAGitty text: bare when it is a plain identifier, quoted otherwise."""
-    if _BARE.match(name) and name.lower() not in _GRAPH_TYPES:
+    if _BARE.match(name) and name.lower() not in _KEYWORDS:
         return name
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -281,19 +408,23 @@ def _fmt(v: float) -> str:
 
 
 def write_dagitty(g: CausalGraph) -> str:
-    """Write DAGitty text: one line per node with attributes, then one line per edge."""
-    lines = ["dag {"]
+    """Write DAGitty text: the graph type, one line per node with attributes, one per edge."""
+    lines = [f"{g.kind} {{"]
     for n in g.nodes:
-        attrs = [r for r in ("exposure", "outcome", "adjusted", "latent", "selected")
-                 if r in g.roles.get(n, ())]
+        attrs = [r for r in ROLES if r in g.roles.get(n, ())]
         if n in g.positions:
             x, y = g.positions[n]
             attrs.append(f'pos="{_fmt(x)},{_fmt(y)}"')
         lines.append(f"  {quote_name(n)}" + (f" [{','.join(attrs)}]" if attrs else ""))
     order = {n: i for i, n in enumerate(g.nodes)}
+    q = quote_name
     for a, b in sorted(g.edges, key=lambda e: (order[e[0]], order[e[1]])):
-        lines.append(f"  {quote_name(a)} -> {quote_name(b)}")
+        lines.append(f"  {q(a)} -> {q(b)}")
     for a, b in sorted(g.bidirected, key=lambda e: (order[e[0]], order[e[1]])):
-        lines.append(f"  {quote_name(a)} <-> {quote_name(b)}")
+        lines.append(f"  {q(a)} <-> {q(b)}")
+    for a, b in sorted(g.undirected, key=lambda e: (order[e[0]], order[e[1]])):
+        lines.append(f"  {q(a)} -- {q(b)}")
+    for a, mark, b in sorted(g.circle, key=lambda e: (order[e[0]], order[e[2]], e[1])):
+        lines.append(f"  {q(a)} {mark} {q(b)}")
     lines.append("}")
     return "\n".join(lines) + "\n"
