@@ -8,16 +8,8 @@ import warnings
 import pytest
 
 from app import parse_graph
-from app.classroom import (
-    NO_SET,
-    Question,
-    check_answer,
-    is_adjustment_set,
-    make_question,
-    minimal_adjustment_sets,
-    parse_number,
-    summarise,
-)
+from app.classroom import NO_SET, Question, check_answer, make_question, summarise
+from app.classroom.questions import is_adjustment_set, minimal_adjustment_sets, parse_number
 from app.errors import ClassroomError
 from app.graph import CausalGraph
 
