@@ -6,7 +6,11 @@ decides, and ``app/ui/classroom`` shows it. Graph questions are checked by ``app
 (the engine behind the Analyse page and the lessons), so a student's answer gets the same
 verdict and the same reasons everywhere.
 
-Exercise kinds:
+A question is an exercise (app.exercises) posed on the graph: `Question.exercise` builds it
+with the same builders as Learn and Practice, and `check_answer` reads the answer with the same
+normaliser, so '3/4', '−0.5', '= 1.9', '{A, B}' or 'none' get the same verdict everywhere.
+
+Kinds:
 - ``adjustment_set``: pick variables to adjust for, to estimate the effect of X on Y. Correct
   when the set meets the adjustment criterion (Shpitser et al. 2010; van der Zander et al. 2014,
   as DAGitty): every back-door set is correct too. "No valid set exists" is an answer.
@@ -23,11 +27,15 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import networkx as nx
 
 from app.errors import ClassroomError
+from app.exercises import checkers
+from app.exercises.answers import NO_SET, AnswerFormatError, normalise_answer
+from app.exercises.model import Exercise
 from app.graph import CausalGraph
 
 KINDS: dict[str, str] = {
@@ -38,7 +46,8 @@ KINDS: dict[str, str] = {
     "counterfactual": "Value of a counterfactual",
 }
 SIGNS: dict[str, str] = {"+": "increases (+)", "-": "decreases (−)", "0": "no effect (0)"}
-NO_SET = "no valid set exists"
+SIGN_WORDS = {"plus": "+", "minus": "-", "increases": "+", "decreases": "-", "no effect": "0",
+              "none": "0", "zero": "0"}
 MAX_NOTE = 500
 MAX_TEXT_VALUE = 60
 
@@ -53,14 +62,7 @@ def _fmt_set(nodes: Iterable[str]) -> str:
     return "{" + ", ".join(items) + "}" if items else "∅ (adjust for nothing)"
 
 
-def is_adjustment_set(g: CausalGraph, x: str, y: str, z: Iterable[str]) -> bool:
-    """True when `z` is a valid adjustment set for the effect of x on y (app.analysis)."""
-    from app.analysis import check_adjustment_set
-
-    return check_adjustment_set(g, x, y, sorted(z)).valid
-
-
-def minimal_adjustment_sets(g: CausalGraph, x: str, y: str, limit: int = 10) -> list[frozenset]:
+def _minimal_sets(g: CausalGraph, x: str, y: str, limit: int = 10) -> list[frozenset]:
     """Minimal valid adjustment sets, smallest first; [] when no set of measured variables works."""
     from app.analysis import adjustment_sets
 
@@ -106,6 +108,26 @@ class Question:
     @property
     def title(self) -> str:
         return KINDS[self.kind]
+
+    @cached_property
+    def exercise(self) -> Exercise:
+        """The question as an exercise (app.exercises): its checker gives the verdict."""
+        p, s, g = self.params, self.solution, self.graph
+        if self.kind == "adjustment_set":
+            return checkers.adjustment_exercise("classroom", g, p["exposure"], p["outcome"],
+                                                prompt=self.prompt)
+        if self.kind == "independence":
+            return checkers.independence_exercise("classroom", g, p["x"], p["y"], p["given"],
+                                                  prompt=self.prompt)
+        if self.kind == "effect_sign":
+            wrong = (f"There is no directed path from {p['exposure']} to {p['outcome']}."
+                     if not s["has_path"] else f"The effect is {SIGNS[s['sign']]}.")
+            return checkers.choice_exercise(
+                "classroom", self.prompt, tuple(SIGNS), s["sign"], graph=g,
+                feedback={o: wrong for o in SIGNS if o != s["sign"]}, aliases=SIGN_WORDS)
+        unit = "probability" if p.get("target_value") is not None else ""
+        return checkers.number_exercise("classroom", self.prompt, s["value"], graph=g,
+                                        tol=s["tolerance"], unit=unit)
 
     def choices(self) -> list[str]:
         """What a student may pick: variables for an adjustment set, options for the others."""
@@ -209,7 +231,7 @@ def make_question(kind: str, graph: CausalGraph, params: Mapping[str, Any]) -> Q
             raise ClassroomError("The exposure and the outcome must be measured (not latent).")
         p.update(exposure=x, outcome=y)
         if kind == "adjustment_set":
-            minimal = minimal_adjustment_sets(graph, x, y)
+            minimal = _minimal_sets(graph, x, y)
             solution = {"exists": bool(minimal), "minimal": [sorted(m) for m in minimal]}
             prompt = (f"To estimate the causal effect of {x} on {y} from observational data, "
                       f"which variables should you adjust for?")
@@ -311,89 +333,47 @@ class Checked:
     feedback: str
 
 
-def parse_number(raw: Any) -> float:
-    """A student's number: 0.25, '0,25', '25%' all mean 0.25."""
-    if isinstance(raw, bool):
-        raise ClassroomError("Type a number.")
-    if isinstance(raw, (int, float)):
-        value = float(raw)
-    else:
-        text = str(raw).strip().replace(" ", "").replace(",", ".")
-        percent = text.endswith("%")
-        try:
-            value = float(text.rstrip("%")) / (100 if percent else 1)
-        except ValueError:
-            raise ClassroomError(f"'{str(raw)[:20]}' is not a number.",
-                                 hint="Type e.g. 0.25 (or 25%).") from None
-    if not math.isfinite(value):
-        raise ClassroomError("Type a finite number.")
-    return value
-
-
 def _decimals(tolerance: float) -> int:
     if tolerance <= 0:
         return 4
     return max(0, min(6, -math.floor(math.log10(tolerance))))
 
 
+def _unstored(raw: Any) -> Any:
+    """A stored answer ({"sign": "+"}, {"value": 0.4}, …) back as what a student sends."""
+    if isinstance(raw, Mapping):
+        for key in ("independent", "sign", "value"):
+            if key in raw:
+                return raw[key]
+    return raw
+
+
 def check_answer(question: Question, raw: Any) -> Checked:
-    """Normalise a student's answer and check it against the question's solution.
-
-    `raw` is what the page sends: a list of variables (adjustment set, or the string
-    NO_SET), "independent"/"not independent", a sign "+", "-", "0", or a number.
-    """
-    q, p, s = question, question.params, question.solution
-    if q.kind == "adjustment_set":
-        x, y = p["exposure"], p["outcome"]
-        if raw == NO_SET or (isinstance(raw, Mapping) and raw.get("none")):
-            label = NO_SET
-            correct = not s["exists"]
-            feedback = "" if correct else (
-                f"A valid set exists, e.g. {_fmt_set(s['minimal'][0])}.")
-            return Checked({"none": True}, label, correct, feedback)
-        if isinstance(raw, Mapping):
-            raw = raw.get("set", [])
-        if not isinstance(raw, (list, tuple, set, frozenset)):
-            raise ClassroomError("Choose the variables to adjust for (or none).")
-        z = set(raw)
-        unknown = z - set(q.graph.nodes)
-        if unknown:
-            raise ClassroomError(f"'{sorted(unknown)[0]}' is not a variable of this graph.")
-        if z & {x, y}:
-            raise ClassroomError(f"The set must not contain {x} or {y} themselves.")
-        from app.analysis import check_adjustment_set
-
-        verdict = check_adjustment_set(q.graph, x, y, sorted(z))
-        return Checked({"set": sorted(z)}, _fmt_set(z), verdict.valid,
-                       "" if verdict.valid else " ".join(verdict.reasons[:2]))
-    if q.kind == "independence":
-        if isinstance(raw, bool):
-            independent = raw
-        elif raw in ("independent", "not independent"):
-            independent = raw == "independent"
-        else:
-            raise ClassroomError("Answer 'independent' or 'not independent'.")
-        label = "independent" if independent else "not independent"
-        correct = independent == s["independent"]
-        feedback = "" if correct else (
-            f"The path {s['open_path'] or 'between them'} is open given "
-            f"{_fmt_given(p['given'])}."
-            if not s["independent"] else
-            f"Every path between {p['x']} and {p['y']} is blocked given "
-            f"{_fmt_given(p['given'])}.")
-        return Checked({"independent": independent}, label, correct, feedback)
-    if q.kind == "effect_sign":
-        sign = {"−": "-", "plus": "+", "minus": "-"}.get(raw, raw)
-        if sign not in SIGNS:
-            raise ClassroomError("Choose +, − or 0.")
-        correct = sign == s["sign"]
-        feedback = "" if correct else (
-            f"There is no directed path from {p['exposure']} to {p['outcome']}."
-            if not s["has_path"] else f"The effect is {SIGNS[s['sign']]}.")
-        return Checked({"sign": sign}, SIGNS[sign], correct, feedback)
-    value = parse_number(raw)
-    target, tol = s["value"], s["tolerance"]
-    correct = abs(value - target) <= tol + 1e-12 * max(1.0, abs(target))
-    label = f"{round(value, _decimals(tol)):.{_decimals(tol)}f}"
-    feedback = "" if correct else f"Off by {_fmt_number(value - target)}."
-    return Checked({"value": value}, label, correct, feedback)
+    """Read a student's answer (app.exercises.answers) and check it with the question's
+    exercise. `raw` is what the page sends (a list of variables or NO_SET, 'independent',
+    a sign, a number), typed text, or a stored answer; ClassroomError when unreadable."""
+    ex = question.exercise
+    try:
+        value = normalise_answer(ex, _unstored(raw))
+    except AnswerFormatError as err:
+        raise ClassroomError(str(err), hint="Check your answer's format and send it again.") \
+            from None
+    verdict = ex.check(value)
+    feedback = "" if verdict.correct else " ".join([verdict.message, *verdict.reasons[:2]])
+    kind = question.kind
+    if kind == "adjustment_set":
+        if value == {NO_SET}:
+            return Checked({"none": True}, NO_SET, verdict.correct, feedback)
+        return Checked({"set": sorted(value)}, _fmt_set(value), verdict.correct, feedback)
+    if kind == "independence":
+        independent = value == checkers.YES_INDEPENDENT
+        return Checked({"independent": independent},
+                       "independent" if independent else "not independent", verdict.correct,
+                       feedback)
+    if kind == "effect_sign":
+        return Checked({"sign": value}, SIGNS[value], verdict.correct, feedback)
+    tol, target = question.solution["tolerance"], question.solution["value"]
+    shown = value / 100 if verdict.correct and abs(value - target) > tol else value  # read as %
+    places = _decimals(tol)
+    return Checked({"value": value}, f"{round(shown, places):.{places}f}", verdict.correct,
+                   feedback)

@@ -1,7 +1,7 @@
 """Guided lessons (content files: Markdown + a Python checker), exercise checkers, the random
 exercise generator and session progress. No Streamlit here: pages/learn.py draws them.
 """
-from app.lessons.exercise import Exercise, Feedback, Reveal
+from app.exercises.model import Exercise, Feedback, Reveal
 from app.lessons.loader import (
     Exhibit,
     Lesson,

@@ -20,8 +20,8 @@ from types import ModuleType
 from typing import Any
 
 from app.errors import CausalCanvasError, LessonError
+from app.exercises.model import KINDS, Exercise, format_number
 from app.graph import CausalGraph
-from app.lessons.exercise import KINDS, Exercise, format_number
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 ENV_VAR = "CAUSAL_CANVAS_LESSONS"

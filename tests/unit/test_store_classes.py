@@ -242,7 +242,7 @@ def test_failed_joins_are_rate_limited_per_ip_but_a_class_behind_one_ip_can_join
 
 def test_malformed_answers_and_keys_are_refused_with_a_message(store):
     _, q, (ada,) = _class(store, 1)
-    with pytest.raises(ClassroomError, match="not a variable"):
+    with pytest.raises(ClassroomError, match="not one of the choices"):
         submit_answer(ada.token, q.id, ["Nope"], _key(), store=store)
     with pytest.raises(ClassroomError, match="valid key"):
         submit_answer(ada.token, q.id, ["Z"], "k", store=store)
