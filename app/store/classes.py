@@ -297,6 +297,7 @@ def create_class(title: str, *, store: Store | None = None) -> NewClass:
                 index_elements=["code"]).returning(classes.c.id)).scalar()
             limits.forget_idle(conn, now)
         if done is not None:
+            access.VERIFIED.add(f"{store.url}|class:{done}", key)   # its creator is signed in
             return NewClass(code=code, title=title, teacher_key=key)
     raise ClassroomError("Could not find a free class code; try again.")
 

@@ -132,8 +132,9 @@ def test_2000_teacher_key_guesses_are_throttled_and_the_signed_in_teacher_keeps_
     assert per_class.backoff
 
 
-def test_wrong_keys_for_one_class_stop_after_ten_and_backoff_grows(store):
+def test_wrong_keys_for_one_class_stop_after_ten_and_backoff_grows(store, monkeypatch):
     c = create_class("One class", store=store)
+    monkeypatch.setattr(access, "VERIFIED", access.VerifiedKeys())   # a process new to it
     t = time.time()
     results = []
     for _ in range(14):
@@ -146,6 +147,9 @@ def test_wrong_keys_for_one_class_stop_after_ten_and_backoff_grows(store):
     assert len(checked) == 10 and len(refused) == 4
     waits = [int(r.split("Wait ")[1].split(" s")[0]) for r in refused]
     assert waits == sorted(waits) and waits[-1] >= 4 * waits[0]        # doubling debt
+    # while locked, even the right key is not checked: a lucky guess would not get through
+    with pytest.raises(ClassroomError, match="Too many"):
+        _teacher_at(store, c.code, c.teacher_key, t)
 
 
 def _teacher_at(store, code, key, now):
