@@ -11,9 +11,7 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -212,37 +210,3 @@ KEY_GUESSES = TokenBucket(100, 1.0)
 # Library keys that open no library, server-wide: 30, then one every 5 s.
 LIBRARY_MISSES = TokenBucket(30, 1 / 5)
 
-
-class VerifiedKeys:
-    """Secrets this process has already accepted (teacher keys per class, library keys), kept
-    as SHA-256 only, bounded.
-
-    A teacher's screen sends the key with every refresh. Those calls skip the guess limit once
-    the key was accepted here, so someone hammering wrong keys cannot lock out the signed-in
-    teacher (or a library's owner); the guesser, lacking the key, is never in this memory.
-    """
-
-    def __init__(self, size: int = 4096) -> None:
-        self._seen: OrderedDict[str, None] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def _entry(scope: str, secret: str) -> str:
-        return hashlib.sha256(f"{scope}\x1f{secret}".encode()).hexdigest()
-
-    def add(self, scope: str, secret: str) -> None:
-        entry = self._entry(scope, secret)
-        with self._lock:
-            self._seen[entry] = None
-            self._seen.move_to_end(entry)
-            while len(self._seen) > self._size:
-                self._seen.popitem(last=False)
-
-    def __contains__(self, item: tuple[str, str]) -> bool:
-        entry = self._entry(*item)
-        with self._lock:
-            return entry in self._seen
-
-
-VERIFIED = VerifiedKeys()

@@ -23,9 +23,7 @@ from __future__ import annotations
 import json
 import math
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, and_, func, select, update
@@ -45,7 +43,7 @@ from app.classroom.access import (
 from app.classroom.questions import Question, check_answer
 from app.classroom.summary import Summary, summarise
 from app.errors import ClassroomError
-from app.store import limits
+from app.store import limits, memo
 from app.store.engine import Store, get_store
 from app.store.schema import answers, classes, questions, students
 
@@ -148,28 +146,14 @@ class StudentAnswer:
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-_QUESTION_CACHE: OrderedDict[tuple[str, int], Question] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-
-
 def _question(store: Store, qid: int, body: str) -> Question:
     """Parse a question body once per process (bodies never change after posting)."""
     key = (str(store.url), qid)
-    with _CACHE_LOCK:
-        q = _QUESTION_CACHE.get(key)
-        if q is not None:
-            _QUESTION_CACHE.move_to_end(key)
-            return q
-    q = Question.from_json(body)
-    with _CACHE_LOCK:
-        _QUESTION_CACHE[key] = q
-        while len(_QUESTION_CACHE) > 512:
-            _QUESTION_CACHE.popitem(last=False)
+    q = memo.QUESTIONS.get(key)
+    if q is None:
+        q = Question.from_json(body)
+        memo.QUESTIONS.put(key, q)
     return q
-
-
-_SEATS: OrderedDict[tuple[str, str], tuple[int, int]] = OrderedDict()
-_QUESTION_CLASS: dict[tuple[str, int], int] = {}
 
 
 def _answer_target(store: Store, token: str, qid: int) -> tuple[int, Question]:
@@ -178,10 +162,8 @@ def _answer_target(store: Store, token: str, qid: int) -> tuple[int, Question]:
     if not isinstance(token, str) or not token:
         raise ClassroomError("Join the class first.")
     seat_key, q_key = (str(store.url), token_hash(token)), (str(store.url), qid)
-    with _CACHE_LOCK:
-        seat = _SEATS.get(seat_key)
-        class_of_q = _QUESTION_CLASS.get(q_key)
-        q = _QUESTION_CACHE.get(q_key)
+    seat, class_of_q = memo.SEATS.get(seat_key), memo.QUESTION_CLASS.get(q_key)
+    q = memo.QUESTIONS.get(q_key)
     if seat is None or class_of_q is None or q is None:
         with store.read() as conn:
             row = _seat(conn, token)
@@ -191,13 +173,8 @@ def _answer_target(store: Store, token: str, qid: int) -> tuple[int, Question]:
         if qrow is None:
             raise ClassroomError("That question is not part of your class.")
         q, class_of_q = _question(store, qrow.id, qrow.body), qrow.class_id
-        with _CACHE_LOCK:
-            _SEATS[seat_key] = seat
-            while len(_SEATS) > 4096:
-                _SEATS.popitem(last=False)
-            _QUESTION_CLASS[q_key] = class_of_q
-            while len(_QUESTION_CLASS) > 4096:
-                del _QUESTION_CLASS[next(iter(_QUESTION_CLASS))]
+        memo.SEATS.put(seat_key, seat)
+        memo.QUESTION_CLASS.put(q_key, class_of_q)
     if class_of_q != seat[1]:
         raise ClassroomError("That question is not part of your class.")
     return seat[0], q
@@ -216,7 +193,7 @@ def _teacher(store: Store, code: str, teacher_key: str, now: float | None = None
     """The id of the class whose teacher key this is, or ClassroomError.
 
     Wrong keys are throttled per class and server-wide before the key is checked (a key the
-    process already accepted skips the limit, see access.VerifiedKeys); every wrong key is
+    process already accepted skips the limit, see app.store.memo); every wrong key is
     counted in the database.
     """
     try:
@@ -228,7 +205,7 @@ def _teacher(store: Store, code: str, teacher_key: str, now: float | None = None
         row = conn.execute(select(classes.c.id, classes.c.key_salt, classes.c.key_hash)
                            .where(classes.c.code == code)).first()
         scope = f"{store.url}|class:{row.id if row else 0}"
-        if row is not None and (scope, str(teacher_key)) in access.VERIFIED:
+        if row is not None and (scope, str(teacher_key)) in memo.VERIFIED:
             return row.id
         buckets = {"key:guess": access.KEY_GUESSES}
         if row is not None:
@@ -237,7 +214,7 @@ def _teacher(store: Store, code: str, teacher_key: str, now: float | None = None
     good = wait is None and verify_key(teacher_key, row.key_salt if row else _NO_SALT,
                                        row.key_hash if row else _NO_HASH) and row is not None
     if good:
-        access.VERIFIED.add(scope, str(teacher_key))
+        memo.VERIFIED.add(scope, str(teacher_key))
         return row.id
 
     # a wrong key is counted everywhere; a refused attempt only where it deepens a backoff
@@ -297,7 +274,7 @@ def create_class(title: str, *, store: Store | None = None) -> NewClass:
                 index_elements=["code"]).returning(classes.c.id)).scalar()
             limits.forget_idle(conn, now)
         if done is not None:
-            access.VERIFIED.add(f"{store.url}|class:{done}", key)   # its creator is signed in
+            memo.VERIFIED.add(f"{store.url}|class:{done}", key)   # its creator is signed in
             return NewClass(code=code, title=title, teacher_key=key)
     raise ClassroomError("Could not find a free class code; try again.")
 

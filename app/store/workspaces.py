@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, update
 from app.classroom import access
 from app.classroom.access import format_code, normalise_code, random_code, token_hash
 from app.errors import StoreError
-from app.store import limits
+from app.store import limits, memo
 from app.store.engine import Store, get_store
 from app.store.schema import autosaves, workspaces
 from app.workspace_file import clean_workspace_name, human_size
@@ -106,7 +106,7 @@ def save_workspace(library_key: str, name: str, content: bytes, *, overwrite: bo
                 size=len(content), created_at=now, updated_at=now)
                 .returning(workspaces.c.id)).scalar_one()
         row = conn.execute(select(*_COLUMNS).where(workspaces.c.id == wid)).one()
-    access.VERIFIED.add(f"{store.url}|library", owner)
+    memo.VERIFIED.add(f"{store.url}|library", owner)
     return _entry(row)
 
 
@@ -117,7 +117,7 @@ def _gate(store: Store, owner: str, now: float) -> bool:
     """True when this library was opened before in this process (no limit applies); raises
     when the server-wide allowance of keys that opened nothing is used up."""
     scope = f"{store.url}|library"
-    if (scope, owner) in access.VERIFIED:
+    if (scope, owner) in memo.VERIFIED:
         return True
     with store.read() as conn:
         wait = limits.peek(conn, {_MISSES: access.LIBRARY_MISSES}, now)
@@ -129,7 +129,7 @@ def _gate(store: Store, owner: str, now: float) -> bool:
 
 def _opened(store: Store, owner: str, found: bool, now: float) -> None:
     if found:
-        access.VERIFIED.add(f"{store.url}|library", owner)
+        memo.VERIFIED.add(f"{store.url}|library", owner)
     else:
         store.batched_write(lambda conn: limits.spend(conn, store, _MISSES,
                                                       access.LIBRARY_MISSES, now))

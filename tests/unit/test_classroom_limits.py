@@ -21,6 +21,7 @@ from app.store import (
     end_class,
     join_class,
     list_workspaces,
+    memo,
     new_library_key,
     roster,
 )
@@ -134,7 +135,7 @@ def test_2000_teacher_key_guesses_are_throttled_and_the_signed_in_teacher_keeps_
 
 def test_wrong_keys_for_one_class_stop_after_ten_and_backoff_grows(store, monkeypatch):
     c = create_class("One class", store=store)
-    monkeypatch.setattr(access, "VERIFIED", access.VerifiedKeys())   # a process new to it
+    monkeypatch.setattr(memo, "VERIFIED", memo.Verified())   # a process that never saw the key
     t = time.time()
     results = []
     for _ in range(14):
