@@ -25,7 +25,7 @@ def answer_widget(q: cr.Question, qid: int):
     if q.kind == "effect_sign":
         return st.radio("Your answer", q.choices(), format_func=cr.SIGNS.get,
                         key=f"cr_sign_{qid}", horizontal=True)
-    return st.text_input("Your answer (a number, e.g. 0.42)", key=f"cr_num_{qid}")
+    return st.text_input("Your answer (a number, e.g. 0.42, 42% or 3/4)", key=f"cr_num_{qid}")
 
 
 @st.fragment(run_every=3)
