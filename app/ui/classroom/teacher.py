@@ -143,11 +143,11 @@ def teacher_key_box() -> None:
     else:
         st.info(f"Teacher key: `{MASKED_KEY}` (hidden; only this browser can show it again).",
                 icon=":material/key:")
-    c1, c2 = st.columns(2)
+    c1, c2, _ = st.columns([1, 1, 2])
     if left <= 0:
-        c1.button("Show the key", key="cr_key_show", on_click=_show_key,
+        c2.button("Show the key", key="cr_key_show", on_click=_show_key,
                   help=f"Shows it for {KEY_SHOWN_S} s: check nobody is watching.")
-    if c2.button("I have written it down", key="cr_key_done"):
+    if c1.button("I have written it down", key="cr_key_done"):
         for k in ("cr_new_key", "cr_key_shown_at"):
             st.session_state.pop(k, None)
         st.rerun()
