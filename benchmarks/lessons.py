@@ -15,8 +15,8 @@ import warnings
 import networkx as nx
 import numpy as np
 
+from app.exercises.generator import LEVELS, generate, random_dag
 from app.lessons import build_lesson, list_lessons, loader
-from app.lessons.generator import LEVELS, generate, random_dag
 
 
 def ms(fn, repeat: int = 1) -> float:

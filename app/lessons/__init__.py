@@ -1,7 +1,9 @@
-"""Guided lessons (content files: Markdown + a Python checker), exercise checkers, the random
-exercise generator and session progress. No Streamlit here: pages/learn.py draws them.
+"""Guided lessons (content files: Markdown + a Python checker) and session progress. The
+exercises they pose, their checkers and the random generator live in app.exercises (shared with
+Practice and the classroom); lesson files import the builders as app.lessons.checkers.
+No Streamlit here: pages/learn.py draws them.
 """
-from app.lessons.exercise import Exercise, Feedback, Reveal
+from app.exercises.model import Exercise, Feedback, Reveal
 from app.lessons.loader import (
     Exhibit,
     Lesson,

@@ -21,8 +21,8 @@ from typing import Any
 
 from app import settings
 from app.errors import CausalCanvasError, LessonError
+from app.exercises.model import KINDS, Exercise, format_number
 from app.graph import CausalGraph
-from app.lessons.exercise import KINDS, Exercise, format_number
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
 ENV_VAR = settings.ENV_LESSONS

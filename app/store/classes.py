@@ -7,8 +7,11 @@ Security model:
 - Joining gives the student a random seat token (stored hashed). Everything a student sees
   goes through the token: their own answers, the open question without its solution, and the
   solution and class distribution only once the teacher reveals them.
-- Join attempts are rate limited by token buckets kept in the database, so the limit holds
-  across app replicas and restarts (app.classroom.JOIN_PER_SESSION, JOIN_FAILURES_PER_IP).
+- Guessing is throttled by attempt limits kept in the database (app.store.limits), counted
+  atomically and independent of the client's IP address: every join attempt per browser, failed
+  joins server-wide (checked before the code is looked up), joins per class, wrong teacher keys
+  per class and server-wide (app.classroom.access has the numbers). An ended class and an
+  unknown code get the same answer.
 
 Reliability: a submission is one INSERT keyed by (student, submission key) with a unique
 constraint, so a retried submission is acknowledged again but never counted twice. It is
@@ -18,40 +21,36 @@ synchronous_commit=on); simultaneous submissions share one commit (Store.batched
 from __future__ import annotations
 
 import json
+import math
 import secrets
-import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, and_, delete, func, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
-from app.classroom import (
-    JOIN_FAILURES_PER_IP,
-    JOIN_PER_SESSION,
-    Question,
-    Summary,
-    TokenBucket,
-    check_answer,
+from app.classroom import access
+from app.classroom.access import (
     clean_display_name,
     clean_title,
     hash_key,
     new_join_code,
+    new_seat_token,
     new_teacher_key,
     normalise_join_code,
-    summarise,
     token_hash,
     verify_key,
 )
+from app.classroom.questions import Question, check_answer
+from app.classroom.summary import Summary, summarise
 from app.errors import ClassroomError
+from app.store import limits, memo
 from app.store.engine import Store, get_store
-from app.store.schema import answers, classes, questions, rate_limits, students
+from app.store.schema import answers, classes, questions, students
 
 STATUSES = ("draft", "open", "closed", "revealed")
 MAX_STUDENTS = 500
 MAX_QUESTIONS = 500
 MAX_SUBMISSIONS_PER_QUESTION = 20
-RATE_LIMIT_IDLE_S = 86_400
 
 
 # ---- results -----------------------------------------------------------------------------------
@@ -147,28 +146,14 @@ class StudentAnswer:
 
 
 # ---- helpers -------------------------------------------------------------------------------------
-_QUESTION_CACHE: OrderedDict[tuple[str, int], Question] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-
-
 def _question(store: Store, qid: int, body: str) -> Question:
     """Parse a question body once per process (bodies never change after posting)."""
     key = (str(store.url), qid)
-    with _CACHE_LOCK:
-        q = _QUESTION_CACHE.get(key)
-        if q is not None:
-            _QUESTION_CACHE.move_to_end(key)
-            return q
-    q = Question.from_json(body)
-    with _CACHE_LOCK:
-        _QUESTION_CACHE[key] = q
-        while len(_QUESTION_CACHE) > 512:
-            _QUESTION_CACHE.popitem(last=False)
+    q = memo.QUESTIONS.get(key)
+    if q is None:
+        q = Question.from_json(body)
+        memo.QUESTIONS.put(key, q)
     return q
-
-
-_SEATS: OrderedDict[tuple[str, str], tuple[int, int]] = OrderedDict()
-_QUESTION_CLASS: dict[tuple[str, int], int] = {}
 
 
 def _answer_target(store: Store, token: str, qid: int) -> tuple[int, Question]:
@@ -177,10 +162,8 @@ def _answer_target(store: Store, token: str, qid: int) -> tuple[int, Question]:
     if not isinstance(token, str) or not token:
         raise ClassroomError("Join the class first.")
     seat_key, q_key = (str(store.url), token_hash(token)), (str(store.url), qid)
-    with _CACHE_LOCK:
-        seat = _SEATS.get(seat_key)
-        class_of_q = _QUESTION_CLASS.get(q_key)
-        q = _QUESTION_CACHE.get(q_key)
+    seat, class_of_q = memo.SEATS.get(seat_key), memo.QUESTION_CLASS.get(q_key)
+    q = memo.QUESTIONS.get(q_key)
     if seat is None or class_of_q is None or q is None:
         with store.read() as conn:
             row = _seat(conn, token)
@@ -190,13 +173,8 @@ def _answer_target(store: Store, token: str, qid: int) -> tuple[int, Question]:
         if qrow is None:
             raise ClassroomError("That question is not part of your class.")
         q, class_of_q = _question(store, qrow.id, qrow.body), qrow.class_id
-        with _CACHE_LOCK:
-            _SEATS[seat_key] = seat
-            while len(_SEATS) > 4096:
-                _SEATS.popitem(last=False)
-            _QUESTION_CLASS[q_key] = class_of_q
-            while len(_QUESTION_CLASS) > 4096:
-                del _QUESTION_CLASS[next(iter(_QUESTION_CLASS))]
+        memo.SEATS.put(seat_key, seat)
+        memo.QUESTION_CLASS.put(q_key, class_of_q)
     if class_of_q != seat[1]:
         raise ClassroomError("That question is not part of your class.")
     return seat[0], q
@@ -207,15 +185,53 @@ def _denied() -> ClassroomError:
                           hint="Use the code and key shown when the class was created.")
 
 
-def _teacher_class(conn: Connection, code: str, teacher_key: str):
+# compared against when the code is unknown, so a wrong code costs the same as a wrong key
+_NO_SALT, _NO_HASH = "-", hash_key(new_teacher_key(), "-")
+
+
+def _teacher(store: Store, code: str, teacher_key: str, now: float | None = None) -> int:
+    """The id of the class whose teacher key this is, or ClassroomError.
+
+    Wrong keys are throttled per class and server-wide before the key is checked (a key the
+    process already accepted skips the limit, see app.store.memo); every wrong key is
+    counted in the database.
+    """
     try:
         code = normalise_join_code(code)
     except ClassroomError:
         raise _denied() from None
-    row = conn.execute(select(classes).where(classes.c.code == code)).first()
-    if row is None or not verify_key(teacher_key, row.key_salt, row.key_hash):
-        raise _denied()
-    return row
+    now = time.time() if now is None else now
+    with store.read() as conn:
+        row = conn.execute(select(classes.c.id, classes.c.key_salt, classes.c.key_hash)
+                           .where(classes.c.code == code)).first()
+        scope = f"{store.url}|class:{row.id if row else 0}"
+        if row is not None and (scope, str(teacher_key)) in memo.VERIFIED:
+            return row.id
+        buckets = {"key:guess": access.KEY_GUESSES}
+        if row is not None:
+            buckets[f"key:c:{row.id}"] = access.KEY_GUESSES_PER_CLASS
+        wait = limits.peek(conn, buckets, now)
+    good = wait is None and verify_key(teacher_key, row.key_salt if row else _NO_SALT,
+                                       row.key_hash if row else _NO_HASH) and row is not None
+    if good:
+        memo.VERIFIED.add(scope, str(teacher_key))
+        return row.id
+
+    # a wrong key is counted everywhere; a refused attempt only where it deepens a backoff
+    count = {b: p for b, p in buckets.items() if wait is None or p.backoff}
+
+    def spend(conn: Connection) -> float | None:
+        waits = [limits.spend(conn, store, b, p, now) for b, p in count.items()]
+        return max((w for w in waits if w is not None), default=None)
+
+    later = store.batched_write(spend) if count else None
+    if wait is not None:
+        raise _too_many(max(wait, later or 0.0), "open this class")
+    raise _denied()
+
+
+def _class_row(conn: Connection, class_id: int):
+    return conn.execute(select(classes).where(classes.c.id == class_id)).one()
 
 
 def _latest_answers(class_question_id: int):
@@ -236,32 +252,9 @@ def _summary(conn: Connection, store: Store, qrow) -> Summary:
     return summarise((r.label, r.correct, feedback.get(r.label, "")) for r in rows)
 
 
-def _take_token(store: Store, bucket: str, policy: TokenBucket, now: float,
-                cost: float = 1.0) -> tuple[bool, float]:
-    """Spend from a persistent token bucket; (allowed, seconds to wait when refused)."""
-    def spend(conn: Connection) -> tuple[bool, float]:
-        conn.execute(store.insert(rate_limits).values(bucket=bucket, tokens=policy.capacity,
-                                                      updated_at=now)
-                     .on_conflict_do_nothing(index_elements=["bucket"]))
-        row = conn.execute(store.lock_for_update(
-            select(rate_limits).where(rate_limits.c.bucket == bucket))).one()
-        allowed, left = policy.take(row.tokens, row.updated_at, now, cost)
-        conn.execute(update(rate_limits).where(rate_limits.c.bucket == bucket)
-                     .values(tokens=left, updated_at=now))
-        return allowed, policy.wait_seconds(left, cost)
-
-    return store.batched_write(spend)
-
-
-def _peek_tokens(store: Store, bucket: str, policy: TokenBucket, now: float) -> float:
-    with store.read() as conn:
-        row = conn.execute(select(rate_limits).where(rate_limits.c.bucket == bucket)).first()
-    return policy.take(row.tokens if row else None, row.updated_at if row else None, now, 0)[1]
-
-
-def _too_many(wait: float) -> ClassroomError:
-    return ClassroomError(f"Too many attempts to join. Wait {max(1, round(wait))} s and "
-                          "try again.", hint="Check the class code with your teacher.")
+def _too_many(wait: float, what: str = "join") -> ClassroomError:
+    return ClassroomError(f"Too many attempts to {what}. Wait {max(1, math.ceil(wait))} s and "
+                          "try again.", hint="Check the code (and key) with your teacher.")
 
 
 # ---- teacher ---------------------------------------------------------------------------------------
@@ -279,10 +272,9 @@ def create_class(title: str, *, store: Store | None = None) -> NewClass:
                 code=code, title=title, key_salt=salt, key_hash=hash_key(key, salt),
                 created_at=now, ended=False).on_conflict_do_nothing(
                 index_elements=["code"]).returning(classes.c.id)).scalar()
-            # housekeeping: buckets idle for a day are full again; forget them
-            conn.execute(delete(rate_limits).where(
-                rate_limits.c.updated_at < now - RATE_LIMIT_IDLE_S))
+            limits.forget_idle(conn, now)
         if done is not None:
+            memo.VERIFIED.add(f"{store.url}|class:{done}", key)   # its creator is signed in
             return NewClass(code=code, title=title, teacher_key=key)
     raise ClassroomError("Could not find a free class code; try again.")
 
@@ -290,8 +282,9 @@ def create_class(title: str, *, store: Store | None = None) -> NewClass:
 def class_info(code: str, teacher_key: str, *, store: Store | None = None) -> ClassInfo:
     """The class's title and counts; also the way a teacher 'logs in' (checks the key)."""
     store = store or get_store()
+    class_id = _teacher(store, code, teacher_key)
     with store.read() as conn:
-        row = _teacher_class(conn, code, teacher_key)
+        row = _class_row(conn, class_id)
         n_students = conn.execute(select(func.count()).select_from(students)
                                   .where(students.c.class_id == row.id)).scalar()
         n_questions = conn.execute(select(func.count()).select_from(questions)
@@ -304,8 +297,9 @@ def end_class(code: str, teacher_key: str, *, store: Store | None = None) -> Non
     """Stop the class: no more joins or answers; everything stays readable."""
     store = store or get_store()
     now = time.time()
+    class_id = _teacher(store, code, teacher_key)
     with store.write() as conn:
-        row = _teacher_class(conn, code, teacher_key)
+        row = _class_row(conn, class_id)
         conn.execute(update(classes).where(classes.c.id == row.id).values(ended=True))
         conn.execute(update(questions).where(questions.c.class_id == row.id,
                                              questions.c.status == "open")
@@ -319,8 +313,9 @@ def post_question(code: str, teacher_key: str, question: Question, *, open_now: 
     if not isinstance(question, Question):
         raise ClassroomError("Build the question with app.classroom.make_question first.")
     body, now = question.to_json(), time.time()
+    class_id = _teacher(store, code, teacher_key)
     with store.write() as conn:
-        row = _teacher_class(conn, code, teacher_key)
+        row = _class_row(conn, class_id)
         if row.ended:
             raise ClassroomError("This class has ended; create a new class to ask more.")
         number = (conn.execute(select(func.max(questions.c.number))
@@ -348,8 +343,9 @@ def set_question_status(code: str, teacher_key: str, question_id: int, status: s
     if status not in ("open", "closed", "revealed"):
         raise ClassroomError("A question can be opened, closed or revealed.")
     now = time.time()
+    class_id = _teacher(store, code, teacher_key)
     with store.write() as conn:
-        row = _teacher_class(conn, code, teacher_key)
+        row = _class_row(conn, class_id)
         if status == "open" and row.ended:
             raise ClassroomError("This class has ended; its questions cannot reopen.")
         q = conn.execute(select(questions.c.id).where(questions.c.id == int(question_id),
@@ -369,18 +365,18 @@ def list_questions(code: str, teacher_key: str, *,
                    store: Store | None = None) -> list[QuestionInfo]:
     """Every question of the class, newest first."""
     store = store or get_store()
+    class_id = _teacher(store, code, teacher_key)
     with store.read() as conn:
-        row = _teacher_class(conn, code, teacher_key)
+        row = _class_row(conn, class_id)
         rows = conn.execute(select(questions).where(questions.c.class_id == row.id)
                             .order_by(questions.c.number.desc())).all()
     return [QuestionInfo(r.id, r.number, r.status, _question(store, r.id, r.body), r.updated_at)
             for r in rows]
 
 
-def _teacher_question(conn, store, code, teacher_key, question_id):
-    row = _teacher_class(conn, code, teacher_key)
+def _teacher_question(conn: Connection, class_id: int, question_id: int):
     qrow = conn.execute(select(questions).where(questions.c.id == int(question_id),
-                                                questions.c.class_id == row.id)).first()
+                                                questions.c.class_id == class_id)).first()
     if qrow is None:
         raise ClassroomError("That question is not part of this class.")
     return qrow
@@ -390,8 +386,9 @@ def question_results(code: str, teacher_key: str, question_id: int, *,
                      store: Store | None = None) -> Summary:
     """The live distribution of the class's latest answers (one per student)."""
     store = store or get_store()
+    class_id = _teacher(store, code, teacher_key)
     with store.read() as conn:
-        qrow = _teacher_question(conn, store, code, teacher_key, question_id)
+        qrow = _teacher_question(conn, class_id, question_id)
         return _summary(conn, store, qrow)
 
 
@@ -399,8 +396,9 @@ def student_answers(code: str, teacher_key: str, question_id: int, *,
                     store: Store | None = None) -> list[StudentAnswer]:
     """Who answered what (latest answer per student), for the teacher only."""
     store = store or get_store()
+    class_id = _teacher(store, code, teacher_key)
     with store.read() as conn:
-        qrow = _teacher_question(conn, store, code, teacher_key, question_id)
+        qrow = _teacher_question(conn, class_id, question_id)
         counts = (select(answers.c.student_id, func.count().label("n"))
                   .where(answers.c.question_id == qrow.id).group_by(answers.c.student_id)
                   .subquery())
@@ -417,61 +415,83 @@ def student_answers(code: str, teacher_key: str, question_id: int, *,
 def roster(code: str, teacher_key: str, *, store: Store | None = None) -> list[str]:
     """Display names of the students who joined, in joining order."""
     store = store or get_store()
+    class_id = _teacher(store, code, teacher_key)
     with store.read() as conn:
-        row = _teacher_class(conn, code, teacher_key)
+        row = _class_row(conn, class_id)
         return list(conn.execute(select(students.c.display_name)
                                  .where(students.c.class_id == row.id)
                                  .order_by(students.c.id)).scalars())
 
 
 # ---- students --------------------------------------------------------------------------------------
+def _no_class() -> ClassroomError:
+    """The one answer for an unknown code and for a class that has ended."""
+    return ClassroomError("There is no open class with this code.",
+                          hint="Check the code on your teacher's screen.")
+
+
 def join_class(code: str, display_name: str, *, session_id: str, ip: str | None = None,
                store: Store | None = None, now: float | None = None) -> Seat:
     """Join with the class code and a display name (unique within the class).
 
-    Rate limited per browser session (every attempt) and per IP address (failed attempts).
+    `session_id` names the browser (a cookie, so a reload keeps its allowance). In one
+    transaction, with each bucket's row locked: the browser's allowance is spent; the
+    server-wide (and, when known, the address's) allowance of failed joins is checked before the
+    code is looked up and spent when it fails; an attempt that reaches a live class spends the
+    class's allowance. Failed joins are counted even when the caller retries at once.
     """
     store = store or get_store()
     now = time.time() if now is None else now
-    session_bucket = "join:s:" + token_hash(str(session_id))[:40]
-    ip_bucket = "join:ip:" + token_hash(str(ip))[:40] if ip else None
-    allowed, wait = _take_token(store, session_bucket, JOIN_PER_SESSION, now)
-    if not allowed:
-        raise _too_many(wait)
-    if ip_bucket and _peek_tokens(store, ip_bucket, JOIN_FAILURES_PER_IP, now) < 1:
-        raise _too_many(JOIN_FAILURES_PER_IP.wait_seconds(
-            _peek_tokens(store, ip_bucket, JOIN_FAILURES_PER_IP, now)))
     code = normalise_join_code(code)
     name, name_key = clean_display_name(display_name)
-    token = secrets.token_urlsafe(24)
+    token = new_seat_token()
+    browser = "join:b:" + token_hash(str(session_id))[:40]
+    guesses = {"join:guess": access.JOIN_GUESSES}
+    if ip:
+        guesses["join:ip:" + token_hash(str(ip))[:40]] = access.JOIN_FAILURES_PER_IP
 
-    def seat_student(conn: Connection):
-        row = conn.execute(select(classes).where(classes.c.code == code)).first()
+    def attempt(conn: Connection) -> tuple[str, object]:
+        # errors are returned, not raised: raising would roll back the spent tokens
+        wait = limits.spend(conn, store, browser, access.JOIN_PER_BROWSER, now)
+        if wait is not None:
+            return "wait", wait
+        levels = {b: limits.lock(conn, store, b, p, now) for b, p in guesses.items()}
+        short = [p.wait_seconds(levels[b]) for b, p in guesses.items() if levels[b] + 1e-9 < 1]
+        if short:
+            return "wait", max(short)
+        row = conn.execute(select(classes.c.id, classes.c.code, classes.c.title,
+                                  classes.c.ended).where(classes.c.code == code)).first()
         if row is None or row.ended:
-            return row
+            for b in guesses:
+                limits.save(conn, b, levels[b] - 1, now)
+            return "none", None
+        wait = limits.spend(conn, store, f"join:c:{row.id}", access.JOIN_PER_CLASS, now)
+        if wait is not None:
+            return "wait", wait
         count = conn.execute(select(func.count()).select_from(students)
                              .where(students.c.class_id == row.id)).scalar()
         if count >= MAX_STUDENTS:
-            raise ClassroomError(f"This class is full ({MAX_STUDENTS} students).")
+            return "full", None
         sid = conn.execute(store.insert(students).values(
             class_id=row.id, display_name=name, name_key=name_key,
             token_hash=token_hash(token), joined_at=now)
             .on_conflict_do_nothing(index_elements=["class_id", "name_key"])
             .returning(students.c.id)).scalar()
         if sid is None:
-            raise ClassroomError(f"Someone in this class is already called '{name}'.",
-                                 hint="Add an initial or a number to your name.")
-        return Seat(token=token, name=name, code=row.code, title=row.title)
+            return "taken", None
+        return "seat", Seat(token=token, name=name, code=row.code, title=row.title)
 
-    row = store.batched_write(seat_student)
-    if isinstance(row, Seat):
-        return row
-    if row is None and ip_bucket:
-        _take_token(store, ip_bucket, JOIN_FAILURES_PER_IP, now)
-    if row is None:
-        raise ClassroomError("There is no class with this code.",
-                             hint="Check the code on your teacher's screen.")
-    raise ClassroomError("This class has ended.", hint="Ask your teacher for the new code.")
+    outcome, value = store.batched_write(attempt)
+    if outcome == "seat":
+        return value
+    if outcome == "wait":
+        raise _too_many(value)
+    if outcome == "full":
+        raise ClassroomError(f"This class is full ({MAX_STUDENTS} students).")
+    if outcome == "taken":
+        raise ClassroomError(f"Someone in this class is already called '{name}'.",
+                             hint="Add an initial or a number to your name.")
+    raise _no_class()
 
 
 def _seat(conn: Connection, token: str):

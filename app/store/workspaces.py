@@ -3,6 +3,7 @@
 A library is named by a random library key (16 characters, ~80 bits) that only its owner
 knows; the database stores the key's SHA-256, so one person's workspaces are invisible to
 everyone else on a shared server. The content is a ``.ccw`` file (app.workspace_file).
+Keys that open nothing are throttled server-wide (app.classroom.access.LIBRARY_MISSES).
 """
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import delete, func, select, update
 
 from app import settings
-from app.classroom import format_code, normalise_code, random_code, token_hash
+from app.classroom import access
+from app.classroom.access import format_code, normalise_code, random_code, token_hash
 from app.errors import StoreError
+from app.store import limits, memo
 from app.store.engine import Store, get_store
 from app.store.schema import autosaves, workspaces
 from app.workspace_file import clean_workspace_name, human_size
@@ -104,16 +107,51 @@ def save_workspace(library_key: str, name: str, content: bytes, *, overwrite: bo
                 size=len(content), created_at=now, updated_at=now)
                 .returning(workspaces.c.id)).scalar_one()
         row = conn.execute(select(*_COLUMNS).where(workspaces.c.id == wid)).one()
+    memo.VERIFIED.add(f"{store.url}|library", owner)
     return _entry(row)
 
 
-def list_workspaces(library_key: str, *, store: Store | None = None) -> list[SavedWorkspace]:
-    """The library's workspaces, most recently saved first."""
-    store = store or get_store()
+_MISSES = "library:miss"
+
+
+def _gate(store: Store, owner: str, now: float) -> bool:
+    """True when this library was opened before in this process (no limit applies); raises
+    when the server-wide allowance of keys that opened nothing is used up."""
+    scope = f"{store.url}|library"
+    if (scope, owner) in memo.VERIFIED:
+        return True
     with store.read() as conn:
-        rows = conn.execute(select(*_COLUMNS).where(workspaces.c.owner == _owner(library_key))
+        wait = limits.peek(conn, {_MISSES: access.LIBRARY_MISSES}, now)
+    if wait is not None:
+        raise StoreError(f"Too many library keys were tried. Wait {max(1, round(wait))} s and "
+                         "try again.", hint="Check the key you wrote down.")
+    return False
+
+
+def _opened(store: Store, owner: str, found: bool, now: float) -> None:
+    if found:
+        memo.VERIFIED.add(f"{store.url}|library", owner)
+    else:
+        store.batched_write(lambda conn: limits.spend(conn, store, _MISSES,
+                                                      access.LIBRARY_MISSES, now))
+
+
+def list_workspaces(library_key: str, *, store: Store | None = None,
+                    now: float | None = None) -> list[SavedWorkspace]:
+    """The library's workspaces, most recently saved first.
+
+    A key whose library is empty counts as a miss against the guess limit (the page does not
+    list a key it has just made up)."""
+    store = store or get_store()
+    owner, now = _owner(library_key), time.time() if now is None else now
+    known = _gate(store, owner, now)
+    with store.read() as conn:
+        rows = conn.execute(select(*_COLUMNS).where(workspaces.c.owner == owner)
                             .order_by(workspaces.c.updated_at.desc(), workspaces.c.id.desc()))
-        return [_entry(r) for r in rows]
+        found = [_entry(r) for r in rows]
+    if not known:
+        _opened(store, owner, bool(found), now)
+    return found
 
 
 def _not_found() -> StoreError:
@@ -123,10 +161,13 @@ def _not_found() -> StoreError:
 def open_workspace(library_key: str, workspace_id: int, *, store: Store | None = None) -> bytes:
     """The saved file's bytes (open them with app.workspace_file.read_workspace_file)."""
     store = store or get_store()
+    owner, now = _owner(library_key), time.time()
+    known = _gate(store, owner, now)
     with store.read() as conn:
         content = conn.execute(select(workspaces.c.content).where(
-            workspaces.c.id == int(workspace_id),
-            workspaces.c.owner == _owner(library_key))).scalar()
+            workspaces.c.id == int(workspace_id), workspaces.c.owner == owner)).scalar()
+    if not known or content is None:
+        _opened(store, owner, content is not None, now)
     if content is None:
         raise _not_found()
     return bytes(content)

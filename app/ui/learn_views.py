@@ -6,9 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from app.errors import CausalCanvasError, ShareLinkError
+from app.exercises.generator import LEVELS, RUNG_KINDS, generate
 from app.graph import CausalGraph
 from app.lessons import Exhibit, Progress, load_lesson
-from app.lessons.generator import LEVELS, RUNG_KINDS, generate
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph

@@ -68,6 +68,13 @@ def test_student_answer_appears_on_the_teacher_chart(app_server, page, browser):
         wait_for_app(student)
         student.get_by_text("Your answer:").wait_for(timeout=30_000)
         student.screenshot(path=str(ARTIFACTS / "classroom-student.png"), full_page=True)
+        # the seat token is in a cookie, not the URL, and a reload keeps the seat
+        assert "seat" not in student.url
+        seat = next((c["value"] for c in context.cookies() if c["name"] == "cc_seat"), None)
+        assert seat and seat not in student.url
+        student.reload()
+        wait_for_app(student)
+        student.get_by_text("Your answer:").wait_for(timeout=30_000)
     finally:
         context.close()
 
@@ -84,6 +91,33 @@ def test_student_answer_appears_on_the_teacher_chart(app_server, page, browser):
     outside = [u for u in requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")
                and urlsplit(u).hostname not in LOCAL_HOSTS]
     assert not outside and not dialogs
+
+
+def test_a_reload_does_not_reset_the_join_allowance(app_server, page):
+    """Wrong codes spend this browser's allowance (app.classroom.access.JOIN_PER_BROWSER: 10,
+    then one every 6 s, with backoff); a cookie keeps it, so a reload starts no fresh one."""
+    page.goto(app_server + "/classroom")
+    wait_for_app(page)
+
+    def attempt(i: int) -> str:
+        page.get_by_role("textbox", name="Class code").fill(f"ZZZZ-ZZ{i:02d}")
+        page.get_by_role("textbox", name="Your display name").fill("Eve")
+        page.get_by_role("button", name="Join").click()
+        wait_for_app(page)
+        return " ".join(t for t in page.locator('[data-testid="stAlert"]').all_inner_texts()
+                        if "Classroom" in t)
+
+    answers = []
+    for i in range(25):          # 10 at once, plus what refills while the clicks take time
+        answers.append(attempt(i))
+        if "Too many attempts" in answers[-1]:
+            break
+    assert "Too many attempts" in answers[-1] and len(answers) > 10, answers
+    assert all("no open class" in a for a in answers[:10])
+    assert any(c["name"] == "cc_browser" for c in page.context.cookies())
+    page.reload()
+    wait_for_app(page)
+    assert "Too many attempts to join" in attempt(99)
 
 
 def test_saved_workspaces_survive_a_reload_and_download_as_a_file(app_server, page):

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from app import load_sample
+from app.exercises.generator import generate
 from app.lessons import build_lesson
-from app.lessons.generator import generate
 
 
 def facts(slug: str) -> dict:

@@ -93,13 +93,46 @@ def test_teacher_posts_student_answers_teacher_sees_it_then_reveals():
     assert "Your answer was **right**" in text and "1 of 1 right" in text
 
 
+def test_the_seat_token_stays_out_of_the_url():
+    teacher = _teacher()
+    code = _create_class_and_post(teacher)
+    student = _student(code)
+    token = student.session_state["cr_seat"]
+    assert "You are **Ada**" in _all_text(student)
+    assert token not in str(dict(student.query_params)) and "seat" not in student.query_params
+    # an old link that still carries a seat is cleaned up, and does not seat anyone
+    other = open_page(None, sample=None)
+    other.query_params["seat"] = token
+    other.switch_page(PAGE)
+    other.run()
+    assert_no_exception(other)
+    assert "seat" not in other.query_params and "You are **Ada**" not in _all_text(other)
+
+
+def test_the_teacher_key_is_masked_after_it_was_shown_once():
+    from app.ui.classroom.teacher import KEY_SHOWN_S, MASKED_KEY
+
+    teacher = _teacher()
+    _create_class_and_post(teacher)
+    key = teacher.session_state["cr_new_key"]
+    assert any(key in w.value for w in teacher.warning)
+    teacher.session_state["cr_key_shown_at"] -= KEY_SHOWN_S + 1     # time passes
+    teacher.run()
+    assert_no_exception(teacher)
+    assert key not in _all_text(teacher) and MASKED_KEY in _all_text(teacher)
+    _button(teacher, "Show the key").click().run()
+    assert key in _all_text(teacher)
+    _button(teacher, "I have written it down").click().run()
+    assert key not in _all_text(teacher) and MASKED_KEY not in _all_text(teacher)
+
+
 def test_wrong_code_and_bad_name_get_messages_not_tracebacks():
     at = open_page(PAGE, sample=None)
     _text(at, "Class code").set_value("ZZZZ-ZZZZ")
     _text(at, "Your display name").set_value("Eve")
     _button(at, "Join").click().run()
     assert_no_exception(at)
-    assert "no class with this code" in _all_text(at)
+    assert "no open class with this code" in _all_text(at)
     teacher = _teacher()
     code = _create_class_and_post(teacher)
     _text(at, "Class code").set_value(code)

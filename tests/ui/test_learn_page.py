@@ -7,8 +7,8 @@ import textwrap
 
 import pytest
 
-from app.lessons.checkers import NO_SET
-from app.lessons.generator import drill, generate
+from app.exercises.checkers import NO_SET
+from app.exercises.generator import drill, generate
 from app.lessons.loader import ENV_VAR
 from app.workspace import decode_share, encode_share
 from tests.ui.conftest import assert_no_exception, open_page

@@ -8,17 +8,9 @@ import warnings
 import pytest
 
 from app import parse_graph
-from app.classroom import (
-    NO_SET,
-    Question,
-    check_answer,
-    is_adjustment_set,
-    make_question,
-    minimal_adjustment_sets,
-    parse_number,
-    summarise,
-)
+from app.classroom import NO_SET, Question, check_answer, make_question, summarise
 from app.errors import ClassroomError
+from app.exercises.answers import parse_number
 from app.graph import CausalGraph
 
 # Pearl (2009), Causality, 2nd ed., Fig. 3.4: {X3, X4} and {X4, X5} meet the back-door
@@ -32,6 +24,17 @@ M_BIAS = parse_graph("dag { U1 [latent]; U2 [latent]; U1 -> X; U1 -> M; U2 -> M;
 FRONT_DOOR = parse_graph("dag { smoking -> tar -> cancer; smoking <-> cancer }")
 KIDNEY = parse_graph("dag { stone_size -> treatment; stone_size -> recovery; "
                      "treatment -> recovery }")
+
+
+def is_adjustment_set(g, x, y, z) -> bool:
+    from app.analysis import check_adjustment_set
+
+    return check_adjustment_set(g, x, y, sorted(z)).valid
+
+
+def minimal_adjustment_sets(g, x, y) -> list[frozenset]:
+    return [frozenset(s) for s in make_question("adjustment_set", g, {
+        "exposure": x, "outcome": y}).solution["minimal"]]
 
 
 def _adjust(g, x, y):
@@ -61,7 +64,8 @@ def test_m_bias_empty_set_is_valid_and_adjusting_for_m_opens_the_path():
     assert not wrong.correct
     assert "X ← U1 → M ← U2 → Y" in wrong.feedback and "collider" in wrong.feedback
     assert q.choices() == ["M"]                  # latent U1, U2 are not offered
-    assert not check_answer(q, ["U1"]).correct   # and cannot be adjusted for
+    with pytest.raises(ClassroomError, match="not one of the choices"):
+        check_answer(q, ["U1"])                  # and cannot be adjusted for
 
 
 def test_front_door_graph_has_no_valid_adjustment_set():
@@ -78,7 +82,7 @@ def test_kidney_stones_needs_stone_size_and_none_exists_is_wrong_there():
     assert q.solution["minimal"] == [["stone_size"]]
     assert check_answer(q, ["stone_size"]).correct
     none = check_answer(q, NO_SET)
-    assert not none.correct and "stone_size" in none.feedback
+    assert not none.correct and "A valid set does exist" in none.feedback
 
 
 def test_adjustment_criterion_accepts_a_harmless_descendant_that_back_door_forbids():
@@ -228,7 +232,9 @@ def test_numeric_questions_use_the_tolerance_and_read_student_formats():
     assert check_answer(q, "0,834").correct
     assert check_answer(q, "83.3%").correct
     wrong = check_answer(q, 0.78)
-    assert not wrong.correct and wrong.label == "0.780" and "Off by" in wrong.feedback
+    assert not wrong.correct and wrong.label == "0.780" and "Not this number" in wrong.feedback
+    # a probability typed as a percentage is right, and shows in the tally as a probability
+    assert check_answer(q, "83.25").correct and check_answer(q, "83.25").label == "0.833"
     cf = make_question("counterfactual", KIDNEY, {
         "target": "recovery", "target_value": "1", "do": {"treatment": "B"},
         "factual": {"treatment": "A", "recovery": "0"}, "value": 0.4, "tolerance": 0.05})

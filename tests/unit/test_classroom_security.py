@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from app.classroom import (
+from app.classroom.access import (
     CODE_ALPHABET,
     JOIN_FAILURES_PER_IP,
     TokenBucket,

@@ -10,11 +10,11 @@ import pytest
 
 from app import parse_graph
 from app.analysis import adjustment_sets, frontdoor_sets
-from app.lessons.checkers import (
+from app.exercises.answers import AnswerFormatError, parse_number
+from app.exercises.checkers import (
     NO_DEPENDENT,
     NO_SET,
     YES_INDEPENDENT,
-    AnswerFormatError,
     adjustment_exercise,
     choice_exercise,
     frontdoor_exercise,
@@ -22,10 +22,9 @@ from app.lessons.checkers import (
     instrument_exercise,
     is_frontdoor_set,
     number_exercise,
-    parse_number,
     paths_exercise,
 )
-from app.lessons.generator import random_dag
+from app.exercises.generator import random_dag
 
 CLASSIC = parse_graph("dag { Z1 -> X; Z1 -> Z3; Z2 -> Z3; Z2 -> Y; Z3 -> X; Z3 -> Y; X -> W; W -> Y }")
 FRONT_DOOR = parse_graph("dag { smoking -> tar -> cancer; smoking <-> cancer }")

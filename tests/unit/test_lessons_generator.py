@@ -7,8 +7,8 @@ import re
 import pytest
 
 from app.errors import LessonError
-from app.lessons.checkers import NO_SET
-from app.lessons.generator import (
+from app.exercises.checkers import NO_SET
+from app.exercises.generator import (
     KIND_RUNG,
     LEVELS,
     RUNG_KINDS,
@@ -137,7 +137,7 @@ def test_total_effect_feedback_names_the_usual_composition_mistakes():
     import numpy as np
 
     from app import CausalGraph
-    from app.lessons.generator import total_effect_question
+    from app.exercises.generator import total_effect_question
     from app.models import LinearSCM
 
     # X → M → Y (2 × 1.5) and X → Y (0.5): total 3.5 (worked by hand).

@@ -1,14 +1,14 @@
 """The student's view: join a class with its code and answer the open question."""
-import secrets
-
 import streamlit as st
 
 from app import classroom as cr
 from app import store
+from app.charts.classroom import summary_chart
+from app.classroom import access
 from app.errors import CausalCanvasError
 from app.ui import state
 from app.ui.charts import chart_spec, show_spec
-from app.ui.classroom.common import esc, when
+from app.ui.classroom.common import SEAT_COOKIE, browser_id, cookie, esc, remember_cookie, when
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 
@@ -25,7 +25,7 @@ def answer_widget(q: cr.Question, qid: int):
     if q.kind == "effect_sign":
         return st.radio("Your answer", q.choices(), format_func=cr.SIGNS.get,
                         key=f"cr_sign_{qid}", horizontal=True)
-    return st.text_input("Your answer (a number, e.g. 0.42)", key=f"cr_num_{qid}")
+    return st.text_input("Your answer (a number, e.g. 0.42, 42% or 3/4)", key=f"cr_num_{qid}")
 
 
 @st.fragment(run_every=3)
@@ -39,18 +39,34 @@ def watch_for_changes(token: str, seen) -> None:
         st.rerun(scope="app")
 
 
+def _forget_seat() -> None:
+    """Leave the seat in this session; the next run also deletes the cookie."""
+    st.session_state.pop("cr_seat", None)
+    st.session_state["cr_seat_forgotten"] = True
+    st.session_state["cr_seat_cookie"] = False
+
+
 def student_view() -> None:
-    token = st.session_state.get("cr_seat") or st.query_params.get("seat")
+    # The seat token lives in session state and a first-party cookie, never in the URL (a URL
+    # ends up in history, screenshots and the projector).
+    if "seat" in st.query_params:
+        st.query_params.pop("seat")
+    if st.session_state.get("cr_seat_forgotten") and \
+            st.session_state.get("cr_seat_cookie") is False:
+        remember_cookie(SEAT_COOKIE, "", max_age=0)
+        st.session_state.pop("cr_seat_cookie")
+    token = st.session_state.get("cr_seat")
+    if not token and not st.session_state.get("cr_seat_forgotten"):
+        token = cookie(SEAT_COOKIE, access.SEAT_TOKEN_LENGTH)
     seat = None
     if token:
         try:
             seat = store.resume_seat(token)
             st.session_state["cr_seat"] = token
-            st.query_params["seat"] = token   # a refresh of this tab keeps the seat
         except CausalCanvasError:
-            st.session_state.pop("cr_seat", None)
-            st.query_params.pop("seat", None)
+            _forget_seat()
     if seat is None:
+        bid = browser_id()
         with st.form("cr_join"):
             st.markdown("**Join a class**")
             code = st.text_input("Class code", value=st.query_params.get("join", ""),
@@ -60,19 +76,21 @@ def student_view() -> None:
                                       "never see it, your teacher does.")
             if st.form_submit_button("Join", type="primary"):
                 with guard():
-                    sid = st.session_state.setdefault("cr_sid", secrets.token_hex(16))
-                    seat = store.join_class(code, name, session_id=sid,
+                    seat = store.join_class(code, name, session_id=bid,
                                             ip=getattr(st.context, "ip_address", None))
                     st.session_state["cr_seat"] = seat.token
-                    st.query_params["seat"] = seat.token
+                    st.session_state.pop("cr_seat_forgotten", None)
+                    st.session_state.pop("cr_seat_cookie", None)
                     st.rerun()
         return
+    if not st.session_state.get("cr_seat_cookie"):
+        remember_cookie(SEAT_COOKIE, seat.token, max_age=12 * 3600)
+        st.session_state["cr_seat_cookie"] = True
     c1, c2 = st.columns([4, 1])
     c1.markdown(f"You are **{esc(seat.name)}** in *{esc(seat.title)}* "
                 f"({cr.format_code(seat.code)}).")
     if c2.button("Leave", key="cr_leave", help="Forget this class in this browser."):
-        st.session_state.pop("cr_seat", None)
-        st.query_params.pop("seat", None)
+        _forget_seat()
         st.rerun()
     view = store.current_question(seat.token)
     watch_for_changes(seat.token, None if view is None else store.poll(seat.token))
@@ -117,7 +135,7 @@ def student_view() -> None:
                 st.markdown(f"Your answer was **not right**: {esc(mine.feedback)}")
         if view.summary and view.summary.total:
             st.markdown(f"**The class:** {view.summary.correct} of {view.summary.total} right")
-            spec = chart_spec(cr.summary_chart, view.summary)
+            spec = chart_spec(summary_chart, view.summary)
             show_spec(spec, width="stretch", height=int(spec.get("height", 120)) + 60)
     with st.expander("My answers"):
         st.dataframe([{"question": a.number, "answer": a.label, "status": a.status,

@@ -1,8 +1,12 @@
 """The teacher's view: post a question on the current graph and watch the answers arrive."""
+import math
+import time
+
 import streamlit as st
 
 from app import classroom as cr
 from app import store
+from app.charts.classroom import summary_chart
 from app.ui import state
 from app.ui.charts import chart_spec, show_spec
 from app.ui.classroom.common import esc, when
@@ -100,7 +104,7 @@ def live_results(question_id: int, status: str) -> None:
                     icon=":material/hourglass_empty:")
             return
         # built once per distinct tally: the 2-s poll stays cheap even with a class of 40
-        spec = chart_spec(cr.summary_chart, res, show_correct=show)
+        spec = chart_spec(summary_chart, res, show_correct=show)
         show_spec(spec, width="stretch", height=int(spec.get("height", 120)) + 60)
         st.caption("Answers so far: " + "; ".join(f"{esc(a.label)} × {a.count}"
                                                   for a in res.distribution))
@@ -115,6 +119,40 @@ def live_results(question_id: int, status: str) -> None:
                            "changes": r.submissions - 1} for r in rows], hide_index=True)
 
 
+KEY_SHOWN_S = 30
+MASKED_KEY = "••••-••••-••••-••••-••••"
+
+
+def _show_key() -> None:
+    st.session_state["cr_key_shown_at"] = time.monotonic()
+
+
+@st.fragment(run_every=5)
+def teacher_key_box() -> None:
+    """The new class's teacher key: in full for KEY_SHOWN_S seconds after the class is created
+    (or after "Show the key"), then masked, so it does not stay on the projected screen."""
+    key = st.session_state.get("cr_new_key")
+    if not key:
+        return
+    shown_at = st.session_state.setdefault("cr_key_shown_at", time.monotonic())
+    left = KEY_SHOWN_S - (time.monotonic() - shown_at)
+    if left > 0:
+        st.warning(f"**Your teacher key: `{key}`** — write it down now: it is shown only once "
+                   f"and hides itself in {math.ceil(left)} s. You need it to reopen this class "
+                   "in another browser.", icon=":material/key:")
+    else:
+        st.info(f"Teacher key: `{MASKED_KEY}` (hidden; only this browser can show it again).",
+                icon=":material/key:")
+    c1, c2, _ = st.columns([1, 1, 2])
+    if left <= 0:
+        c2.button("Show the key", key="cr_key_show", on_click=_show_key,
+                  help=f"Shows it for {KEY_SHOWN_S} s: check nobody is watching.")
+    if c1.button("I have written it down", key="cr_key_done"):
+        for k in ("cr_new_key", "cr_key_shown_at"):
+            st.session_state.pop(k, None)
+        st.rerun()
+
+
 def teacher_view() -> None:
     new = st.session_state.get("cr_new_key")
     if "cr_teacher" not in st.session_state:
@@ -127,6 +165,7 @@ def teacher_view() -> None:
                     c = store.create_class(title)
                     st.session_state["cr_teacher"] = {"code": c.code, "key": c.teacher_key}
                     st.session_state["cr_new_key"] = c.teacher_key
+                    st.session_state.pop("cr_key_shown_at", None)
                     st.rerun()
         with c2.form("cr_reopen"):
             st.markdown("**Reopen a class**")
@@ -154,11 +193,7 @@ def teacher_view() -> None:
         live_roster()
     c3.metric("Questions", info.questions)
     if new:
-        st.warning(f"**Your teacher key: `{new}`** — write it down now: it is shown only once. "
-                   "You need it to reopen this class in another browser.", icon=":material/key:")
-        if st.button("I have written it down", key="cr_key_done"):
-            del st.session_state["cr_new_key"]
-            st.rerun()
+        teacher_key_box()
     if info.ended:
         st.info("This class has ended: no more joins or answers. Results stay readable.")
     questions = store.list_questions(*teacher_login())

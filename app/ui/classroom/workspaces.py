@@ -18,6 +18,7 @@ def library_key() -> str:
         key = None
     if not key:
         key = store.new_library_key()
+        st.session_state["cr_library_new"] = True    # empty by construction: never listed
     st.session_state["cr_library"] = key
     return key
 
@@ -52,9 +53,11 @@ def workspaces_view() -> None:
         with guard():
             saved = store.save_workspace(key, name, current_file(name), overwrite=replace_it)
             st.session_state["cr_remember"] = True
+            st.session_state.pop("cr_library_new", None)
             st.success(f"Saved '{esc(saved.name)}'.")
     with guard():
-        saved = store.list_workspaces(key)
+        # listing a key that opens nothing counts against the library-key guess limit
+        saved = [] if st.session_state.get("cr_library_new") else store.list_workspaces(key)
         if not saved:
             st.info("Nothing saved yet. Save the current workspace above, or upload a "
                     f"{EXTENSION} file below.", icon=":material/save:")
@@ -108,6 +111,7 @@ def workspaces_view() -> None:
                 store.list_workspaces(other)
                 st.session_state["cr_library"] = cr.format_code(
                     cr.normalise_code(other, 16, "library key"))
+                st.session_state.pop("cr_library_new", None)
                 st.session_state["cr_remember"] = True
                 st.rerun()
     if st.session_state.get("cr_remember") and st.session_state.get("cr_cookie") != key:

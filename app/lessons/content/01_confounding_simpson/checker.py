@@ -1,8 +1,7 @@
 """Lesson 1: the numbers come from app.models fitted to the Charig et al. (1986) counts."""
 import functools
 
-from app.lessons.checkers import adjustment_exercise, choice_exercise, number_exercise
-from app.lessons.exercise import Reveal
+from app.lessons.checkers import Reveal, adjustment_exercise, choice_exercise, number_exercise
 
 BOTH_B = "B does better for small stones and for large stones"
 BOTH_A = "A does better for small stones and for large stones"

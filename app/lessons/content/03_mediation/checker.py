@@ -2,8 +2,7 @@
 simulated from it."""
 import functools
 
-from app.lessons.checkers import adjustment_exercise, choice_exercise, number_exercise
-from app.lessons.exercise import Reveal
+from app.lessons.checkers import Reveal, adjustment_exercise, choice_exercise, number_exercise
 
 COEF = {"training": {"motivation": 1.0}, "skill": {"training": 2.0},
         "output": {"skill": 1.5, "training": 0.5, "motivation": 2.0}}

@@ -1,5 +1,5 @@
-"""Lesson 4: a generated graph (app.lessons.generator) checked against app.analysis.open_paths."""
-from app.lessons.generator import drill
+"""Lesson 4: a generated graph (app.exercises.generator) checked against app.analysis.open_paths."""
+from app.exercises.generator import drill
 
 
 def graph(ctx):

@@ -2,8 +2,7 @@
 (a discrete model with the hidden confounder, answered by identification)."""
 import functools
 
-from app.lessons.checkers import adjustment_exercise, frontdoor_exercise, number_exercise
-from app.lessons.exercise import Reveal
+from app.lessons.checkers import Reveal, adjustment_exercise, frontdoor_exercise, number_exercise
 
 # sample_data/smoking_tar_cancer/README.md: the simulation's true interventional risks
 TRUTH = {1: 0.4925, 0: 0.3575}

@@ -4,8 +4,7 @@ import functools
 
 import numpy as np
 
-from app.lessons.checkers import adjustment_exercise, instrument_exercise, number_exercise
-from app.lessons.exercise import Reveal
+from app.lessons.checkers import Reveal, adjustment_exercise, instrument_exercise, number_exercise
 
 COVARIATES = ["black", "exper", "married", "smsa", "south"]
 

@@ -2,8 +2,7 @@
 (observe_query, do_query, counterfactual)."""
 import functools
 
-from app.lessons.checkers import choice_exercise, number_exercise
-from app.lessons.exercise import Reveal
+from app.lessons.checkers import Reveal, choice_exercise, number_exercise
 
 A, B, C = 0.5, 0.7, 0.4     # Pearl, Glymour & Jewell (2016), Primer §4.2.3
 JOE = {"encouragement": 0.5, "homework": 1.0, "score": 1.5}

@@ -1,7 +1,8 @@
-"""What an exercise is: a prompt, a kind of answer widget, a checker, hints and a "show me".
+"""What an exercise is: a prompt, a kind of answer, a checker, hints and a "show me".
 
-Lessons (content files) and the exercise generator both produce `Exercise` values; the Learn
-page only needs this one shape to draw the widget, grade the answer and reveal it on the graph.
+Lessons (Learn), the exercise generator (Practice) and the live classroom all pose `Exercise`
+values: one shape to draw the widget, read the answer (app.exercises.answers), grade it and
+reveal it on the graph, so the same answer gets the same verdict everywhere.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.exercises.answers import AnswerFormatError, normalise_answer
 from app.graph import CausalGraph
 
 KINDS = ("choice", "multi", "number")
@@ -49,6 +51,8 @@ class Exercise:
     kind "multi": pick any number of `options` (answer: a frozenset of option texts; an empty
     selection is a real answer, e.g. "adjust for nothing");
     kind "number": type a number (answer: a float; fractions, "83%" and "1,5" are understood).
+    `aliases` maps typed words to an option ("yes" → the "independent" option); answers are read
+    by app.exercises.answers.normalise_answer, so typed text and widget values both work.
     A `predict` exercise asks for a guess before the evidence is shown: any answer completes it.
     """
 
@@ -67,11 +71,10 @@ class Exercise:
     empty_label: str = ""     # multi: what an empty selection means, e.g. "adjust for nothing"
     predict: bool = False     # "predict, then see": any answer completes it; feedback says if it was right
     params: Mapping[str, Any] = field(default_factory=dict)   # the question's variables (x, y, given…)
+    aliases: Mapping[Any, str] = field(default_factory=dict)  # typed word (or True/False) → option
 
     def grade(self, answer: Any) -> Feedback:
         """Read the raw widget value and check it; unreadable input gets a helpful message."""
-        from app.lessons.checkers import AnswerFormatError, normalise_answer
-
         try:
             value = normalise_answer(self, answer)
         except AnswerFormatError as err:

@@ -20,9 +20,9 @@ import networkx as nx
 import numpy as np
 
 from app.errors import LessonError
+from app.exercises import checkers
+from app.exercises.model import Exercise, Reveal, format_number
 from app.graph import CausalGraph
-from app.lessons import checkers
-from app.lessons.exercise import Exercise, Reveal, format_number
 
 RUNG_KINDS: dict[str, tuple[str, ...]] = {
     "association": ("independence", "open_paths"),
