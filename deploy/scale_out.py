@@ -23,7 +23,9 @@ import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,6 +75,15 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.kill()
 
 
+def _stop_group(proc: subprocess.Popen) -> None:
+    """A replica and the Streamlit server it started (its own process group)."""
+    _stop(proc)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -85,16 +96,34 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--replicas", type=int, default=3)
-    ap.add_argument("--port", type=int, default=8500, help="the balancer's port on 127.0.0.1")
-    ap.add_argument("--seconds", type=float, help="stop after this many seconds")
-    args = ap.parse_args()
+@dataclass
+class Replica:
+    name: str
+    port: int
+    proc: subprocess.Popen
+
+    def kill(self) -> None:
+        """Crash it: SIGKILL to the replica and its Streamlit server, no clean shutdown."""
+        os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+@dataclass
+class Deployment:
+    url: str
+    replicas: list[Replica]
+    work: Path
+
+
+class StartError(RuntimeError):
+    """A replica or the balancer did not start (the message holds its log's tail)."""
+
+
+@contextmanager
+def deployment(replicas: int = 3, port: int = 8500) -> Iterator[Deployment]:
+    """PostgreSQL, `replicas` app replicas and HAProxy on 127.0.0.1:port; all stopped on exit."""
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not Path(haproxy).exists():
-        print("needs HAProxy: apt-get install haproxy", file=sys.stderr)
-        return 2
+        raise StartError("needs HAProxy: apt-get install haproxy")
     work = Path(tempfile.mkdtemp(prefix="cc-scale-"))
     with ExitStack() as stack:
         stack.callback(shutil.rmtree, work, ignore_errors=True)
@@ -104,52 +133,59 @@ def main() -> int:
 
             pg = stack.enter_context(TempPostgres())
             db_url = pg.fresh_database()
-            print(f"PostgreSQL: 127.0.0.1:{pg.port} (throwaway)")
         env = {**os.environ, "CAUSAL_CANVAS_DB_URL": db_url,
                "STREAMLIT_SERVER_COOKIE_SECRET": secrets.token_hex(32),
                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-        replicas = []
-        for i in range(1, args.replicas + 1):
-            port = _free_port()
-            log = stack.enter_context(open(work / f"replica{i}.log", "w"))
+        started = []
+        for i in range(1, replicas + 1):
+            rport = _free_port()
+            log = stack.enter_context(open(work / f"r{i}.log", "w"))
             proc = subprocess.Popen(
                 [sys.executable, "-m", "app.cli", "run", "--host", "127.0.0.1", "--port",
-                 str(port), "--data-dir", str(work / f"replica{i}")],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-            stack.callback(_stop, proc)
-            replicas.append((f"r{i}", port, proc))
-        for name, port, _proc in replicas:
-            if not _healthy(f"http://127.0.0.1:{port}", 180):
-                print(f"replica {name} did not start:\n"
-                      + (work / f"replica{name[1:]}.log").read_text()[-2000:], file=sys.stderr)
-                return 1
-        servers = "\n".join(f"    server {name} 127.0.0.1:{port} check inter 1s fall 2 rise 1 "
-                            f"cookie {name}" for name, port, _ in replicas)
+                 str(rport), "--data-dir", str(work / f"r{i}")],
+                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            stack.callback(_stop_group, proc)
+            started.append(Replica(f"r{i}", rport, proc))
+        for r in started:
+            if not _healthy(f"http://127.0.0.1:{r.port}", 180):
+                raise StartError(f"replica {r.name} did not start:\n"
+                                 + (work / f"{r.name}.log").read_text()[-2000:])
+        servers = "\n".join(f"    server {r.name} 127.0.0.1:{r.port} check inter 1s fall 2 "
+                            f"rise 1 cookie {r.name}" for r in started)
         cfg = work / "haproxy.cfg"
-        cfg.write_text(HAPROXY_CFG.format(port=args.port, servers=servers))
+        cfg.write_text(HAPROXY_CFG.format(port=port, servers=servers))
         lb_log = stack.enter_context(open(work / "haproxy.log", "w"))
         lb = subprocess.Popen([haproxy, "-f", str(cfg), "-db"], stdout=lb_log,
                               stderr=subprocess.STDOUT)
         stack.callback(_stop, lb)
-        url = f"http://127.0.0.1:{args.port}"
+        url = f"http://127.0.0.1:{port}"
         if not _healthy(url, 30):
-            print(f"HAProxy did not answer on {url}: {(work / 'haproxy.log').read_text()[-2000:]}",
-                  file=sys.stderr)
-            return 1
-        print(f"Balancer: {url}  ({args.replicas} replicas, sticky cookie CC_REPLICA)")
-        for name, port, proc in replicas:
-            print(f"  replica {name}: 127.0.0.1:{port}  pid {proc.pid}")
-        print("Ctrl-C stops everything.", flush=True)
-        signal.signal(signal.SIGTERM, _interrupt)
-        try:
+            raise StartError(f"HAProxy did not answer on {url}: "
+                             + (work / "haproxy.log").read_text()[-2000:])
+        yield Deployment(url, started, work)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--replicas", type=int, default=3)
+    ap.add_argument("--port", type=int, default=8500, help="the balancer's port on 127.0.0.1")
+    ap.add_argument("--seconds", type=float, help="stop after this many seconds")
+    args = ap.parse_args()
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with deployment(args.replicas, args.port) as d:
+            print(f"Balancer: {d.url}  ({args.replicas} replicas, sticky cookie CC_REPLICA)")
+            for r in d.replicas:
+                print(f"  replica {r.name}: 127.0.0.1:{r.port}  pid {r.proc.pid}")
+            print("Ctrl-C stops everything.", flush=True)
             deadline = time.monotonic() + args.seconds if args.seconds else None
             while deadline is None or time.monotonic() < deadline:
-                if lb.poll() is not None:
-                    print("HAProxy stopped.", file=sys.stderr)
-                    return 1
                 time.sleep(0.5)
-        except KeyboardInterrupt:
-            pass
+    except StartError as err:
+        print(err, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
     return 0
 
 
