@@ -8,9 +8,8 @@ student is a websocket client speaking Streamlit's protocol (benchmarks/_st_clie
 adds a variable of its own (S<i>) on the canvas, which autosaves to the shared database. Then
 replica r1 is killed (SIGKILL, no clean shutdown) and every student asks for one more run:
 students on the other replicas on their open connection (their 4 nodes still there, nothing
-restored); r1's
-students lose their connection, reconnect through the balancer with the same cookie and must
-find their own variable, and nobody else's, restored. Prints p50/p95 per step, the errors, and
+restored); r1's students lose their connection, reconnect through the balancer with the same
+cookie and must find their own variable, and nobody else's, restored. Prints p50/p95 per step, the errors, and
 each moved student's recovery time (kill -> restored workspace shown). Exit status 1 on any
 error. Bounded: every request has a timeout and the run stops by itself.
 """
