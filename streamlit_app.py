@@ -5,9 +5,10 @@ import streamlit as st
 
 from app.ui import shell, state
 
-HERE = Path(__file__).parent
+HERE = Path(__file__).parent   # the checkout, or app/_resources in an installed wheel
 # A local favicon: a ":material/…" page icon would make the browser fetch it from a font CDN.
-st.set_page_config(page_title="Causal Canvas", page_icon=str(HERE / "app/ui/assets/favicon.png"),
+st.set_page_config(page_title="Causal Canvas",
+                   page_icon=str(Path(shell.__file__).parent / "assets" / "favicon.png"),
                    layout="wide")
 
 # (file, title, icon) in the order a person works; a page is listed once its file exists.

@@ -18,8 +18,9 @@ from app.data import Dataset, load_data
 from app.errors import DataError
 from app.graph import CausalGraph
 from app.io import parse_graph
+from app.resources import sample_dir
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+SAMPLE_DIR = sample_dir()   # the checkout's sample_data/, or the installed wheel's copy
 SAMPLE_NAMES: tuple[str, ...] = (
     "kidney_stones", "smoking_tar_cancer", "asia", "sachs", "lalonde_nsw", "nhefs",
     "college_proximity", "collider_selection", "m_bias",

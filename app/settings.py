@@ -19,11 +19,19 @@ ENV_RAY_ADDRESS = "RAY_ADDRESS"                     # Ray cluster to join (execu
 ENV_DASK_SCHEDULER = "DASK_SCHEDULER_ADDRESS"       # Dask scheduler (executor "dask")
 ENV_PG_BIN = "PG_BIN"                               # PostgreSQL binaries for the test server
 ENV_PYTHONPATH = "PYTHONPATH"                       # kept, after the app's folder, for child processes
+ENV_XDG_DATA_HOME = "XDG_DATA_HOME"                 # an installed app's data folder (Linux)
+ENV_LOCALAPPDATA = "LOCALAPPDATA"                   # an installed app's data folder (Windows)
 
 
 def env(name: str, default: str = "") -> str:
     """The environment variable `name`, stripped, or `default` when unset or blank."""
     return os.environ.get(name, "").strip() or default
+
+
+def set_env(name: str, value: str) -> None:
+    """Set an environment variable for this process and its children (the command line uses it
+    to point the lesson loader at a teacher's folder)."""
+    os.environ[name] = value
 
 
 def child_environment(**changes: str) -> dict[str, str]:

@@ -50,9 +50,11 @@ def _element_text(kind: str, element) -> str:
 class StreamlitClient:
     """One browser tab's session over the websocket protocol."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, cookies: dict[str, str] | None = None) -> None:
         self.url = base.replace("http://", "ws://").rstrip("/") + "/_stcore/stream"
         self.origin = base.rstrip("/")
+        self.cookies = dict(cookies or {})     # sent with the handshake, as a browser would
+        self.set_cookies: dict[str, str] = {}  # what the server (or a balancer) set
         self.ws = None
         self.pages: dict[str, str] = {}
         self.page_hash = ""
@@ -60,8 +62,14 @@ class StreamlitClient:
         self.session_id = ""
 
     async def open(self) -> None:
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} \
+            if self.cookies else None
         self.ws = await connect(self.url, subprotocols=["streamlit"], max_size=None,
-                                origin=self.origin, open_timeout=60, ping_interval=None)
+                                origin=self.origin, open_timeout=60, ping_interval=None,
+                                additional_headers=headers)
+        for raw in self.ws.response.headers.get_all("Set-Cookie"):
+            name, _, rest = raw.partition("=")
+            self.set_cookies[name.strip()] = rest.split(";", 1)[0]
 
     async def close(self) -> None:
         if self.ws is not None:

@@ -1,13 +1,9 @@
 """Bootstrap confidence: rerun the algorithm on resampled rows, in parallel, with progress and
 cancel, and count how often each pair is adjacent and with which orientation.
 
-Where resamples run is chosen by the environment variable CAUSAL_CANVAS_EXECUTOR:
-- unset / "local": worker processes on this machine (a process pool kept between runs, its
-  workers forked from a forkserver that has the discovery code loaded);
-- "ray": a Ray cluster (`ray.init(address=$RAY_ADDRESS)`, or a local Ray if RAY_ADDRESS is unset);
-- "dask": a Dask cluster (`Client($DASK_SCHEDULER_ADDRESS)`, or a local cluster if unset).
-Ray and Dask must be installed (they are not dependencies of the app) and the workers must be
-able to `import app` (same code on the cluster); otherwise a DiscoveryError says so.
+Where resamples run is chosen by CAUSAL_CANVAS_EXECUTOR (see app.executor): by default worker
+processes on this machine (a process pool kept between runs, its workers forked from a
+forkserver that has the discovery code loaded); "ray" or "dask" sends them to a cluster.
 """
 from __future__ import annotations
 
@@ -22,35 +18,21 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from app import settings
 from app.discovery.algorithms import RunSpec, run
 from app.discovery.quiet import quiet
 from app.discovery.result import EdgeConfidence, LearnedEdge, orientation_label
 from app.errors import Cancelled, CausalCanvasError, DiscoveryError
-
-ENV_VAR = settings.ENV_EXECUTOR
-_POLL = 0.2          # seconds between cancel checks while resamples run
-_dask_client = None
+from app.executor import ENV_VAR as ENV_VAR
+from app.executor import POLL as _POLL
+from app.executor import available_cores, cluster_map
+from app.executor import executor_name as _executor_name
 
 EdgeTuple = tuple[str, str, str, str]
 
 
-def available_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:   # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def executor_name() -> str:
     """"local", "ray" or "dask" from CAUSAL_CANVAS_EXECUTOR (DiscoveryError if unknown)."""
-    name = settings.env(ENV_VAR, "local").strip().lower()
-    if name in ("", "local", "processes"):
-        return "local"
-    if name in ("ray", "dask"):
-        return name
-    raise DiscoveryError(f"{ENV_VAR}={name!r} is not a known executor.",
-                         hint="Use 'local' (default), 'ray' or 'dask'.")
+    return _executor_name(DiscoveryError)
 
 
 def _pack(arrays: dict) -> dict:
@@ -85,6 +67,11 @@ def one_resample(spec: RunSpec, arrays: dict, i: int, seed: int) -> list[EdgeTup
     return [(e.a, e.b, e.mark_a, e.mark_b) for e in out.edges]
 
 
+def _resample_task(arrays: dict, spec: RunSpec, i: int, seed: int) -> list[EdgeTuple] | None:
+    """one_resample with the data first, as app.executor.cluster_map calls it."""
+    return one_resample(spec, arrays, i, seed)
+
+
 def bootstrap_edges(spec: RunSpec, arrays: dict, n: int, *, seed: int = 0,
                     progress: Callable[[int, int], None] | None = None,
                     cancel: Callable[[], bool] | None = None,
@@ -99,10 +86,9 @@ def bootstrap_edges(spec: RunSpec, arrays: dict, n: int, *, seed: int = 0,
     jobs = n_jobs or available_cores()
     packed = _pack(arrays)
     name = executor_name()
-    if name == "ray":
-        return _run_ray(spec, packed, n, seed, progress, cancel)
-    if name == "dask":
-        return _run_dask(spec, packed, n, seed, progress, cancel)
+    if name != "local":
+        return cluster_map(_resample_task, packed, [(spec, i, seed) for i in range(n)],
+                           progress=progress, cancel=cancel, error=DiscoveryError)
     if jobs > 1:
         try:
             return _run_local(spec, packed, n, seed, progress, cancel, jobs)
@@ -227,76 +213,6 @@ def _run_local(spec, packed, n, seed, progress, cancel, jobs):
         # the background within about one resample's time
         for f in pending:
             f.cancel()
-        raise
-    return results
-
-
-def _run_ray(spec, packed, n, seed, progress, cancel):
-    try:
-        import ray
-    except ImportError as exc:
-        raise DiscoveryError(
-            f"{ENV_VAR} is set to 'ray' but the ray package is not installed.",
-            hint="Install it (pip install 'ray[default]') or unset the variable to use local "
-                 "processes.") from exc
-    if not ray.is_initialized():
-        ray.init(address=settings.env(settings.ENV_RAY_ADDRESS) or None, ignore_reinit_error=True,
-                 log_to_driver=False)
-    task = ray.remote(one_resample)
-    data_ref = ray.put(packed)
-    refs = {task.remote(spec, data_ref, i, seed): i for i in range(n)}
-    results: list = [None] * n
-    pending = list(refs)
-    try:
-        while pending:
-            if cancel():
-                raise Cancelled()
-            done, pending = ray.wait(pending, num_returns=1, timeout=_POLL)
-            for r in done:
-                results[refs[r]] = ray.get(r)
-            if done:
-                progress(n - len(pending), n)
-    except BaseException:
-        for r in pending:
-            ray.cancel(r, force=True)
-        raise
-    return results
-
-
-def _run_dask(spec, packed, n, seed, progress, cancel):
-    global _dask_client
-    try:
-        from distributed import Client
-    except ImportError as exc:
-        raise DiscoveryError(
-            f"{ENV_VAR} is set to 'dask' but dask.distributed is not installed.",
-            hint="Install it (pip install 'dask[distributed]') or unset the variable to use "
-                 "local processes.") from exc
-    if _dask_client is None or _dask_client.status != "running":
-        address = settings.env(settings.ENV_DASK_SCHEDULER)
-        _dask_client = (Client(address) if address else
-                        Client(n_workers=available_cores(), threads_per_worker=1,
-                               processes=True, dashboard_address=None))
-    client = _dask_client
-    data = client.scatter(packed, broadcast=True)
-    futures = {client.submit(one_resample, spec, data, i, seed, pure=False): i for i in range(n)}
-    results: list = [None] * n
-    pending = set(futures)
-    try:
-        while pending:
-            if cancel():
-                raise Cancelled()
-            done = {f for f in pending if f.done()}
-            if not done:
-                time.sleep(0.05)
-                continue
-            pending -= done
-            for f in done:
-                results[futures[f]] = f.result()
-            if done:
-                progress(n - len(pending), n)
-    except BaseException:
-        client.cancel(list(pending))
         raise
     return results
 

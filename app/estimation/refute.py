@@ -17,6 +17,7 @@ from app.estimation._engine import quiet, single_threaded
 from app.estimation.estimators import Progress, ShouldStop, _check_stop, point_estimate
 from app.estimation.pipeline import EffectEstimate, EstimationContext, fmt
 from app.estimation.prepare import design_matrix
+from app.executor import cluster_map, executor_name
 
 KINDS = ("placebo", "random_common_cause", "data_subset", "unobserved_common_cause")
 LABELS = {
@@ -263,6 +264,14 @@ def refutation_suite(estimate: EffectEstimate, kinds=KINDS, *, seed: int = 0,
     out = []
     kinds = [k for k in kinds if estimate.estimand_kind == "backdoor"
              or k not in ("random_common_cause", "unobserved_common_cause")]
+    if executor_name(EstimationError) != "local":
+        # CAUSAL_CANVAS_EXECUTOR names a cluster: one task per kind. Each refutation seeds its
+        # own generator, so the results equal this loop's, whatever runs where.
+        def done(count: int, total: int) -> None:
+            if progress:
+                progress(count / total, f"{count} of {total} refutations done")
+        return cluster_map(_refute_task, estimate, [(k, seed, n_simulations) for k in kinds],
+                           progress=done, cancel=should_stop, error=EstimationError)
     for i, k in enumerate(kinds):
         def sub(frac: float, msg: str, i=i) -> None:
             if progress:
@@ -271,3 +280,8 @@ def refutation_suite(estimate: EffectEstimate, kinds=KINDS, *, seed: int = 0,
                           n_simulations=n_simulations))
     return out
 
+
+def _refute_task(estimate: EffectEstimate, kind: str, seed: int,
+                 n_simulations: int | None) -> RefutationResult:
+    """One refutation on a cluster worker (app.executor.cluster_map passes the estimate first)."""
+    return refute(estimate, kind, seed=seed, n_simulations=n_simulations)

@@ -42,6 +42,7 @@ from sqlalchemy.engine import URL, make_url
 
 from app import settings
 from app.errors import CausalCanvasError, StoreError
+from app.resources import checkout_root, user_data_dir
 
 log = logging.getLogger("causal_canvas.store")
 
@@ -51,13 +52,16 @@ ENV_SQLITE_SYNC = settings.ENV_SQLITE_SYNC
 DEFAULT_FILE = "causal_canvas.sqlite3"
 SQLITE_BUSY_TIMEOUT_MS = settings.SQLITE_BUSY_TIMEOUT_MS
 SYNCHRONOUS_MODES = ("FULL", "NORMAL")
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def data_dir() -> Path:
-    """The directory that holds the default SQLite file (env CAUSAL_CANVAS_DATA_DIR or .data/)."""
+    """The directory that holds the default SQLite file: env CAUSAL_CANVAS_DATA_DIR, else the
+    checkout's .data/, else (an installed wheel) the user's data folder."""
     configured = settings.env(ENV_DATA_DIR)
-    return Path(configured).expanduser() if configured else REPO_ROOT / ".data"
+    if configured:
+        return Path(configured).expanduser()
+    checkout = checkout_root()
+    return checkout / ".data" if checkout else user_data_dir()
 
 
 def database_url(url: str | URL | None = None) -> URL:

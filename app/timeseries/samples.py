@@ -6,14 +6,14 @@ the truth of a simulated series is a list of lagged links, not only a DAG.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 
 from app.errors import DataError
 from app.graph import CausalGraph
+from app.resources import sample_dir
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+SAMPLE_DIR = sample_dir()   # the checkout's sample_data/, or the installed wheel's copy
 SERIES_SAMPLES = ("ts_simulated", "ts_macro")
 
 
