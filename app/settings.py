@@ -69,7 +69,7 @@ MAX_LESSON_FILE_BYTES = 200_000        # lesson.md
 MAX_FORMAT_WIDTH = 200                 # width or precision in a {{name:spec}} placeholder
 MAX_LESSON_MINUTES = 600               # the `minutes:` a lesson may declare
 MAX_YAML_NESTING = 50                  # depth of lists/maps in a lesson's front matter
-CHECKER_TIMEOUT_S = 5.0                # wall time for one lesson checker call
+CHECKER_TIMEOUT_S = 15.0               # wall time for one lesson trial (imports the app: ~1 s quiet)
 CHECKER_MEMORY_BYTES = 1024 * 1024 * 1024  # address space of the checker's process
 
 # ---- causal discovery -----------------------------------------------------------------------
