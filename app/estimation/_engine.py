@@ -15,7 +15,8 @@ from types import ModuleType
 
 import networkx as nx
 
-from app.graph import CausalGraph
+from app.errors import EstimationError
+from app.graph import KIND_NAMES, CausalGraph
 
 LATENT_PREFIX = "__latent__"
 
@@ -73,6 +74,10 @@ def latent_name(a: str, b: str) -> str:
 
 def to_dowhy_graph(graph: CausalGraph) -> nx.DiGraph:
     """The graph as DoWhy wants it: a DiGraph where each a ↔ b becomes U → a, U → b."""
+    if not graph.is_dag:
+        raise EstimationError(f"Effects are estimated from one causal DAG; this graph is a "
+                              f"{KIND_NAMES[graph.kind]}, which stands for several.",
+                              hint="Orient its undecided edges (or write it as `dag {…}`) first.")
     g = nx.DiGraph()
     g.add_nodes_from(graph.nodes)
     g.add_edges_from(sorted(graph.edges))

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import ModelError
-from app.graph import CausalGraph
+from app.graph import KIND_NAMES, CausalGraph
 from app.models.cpt import (
     check_cpt_size,
     table_from_values,
@@ -238,6 +238,10 @@ def fit_model(graph: CausalGraph, data: pd.DataFrame | None = None, *, kind: str
     """
     if not isinstance(graph, CausalGraph):
         raise ModelError("fit_model needs a CausalGraph (see app.parse_graph).")
+    if not graph.is_dag:
+        raise ModelError(f"A model is fitted to one causal DAG; this graph is a "
+                         f"{KIND_NAMES[graph.kind]}, which stands for several.",
+                         hint="Orient its undecided edges (or write it as `dag {…}`) first.")
     if kind not in KINDS:
         raise ModelError(f"Unknown model kind '{kind}'.", hint="Use one of: " + ", ".join(KINDS))
     if estimator not in ("mle", "bayes"):
