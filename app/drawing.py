@@ -5,12 +5,26 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import networkx as nx
+import numpy as np
 
 from app.graph import CausalGraph
+from app.layout_check import (
+    LabelBox,
+    NodeBox,
+    boxes_overlap,
+    curve_midpoint,
+    curve_points,
+    edge_hits,
+    estimate_node_box,
+    text_width,
+    via_point,
+)
 
 # Colour-blind-safe role colours (Okabe–Ito based), used by every page and by the legend.
 ROLE_COLORS: dict[str, dict[str, str]] = {
@@ -24,6 +38,10 @@ ROLE_COLORS: dict[str, dict[str, str]] = {
     "confounder": {"background": "#f4a582", "border": "#b2182b", "font": "#111827"},
     "other": {"background": "#ffffff", "border": "#374151", "font": "#111827"},
 }
+
+FONT = 15               # node label size (pixels at zoom 1)
+PRESENTER_FONT = 22     # presenter mode: readable from the back of a classroom
+PRESENTER_WIDTH = 1.8   # presenter mode: edge and border widths grow by this factor
 
 # Presenter mode: the same meanings with stronger contrast and thicker lines.
 HIGH_CONTRAST_COLORS: dict[str, dict[str, str]] = {
@@ -123,7 +141,12 @@ def ancestry_sets(g: CausalGraph) -> dict[str, set[str]]:
 
 def layered_layout(g: CausalGraph, spacing: tuple[float, float] = (160.0, 110.0)
                    ) -> dict[str, tuple[float, float]]:
-    """A deterministic top-down layout: layer = longest path from a root; order by barycentre."""
+    """A deterministic top-down layout: layer = longest path from a root; order by barycentre.
+
+    Neighbours in a layer are at least `spacing[0]` apart centre to centre, and further when
+    their labels need it, so long names never overlap; the drawing is then made readable
+    (app.drawing.readable_positions).
+    """
     nxg = g.to_networkx()
     layer: dict[str, int] = {}
     for n in g.topological_order():
@@ -144,7 +167,21 @@ def layered_layout(g: CausalGraph, spacing: tuple[float, float] = (160.0, 110.0)
             order[n] = i - (len(members) - 1) / 2
     _clear_long_edges(g, layer, order)
     dx, dy = spacing
-    return {n: (order[n] * dx, layer[n] * dy) for n in g.nodes}
+    widths = {n: estimate_node_box(n, _label(n), 0, 0).width for n in g.nodes}
+    x = {n: order[n] * dx for n in g.nodes}
+    for members in layers.values():          # widen a layer where long names would touch
+        members = sorted(members, key=lambda n: order[n])
+        for left, right in zip(members, members[1:]):
+            need = (widths[left] + widths[right]) / 2 + _GAP * 6
+            if x[right] - x[left] < need:
+                shift = need - (x[right] - x[left])
+                for n in members[members.index(right):]:
+                    x[n] += shift
+        if members:     # keep the layer centred where the barycentres put it
+            shift = sum(order[n] * dx - x[n] for n in members) / len(members)
+            for n in members:
+                x[n] += shift
+    return readable_positions(g, {n: (x[n], layer[n] * dy) for n in g.nodes}, move=True)
 
 
 def _clear_long_edges(g: CausalGraph, layer: dict[str, int], order: dict[str, float]) -> None:
@@ -163,16 +200,230 @@ def _clear_long_edges(g: CausalGraph, layer: dict[str, int], order: dict[str, fl
 
 
 def display_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
-    """Pixel positions for drawing: the graph's own where all are set, scaled; else layered."""
+    """Pixel positions for drawing: the graph's own where all are set, scaled; else layered.
+
+    Nodes whose boxes would overlap are pushed apart just enough (nothing else moves a user's
+    node: an edge that would cross a node is bent instead, see `drawing_layout`).
+    """
     if g.nodes and all(n in g.positions for n in g.nodes):
         xs = [p[0] for p in g.positions.values()]
         ys = [p[1] for p in g.positions.values()]
         extent = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
         # all on one spot (e.g. a single node): keep as is rather than blow up the scale
         scale = 1.0 if extent > 50 or extent < 1e-6 else 500.0 / extent
-        return {n: (g.positions[n][0] * scale, g.positions[n][1] * scale) for n in g.nodes}
+        pos = {n: (g.positions[n][0] * scale, g.positions[n][1] * scale) for n in g.nodes}
+        return separate_nodes(pos, _boxes(g, pos))
     auto = layered_layout(g)
     return {n: g.positions.get(n, auto[n]) for n in g.nodes}
+
+
+# ---- readability: no overlapping nodes, no edge through a third node --------------------
+_GAP = 6.0                 # pixels kept between two node boxes
+_EDGE_MARGIN = 4.0         # pixels kept between an edge and a node it does not join
+_BIDIRECTED_ROUNDNESS = 0.25
+# what an edge may become, in order of preference: straight, then ever stronger bends
+_BENDS = (0.0, 0.12, 0.2, 0.3, 0.42, 0.55, 0.7, 0.85, 1.0)
+
+
+def _label(name: str) -> str:
+    return name if len(name) <= 40 else name[:38] + "…"
+
+
+def _shape(g: CausalGraph, n: str) -> str:
+    return "box" if "adjusted" in g.roles.get(n, ()) else "ellipse"
+
+
+def _boxes(g: CausalGraph, pos: Mapping[str, tuple[float, float]], font_size: float = 15.0
+           ) -> dict[str, NodeBox]:
+    return {n: estimate_node_box(n, _label(n), pos[n][0], pos[n][1], font_size, _shape(g, n))
+            for n in g.nodes}
+
+
+def separate_nodes(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, NodeBox],
+                   gap: float = _GAP, rounds: int = 200) -> dict[str, tuple[float, float]]:
+    """Push overlapping node boxes apart along the axis where they overlap least.
+
+    Nodes that do not overlap anything keep their exact positions; the moves are deterministic
+    (two nodes on one spot part left and right, in the order they were given).
+    """
+    names = list(pos)
+    p = {n: [float(pos[n][0]), float(pos[n][1])] for n in names}
+    for _ in range(rounds):
+        moved = False
+        for i, a in enumerate(names):
+            for b in names[i + 1:]:
+                ba, bb = boxes[a], boxes[b]
+                need_x = (ba.width + bb.width) / 2 + gap - abs(p[a][0] - p[b][0])
+                need_y = (ba.height + bb.height) / 2 + gap - abs(p[a][1] - p[b][1])
+                if need_x <= 0 or need_y <= 0:
+                    continue
+                moved = True
+                if need_x / (ba.width + bb.width) <= need_y / (ba.height + bb.height):
+                    sign = 1.0 if p[b][0] >= p[a][0] else -1.0
+                    p[a][0] -= sign * (need_x / 2 + 0.5)
+                    p[b][0] += sign * (need_x / 2 + 0.5)
+                else:
+                    sign = 1.0 if p[b][1] >= p[a][1] else -1.0
+                    p[a][1] -= sign * (need_y / 2 + 0.5)
+                    p[b][1] += sign * (need_y / 2 + 0.5)
+        if not moved:
+            break
+    return {n: (round(p[n][0], 1), round(p[n][1], 1)) if p[n] != list(map(float, pos[n]))
+            else tuple(pos[n]) for n in names}
+
+
+@dataclass(frozen=True)
+class DrawnEdge:
+    """An edge as the layout sees it: its ends, kind ("d" directed, "b" bidirected, "s" a
+    styled pair) and its label text, if any."""
+
+    source: str
+    target: str
+    kind: str = "d"
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class DrawingLayout:
+    """Where each node goes and how each edge bends (a vis-network `smooth` option)."""
+
+    positions: dict[str, tuple[float, float]]
+    smooth: dict[DrawnEdge, dict]
+
+
+def _smooth(bend: float, clockwise: bool) -> dict:
+    if bend == 0.0:
+        return {"enabled": False}
+    return {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
+            "roundness": bend}
+
+
+def _label_box(owner: str, text: str, at: tuple[float, float], font_size: float) -> LabelBox:
+    return LabelBox(owner, at[0], at[1], text_width(text, font_size * 14 / 15) + 4.0,
+                    font_size * 14 / 15 + 4.0)
+
+
+def _segments_cross(p: np.ndarray, q: np.ndarray) -> int:
+    """How many times polyline p crosses polyline q (proper crossings of their segments)."""
+    a, b = p[:-1, None, :], p[1:, None, :]
+    c, d = q[None, :-1, :], q[None, 1:, :]
+
+    def orient(u, v, w):
+        return np.sign((v[..., 0] - u[..., 0]) * (w[..., 1] - u[..., 1])
+                       - (v[..., 1] - u[..., 1]) * (w[..., 0] - u[..., 0]))
+    hit = ((orient(a, b, c) * orient(a, b, d) < 0) & (orient(c, d, a) * orient(c, d, b) < 0))
+    return int(hit.sum())
+
+
+def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, NodeBox],
+                edges: Sequence[DrawnEdge], font_size: float = 15.0
+                ) -> tuple[dict[DrawnEdge, dict], list[tuple[DrawnEdge, str]]]:
+    """Choose for every edge the least bend that keeps it off every node it does not join.
+
+    Directed edges stay straight when they can; bidirected edges are always arcs (DAGitty's
+    convention), so an arrow between the same two nodes stays visible. Among equally small
+    bends the side with fewer crossings and no label on a node or another label wins.
+    Returns the smooth option per edge and the (edge, node) pairs no bend could clear.
+    """
+    nodes = [replace_box(boxes[n], pos[n]) for n in pos]
+    smooth: dict[DrawnEdge, dict] = {}
+    drawn: list[np.ndarray] = []
+    placed_labels: list[LabelBox] = []
+    stuck: list[tuple[DrawnEdge, str]] = []
+    count_crossings = len(edges) <= 80
+    order = sorted(edges, key=lambda e: (e.kind == "b", -math.dist(pos[e.source], pos[e.target])))
+    for e in order:
+        a, b = pos[e.source], pos[e.target]
+        if math.dist(a, b) < 1e-6:
+            smooth[e] = {"enabled": False}
+            continue
+        best = None
+        for rank, bend in enumerate(_BENDS):
+            if e.kind == "b" and bend < _BIDIRECTED_ROUNDNESS:
+                continue
+            for clockwise in ((True,) if bend == 0.0 else (True, False)):
+                option = _smooth(bend, clockwise)
+                via = via_point(a, b, option)
+                pts = curve_points(a, b, via, step=4.0)
+                hits = edge_hits(pts, nodes, (e.source, e.target), _EDGE_MARGIN)
+                crossings = sum(_segments_cross(pts[::4], q) for q in drawn) if count_crossings else 0
+                label_clash = 0
+                if e.label:
+                    box = _label_box(e.source + e.target, e.label, curve_midpoint(a, b, via), font_size)
+                    label_clash = sum(boxes_overlap((box.x, box.y, box.width, box.height),
+                                                    (n.x, n.y, n.width, n.height))
+                                      for n in nodes)
+                    label_clash += sum(boxes_overlap((box.x, box.y, box.width, box.height),
+                                                     (o.x, o.y, o.width, o.height))
+                                       for o in placed_labels)
+                score = (len(hits) * 1000 + label_clash * 100 + rank * 3 + min(crossings, 10),
+                         not clockwise)
+                if best is None or score < best[0]:
+                    best = (score, option, pts, hits, via)
+            if best is not None and best[0][0] < (rank + 1) * 3:
+                break       # nothing hit and no label clash: a stronger bend cannot do better
+        _, option, pts, hits, via = best
+        smooth[e] = option
+        drawn.append(pts[::4])
+        if e.label:
+            placed_labels.append(_label_box(e.source + e.target, e.label,
+                                            curve_midpoint(a, b, via), font_size))
+        stuck += [(e, h) for h in hits]
+    return smooth, stuck
+
+
+def replace_box(box: NodeBox, at: tuple[float, float]) -> NodeBox:
+    return NodeBox(box.name, float(at[0]), float(at[1]), box.width, box.height, box.shape)
+
+
+def drawing_layout(g: CausalGraph, pos: Mapping[str, tuple[float, float]],
+                   edges: Sequence[DrawnEdge], font_size: float = 15.0,
+                   shapes: Mapping[str, str] | None = None) -> DrawingLayout:
+    """Make a drawing readable: separate overlapping nodes, then bend every edge off the nodes
+    it does not join. Only where no bend clears a node is that node nudged sideways (it sat
+    almost on another node's edge), and the edges routed again."""
+    shapes = shapes or {}
+    key = (tuple((n, tuple(pos[n]), shapes.get(n) or _shape(g, n)) for n in g.nodes),
+           tuple(edges), font_size)
+    return _drawing_layout(key)
+
+
+@lru_cache(maxsize=64)
+def _drawing_layout(key) -> DrawingLayout:
+    node_items, edges, font_size = key
+    names = [n for n, _, _ in node_items]
+    shapes = {n: s for n, _, s in node_items}
+    boxes = {n: estimate_node_box(n, _label(n), p[0], p[1], font_size, shapes[n])
+             for n, p, _ in node_items}
+    pos = separate_nodes({n: p for n, p, _ in node_items}, boxes)
+    for _ in range(6):
+        smooth, stuck = route_edges(pos, boxes, edges, font_size)
+        if not stuck:
+            break
+        pos = dict(pos)
+        for e, n in stuck:       # push the node off the straight line through the edge's ends
+            (ax, ay), (bx, by), (x, y) = pos[e.source], pos[e.target], pos[n]
+            dx, dy = bx - ax, by - ay
+            length = math.hypot(dx, dy) or 1.0
+            nx_, ny_ = -dy / length, dx / length
+            side = (x - ax) * nx_ + (y - ay) * ny_
+            sign = 1.0 if side >= 0 else -1.0
+            step = (boxes[n].width + boxes[n].height) / 4 + _EDGE_MARGIN
+            pos[n] = (round(x + sign * step * nx_, 1), round(y + sign * step * ny_, 1))
+        pos = separate_nodes(pos, boxes)
+    return DrawingLayout(positions={n: pos[n] for n in names}, smooth=smooth)
+
+
+def readable_positions(g: CausalGraph, pos: Mapping[str, tuple[float, float]], *,
+                       move: bool = False) -> dict[str, tuple[float, float]]:
+    """Positions with no overlapping nodes; with `move` (automatic layouts), also nodes nudged
+    off edges that no bend could clear (see drawing_layout)."""
+    boxes = _boxes(g, pos)
+    if not move:
+        return separate_nodes(pos, boxes)
+    edges = tuple(DrawnEdge(a, b, "d") for a, b in sorted(g.edges)) + tuple(
+        DrawnEdge(a, b, "b") for a, b in sorted(g.bidirected))
+    return drawing_layout(g, pos, edges).positions
 
 
 @dataclass(frozen=True)
@@ -203,6 +454,8 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
                  high_contrast: bool = False) -> NetworkData:
     """Everything needed to draw `g`: coloured nodes, styled edges, and the legend in use."""
     colors = HIGH_CONTRAST_COLORS if high_contrast else ROLE_COLORS
+    font_size = PRESENTER_FONT if high_contrast else FONT
+    width_factor = PRESENTER_WIDTH if high_contrast else 1.0
     edge_styles = dict(edge_styles or {})
     node_styles = dict(node_styles or {})
     for n in highlight_nodes:
@@ -210,7 +463,19 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
     edge_labels = dict(edge_labels or {})
     edge_widths = dict(edge_widths or {})
     ancestry = ancestry_sets(g)
-    pos = display_positions(g)
+    drawn_edges = [DrawnEdge(a, b, "d", str(edge_labels.get((a, b), ""))) for a, b in sorted(g.edges)]
+    drawn_edges += [DrawnEdge(a, b, "b", str(edge_labels.get((a, b), "")))
+                    for a, b in sorted(g.bidirected)]
+    drawn_edges += [DrawnEdge(a, b, "s", str(edge_labels.get((a, b), "")))
+                    for (a, b), style in edge_styles.items()
+                    if (a, b) not in g.edges and (a, b) not in g.bidirected
+                    and (b, a) not in g.bidirected and a in g.nodes and b in g.nodes
+                    and style in STYLES]
+    shapes = {n: "box" for n, st in node_styles.items()
+              if NODE_STYLES.get(st, {}).get("shape") == "box"}
+    layout = drawing_layout(g, display_positions(g), drawn_edges, font_size, shapes)
+    pos = layout.positions
+    bends = {(e.source, e.target): s for e, s in layout.smooth.items()}
     ids = {n: i for i, n in enumerate(g.nodes)}
     used_categories: dict[str, None] = {}
     nodes = []
@@ -226,8 +491,8 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
             "x": pos[n][0], "y": pos[n][1],
             "color": {"background": c["background"], "border": c["border"],
                       "highlight": {"background": c["background"], "border": "#f59e0b"}},
-            "font": {"color": c["font"], "size": 18 if high_contrast else 15},
-            "borderWidth": 3 if cat == "adjusted" else 1.5,
+            "font": {"color": c["font"], "size": font_size},
+            "borderWidth": (3 if cat == "adjusted" else 1.5) * width_factor,
             "shape": "box" if cat == "adjusted" else "ellipse",
             "shapeProperties": {"borderDashes": [5, 4] if cat == "latent" else False},
         }
@@ -250,12 +515,14 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
         s = {**STYLES[base], **(STYLES.get(style, {}) if style != base else {})}
         if style != base:
             used_styles[style] = None
-        e = {"from": ids[a], "to": ids[b], "color": {"color": s["color"]}, "width": s["width"],
-             "dashes": s["dashes"], "arrows": s.get("arrows", "to")}
+        e = {"from": ids[a], "to": ids[b], "color": {"color": s["color"]},
+             "width": s["width"] * width_factor, "dashes": s["dashes"],
+             "arrows": s.get("arrows", "to"), "smooth": bends.get((a, b), {"enabled": False})}
         if (a, b) in edge_labels:
             e["label"] = str(edge_labels[(a, b)])
+            e["font"] = {"size": round(font_size * 14 / 15)}
         if (a, b) in edge_widths:
-            e["width"] = float(edge_widths[(a, b)])
+            e["width"] = float(edge_widths[(a, b)]) * width_factor
         edges.append(e)
 
     for a, b in sorted(g.edges):
@@ -318,8 +585,11 @@ def force_layout(g: CausalGraph, *, seed: int = 7, spacing: float = 150.0
             local = {part[0]: (0.0, 0.0)}
         else:
             sub = und.subgraph(part)
-            pos = nx.spring_layout(sub, pos={n: start[n] for n in part}, seed=seed,
-                                   iterations=100)
+            # a little seeded jitter: from nodes on one line the forces never leave that line
+            jitter = np.random.default_rng(seed).normal(scale=0.15 * spacing, size=(len(part), 2))
+            pos = nx.spring_layout(sub, pos={n: (start[n][0] + jx, start[n][1] + jy)
+                                             for n, (jx, jy) in zip(part, jitter)},
+                                   seed=seed, iterations=100)
             lengths = sorted(float(((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2)
                                    ** 0.5) for a, b in sub.edges)
             scale = spacing / max(lengths[len(lengths) // 2], 1e-9)
@@ -331,7 +601,7 @@ def force_layout(g: CausalGraph, *, seed: int = 7, spacing: float = 150.0
         dx, dy = left - min(xs), -min(ys)
         out.update({n: (round(x + dx, 1), round(y + dy, 1)) for n, (x, y) in local.items()})
         left += max(xs) - min(xs) + spacing
-    return {n: out[n] for n in g.nodes}
+    return readable_positions(g, {n: out[n] for n in g.nodes}, move=True)
 
 
 def _push_apart(points: list[tuple[float, float]], min_dist: float, rounds: int = 60
