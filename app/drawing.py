@@ -303,33 +303,38 @@ def _label_box(owner: str, text: str, at: tuple[float, float], font_size: float)
                     font_size * 14 / 15 + 4.0)
 
 
-def _segments_cross(p: np.ndarray, q: np.ndarray) -> int:
-    """How many times polyline p crosses polyline q (proper crossings of their segments)."""
+def _crossings(p: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> int:
+    """How many proper crossings polyline p has with the segments starts[i]–ends[i]."""
+    if not len(starts):
+        return 0
     a, b = p[:-1, None, :], p[1:, None, :]
-    c, d = q[None, :-1, :], q[None, 1:, :]
+    c, d = starts[None, :, :], ends[None, :, :]
 
     def orient(u, v, w):
         return np.sign((v[..., 0] - u[..., 0]) * (w[..., 1] - u[..., 1])
                        - (v[..., 1] - u[..., 1]) * (w[..., 0] - u[..., 0]))
-    hit = ((orient(a, b, c) * orient(a, b, d) < 0) & (orient(c, d, a) * orient(c, d, b) < 0))
-    return int(hit.sum())
+    return int(((orient(a, b, c) * orient(a, b, d) < 0)
+                & (orient(c, d, a) * orient(c, d, b) < 0)).sum())
 
 
 def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, NodeBox],
-                edges: Sequence[DrawnEdge], font_size: float = 15.0
-                ) -> tuple[dict[DrawnEdge, dict], list[tuple[DrawnEdge, str]]]:
+                edges: Sequence[DrawnEdge], font_size: float = 15.0, straight: bool = False
+                ) -> tuple[dict[DrawnEdge, dict], list[tuple[DrawnEdge, str]], int]:
     """Choose for every edge the least bend that keeps it off every node it does not join.
 
     Directed edges stay straight when they can; bidirected edges are always arcs (DAGitty's
     convention), so an arrow between the same two nodes stays visible. Among equally small
     bends the side with fewer crossings and no label on a node or another label wins.
-    Returns the smooth option per edge and the (edge, node) pairs no bend could clear.
+    Returns the smooth option per edge, the (edge, node) pairs no bend could clear and the
+    number of edge labels left on a node or another label. With `straight` (automatic
+    layouts, which may move nodes instead) directed edges are never bent.
     """
     nodes = [replace_box(boxes[n], pos[n]) for n in pos]
     smooth: dict[DrawnEdge, dict] = {}
-    drawn: list[np.ndarray] = []
+    starts, ends = np.empty((0, 2)), np.empty((0, 2))     # the segments of edges routed so far
     placed_labels: list[LabelBox] = []
     stuck: list[tuple[DrawnEdge, str]] = []
+    clashes = 0
     count_crossings = len(edges) <= 80
     order = sorted(edges, key=lambda e: (e.kind == "b", -math.dist(pos[e.source], pos[e.target])))
     for e in order:
@@ -341,12 +346,15 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
         for rank, bend in enumerate(_BENDS):
             if e.kind == "b" and bend < _BIDIRECTED_ROUNDNESS:
                 continue
+            if straight and e.kind != "b" and bend > 0.0:
+                break
             for clockwise in ((True,) if bend == 0.0 else (True, False)):
                 option = _smooth(bend, clockwise)
                 via = via_point(a, b, option)
                 pts = curve_points(a, b, via, step=4.0)
                 hits = edge_hits(pts, nodes, (e.source, e.target), _EDGE_MARGIN)
-                crossings = sum(_segments_cross(pts[::4], q) for q in drawn) if count_crossings else 0
+                crossings = (_crossings(pts[::4], starts, ends)
+                             if count_crossings and not hits else 0)
                 label_clash = 0
                 if e.label:
                     box = _label_box(e.source + e.target, e.label, curve_midpoint(a, b, via), font_size)
@@ -356,7 +364,8 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
                     label_clash += sum(boxes_overlap((box.x, box.y, box.width, box.height),
                                                      (o.x, o.y, o.width, o.height))
                                        for o in placed_labels)
-                score = (len(hits) * 1000 + label_clash * 100 + rank * 3 + min(crossings, 10),
+                score = (len(hits) * 1000 + min(label_clash, 9) * 100 + rank * 3
+                         + min(crossings, 10),
                          not clockwise)
                 if best is None or score < best[0]:
                     best = (score, option, pts, hits, via)
@@ -364,12 +373,14 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
                 break       # nothing hit and no label clash: a stronger bend cannot do better
         _, option, pts, hits, via = best
         smooth[e] = option
-        drawn.append(pts[::4])
+        coarse = pts[::4]
+        starts, ends = np.vstack([starts, coarse[:-1]]), np.vstack([ends, coarse[1:]])
         if e.label:
             placed_labels.append(_label_box(e.source + e.target, e.label,
                                             curve_midpoint(a, b, via), font_size))
         stuck += [(e, h) for h in hits]
-    return smooth, stuck
+        clashes += best[0][0] // 100 % 10
+    return smooth, stuck, clashes
 
 
 def replace_box(box: NodeBox, at: tuple[float, float]) -> NodeBox:
@@ -378,26 +389,42 @@ def replace_box(box: NodeBox, at: tuple[float, float]) -> NodeBox:
 
 def drawing_layout(g: CausalGraph, pos: Mapping[str, tuple[float, float]],
                    edges: Sequence[DrawnEdge], font_size: float = 15.0,
-                   shapes: Mapping[str, str] | None = None) -> DrawingLayout:
+                   shapes: Mapping[str, str] | None = None, stretch: bool = False,
+                   straight: bool = False) -> DrawingLayout:
     """Make a drawing readable: separate overlapping nodes, then bend every edge off the nodes
-    it does not join. Only where no bend clears a node is that node nudged sideways (it sat
-    almost on another node's edge), and the edges routed again."""
+    it does not join.
+
+    With `stretch` (read-only views) a drawing too tight for its labels (presenter mode's
+    larger type, many edge labels) is first spread out evenly, which keeps its shape. Only
+    where that fails is a node nudged sideways off the edge no bend could clear (it sat almost
+    on another node's edge), and the edges routed again.
+    """
     shapes = shapes or {}
     key = (tuple((n, tuple(pos[n]), shapes.get(n) or _shape(g, n)) for n in g.nodes),
-           tuple(edges), font_size)
+           tuple(edges), font_size, stretch, straight)
     return _drawing_layout(key)
+
+
+_STRETCH = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
 
 
 @lru_cache(maxsize=64)
 def _drawing_layout(key) -> DrawingLayout:
-    node_items, edges, font_size = key
+    node_items, edges, font_size, stretch, straight = key
     names = [n for n, _, _ in node_items]
     shapes = {n: s for n, _, s in node_items}
     boxes = {n: estimate_node_box(n, _label(n), p[0], p[1], font_size, shapes[n])
              for n, p, _ in node_items}
-    pos = separate_nodes({n: p for n, p, _ in node_items}, boxes)
+    start = separate_nodes({n: p for n, p, _ in node_items}, boxes)
+    for f in _STRETCH if stretch else (1.0,):
+        pos = start if f == 1.0 else separate_nodes(
+            {n: (round(x * f, 1), round(y * f, 1)) for n, (x, y) in start.items()}, boxes)
+        smooth, stuck, clashes = route_edges(pos, boxes, edges, font_size, straight)
+        if not stuck and not clashes:
+            return DrawingLayout(positions={n: pos[n] for n in names}, smooth=smooth)
+    pos = start
     for _ in range(6):
-        smooth, stuck = route_edges(pos, boxes, edges, font_size)
+        smooth, stuck, _clashes = route_edges(pos, boxes, edges, font_size, straight)
         if not stuck:
             break
         pos = dict(pos)
@@ -416,14 +443,14 @@ def _drawing_layout(key) -> DrawingLayout:
 
 def readable_positions(g: CausalGraph, pos: Mapping[str, tuple[float, float]], *,
                        move: bool = False) -> dict[str, tuple[float, float]]:
-    """Positions with no overlapping nodes; with `move` (automatic layouts), also nodes nudged
-    off edges that no bend could clear (see drawing_layout)."""
+    """Positions with no overlapping nodes; with `move` (automatic layouts), also every node
+    nudged off the straight arrows it would sit on (see drawing_layout), so arrows stay straight."""
     boxes = _boxes(g, pos)
     if not move:
         return separate_nodes(pos, boxes)
     edges = tuple(DrawnEdge(a, b, "d") for a, b in sorted(g.edges)) + tuple(
         DrawnEdge(a, b, "b") for a, b in sorted(g.bidirected))
-    return drawing_layout(g, pos, edges).positions
+    return drawing_layout(g, pos, edges, straight=True).positions
 
 
 @dataclass(frozen=True)
@@ -451,8 +478,11 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
                  node_styles: Mapping[str, str] | None = None,
                  edge_labels: Mapping[tuple[str, str], str] | None = None,
                  edge_widths: Mapping[tuple[str, str], float] | None = None,
-                 high_contrast: bool = False) -> NetworkData:
-    """Everything needed to draw `g`: coloured nodes, styled edges, and the legend in use."""
+                 high_contrast: bool = False, stretch: bool = True) -> NetworkData:
+    """Everything needed to draw `g`: coloured nodes, styled edges, and the legend in use.
+
+    Positions and edge bends come from `drawing_layout`; `stretch=False` (the editor, whose
+    positions are the user's own coordinates) never spreads the drawing out."""
     colors = HIGH_CONTRAST_COLORS if high_contrast else ROLE_COLORS
     font_size = PRESENTER_FONT if high_contrast else FONT
     width_factor = PRESENTER_WIDTH if high_contrast else 1.0
@@ -473,7 +503,7 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
                     and style in STYLES]
     shapes = {n: "box" for n, st in node_styles.items()
               if NODE_STYLES.get(st, {}).get("shape") == "box"}
-    layout = drawing_layout(g, display_positions(g), drawn_edges, font_size, shapes)
+    layout = drawing_layout(g, display_positions(g), drawn_edges, font_size, shapes, stretch)
     pos = layout.positions
     bends = {(e.source, e.target): s for e, s in layout.smooth.items()}
     ids = {n: i for i, n in enumerate(g.nodes)}

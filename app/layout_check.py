@@ -101,15 +101,15 @@ def text_width(text: str, font_size: float) -> float:
     units = 0.0
     for ch in text:
         if ch in _NARROW:
-            units += 0.32
+            units += 0.36
         elif ch in _WIDE:
-            units += 0.9
+            units += 0.95
         elif ch.isupper():
-            units += 0.68
+            units += 0.72
         elif ord(ch) > 0x2E80:        # CJK and other wide scripts
             units += 1.0
         else:
-            units += 0.56
+            units += 0.6
     return units * font_size
 
 

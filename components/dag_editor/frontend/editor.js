@@ -150,15 +150,18 @@ class DagEditor {
     this.bannerText = el("div", { class: "cc-banner-text" });
     this.banner = el("div", { class: "cc-banner", role: "alert", hidden: true }, this.bannerText,
       el("button", { class: "cc-banner-close", type: "button", "aria-label": "Dismiss", onclick: () => this.hideBanner() }, "×"));
-    this.card = el("div", { class: "cc-card", hidden: true, "aria-live": "polite" });
-    this.stage = el("div", { class: "cc-stage" }, this.netEl, this.emptyEl, this.banner, this.card);
+    // The card is docked beside the canvas (below it when the editor is narrow) and always
+    // takes its place, so it never covers a variable and the canvas never changes size.
+    this.card = el("div", { class: "cc-card", "aria-live": "polite", "aria-label": "Selection" });
+    this.stage = el("div", { class: "cc-stage" }, this.netEl, this.emptyEl, this.banner);
+    this.body = el("div", { class: "cc-body" }, this.stage, this.card);
     this.statusHint = el("div", { class: "cc-hint" });
     this.statusCount = el("div", { class: "cc-count" });
     this.legendEl = el("div", { class: "cc-legend", "aria-label": "Legend" });
     this.root = el("div", {
       class: "cc-root", tabindex: "0", role: "application",
       "aria-label": "Causal graph editor. Double-click to add a variable, Shift-drag to draw an arrow.",
-    }, toolbar, this.stage, el("div", { class: "cc-status" }, this.statusHint, el("div", { class: "cc-sep" }), this.statusCount), this.legendEl);
+    }, toolbar, this.body, el("div", { class: "cc-status" }, this.statusHint, el("div", { class: "cc-sep" }), this.statusCount), this.legendEl);
     this.host.appendChild(this.root);
     this.root.addEventListener("keydown", (e) => this.onKey(e));
     for (const type of ["pointerdown", "pointermove", "pointerup", "pointercancel"]) {
@@ -240,6 +243,7 @@ class DagEditor {
     this.send = send;
     this.data = data;
     this.stage.style.height = `${data.options.height}px`;
+    this.body.style.setProperty("--cc-stage-height", `${data.options.height}px`);
     try {
       await this.init(data.assets);
     } catch (err) {
@@ -309,13 +313,10 @@ class DagEditor {
     return { ...JSON.parse(JSON.stringify(t)), id: name, label: name.length <= 40 ? name : name.slice(0, 38) + "…", x, y, roles: [...roles], category: cat };
   }
 
-  styledEdge(kind, a, b, m) {
+  styledEdge(kind, a, b) {
     const t = this.data.templates.edges[kind === "b" ? "bidirected" : "directed"];
-    const e = { ...JSON.parse(JSON.stringify(t)), id: edgeId(kind, a, b), kind, from: a, to: b };
-    if (kind === "b" && m && (m.edges.has(edgeId("d", a, b)) || m.edges.has(edgeId("d", b, a)))) {
-      e.smooth = { ...this.data.options.parallel_curve };
-    }
-    return e;
+    // until Python answers with the routed drawing: arrows straight, ↔ an arc (the templates)
+    return { ...JSON.parse(JSON.stringify(t)), id: edgeId(kind, a, b), kind, from: a, to: b };
   }
 
   reaches(m, from, to) {
@@ -384,7 +385,7 @@ class DagEditor {
       }
       case "add_bidirected": {
         const [a, b] = pair(ev.source, ev.target);
-        if (m.nodes.has(a) && m.nodes.has(b) && a !== b) m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b, m));
+        if (m.nodes.has(a) && m.nodes.has(b) && a !== b) m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b));
         break;
       }
       case "remove_bidirected": {
@@ -396,7 +397,7 @@ class DagEditor {
         const [a, b] = pair(ev.source, ev.target);
         if (ev.to === "bidirected") {
           m.edges.delete(edgeId("d", ev.source, ev.target));
-          m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b, m));
+          m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b));
         } else if (!this.reaches(m, ev.target, ev.source)) {
           m.edges.delete(edgeId("b", a, b));
           m.edges.set(edgeId("d", ev.source, ev.target), this.styledEdge("d", ev.source, ev.target));
@@ -728,7 +729,7 @@ class DagEditor {
   }
 
   onPointer(e) {
-    if (!this.ready || e.target.closest(".cc-card, .cc-banner, .cc-inline, .cc-inline-msg")) return;
+    if (!this.ready || e.target.closest(".cc-banner-close, .cc-inline, .cc-inline-msg")) return;
     const p = this.domPoint(e);
     if (e.type === "pointerdown") {
       this.root.focus({ preventScroll: true });
@@ -786,6 +787,7 @@ class DagEditor {
     const target = this.network.getNodeAt(p);
     if (link.moved) {
       if (target !== undefined && target !== link.from) this.addEdge(link.kind, link.from, target);
+      else this.showBanner("info", `Release the ${link.kind === "b" ? "↔" : "arrow"} on another variable to connect it to ${link.from}.`);
       this.pendingFrom = null;
     } else if (this.pendingFrom !== null && this.pendingFrom.node !== link.from) {
       this.addEdge(this.pendingFrom.kind, this.pendingFrom.node, link.from);
@@ -881,8 +883,11 @@ class DagEditor {
     this.deleteBtn.disabled = !nodes.length && !edges.length;
     const card = this.card;
     card.replaceChildren();
-    if (!nodes.length && !edges.length) { card.hidden = true; return; }
-    card.hidden = false;
+    if (!nodes.length && !edges.length) {
+      card.append(el("h4", { text: "Selection" }),
+        el("div", { class: "cc-note", text: "Click a variable or an arrow to edit it here." }));
+      return;
+    }
     const button = (label, title, onclick, cls = "cc-btn") => el("button", { class: cls, type: "button", title, onclick }, label);
     if (nodes.length === 1 && !edges.length) {
       const name = nodes[0];

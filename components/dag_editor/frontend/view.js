@@ -81,7 +81,9 @@ class GraphView {
     }
     this.nodes.clear();
     this.edges.clear();
-    this.nodes.add(this.compact(data.nodes, data.height));
+    const nodes = this.compact(data.nodes, data.height, data.min_scale);
+    if (data.presenter) this.stage.style.height = `${this.presenterHeight(nodes, data.height)}px`;
+    this.nodes.add(nodes);
     this.edges.add(data.edges.map((e, i) => ({ ...e, id: `e${i}` })));
     this.hash = data.hash;
     this.empty.hidden = data.nodes.length > 0;
@@ -95,15 +97,23 @@ class GraphView {
   }
 
   /* Layouts are spaced for the editor's big canvas; in a small view fitting them would shrink
-     every label. Pull the positions together (never apart, at most 3x) so the drawing fits at
-     about full size. */
-  compact(nodes, height) {
+     every label. Pull the positions together (never apart, and never below `minScale`, the
+     factor app.layout_check found still readable) so the drawing fits at about full size. */
+  compact(nodes, height, minScale) {
     if (nodes.length < 2) return nodes;
     const xs = nodes.map((n) => n.x || 0), ys = nodes.map((n) => n.y || 0);
     const spanX = Math.max(...xs) - Math.min(...xs) || 1, spanY = Math.max(...ys) - Math.min(...ys) || 1;
     const width = this.net.clientWidth || 600;
-    const k = Math.max(1 / 3, Math.min(1, (width - 160) / spanX, (height - 90) / spanY));
+    const k = Math.max(minScale || 1 / 3, Math.min(1, (width - 160) / spanX, (height - 90) / spanY));
     return k === 1 ? nodes : nodes.map((n) => ({ ...n, x: (n.x || 0) * k, y: (n.y || 0) * k }));
+  }
+
+  /* Presenter mode: tall enough to show the drawing at full size (up to twice the height). */
+  presenterHeight(nodes, height) {
+    if (!nodes.length) return height;
+    const ys = nodes.map((n) => n.y || 0);
+    const needed = Math.max(...ys) - Math.min(...ys) + 140;
+    return Math.round(Math.min(2 * height, Math.max(height, needed)));
   }
 
   destroy() {
