@@ -221,6 +221,7 @@ def display_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
 _GAP = 6.0                 # pixels kept between two node boxes
 _EDGE_MARGIN = 4.0         # pixels kept between an edge and a node it does not join
 _BIDIRECTED_ROUNDNESS = 0.25
+_KIND = {"default": "d", "bidirected": "b"}      # network_data's base style -> DrawnEdge kind
 # what an edge may become, in order of preference: straight, then ever stronger bends
 _BENDS = (0.0, 0.12, 0.2, 0.3, 0.42, 0.55, 0.7, 0.85, 1.0)
 
@@ -317,6 +318,13 @@ def _crossings(p: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> int:
                 & (orient(c, d, a) * orient(c, d, b) < 0)).sum())
 
 
+def _coarse(pts: np.ndarray, via) -> np.ndarray:
+    """The edge as a few segments, enough to count crossings: one if straight, else eight."""
+    if via is None:
+        return pts[[0, -1]]
+    return pts[np.linspace(0, len(pts) - 1, 9).astype(int)]
+
+
 def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, NodeBox],
                 edges: Sequence[DrawnEdge], font_size: float = 15.0, straight: bool = False
                 ) -> tuple[dict[DrawnEdge, dict], list[tuple[DrawnEdge, str]], int]:
@@ -353,7 +361,8 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
                 via = via_point(a, b, option)
                 pts = curve_points(a, b, via, step=4.0)
                 hits = edge_hits(pts, nodes, (e.source, e.target), _EDGE_MARGIN)
-                crossings = (_crossings(pts[::4], starts, ends)
+                coarse = _coarse(pts, via)
+                crossings = (_crossings(coarse, starts, ends)
                              if count_crossings and not hits else 0)
                 label_clash = 0
                 if e.label:
@@ -368,12 +377,11 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
                          + min(crossings, 10),
                          not clockwise)
                 if best is None or score < best[0]:
-                    best = (score, option, pts, hits, via)
+                    best = (score, option, coarse, hits, via)
             if best is not None and best[0][0] < (rank + 1) * 3:
                 break       # nothing hit and no label clash: a stronger bend cannot do better
-        _, option, pts, hits, via = best
+        _, option, coarse, hits, via = best
         smooth[e] = option
-        coarse = pts[::4]
         starts, ends = np.vstack([starts, coarse[:-1]]), np.vstack([ends, coarse[1:]])
         if e.label:
             placed_labels.append(_label_box(e.source + e.target, e.label,
@@ -505,7 +513,7 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
               if NODE_STYLES.get(st, {}).get("shape") == "box"}
     layout = drawing_layout(g, display_positions(g), drawn_edges, font_size, shapes, stretch)
     pos = layout.positions
-    bends = {(e.source, e.target): s for e, s in layout.smooth.items()}
+    bends = {(e.source, e.target, e.kind): s for e, s in layout.smooth.items()}
     ids = {n: i for i, n in enumerate(g.nodes)}
     used_categories: dict[str, None] = {}
     nodes = []
@@ -547,7 +555,8 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
             used_styles[style] = None
         e = {"from": ids[a], "to": ids[b], "color": {"color": s["color"]},
              "width": s["width"] * width_factor, "dashes": s["dashes"],
-             "arrows": s.get("arrows", "to"), "smooth": bends.get((a, b), {"enabled": False})}
+             "arrows": s.get("arrows", "to"),
+             "smooth": bends.get((a, b, _KIND.get(base, "s")), {"enabled": False})}
         if (a, b) in edge_labels:
             e["label"] = str(edge_labels[(a, b)])
             e["font"] = {"size": round(font_size * 14 / 15)}
