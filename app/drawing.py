@@ -172,7 +172,7 @@ def layered_layout(g: CausalGraph, spacing: tuple[float, float] = (160.0, 110.0)
     for members in layers.values():          # widen a layer where long names would touch
         members = sorted(members, key=lambda n: order[n])
         for left, right in zip(members, members[1:]):
-            need = (widths[left] + widths[right]) / 2 + _GAP * 6
+            need = (widths[left] + widths[right]) / 2 + _LAYER_GAP
             if x[right] - x[left] < need:
                 shift = need - (x[right] - x[left])
                 for n in members[members.index(right):]:
@@ -218,7 +218,8 @@ def display_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
 
 
 # ---- readability: no overlapping nodes, no edge through a third node --------------------
-_GAP = 6.0                 # pixels kept between two node boxes
+_GAP = 3.0                 # pixels kept between two node boxes (more than the check asks)
+_LAYER_GAP = 36.0          # pixels between neighbours in a layer of the top-down layout
 _EDGE_MARGIN = 4.0         # pixels kept between an edge and a node it does not join
 _BIDIRECTED_ROUNDNESS = 0.25
 _KIND = {"default": "d", "bidirected": "b"}      # network_data's base style -> DrawnEdge kind
