@@ -220,7 +220,7 @@ def display_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
 # ---- readability: no overlapping nodes, no edge through a third node --------------------
 _GAP = 3.0                 # pixels kept between two node boxes (more than the check asks)
 _LAYER_GAP = 36.0          # pixels between neighbours in a layer of the top-down layout
-_EDGE_MARGIN = 4.0         # pixels kept between an edge and a node it does not join
+_EDGE_MARGIN = 12.0        # pixels a routed edge keeps from a node it does not join
 _BIDIRECTED_ROUNDNESS = 0.25
 _KIND = {"default": "d", "bidirected": "b"}      # network_data's base style -> DrawnEdge kind
 # what an edge may become, in order of preference: straight, then ever stronger bends
@@ -346,6 +346,8 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
     clashes = 0
     count_crossings = len(edges) <= 80
     order = sorted(edges, key=lambda e: (e.kind == "b", -math.dist(pos[e.source], pos[e.target])))
+    centre = (sum(p[0] for p in pos.values()) / max(len(pos), 1),
+              sum(p[1] for p in pos.values()) / max(len(pos), 1))
     for e in order:
         a, b = pos[e.source], pos[e.target]
         if math.dist(a, b) < 1e-6:
@@ -374,9 +376,11 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
                     label_clash += sum(boxes_overlap((box.x, box.y, box.width, box.height),
                                                      (o.x, o.y, o.width, o.height))
                                        for o in placed_labels)
+                mid = curve_midpoint(a, b, via)
                 score = (len(hits) * 1000 + min(label_clash, 9) * 100 + rank * 3
                          + min(crossings, 10),
-                         not clockwise)
+                         # then bend outwards, away from the middle of the drawing; then up
+                         -round(math.dist(mid, centre)), round(mid[1]))
                 if best is None or score < best[0]:
                     best = (score, option, coarse, hits, via)
             if best is not None and best[0][0] < (rank + 1) * 3:
@@ -633,6 +637,12 @@ def force_layout(g: CausalGraph, *, seed: int = 7, spacing: float = 150.0
             lengths = sorted(float(((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2)
                                    ** 0.5) for a, b in sub.edges)
             scale = spacing / max(lengths[len(lengths) // 2], 1e-9)
+            # and no edge so short that its arrowheads meet: 70 px between the two boxes
+            half = {n: estimate_node_box(n, _label(n), 0, 0).width / 2 for n in part}
+            for a, b in sub.edges:
+                d = math.dist(pos[a], pos[b])
+                if d > 1e-9:
+                    scale = max(scale, min((half[a] + half[b] + 70.0) / d, 3 * scale))
             spread = _push_apart([(float(pos[n][0]) * scale, float(pos[n][1]) * scale)
                                   for n in part], 0.6 * spacing)
             local = dict(zip(part, spread))

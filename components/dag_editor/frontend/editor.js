@@ -188,6 +188,15 @@ class DagEditor {
       options.edges = { ...(options.edges || {}), selectionWidth: 2, hoverWidth: 0.6 };
       this.network = new vis.Network(this.netEl, { nodes: this.nodes, edges: this.edges }, options);
       this.bindNetwork();
+      // the canvas changes width when the card moves beside or below it (presenter mode, a
+      // resized window): fit the drawing again, so no variable is left outside the view
+      this.canvasWidth = 0;
+      this.resizeObserver = new ResizeObserver(() => {
+        const w = this.netEl.clientWidth;
+        if (this.canvasWidth && w > 0 && Math.abs(w - this.canvasWidth) > 40) this.fit(false);
+        if (w > 0) this.canvasWidth = w;
+      });
+      this.resizeObserver.observe(this.netEl);
       this.ready = true;
     })();
     return this.initPromise;
@@ -211,6 +220,7 @@ class DagEditor {
         MEMORY.set(this.memoryKey, memory);
       }
     }
+    if (this.resizeObserver) this.resizeObserver.disconnect();
     if (this.network) this.network.destroy();
     this.root.remove();
     if (globalThis.__ccDagEditor === this) delete globalThis.__ccDagEditor;
