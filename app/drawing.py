@@ -629,11 +629,13 @@ def force_layout(g: CausalGraph, *, seed: int = 7, spacing: float = 150.0
             local = {part[0]: (0.0, 0.0)}
         else:
             sub = und.subgraph(part)
-            # a little seeded jitter: from nodes on one line the forces never leave that line
-            jitter = np.random.default_rng(seed).normal(scale=0.15 * spacing, size=(len(part), 2))
-            pos = nx.spring_layout(sub, pos={n: (start[n][0] + jx, start[n][1] + jy)
-                                             for n, (jx, jy) in zip(part, jitter)},
-                                   seed=seed, iterations=100)
+            # start from the picture on screen, in unit size, with a little seeded jitter:
+            # from nodes on one line the forces would never leave that line
+            xy = np.array([start[n] for n in part], dtype=float)
+            xy = (xy - xy.mean(axis=0)) / max(float(np.abs(xy - xy.mean(axis=0)).max()), 1e-9)
+            xy += np.random.default_rng(seed).normal(scale=0.1, size=xy.shape)
+            pos = nx.spring_layout(sub, pos={n: tuple(q) for n, q in zip(part, xy)},
+                                   seed=seed, iterations=200)
             lengths = sorted(float(((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2)
                                    ** 0.5) for a, b in sub.edges)
             scale = spacing / max(lengths[len(lengths) // 2], 1e-9)

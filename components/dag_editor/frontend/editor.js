@@ -242,7 +242,10 @@ class DagEditor {
                           metrics: m.metrics, lastNotice: m.lastNotice, fitOnSeq: m.fitOnSeq,
                           trace: [...m.trace, ...this.trace] });
     if (m.view) {
-      if (this.ready && this.truth.hash !== null) this.network.moveTo({ ...m.view, animation: false });
+      if (this.ready && this.truth.hash !== null) {
+        if (this.sameWidth(m.view)) this.network.moveTo({ position: m.view.position, scale: m.view.scale, animation: false });
+        else this.fit(false);
+      }
       else this.restoredView = m.view;
     }
     this.setMode(m.mode);
@@ -274,7 +277,9 @@ class DagEditor {
     this.render();
     if (confirmed.length) this.markDrawn(confirmed.map((e) => e.seq), "confirmed");
     if (first && this.restoredView) {
-      this.network.moveTo({ ...this.restoredView, animation: false });
+      const v = this.restoredView;
+      if (this.sameWidth(v)) this.network.moveTo({ position: v.position, scale: v.scale, animation: false });
+      else this.fit(false);
       this.restoredView = null;
     } else if (first || this.mostlyNew(before)) this.fit(false);
     if (this.fitOnSeq !== null && this.acked >= this.fitOnSeq) { this.fitOnSeq = null; this.fit(true); }
@@ -288,6 +293,12 @@ class DagEditor {
     this.root.dataset.hash = data.graph.hash;
     if (this.outbox.length && !this.lastSend) this.flush(); // adopted from a remounted editor
     else if (this.outbox.length) this.armResend();
+  }
+
+  /* A view saved by the previous editor fits this one only on a canvas of the same width
+     (presenter mode docks the card beside the canvas instead of below it). */
+  sameWidth(view) {
+    return !view.width || Math.abs(view.width - this.netEl.clientWidth) <= 40;
   }
 
   mostlyNew(before) {
@@ -728,7 +739,7 @@ class DagEditor {
       this.drawLink(ctx);
       // remember the view while the canvas is on screen (a detached one reports nonsense)
       if (this.netEl.isConnected && this.netEl.clientWidth > 0) {
-        this.lastView = { position: net.getViewPosition(), scale: net.getScale() };
+        this.lastView = { position: net.getViewPosition(), scale: net.getScale(), width: this.netEl.clientWidth };
       }
     });
   }
