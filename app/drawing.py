@@ -418,7 +418,10 @@ def drawing_layout(g: CausalGraph, pos: Mapping[str, tuple[float, float]],
     return _drawing_layout(key)
 
 
-_STRETCH = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0)
+# how a view may be spread out (x, y), mildest first: wide labels mostly need wider columns
+_STRETCH = ((1.0, 1.0), (1.15, 1.15), (1.3, 1.0), (1.3, 1.3), (1.5, 1.0), (1.5, 1.5),
+            (1.75, 1.2), (2.0, 1.0), (2.0, 1.5), (2.0, 2.0))
+_GENTLE = 0.55             # a stronger bend than this is worth spreading a view out for
 
 
 @lru_cache(maxsize=64)
@@ -429,12 +432,21 @@ def _drawing_layout(key) -> DrawingLayout:
     boxes = {n: estimate_node_box(n, _label(n), p[0], p[1], font_size, shapes[n])
              for n, p, _ in node_items}
     start = separate_nodes({n: p for n, p, _ in node_items}, boxes)
-    for f in _STRETCH if stretch else (1.0,):
-        pos = start if f == 1.0 else separate_nodes(
-            {n: (round(x * f, 1), round(y * f, 1)) for n, (x, y) in start.items()}, boxes)
+    best = None
+    for fx, fy in _STRETCH if stretch else ((1.0, 1.0),):
+        pos = start if fx == fy == 1.0 else separate_nodes(
+            {n: (round(x * fx, 1), round(y * fy, 1)) for n, (x, y) in start.items()}, boxes)
         smooth, stuck, clashes = route_edges(pos, boxes, edges, font_size, straight)
-        if not stuck and not clashes:
-            return DrawingLayout(positions={n: pos[n] for n in names}, smooth=smooth)
+        # a clean drawing, whose arrows need at most a gentle bend, ends the search
+        steep = sum(float(s.get("roundness", 0)) > _GENTLE for s in smooth.values()
+                    if s.get("enabled"))
+        quality = (len(stuck), clashes, steep)
+        if best is None or quality < best[0]:
+            best = (quality, pos, smooth)
+        if quality == (0, 0, 0):
+            break
+    if not best[0][0]:
+        return DrawingLayout(positions={n: best[1][n] for n in names}, smooth=best[2])
     pos = start
     for _ in range(6):
         smooth, stuck, _clashes = route_edges(pos, boxes, edges, font_size, straight)

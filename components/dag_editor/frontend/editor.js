@@ -24,6 +24,8 @@ const HINTS = {
   bidirected: [["Drag", "between two variables to mark a latent common cause ↔"], ["Esc", "back to moving"]],
 };
 
+import { fitDrawing } from "./view.js";
+
 let visPromise = null;
 // What a remounted editor takes over from its predecessor (Streamlit remounts an element when
 // the page above it changes shape): its numbering, unanswered events, view and mode.
@@ -580,7 +582,7 @@ class DagEditor {
 
   fit(animate) {
     if (!this.network || !this.nodes.length) return;
-    this.network.fit({ animation: animate ? { duration: 250, easingFunction: "easeInOutQuad" } : false, maxZoomLevel: 1.3 });
+    fitDrawing(this.network, this.netEl, { maxZoom: 1.3, animation: animate ? { duration: 250, easingFunction: "easeInOutQuad" } : false });
   }
 
   selectionEvent() {
