@@ -71,7 +71,8 @@ READ_GEOMETRY = """async () => {
              smooth: s && s.enabled ? { type: s.type, roundness: s.roundness } : null,
              label: lab ? [lab.left + lab.width / 2, lab.top + lab.height / 2, lab.width, lab.height] : null };
   });
-  return { nodes, edges, scale: net.getScale() };
+  const widths = net.body.edgeIndices.map((id) => net.body.edges[id].options.width);
+  return { nodes, edges, scale: net.getScale(), edge_width: Math.min(...widths) };
 }"""
 
 
@@ -191,11 +192,17 @@ def test_front_door_draws_the_latent_arc_beside_the_arrows_and_presenter_labels_
     for presenter in (False, True):
         view = {**view_payload(network_data(g, high_contrast=presenter), height=450,
                                presenter=presenter), "vis_url": ASSETS["vis_url"]}
-        geo = _draw(harness, "view", view, 700)
-        arcs = [e for e in geo["edges"] if e["via"] is not None]
-        assert len(arcs) == 1 and arcs[0]["smooth"]["type"] in ("curvedCW", "curvedCCW")
-        sizes[presenter] = max(n["font"] for n in geo["nodes"]) * geo["scale"]   # on screen
-    assert sizes[True] >= 1.3 * sizes[False], sizes
+        editor = editor_payload(g, assets=ASSETS, height=540, high_contrast=presenter)
+        for kind, data, width in (("view", view, 700), ("editor", editor, 870)):
+            geo = _draw(harness, kind, data, width)
+            arcs = [e for e in geo["edges"] if e["via"] is not None]
+            assert len(arcs) == 1 and arcs[0]["smooth"]["type"] in ("curvedCW", "curvedCCW")
+            # label size and line width on screen (canvas size × zoom)
+            sizes[kind, presenter] = (max(n["font"] for n in geo["nodes"]) * geo["scale"],
+                                      geo["edge_width"] * geo["scale"])
+    for kind in ("view", "editor"):
+        (font, line), (big_font, big_line) = sizes[kind, False], sizes[kind, True]
+        assert big_font >= 1.3 * font and big_line >= 1.3 * line, (kind, sizes)
 
 
 def test_the_real_editor_keeps_the_front_door_readable_through_each_layout_button(app_server, page):
