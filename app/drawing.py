@@ -181,7 +181,27 @@ def layered_layout(g: CausalGraph, spacing: tuple[float, float] = (160.0, 110.0)
             shift = sum(order[n] * dx - x[n] for n in members) / len(members)
             for n in members:
                 x[n] += shift
-    return readable_positions(g, {n: (x[n], layer[n] * dy) for n in g.nodes}, move=True)
+    # a very wide layer (nine confounders side by side) is staggered on two rows, half as wide,
+    # so fitting the drawing on screen does not shrink every label
+    y: dict[str, float] = {}
+    top = 0.0
+    for depth in sorted(layers):
+        members = sorted(layers[depth], key=lambda n: order[n])
+        span = x[members[-1]] - x[members[0]]
+        stagger = len(members) >= 5 and span > _WIDE_LAYER
+        if stagger:
+            centre = (x[members[0]] + x[members[-1]]) / 2
+            for i, n in enumerate(members[1:], start=1):
+                same_row = (x[members[i - 2]] + (widths[members[i - 2]] + widths[n]) / 2
+                            + _LAYER_GAP) if i >= 2 else -math.inf
+                x[n] = max(x[members[i - 1]] + _LAYER_GAP, same_row)
+            shift = centre - (x[members[0]] + x[members[-1]]) / 2
+            for n in members:
+                x[n] += shift
+        for i, n in enumerate(members):
+            y[n] = top + (dy / 2 if stagger and i % 2 else 0.0)
+        top += dy * (1.5 if stagger else 1.0)
+    return readable_positions(g, {n: (x[n], y[n]) for n in g.nodes}, move=True)
 
 
 def _clear_long_edges(g: CausalGraph, layer: dict[str, int], order: dict[str, float]) -> None:
@@ -220,6 +240,8 @@ def display_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
 # ---- readability: no overlapping nodes, no edge through a third node --------------------
 _GAP = 3.0                 # pixels kept between two node boxes (more than the check asks)
 _LAYER_GAP = 36.0          # pixels between neighbours in a layer of the top-down layout
+_WIDE_LAYER = 640.0        # a top-down layer wider than this is staggered on two rows
+_LAYOUT_GAP = 30.0         # pixels an automatic layout keeps between any two node boxes
 _EDGE_MARGIN = 12.0        # pixels a routed edge keeps from a node it does not join
 _BIDIRECTED_ROUNDNESS = 0.25
 _KIND = {"default": "d", "bidirected": "b"}      # network_data's base style -> DrawnEdge kind
@@ -431,11 +453,12 @@ def _drawing_layout(key) -> DrawingLayout:
     shapes = {n: s for n, _, s in node_items}
     boxes = {n: estimate_node_box(n, _label(n), p[0], p[1], font_size, shapes[n])
              for n, p, _ in node_items}
-    start = separate_nodes({n: p for n, p, _ in node_items}, boxes)
+    gap = _LAYOUT_GAP if straight else _GAP    # a layout of ours leaves room for an arrow
+    start = separate_nodes({n: p for n, p, _ in node_items}, boxes, gap)
     best = None
     for fx, fy in _STRETCH if stretch else ((1.0, 1.0),):
         pos = start if fx == fy == 1.0 else separate_nodes(
-            {n: (round(x * fx, 1), round(y * fy, 1)) for n, (x, y) in start.items()}, boxes)
+            {n: (round(x * fx, 1), round(y * fy, 1)) for n, (x, y) in start.items()}, boxes, gap)
         smooth, stuck, clashes = route_edges(pos, boxes, edges, font_size, straight)
         # a clean drawing, whose arrows need at most a gentle bend, ends the search
         steep = sum(float(s.get("roundness", 0)) > _GENTLE for s in smooth.values()
@@ -462,7 +485,7 @@ def _drawing_layout(key) -> DrawingLayout:
             sign = 1.0 if side >= 0 else -1.0
             step = (boxes[n].width + boxes[n].height) / 4 + _EDGE_MARGIN
             pos[n] = (round(x + sign * step * nx_, 1), round(y + sign * step * ny_, 1))
-        pos = separate_nodes(pos, boxes)
+        pos = separate_nodes(pos, boxes, gap)
     return DrawingLayout(positions={n: pos[n] for n in names}, smooth=smooth)
 
 
@@ -651,12 +674,6 @@ def force_layout(g: CausalGraph, *, seed: int = 7, spacing: float = 150.0
             lengths = sorted(float(((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2)
                                    ** 0.5) for a, b in sub.edges)
             scale = spacing / max(lengths[len(lengths) // 2], 1e-9)
-            # and no edge so short that its arrowheads meet: 70 px between the two boxes
-            half = {n: estimate_node_box(n, _label(n), 0, 0).width / 2 for n in part}
-            for a, b in sub.edges:
-                d = math.dist(pos[a], pos[b])
-                if d > 1e-9:
-                    scale = max(scale, min((half[a] + half[b] + 70.0) / d, 3 * scale))
             spread = _push_apart([(float(pos[n][0]) * scale, float(pos[n][1]) * scale)
                                   for n in part], 0.6 * spacing)
             local = dict(zip(part, spread))
