@@ -108,7 +108,9 @@ def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, 
         if kind:
             edges.append({**{k: v for k, v in item.items() if k not in ("from", "to")},
                           "from": a, "to": b, "kind": kind})
-    return {"hash": g.content_hash(), "nodes": nodes, "edges": edges}, data.legend
+    # `style`: the same graph drawn for presenter mode must be drawn again, not skipped
+    return {"hash": g.content_hash(), "style": "presenter" if high_contrast else "normal",
+            "nodes": nodes, "edges": edges}, data.legend
 
 
 def _keep_colour_on_hover(node: dict) -> dict:

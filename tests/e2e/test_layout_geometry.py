@@ -38,15 +38,19 @@ HARNESS = """<!doctype html><html><head><meta charset="utf-8"></head>
 import mountView from "/view.js";
 import mountEditor from "/editor.js";
 let cleanup = null;
+let current = null;
+// one element per kind and width, drawn again with each new graph (as Streamlit does)
 window.ccMount = (kind, data, width) => {
-  if (cleanup) cleanup();
   const host = document.getElementById("host");
-  host.style.width = `${width}px`;
-  host.replaceChildren();
-  const el = document.createElement("div");
-  host.appendChild(el);
-  cleanup = (kind === "view" ? mountView : mountEditor)({ data, parentElement: el, setTriggerValue() {} });
-  window.ccElement = el;
+  if (current !== `${kind}/${width}`) {
+    if (cleanup) cleanup();
+    host.style.width = `${width}px`;
+    host.replaceChildren();
+    window.ccElement = document.createElement("div");
+    host.appendChild(window.ccElement);
+    current = `${kind}/${width}`;
+  }
+  cleanup = (kind === "view" ? mountView : mountEditor)({ data, parentElement: window.ccElement, setTriggerValue() {} });
 };
 window.ccReady = true;
 </script></body></html>"""
@@ -142,10 +146,13 @@ def harness(page):
 def _draw(page, kind: str, data: dict, width: int) -> dict:
     page.evaluate("([k, d, w]) => window.ccMount(k, d, w)", [kind, data, width])
     if kind == "view":
-        page.wait_for_function("() => window.ccElement.__ccGraphView && "
-                               "window.ccElement.__ccGraphView.root.dataset.drawn !== undefined")
+        page.wait_for_function("h => window.ccElement.__ccGraphView && "
+                               "window.ccElement.__ccGraphView.hash === h", arg=data["hash"])
     else:
-        page.wait_for_function("() => window.__ccDagEditor && window.__ccDagEditor.root.dataset.ready")
+        page.wait_for_function("([h, s]) => window.__ccDagEditor && window.__ccDagEditor.ready && "
+                               "window.__ccDagEditor.truth.hash === h && "
+                               "window.__ccDagEditor.truth.style === s",
+                               arg=[data["graph"]["hash"], data["graph"]["style"]])
     return page.evaluate(READ_GEOMETRY)
 
 

@@ -274,7 +274,7 @@ class DagEditor {
     this.outbox = this.outbox.filter((e) => e.seq > this.acked);
     const first = this.truth.hash === null;
     const before = new Set(this.truth.nodes.keys());
-    if (data.graph.hash !== this.truth.hash) this.setTruth(data.graph);
+    if (data.graph.hash !== this.truth.hash || data.graph.style !== this.truth.style) this.setTruth(data.graph);
     this.legendEl.innerHTML = data.legend_html; // escaped by app.drawing.legend_html; labels are ours
     this.render();
     if (confirmed.length) this.markDrawn(confirmed.map((e) => e.seq), "confirmed");
@@ -318,7 +318,7 @@ class DagEditor {
       const id = edgeId(e.kind, e.from, e.to);
       edges.set(id, { ...e, id });
     }
-    this.truth = { hash: graph.hash, nodes, edges };
+    this.truth = { hash: graph.hash, style: graph.style, nodes, edges };
   }
 
   /* ---------- optimistic view = Python's graph + unanswered events ---------- */
