@@ -20,8 +20,9 @@ from app.layout_check import (
     boxes_overlap,
     curve_midpoint,
     curve_points,
-    edge_hits,
     estimate_node_box,
+    node_arrays,
+    points_inside,
     text_width,
     via_point,
 )
@@ -272,24 +273,29 @@ def separate_nodes(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, N
     """
     names = list(pos)
     p = {n: [float(pos[n][0]), float(pos[n][1])] for n in names}
+    w = np.array([boxes[n].width for n in names], float)
+    h = np.array([boxes[n].height for n in names], float)
     for _ in range(rounds):
         moved = False
-        for i, a in enumerate(names):
-            for b in names[i + 1:]:
-                ba, bb = boxes[a], boxes[b]
-                need_x = (ba.width + bb.width) / 2 + gap - abs(p[a][0] - p[b][0])
-                need_y = (ba.height + bb.height) / 2 + gap - abs(p[a][1] - p[b][1])
-                if need_x <= 0 or need_y <= 0:
-                    continue
-                moved = True
-                if need_x / (ba.width + bb.width) <= need_y / (ba.height + bb.height):
-                    sign = 1.0 if p[b][0] >= p[a][0] else -1.0
-                    p[a][0] -= sign * (need_x / 2 + 0.5)
-                    p[b][0] += sign * (need_x / 2 + 0.5)
-                else:
-                    sign = 1.0 if p[b][1] >= p[a][1] else -1.0
-                    p[a][1] -= sign * (need_y / 2 + 0.5)
-                    p[b][1] += sign * (need_y / 2 + 0.5)
+        xy = np.array([p[n] for n in names], float)
+        close = ((np.abs(xy[:, None, 0] - xy[None, :, 0]) < (w[:, None] + w[None, :]) / 2 + gap)
+                 & (np.abs(xy[:, None, 1] - xy[None, :, 1]) < (h[:, None] + h[None, :]) / 2 + gap))
+        for i, j in zip(*np.nonzero(np.triu(close, 1))):
+            a, b = names[i], names[j]
+            ba, bb = boxes[a], boxes[b]
+            need_x = (ba.width + bb.width) / 2 + gap - abs(p[a][0] - p[b][0])
+            need_y = (ba.height + bb.height) / 2 + gap - abs(p[a][1] - p[b][1])
+            if need_x <= 0 or need_y <= 0:
+                continue
+            moved = True
+            if need_x / (ba.width + bb.width) <= need_y / (ba.height + bb.height):
+                sign = 1.0 if p[b][0] >= p[a][0] else -1.0
+                p[a][0] -= sign * (need_x / 2 + 0.5)
+                p[b][0] += sign * (need_x / 2 + 0.5)
+            else:
+                sign = 1.0 if p[b][1] >= p[a][1] else -1.0
+                p[a][1] -= sign * (need_y / 2 + 0.5)
+                p[b][1] += sign * (need_y / 2 + 0.5)
         if not moved:
             break
     return {n: (round(p[n][0], 1), round(p[n][1], 1)) if p[n] != list(map(float, pos[n]))
@@ -361,6 +367,9 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
     layouts, which may move nodes instead) directed edges are never bent.
     """
     nodes = [replace_box(boxes[n], pos[n]) for n in pos]
+    index = {n.name: i for i, n in enumerate(nodes)}
+    arrays = node_arrays(nodes, _EDGE_MARGIN)
+    plain = node_arrays(nodes)
     smooth: dict[DrawnEdge, dict] = {}
     starts, ends = np.empty((0, 2)), np.empty((0, 2))     # the segments of edges routed so far
     placed_labels: list[LabelBox] = []
@@ -384,17 +393,19 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
             for clockwise in ((True,) if bend == 0.0 else (True, False)):
                 option = _smooth(bend, clockwise)
                 via = via_point(a, b, option)
-                pts = curve_points(a, b, via, step=4.0)
-                hits = edge_hits(pts, nodes, (e.source, e.target), _EDGE_MARGIN)
+                pts = curve_points(a, b, via, step=6.0)   # finer than any node (30 px tall)
+                inside = points_inside(pts, arrays)
+                inside[[index[e.source], index[e.target]]] = False
+                hits = [nodes[i].name for i in np.flatnonzero(inside)]
                 coarse = _coarse(pts, via)
                 crossings = (_crossings(coarse, starts, ends)
                              if count_crossings and not hits else 0)
                 label_clash = 0
                 if e.label:
                     box = _label_box(e.source + e.target, e.label, curve_midpoint(a, b, via), font_size)
-                    label_clash = sum(boxes_overlap((box.x, box.y, box.width, box.height),
-                                                    (n.x, n.y, n.width, n.height))
-                                      for n in nodes)
+                    label_clash = int(((np.abs(box.x - plain["x"]) < box.width / 2 + plain["hw"])
+                                       & (np.abs(box.y - plain["y"]) < box.height / 2 + plain["hh"])
+                                       ).sum())
                     label_clash += sum(boxes_overlap((box.x, box.y, box.width, box.height),
                                                      (o.x, o.y, o.width, o.height))
                                        for o in placed_labels)
@@ -443,6 +454,7 @@ def drawing_layout(g: CausalGraph, pos: Mapping[str, tuple[float, float]],
 # how a view may be spread out (x, y), mildest first: wide labels mostly need wider columns
 _STRETCH = ((1.0, 1.0), (1.15, 1.15), (1.3, 1.0), (1.3, 1.3), (1.5, 1.0), (1.5, 1.5),
             (1.75, 1.2), (2.0, 1.0), (2.0, 1.5), (2.0, 2.0))
+_STRETCH_NODES = 60        # graphs with more nodes are not spread out (each try routes anew)
 _GENTLE = 0.55             # a stronger bend than this is worth spreading a view out for
 
 
@@ -456,37 +468,46 @@ def _drawing_layout(key) -> DrawingLayout:
     gap = _LAYOUT_GAP if straight else _GAP    # a layout of ours leaves room for an arrow
     start = separate_nodes({n: p for n, p, _ in node_items}, boxes, gap)
     best = None
-    for fx, fy in _STRETCH if stretch else ((1.0, 1.0),):
+    tries = _STRETCH if stretch and len(names) <= _STRETCH_NODES else ((1.0, 1.0),)
+    for fx, fy in tries:     # spreading out: for graphs a teacher draws, not 200-node results
         pos = start if fx == fy == 1.0 else separate_nodes(
             {n: (round(x * fx, 1), round(y * fy, 1)) for n, (x, y) in start.items()}, boxes, gap)
-        smooth, stuck, clashes = route_edges(pos, boxes, edges, font_size, straight)
-        # a clean drawing, whose arrows need at most a gentle bend, ends the search
-        steep = sum(float(s.get("roundness", 0)) > _GENTLE for s in smooth.values()
-                    if s.get("enabled"))
-        quality = (len(stuck), clashes, steep)
+        quality, smooth, _ = _route_quality(pos, boxes, edges, font_size, straight)
         if best is None or quality < best[0]:
             best = (quality, pos, smooth)
-        if quality == (0, 0, 0):
+        if quality == (0, 0, 0):     # clean, and no arrow needs more than a gentle bend
             break
-    if not best[0][0]:
-        return DrawingLayout(positions={n: best[1][n] for n in names}, smooth=best[2])
-    pos = start
-    for _ in range(6):
-        smooth, stuck, _clashes = route_edges(pos, boxes, edges, font_size, straight)
-        if not stuck:
-            break
-        pos = dict(pos)
-        for e, n in stuck:       # push the node off the straight line through the edge's ends
-            (ax, ay), (bx, by), (x, y) = pos[e.source], pos[e.target], pos[n]
-            dx, dy = bx - ax, by - ay
-            length = math.hypot(dx, dy) or 1.0
-            nx_, ny_ = -dy / length, dx / length
-            side = (x - ax) * nx_ + (y - ay) * ny_
-            sign = 1.0 if side >= 0 else -1.0
-            step = (boxes[n].width + boxes[n].height) / 4 + _EDGE_MARGIN
-            pos[n] = (round(x + sign * step * nx_, 1), round(y + sign * step * ny_, 1))
-        pos = separate_nodes(pos, boxes, gap)
-    return DrawingLayout(positions={n: pos[n] for n in names}, smooth=smooth)
+    if best[0][0]:           # still an edge through a node: nudge that node off its line
+        pos = start
+        for _ in range(6 if len(names) <= _STRETCH_NODES else 3):
+            quality, smooth, stuck = _route_quality(pos, boxes, edges, font_size, straight)
+            if quality < best[0]:
+                best = (quality, pos, smooth)
+            if not stuck:
+                break
+            pos = separate_nodes(_nudged(pos, boxes, stuck), boxes, gap)
+    return DrawingLayout(positions={n: best[1][n] for n in names}, smooth=best[2])
+
+
+def _route_quality(pos, boxes, edges, font_size, straight):
+    """Route the edges; rate the result (edges through nodes, label clashes, steep bends)."""
+    smooth, stuck, clashes = route_edges(pos, boxes, edges, font_size, straight)
+    steep = sum(float(s.get("roundness", 0)) > _GENTLE for s in smooth.values() if s.get("enabled"))
+    return (len(stuck), clashes, steep), smooth, stuck
+
+
+def _nudged(pos, boxes, stuck):
+    """Each node an edge could not avoid, pushed off the straight line through its ends."""
+    pos = dict(pos)
+    for e, n in stuck:
+        (ax, ay), (bx, by), (x, y) = pos[e.source], pos[e.target], pos[n]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy) or 1.0
+        nx_, ny_ = -dy / length, dx / length
+        sign = 1.0 if (x - ax) * nx_ + (y - ay) * ny_ >= 0 else -1.0
+        step = (boxes[n].width + boxes[n].height) / 4 + _EDGE_MARGIN
+        pos[n] = (round(x + sign * step * nx_, 1), round(y + sign * step * ny_, 1))
+    return pos
 
 
 def readable_positions(g: CausalGraph, pos: Mapping[str, tuple[float, float]], *,

@@ -155,22 +155,39 @@ def curve_midpoint(a: Point, b: Point, via: Point | None) -> Point:
     return ((a[0] + 2 * via[0] + b[0]) / 4, (a[1] + 2 * via[1] + b[1]) / 4)
 
 
+def node_arrays(nodes: Sequence[NodeBox], margin: float = 0.0) -> dict[str, np.ndarray]:
+    """The nodes as arrays (centres, half sizes grown by `margin`, ellipse or not), for
+    testing many points against all nodes at once."""
+    return {"x": np.array([n.x for n in nodes], float), "y": np.array([n.y for n in nodes], float),
+            "hw": np.array([n.width / 2 + margin for n in nodes], float),
+            "hh": np.array([n.height / 2 + margin for n in nodes], float),
+            "ellipse": np.array([n.shape == "ellipse" for n in nodes], bool)}
+
+
+def points_inside(points: np.ndarray, arrays: Mapping[str, np.ndarray]) -> np.ndarray:
+    """For every node of `arrays` (see node_arrays): does any of the points fall inside it?"""
+    out = np.zeros(len(arrays["x"]), bool)
+    if not len(out) or not len(points):
+        return out
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    near = np.flatnonzero((arrays["x"] + arrays["hw"] > lo[0]) & (arrays["x"] - arrays["hw"] < hi[0])
+                          & (arrays["y"] + arrays["hh"] > lo[1]) & (arrays["y"] - arrays["hh"] < hi[1]))
+    if not len(near):
+        return out
+    dx = np.abs(points[:, 0:1] - arrays["x"][None, near]) / arrays["hw"][None, near]
+    dy = np.abs(points[:, 1:2] - arrays["y"][None, near]) / arrays["hh"][None, near]
+    inside = np.where(arrays["ellipse"][None, near], dx ** 2 + dy ** 2 < 1.0, (dx < 1.0) & (dy < 1.0))
+    out[near] = inside.any(axis=0)
+    return out
+
+
 def edge_hits(points: np.ndarray, nodes: Sequence[NodeBox], ends: Iterable[str],
               margin: float = 2.0) -> list[str]:
     """Names of the nodes (other than `ends`) that the sampled edge passes through."""
     ends = set(ends)
-    px, py = points[:, 0], points[:, 1]
-    lo, hi = points.min(axis=0), points.max(axis=0)
-    out = []
-    for n in nodes:
-        if n.name in ends:
-            continue
-        hw, hh = n.width / 2 + margin, n.height / 2 + margin
-        if n.x + hw < lo[0] or n.x - hw > hi[0] or n.y + hh < lo[1] or n.y - hh > hi[1]:
-            continue
-        if n.contains(px, py, margin).any():
-            out.append(n.name)
-    return out
+    others = [n for n in nodes if n.name not in ends]
+    hit = points_inside(points, node_arrays(others, margin))
+    return [n.name for n, h in zip(others, hit) if h]
 
 
 def boxes_overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float],
