@@ -272,6 +272,8 @@ def separate_nodes(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, N
     (two nodes on one spot part left and right, in the order they were given).
     """
     names = list(pos)
+    if len(names) < 2:
+        return {n: tuple(pos[n]) for n in names}
     p = {n: [float(pos[n][0]), float(pos[n][1])] for n in names}
     w = np.array([boxes[n].width for n in names], float)
     h = np.array([boxes[n].height for n in names], float)

@@ -221,3 +221,10 @@ def test_a_fifty_node_graph_is_laid_out_and_routed_quickly():
     assert check_network_data(data.nodes, data.edges).ok
     assert elapsed < 3.0, elapsed
     assert math.isfinite(sum(n["x"] + n["y"] for n in data.nodes))
+
+
+def test_empty_and_single_node_graphs_draw():
+    assert network_data(CausalGraph()).nodes == []
+    one = network_data(CausalGraph(nodes=("A",), positions={"A": (3.0, 4.0)}))
+    assert (one.nodes[0]["x"], one.nodes[0]["y"]) == (3.0, 4.0)
+    assert check_network_data([], []).ok
