@@ -202,7 +202,7 @@ def layered_layout(g: CausalGraph, spacing: tuple[float, float] = (160.0, 110.0)
         for i, n in enumerate(members):
             y[n] = top + (dy / 2 if stagger and i % 2 else 0.0)
         top += dy * (1.5 if stagger else 1.0)
-    return readable_positions(g, {n: (x[n], y[n]) for n in g.nodes}, move=True)
+    return readable_positions(g, {n: (x[n], y[n]) for n in g.nodes})
 
 
 def _clear_long_edges(g: CausalGraph, layer: dict[str, int], order: dict[str, float]) -> None:
@@ -512,13 +512,10 @@ def _nudged(pos, boxes, stuck):
     return pos
 
 
-def readable_positions(g: CausalGraph, pos: Mapping[str, tuple[float, float]], *,
-                       move: bool = False) -> dict[str, tuple[float, float]]:
-    """Positions with no overlapping nodes; with `move` (automatic layouts), also every node
-    nudged off the straight arrows it would sit on (see drawing_layout), so arrows stay straight."""
-    boxes = _boxes(g, pos)
-    if not move:
-        return separate_nodes(pos, boxes)
+def readable_positions(g: CausalGraph, pos: Mapping[str, tuple[float, float]]
+                       ) -> dict[str, tuple[float, float]]:
+    """An automatic layout made readable: nodes 30 px apart and every node nudged off the
+    straight arrows it would sit on (see drawing_layout), so its arrows can stay straight."""
     edges = tuple(DrawnEdge(a, b, "d") for a, b in sorted(g.edges)) + tuple(
         DrawnEdge(a, b, "b") for a, b in sorted(g.bidirected))
     return drawing_layout(g, pos, edges, straight=True).positions
@@ -705,14 +702,12 @@ def force_layout(g: CausalGraph, *, seed: int = 7, spacing: float = 150.0
         dx, dy = left - min(xs), -min(ys)
         out.update({n: (round(x + dx, 1), round(y + dy, 1)) for n, (x, y) in local.items()})
         left += max(xs) - min(xs) + spacing
-    return readable_positions(g, {n: out[n] for n in g.nodes}, move=True)
+    return readable_positions(g, {n: out[n] for n in g.nodes})
 
 
 def _push_apart(points: list[tuple[float, float]], min_dist: float, rounds: int = 60
                 ) -> list[tuple[float, float]]:
     """Nudge points apart until no two are closer than `min_dist` (so labels do not overlap)."""
-    import numpy as np
-
     p = np.array(points, dtype=float)
     if len(p) < 2:
         return [tuple(map(float, q)) for q in p]
