@@ -5,12 +5,27 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import networkx as nx
+import numpy as np
 
 from app.graph import CausalGraph
+from app.layout_check import (
+    LabelBox,
+    NodeBox,
+    boxes_overlap,
+    curve_midpoint,
+    curve_points,
+    estimate_node_box,
+    node_arrays,
+    points_inside,
+    text_width,
+    via_point,
+)
 
 # Colour-blind-safe role colours (Okabe–Ito based), used by every page and by the legend.
 ROLE_COLORS: dict[str, dict[str, str]] = {
@@ -24,6 +39,10 @@ ROLE_COLORS: dict[str, dict[str, str]] = {
     "confounder": {"background": "#f4a582", "border": "#b2182b", "font": "#111827"},
     "other": {"background": "#ffffff", "border": "#374151", "font": "#111827"},
 }
+
+FONT = 15               # node label size (pixels at zoom 1)
+PRESENTER_FONT = 22     # presenter mode: readable from the back of a classroom
+PRESENTER_WIDTH = 1.8   # presenter mode: edge and border widths grow by this factor
 
 # Presenter mode: the same meanings with stronger contrast and thicker lines.
 HIGH_CONTRAST_COLORS: dict[str, dict[str, str]] = {
@@ -123,7 +142,12 @@ def ancestry_sets(g: CausalGraph) -> dict[str, set[str]]:
 
 def layered_layout(g: CausalGraph, spacing: tuple[float, float] = (160.0, 110.0)
                    ) -> dict[str, tuple[float, float]]:
-    """A deterministic top-down layout: layer = longest path from a root; order by barycentre."""
+    """A deterministic top-down layout: layer = longest path from a root; order by barycentre.
+
+    Neighbours in a layer are at least `spacing[0]` apart centre to centre, and further when
+    their labels need it, so long names never overlap; the drawing is then made readable
+    (app.drawing.readable_positions).
+    """
     nxg = g.to_networkx()
     layer: dict[str, int] = {}
     for n in g.topological_order():
@@ -144,7 +168,41 @@ def layered_layout(g: CausalGraph, spacing: tuple[float, float] = (160.0, 110.0)
             order[n] = i - (len(members) - 1) / 2
     _clear_long_edges(g, layer, order)
     dx, dy = spacing
-    return {n: (order[n] * dx, layer[n] * dy) for n in g.nodes}
+    widths = {n: estimate_node_box(n, _label(n), 0, 0).width for n in g.nodes}
+    x = {n: order[n] * dx for n in g.nodes}
+    for members in layers.values():          # widen a layer where long names would touch
+        members = sorted(members, key=lambda n: order[n])
+        for left, right in zip(members, members[1:]):
+            need = (widths[left] + widths[right]) / 2 + _LAYER_GAP
+            if x[right] - x[left] < need:
+                shift = need - (x[right] - x[left])
+                for n in members[members.index(right):]:
+                    x[n] += shift
+        if members:     # keep the layer centred where the barycentres put it
+            shift = sum(order[n] * dx - x[n] for n in members) / len(members)
+            for n in members:
+                x[n] += shift
+    # a very wide layer (nine confounders side by side) is staggered on two rows, half as wide,
+    # so fitting the drawing on screen does not shrink every label
+    y: dict[str, float] = {}
+    top = 0.0
+    for depth in sorted(layers):
+        members = sorted(layers[depth], key=lambda n: order[n])
+        span = x[members[-1]] - x[members[0]]
+        stagger = len(members) >= 5 and span > _WIDE_LAYER
+        if stagger:
+            centre = (x[members[0]] + x[members[-1]]) / 2
+            for i, n in enumerate(members[1:], start=1):
+                same_row = (x[members[i - 2]] + (widths[members[i - 2]] + widths[n]) / 2
+                            + _LAYER_GAP) if i >= 2 else -math.inf
+                x[n] = max(x[members[i - 1]] + _LAYER_GAP, same_row)
+            shift = centre - (x[members[0]] + x[members[-1]]) / 2
+            for n in members:
+                x[n] += shift
+        for i, n in enumerate(members):
+            y[n] = top + (dy / 2 if stagger and i % 2 else 0.0)
+        top += dy * (1.5 if stagger else 1.0)
+    return readable_positions(g, {n: (x[n], y[n]) for n in g.nodes})
 
 
 def _clear_long_edges(g: CausalGraph, layer: dict[str, int], order: dict[str, float]) -> None:
@@ -163,16 +221,304 @@ def _clear_long_edges(g: CausalGraph, layer: dict[str, int], order: dict[str, fl
 
 
 def display_positions(g: CausalGraph) -> dict[str, tuple[float, float]]:
-    """Pixel positions for drawing: the graph's own where all are set, scaled; else layered."""
+    """Pixel positions for drawing: the graph's own where all are set, scaled; else layered.
+
+    Nodes whose boxes would overlap are pushed apart just enough (nothing else moves a user's
+    node: an edge that would cross a node is bent instead, see `drawing_layout`).
+    """
     if g.nodes and all(n in g.positions for n in g.nodes):
         xs = [p[0] for p in g.positions.values()]
         ys = [p[1] for p in g.positions.values()]
         extent = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
         # all on one spot (e.g. a single node): keep as is rather than blow up the scale
         scale = 1.0 if extent > 50 or extent < 1e-6 else 500.0 / extent
-        return {n: (g.positions[n][0] * scale, g.positions[n][1] * scale) for n in g.nodes}
+        pos = {n: (g.positions[n][0] * scale, g.positions[n][1] * scale) for n in g.nodes}
+        return separate_nodes(pos, _boxes(g, pos))
     auto = layered_layout(g)
     return {n: g.positions.get(n, auto[n]) for n in g.nodes}
+
+
+# ---- readability: no overlapping nodes, no edge through a third node --------------------
+_GAP = 3.0                 # pixels kept between two node boxes (more than the check asks)
+_LAYER_GAP = 36.0          # pixels between neighbours in a layer of the top-down layout
+_WIDE_LAYER = 640.0        # a top-down layer wider than this is staggered on two rows
+_LAYOUT_GAP = 30.0         # pixels an automatic layout keeps between any two node boxes
+_EDGE_MARGIN = 12.0        # pixels a routed edge keeps from a node it does not join
+_BIDIRECTED_ROUNDNESS = 0.25
+_KIND = {"default": "d", "bidirected": "b"}      # network_data's base style -> DrawnEdge kind
+# what an edge may become, in order of preference: straight, then ever stronger bends
+_BENDS = (0.0, 0.12, 0.2, 0.3, 0.42, 0.55, 0.7, 0.85, 1.0)
+
+
+def _label(name: str) -> str:
+    return name if len(name) <= 40 else name[:38] + "…"
+
+
+def _shape(g: CausalGraph, n: str) -> str:
+    return "box" if "adjusted" in g.roles.get(n, ()) else "ellipse"
+
+
+def _boxes(g: CausalGraph, pos: Mapping[str, tuple[float, float]], font_size: float = 15.0
+           ) -> dict[str, NodeBox]:
+    return {n: estimate_node_box(n, _label(n), pos[n][0], pos[n][1], font_size, _shape(g, n))
+            for n in g.nodes}
+
+
+def separate_nodes(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, NodeBox],
+                   gap: float = _GAP, rounds: int = 200) -> dict[str, tuple[float, float]]:
+    """Push overlapping node boxes apart along the axis where they overlap least.
+
+    Nodes that do not overlap anything keep their exact positions; the moves are deterministic
+    (two nodes on one spot part left and right, in the order they were given).
+    """
+    names = list(pos)
+    if len(names) < 2:
+        return {n: tuple(pos[n]) for n in names}
+    p = {n: [float(pos[n][0]), float(pos[n][1])] for n in names}
+    w = np.array([boxes[n].width for n in names], float)
+    h = np.array([boxes[n].height for n in names], float)
+    for _ in range(rounds):
+        moved = False
+        xy = np.array([p[n] for n in names], float)
+        close = ((np.abs(xy[:, None, 0] - xy[None, :, 0]) < (w[:, None] + w[None, :]) / 2 + gap)
+                 & (np.abs(xy[:, None, 1] - xy[None, :, 1]) < (h[:, None] + h[None, :]) / 2 + gap))
+        for i, j in zip(*np.nonzero(np.triu(close, 1))):
+            a, b = names[i], names[j]
+            ba, bb = boxes[a], boxes[b]
+            need_x = (ba.width + bb.width) / 2 + gap - abs(p[a][0] - p[b][0])
+            need_y = (ba.height + bb.height) / 2 + gap - abs(p[a][1] - p[b][1])
+            if need_x <= 0 or need_y <= 0:
+                continue
+            moved = True
+            if need_x / (ba.width + bb.width) <= need_y / (ba.height + bb.height):
+                sign = 1.0 if p[b][0] >= p[a][0] else -1.0
+                p[a][0] -= sign * (need_x / 2 + 0.5)
+                p[b][0] += sign * (need_x / 2 + 0.5)
+            else:
+                sign = 1.0 if p[b][1] >= p[a][1] else -1.0
+                p[a][1] -= sign * (need_y / 2 + 0.5)
+                p[b][1] += sign * (need_y / 2 + 0.5)
+        if not moved:
+            break
+    return {n: (round(p[n][0], 1), round(p[n][1], 1)) if p[n] != list(map(float, pos[n]))
+            else tuple(pos[n]) for n in names}
+
+
+@dataclass(frozen=True)
+class DrawnEdge:
+    """An edge as the layout sees it: its ends, kind ("d" directed, "b" bidirected, "s" a
+    styled pair) and its label text, if any."""
+
+    source: str
+    target: str
+    kind: str = "d"
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class DrawingLayout:
+    """Where each node goes and how each edge bends (a vis-network `smooth` option)."""
+
+    positions: dict[str, tuple[float, float]]
+    smooth: dict[DrawnEdge, dict]
+
+
+def _smooth(bend: float, clockwise: bool) -> dict:
+    if bend == 0.0:
+        return {"enabled": False}
+    return {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
+            "roundness": bend}
+
+
+def _label_box(owner: str, text: str, at: tuple[float, float], font_size: float) -> LabelBox:
+    return LabelBox(owner, at[0], at[1], text_width(text, font_size * 14 / 15) + 4.0,
+                    font_size * 14 / 15 + 4.0)
+
+
+def _crossings(p: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> int:
+    """How many proper crossings polyline p has with the segments starts[i]–ends[i]."""
+    if not len(starts):
+        return 0
+    a, b = p[:-1, None, :], p[1:, None, :]
+    c, d = starts[None, :, :], ends[None, :, :]
+
+    def orient(u, v, w):
+        return np.sign((v[..., 0] - u[..., 0]) * (w[..., 1] - u[..., 1])
+                       - (v[..., 1] - u[..., 1]) * (w[..., 0] - u[..., 0]))
+    return int(((orient(a, b, c) * orient(a, b, d) < 0)
+                & (orient(c, d, a) * orient(c, d, b) < 0)).sum())
+
+
+def _coarse(pts: np.ndarray, via) -> np.ndarray:
+    """The edge as a few segments, enough to count crossings: one if straight, else eight."""
+    if via is None:
+        return pts[[0, -1]]
+    return pts[np.linspace(0, len(pts) - 1, 9).astype(int)]
+
+
+def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, NodeBox],
+                edges: Sequence[DrawnEdge], font_size: float = 15.0, straight: bool = False
+                ) -> tuple[dict[DrawnEdge, dict], list[tuple[DrawnEdge, str]], int]:
+    """Choose for every edge the least bend that keeps it off every node it does not join.
+
+    Directed edges stay straight when they can; bidirected edges are always arcs (DAGitty's
+    convention), so an arrow between the same two nodes stays visible. Among equally small
+    bends the side with fewer crossings and no label on a node or another label wins.
+    Returns the smooth option per edge, the (edge, node) pairs no bend could clear and the
+    number of edge labels left on a node or another label. With `straight` (automatic
+    layouts, which may move nodes instead) directed edges are never bent.
+    """
+    nodes = [replace_box(boxes[n], pos[n]) for n in pos]
+    index = {n.name: i for i, n in enumerate(nodes)}
+    arrays = node_arrays(nodes, _EDGE_MARGIN)
+    plain = node_arrays(nodes)
+    smooth: dict[DrawnEdge, dict] = {}
+    starts, ends = np.empty((0, 2)), np.empty((0, 2))     # the segments of edges routed so far
+    placed_labels: list[LabelBox] = []
+    stuck: list[tuple[DrawnEdge, str]] = []
+    clashes = 0
+    count_crossings = len(edges) <= 80
+    order = sorted(edges, key=lambda e: (e.kind == "b", -math.dist(pos[e.source], pos[e.target])))
+    centre = (sum(p[0] for p in pos.values()) / max(len(pos), 1),
+              sum(p[1] for p in pos.values()) / max(len(pos), 1))
+    for e in order:
+        a, b = pos[e.source], pos[e.target]
+        if math.dist(a, b) < 1e-6:
+            smooth[e] = {"enabled": False}
+            continue
+        best = None
+        for rank, bend in enumerate(_BENDS):
+            if e.kind == "b" and bend < _BIDIRECTED_ROUNDNESS:
+                continue
+            if straight and e.kind != "b" and bend > 0.0:
+                break
+            for clockwise in ((True,) if bend == 0.0 else (True, False)):
+                option = _smooth(bend, clockwise)
+                via = via_point(a, b, option)
+                pts = curve_points(a, b, via, step=6.0)   # finer than any node (30 px tall)
+                inside = points_inside(pts, arrays)
+                inside[[index[e.source], index[e.target]]] = False
+                hits = [nodes[i].name for i in np.flatnonzero(inside)]
+                coarse = _coarse(pts, via)
+                crossings = (_crossings(coarse, starts, ends)
+                             if count_crossings and not hits else 0)
+                label_clash = 0
+                if e.label:
+                    box = _label_box(e.source + e.target, e.label, curve_midpoint(a, b, via), font_size)
+                    label_clash = int(((np.abs(box.x - plain["x"]) < box.width / 2 + plain["hw"])
+                                       & (np.abs(box.y - plain["y"]) < box.height / 2 + plain["hh"])
+                                       ).sum())
+                    label_clash += sum(boxes_overlap((box.x, box.y, box.width, box.height),
+                                                     (o.x, o.y, o.width, o.height))
+                                       for o in placed_labels)
+                mid = curve_midpoint(a, b, via)
+                score = (len(hits) * 1000 + min(label_clash, 9) * 100 + rank * 3
+                         + min(crossings, 10),
+                         # then bend outwards, away from the middle of the drawing; then up
+                         -round(math.dist(mid, centre)), round(mid[1]))
+                if best is None or score < best[0]:
+                    best = (score, option, coarse, hits, via)
+            if best is not None and best[0][0] < (rank + 1) * 3:
+                break       # nothing hit and no label clash: a stronger bend cannot do better
+        _, option, coarse, hits, via = best
+        smooth[e] = option
+        starts, ends = np.vstack([starts, coarse[:-1]]), np.vstack([ends, coarse[1:]])
+        if e.label:
+            placed_labels.append(_label_box(e.source + e.target, e.label,
+                                            curve_midpoint(a, b, via), font_size))
+        stuck += [(e, h) for h in hits]
+        clashes += best[0][0] // 100 % 10
+    return smooth, stuck, clashes
+
+
+def replace_box(box: NodeBox, at: tuple[float, float]) -> NodeBox:
+    return NodeBox(box.name, float(at[0]), float(at[1]), box.width, box.height, box.shape)
+
+
+def drawing_layout(g: CausalGraph, pos: Mapping[str, tuple[float, float]],
+                   edges: Sequence[DrawnEdge], font_size: float = 15.0,
+                   shapes: Mapping[str, str] | None = None, stretch: bool = False,
+                   straight: bool = False) -> DrawingLayout:
+    """Make a drawing readable: separate overlapping nodes, then bend every edge off the nodes
+    it does not join.
+
+    With `stretch` (read-only views) a drawing too tight for its labels (presenter mode's
+    larger type, many edge labels) is first spread out evenly, which keeps its shape. Only
+    where that fails is a node nudged sideways off the edge no bend could clear (it sat almost
+    on another node's edge), and the edges routed again.
+    """
+    shapes = shapes or {}
+    key = (tuple((n, tuple(pos[n]), shapes.get(n) or _shape(g, n)) for n in g.nodes),
+           tuple(edges), font_size, stretch, straight)
+    return _drawing_layout(key)
+
+
+# how a view may be spread out (x, y), mildest first: wide labels mostly need wider columns
+_STRETCH = ((1.0, 1.0), (1.15, 1.15), (1.3, 1.0), (1.3, 1.3), (1.5, 1.0), (1.5, 1.5),
+            (1.75, 1.2), (2.0, 1.0), (2.0, 1.5), (2.0, 2.0))
+_STRETCH_NODES = 60        # graphs with more nodes are not spread out (each try routes anew)
+_GENTLE = 0.55             # a stronger bend than this is worth spreading a view out for
+
+
+@lru_cache(maxsize=64)
+def _drawing_layout(key) -> DrawingLayout:
+    node_items, edges, font_size, stretch, straight = key
+    names = [n for n, _, _ in node_items]
+    shapes = {n: s for n, _, s in node_items}
+    boxes = {n: estimate_node_box(n, _label(n), p[0], p[1], font_size, shapes[n])
+             for n, p, _ in node_items}
+    gap = _LAYOUT_GAP if straight else _GAP    # a layout of ours leaves room for an arrow
+    start = separate_nodes({n: p for n, p, _ in node_items}, boxes, gap)
+    best = None
+    tries = _STRETCH if stretch and len(names) <= _STRETCH_NODES else ((1.0, 1.0),)
+    for fx, fy in tries:     # spreading out: for graphs a teacher draws, not 200-node results
+        pos = start if fx == fy == 1.0 else separate_nodes(
+            {n: (round(x * fx, 1), round(y * fy, 1)) for n, (x, y) in start.items()}, boxes, gap)
+        quality, smooth, _ = _route_quality(pos, boxes, edges, font_size, straight)
+        if best is None or quality < best[0]:
+            best = (quality, pos, smooth)
+        if quality == (0, 0, 0):     # clean, and no arrow needs more than a gentle bend
+            break
+    if best[0][0]:           # still an edge through a node: nudge that node off its line
+        pos = start
+        for _ in range(6 if len(names) <= _STRETCH_NODES else 3):
+            quality, smooth, stuck = _route_quality(pos, boxes, edges, font_size, straight)
+            if quality < best[0]:
+                best = (quality, pos, smooth)
+            if not stuck:
+                break
+            pos = separate_nodes(_nudged(pos, boxes, stuck), boxes, gap)
+    return DrawingLayout(positions={n: best[1][n] for n in names}, smooth=best[2])
+
+
+def _route_quality(pos, boxes, edges, font_size, straight):
+    """Route the edges; rate the result (edges through nodes, label clashes, steep bends)."""
+    smooth, stuck, clashes = route_edges(pos, boxes, edges, font_size, straight)
+    steep = sum(float(s.get("roundness", 0)) > _GENTLE for s in smooth.values() if s.get("enabled"))
+    return (len(stuck), clashes, steep), smooth, stuck
+
+
+def _nudged(pos, boxes, stuck):
+    """Each node an edge could not avoid, pushed off the straight line through its ends."""
+    pos = dict(pos)
+    for e, n in stuck:
+        (ax, ay), (bx, by), (x, y) = pos[e.source], pos[e.target], pos[n]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy) or 1.0
+        nx_, ny_ = -dy / length, dx / length
+        sign = 1.0 if (x - ax) * nx_ + (y - ay) * ny_ >= 0 else -1.0
+        step = (boxes[n].width + boxes[n].height) / 4 + _EDGE_MARGIN
+        pos[n] = (round(x + sign * step * nx_, 1), round(y + sign * step * ny_, 1))
+    return pos
+
+
+def readable_positions(g: CausalGraph, pos: Mapping[str, tuple[float, float]]
+                       ) -> dict[str, tuple[float, float]]:
+    """An automatic layout made readable: nodes 30 px apart and every node nudged off the
+    straight arrows it would sit on (see drawing_layout), so its arrows can stay straight."""
+    edges = tuple(DrawnEdge(a, b, "d") for a, b in sorted(g.edges)) + tuple(
+        DrawnEdge(a, b, "b") for a, b in sorted(g.bidirected))
+    return drawing_layout(g, pos, edges, straight=True).positions
 
 
 @dataclass(frozen=True)
@@ -200,9 +546,14 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
                  node_styles: Mapping[str, str] | None = None,
                  edge_labels: Mapping[tuple[str, str], str] | None = None,
                  edge_widths: Mapping[tuple[str, str], float] | None = None,
-                 high_contrast: bool = False) -> NetworkData:
-    """Everything needed to draw `g`: coloured nodes, styled edges, and the legend in use."""
+                 high_contrast: bool = False, stretch: bool = True) -> NetworkData:
+    """Everything needed to draw `g`: coloured nodes, styled edges, and the legend in use.
+
+    Positions and edge bends come from `drawing_layout`; `stretch=False` (the editor, whose
+    positions are the user's own coordinates) never spreads the drawing out."""
     colors = HIGH_CONTRAST_COLORS if high_contrast else ROLE_COLORS
+    font_size = PRESENTER_FONT if high_contrast else FONT
+    width_factor = PRESENTER_WIDTH if high_contrast else 1.0
     edge_styles = dict(edge_styles or {})
     node_styles = dict(node_styles or {})
     for n in highlight_nodes:
@@ -210,7 +561,19 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
     edge_labels = dict(edge_labels or {})
     edge_widths = dict(edge_widths or {})
     ancestry = ancestry_sets(g)
-    pos = display_positions(g)
+    drawn_edges = [DrawnEdge(a, b, "d", str(edge_labels.get((a, b), ""))) for a, b in sorted(g.edges)]
+    drawn_edges += [DrawnEdge(a, b, "b", str(edge_labels.get((a, b), "")))
+                    for a, b in sorted(g.bidirected)]
+    drawn_edges += [DrawnEdge(a, b, "s", str(edge_labels.get((a, b), "")))
+                    for (a, b), style in edge_styles.items()
+                    if (a, b) not in g.edges and (a, b) not in g.bidirected
+                    and (b, a) not in g.bidirected and a in g.nodes and b in g.nodes
+                    and style in STYLES]
+    shapes = {n: "box" for n, st in node_styles.items()
+              if NODE_STYLES.get(st, {}).get("shape") == "box"}
+    layout = drawing_layout(g, display_positions(g), drawn_edges, font_size, shapes, stretch)
+    pos = layout.positions
+    bends = {(e.source, e.target, e.kind): s for e, s in layout.smooth.items()}
     ids = {n: i for i, n in enumerate(g.nodes)}
     used_categories: dict[str, None] = {}
     nodes = []
@@ -226,8 +589,8 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
             "x": pos[n][0], "y": pos[n][1],
             "color": {"background": c["background"], "border": c["border"],
                       "highlight": {"background": c["background"], "border": "#f59e0b"}},
-            "font": {"color": c["font"], "size": 18 if high_contrast else 15},
-            "borderWidth": 3 if cat == "adjusted" else 1.5,
+            "font": {"color": c["font"], "size": font_size},
+            "borderWidth": (3 if cat == "adjusted" else 1.5) * width_factor,
             "shape": "box" if cat == "adjusted" else "ellipse",
             "shapeProperties": {"borderDashes": [5, 4] if cat == "latent" else False},
         }
@@ -250,12 +613,15 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
         s = {**STYLES[base], **(STYLES.get(style, {}) if style != base else {})}
         if style != base:
             used_styles[style] = None
-        e = {"from": ids[a], "to": ids[b], "color": {"color": s["color"]}, "width": s["width"],
-             "dashes": s["dashes"], "arrows": s.get("arrows", "to")}
+        e = {"from": ids[a], "to": ids[b], "color": {"color": s["color"]},
+             "width": s["width"] * width_factor, "dashes": s["dashes"],
+             "arrows": s.get("arrows", "to"),
+             "smooth": bends.get((a, b, _KIND.get(base, "s")), {"enabled": False})}
         if (a, b) in edge_labels:
             e["label"] = str(edge_labels[(a, b)])
+            e["font"] = {"size": round(font_size * 14 / 15)}
         if (a, b) in edge_widths:
-            e["width"] = float(edge_widths[(a, b)])
+            e["width"] = float(edge_widths[(a, b)]) * width_factor
         edges.append(e)
 
     for a, b in sorted(g.edges):
@@ -318,8 +684,13 @@ def force_layout(g: CausalGraph, *, seed: int = 7, spacing: float = 150.0
             local = {part[0]: (0.0, 0.0)}
         else:
             sub = und.subgraph(part)
-            pos = nx.spring_layout(sub, pos={n: start[n] for n in part}, seed=seed,
-                                   iterations=100)
+            # start from the picture on screen, in unit size, with a little seeded jitter:
+            # from nodes on one line the forces would never leave that line
+            xy = np.array([start[n] for n in part], dtype=float)
+            xy = (xy - xy.mean(axis=0)) / max(float(np.abs(xy - xy.mean(axis=0)).max()), 1e-9)
+            xy += np.random.default_rng(seed).normal(scale=0.1, size=xy.shape)
+            pos = nx.spring_layout(sub, pos={n: tuple(q) for n, q in zip(part, xy)},
+                                   seed=seed, iterations=200)
             lengths = sorted(float(((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2)
                                    ** 0.5) for a, b in sub.edges)
             scale = spacing / max(lengths[len(lengths) // 2], 1e-9)
@@ -331,14 +702,12 @@ def force_layout(g: CausalGraph, *, seed: int = 7, spacing: float = 150.0
         dx, dy = left - min(xs), -min(ys)
         out.update({n: (round(x + dx, 1), round(y + dy, 1)) for n, (x, y) in local.items()})
         left += max(xs) - min(xs) + spacing
-    return {n: out[n] for n in g.nodes}
+    return readable_positions(g, {n: out[n] for n in g.nodes})
 
 
 def _push_apart(points: list[tuple[float, float]], min_dist: float, rounds: int = 60
                 ) -> list[tuple[float, float]]:
     """Nudge points apart until no two are closer than `min_dist` (so labels do not overlap)."""
-    import numpy as np
-
     p = np.array(points, dtype=float)
     if len(p) < 2:
         return [tuple(map(float, q)) for q in p]

@@ -14,7 +14,7 @@ from components.dag_editor.view import graph_view, view_payload
 def _payload(canonical: str, _g: CausalGraph, styles_key: str, _kw: dict, height: int,
              legend: bool, high_contrast: bool) -> dict:
     data = network_data(_g, high_contrast=high_contrast, **_kw)
-    return view_payload(data, height=height, legend=legend)
+    return view_payload(data, height=height, legend=legend, presenter=high_contrast)
 
 
 def show_graph(graph: CausalGraph, *, highlight_nodes: Iterable[str] | None = None,

@@ -30,7 +30,7 @@ from streamlit import config
 from streamlit.components.v2 import component as _v2_component
 
 from app.drawing import legend_html, network_data
-from app.editor import EditorNotice, shown_positions
+from app.editor import EditorNotice
 from app.graph import ROLES, CausalGraph
 from app.graph_html import network_options
 
@@ -40,7 +40,6 @@ FRONTEND = Path(__file__).resolve().parent / "frontend"
 COMPONENT_NAME = "causal_canvas_dag_editor"
 MAX_EVENTS_PER_MESSAGE = 500
 MAX_NONCES = 20
-PARALLEL_CURVE = {"enabled": True, "type": "curvedCW", "roundness": 0.3}
 _notice_ids = itertools.count(1)
 
 # The mounted v2 component is only this loader: the editor module itself is a cached static
@@ -88,14 +87,13 @@ def mark_seen(seen: dict[str, int], nonce: str, seq: int) -> None:
 
 def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, list]:
     """The graph as the canvas draws it (node ids are the names) and the legend in use."""
-    data = network_data(g, high_contrast=high_contrast)
+    # positions made readable, edges routed; never stretched: the canvas works in graph units
+    data = network_data(g, high_contrast=high_contrast, stretch=False)
     names = {item["id"]: item["name"] for item in data.nodes}
-    where = shown_positions(g)
     nodes = []
     for item in data.nodes:
         node = {k: v for k, v in item.items() if k not in ("id", "name", "title")}
-        x, y = where[item["name"]]
-        node.update(id=item["name"], roles=sorted(g.roles.get(item["name"], ())), x=x, y=y)
+        node.update(id=item["name"], roles=sorted(g.roles.get(item["name"], ())))
         _keep_colour_on_hover(node)
         nodes.append(node)
     edges = []
@@ -108,12 +106,11 @@ def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, 
         else:
             kind = "b" if (a, b) in g.bidirected else None
         if kind:
-            edge = {**{k: v for k, v in item.items() if k not in ("from", "to")},
-                    "from": a, "to": b, "kind": kind}
-            if kind == "b" and ((a, b) in g.edges or (b, a) in g.edges):
-                edge["smooth"] = dict(PARALLEL_CURVE)  # keep the arrow beside it visible
-            edges.append(edge)
-    return {"hash": g.content_hash(), "nodes": nodes, "edges": edges}, data.legend
+            edges.append({**{k: v for k, v in item.items() if k not in ("from", "to")},
+                          "from": a, "to": b, "kind": kind})
+    # `style`: the same graph drawn for presenter mode must be drawn again, not skipped
+    return {"hash": g.content_hash(), "style": "presenter" if high_contrast else "normal",
+            "nodes": nodes, "edges": edges}, data.legend
 
 
 def _keep_colour_on_hover(node: dict) -> dict:
@@ -162,6 +159,27 @@ def _asset_urls() -> dict[str, str]:
     v = _asset_version()
     return {"module_url": f"{base}/editor.js?v={v}", "css_url": f"{base}/editor.css?v={v}",
             "view_url": f"{base}/view.js?v={v}", "vis_url": f"{base}/vendor/vis-network.min.js?v={v}"}
+
+
+def editor_payload(graph: CausalGraph, *, assets: Mapping[str, str], key: str = "dag_editor",
+                   height: int = 520, history: Mapping[str, Any] | None = None,
+                   high_contrast: bool = False, ack: Mapping[str, int] | None = None,
+                   notice: dict | None = None) -> dict:
+    """Everything editor.js needs to draw `graph` (JSON-ready; names stay data)."""
+    drawn, legend = editor_graph(graph, high_contrast=high_contrast)
+    return {
+        "key": key,
+        "assets": dict(assets),
+        "graph": drawn,
+        "legend": legend,
+        "legend_html": legend_html(legend),
+        "templates": _templates(high_contrast),
+        "ack": dict(ack or {}),
+        "notice": notice,
+        "history": dict(history or {}),
+        "options": {"height": int(height), "roles": list(ROLES),
+                    "vis": json.loads(network_options(False))},
+    }
 
 
 # ---- the Streamlit part ---------------------------------------------------------------------
@@ -235,21 +253,9 @@ def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNo
     `history` tells the Undo/Redo buttons what is possible:
     {"can_undo": bool, "can_redo": bool, "undo_label": str | None, "redo_label": str | None}.
     """
-    drawn, legend = editor_graph(graph, high_contrast=high_contrast)
     inbox = _inbox(key)
     notice, inbox.notice = inbox.notice, None     # shown once
-    data = {
-        "key": key,
-        "assets": _asset_urls(),
-        "graph": drawn,
-        "legend": legend,
-        "legend_html": legend_html(legend),
-        "templates": _templates(high_contrast),
-        "ack": dict(inbox.seen),
-        "notice": notice,
-        "history": dict(history or {}),
-        "options": {"height": int(height), "roles": list(ROLES), "parallel_curve": PARALLEL_CURVE,
-                    "vis": json.loads(network_options(False))},
-    }
+    data = editor_payload(graph, assets=_asset_urls(), key=key, height=height, history=history,
+                          high_contrast=high_contrast, ack=inbox.seen, notice=notice)
     _EDITOR(key=key, data=data, height="content",
             on_edit_change=lambda: _receive(key, on_events))

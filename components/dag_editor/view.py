@@ -14,6 +14,7 @@ from streamlit.components.v2 import component as _v2_component
 
 from app.drawing import NetworkData, legend_html
 from app.graph_html import network_options
+from app.layout_check import check_network_data
 
 from . import _asset_urls
 
@@ -28,14 +29,34 @@ export default async function (component) {
 _VIEW = _v2_component("causal_canvas_graph_view", js=_LOADER_JS)
 
 
+# how far a small view may pull a wide layout together (view.js `compact`), tried in this order
+_SCALES = (1 / 3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def min_scale(data: NetworkData) -> float:
+    """The smallest factor by which the view may pull the positions together and keep the
+    drawing readable (no overlap, no edge through a third node; app.layout_check)."""
+    if len(data.nodes) < 2:
+        return _SCALES[0]
+    for k in _SCALES:
+        if check_network_data(data.nodes, data.edges, scale=k).ok:
+            return k
+    return 1.0
+
+
 def view_payload(data: NetworkData, *, height: int, legend: bool = True,
-                 title: str = "Causal graph") -> dict:
-    """What the browser needs to draw `data` (JSON-ready; user strings stay data)."""
+                 title: str = "Causal graph", presenter: bool = False) -> dict:
+    """What the browser needs to draw `data` (JSON-ready; user strings stay data).
+
+    In presenter mode the view may grow taller (up to twice `height`) rather than shrink the
+    drawing to fit, so enlarged labels stay large on screen."""
     options = json.loads(network_options(False))
     drawing = {"nodes": data.nodes, "edges": data.edges}
-    digest = hashlib.sha256(json.dumps(drawing, sort_keys=True, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps([drawing, presenter], sort_keys=True,
+                                       default=str).encode()).hexdigest()
     return {**drawing, "hash": digest[:16], "options": options, "height": int(height),
-            "legend_html": legend_html(data.legend) if legend else "", "title": title}
+            "legend_html": legend_html(data.legend) if legend else "", "title": title,
+            "min_scale": min_scale(data), "presenter": bool(presenter)}
 
 
 def graph_view(payload: dict, *, key: str | None = None) -> None:

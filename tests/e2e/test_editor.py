@@ -304,3 +304,32 @@ def test_fast_edits_are_each_applied_once_and_none_is_lost(app_server, page):
         if not text_graph(page).nodes:
             break
     assert text_graph(page) == CausalGraph()
+
+
+def test_the_node_card_never_covers_the_canvas_and_a_shift_drag_from_the_top_right_works(
+        app_server, page):
+    """Issue 17 item 5: the card of a new variable opened over the canvas's top right, and a
+    Shift-drag from a node under it silently did nothing."""
+    start_empty(page, app_server)
+    add_node(page, 0.2, 0.7, "A")
+    add_node(page, 0.95, 0.06, "B")                      # the canvas's top-right corner
+    assert page.evaluate(f"() => {ED}.network.getSelectedNodes()") == ["B"]
+    card = page.get_by_role("textbox", name="Variable name")
+    assert card.input_value() == "B"                      # B's card is open
+    overlap = page.evaluate(f"""() => {{
+        const a = {ED}.card.getBoundingClientRect(), b = {ED}.stage.getBoundingClientRect();
+        return Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left))
+             * Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top)); }}""")
+    assert overlap == 0
+    drag(page, "B", "A", shift=True)
+    assert text_graph(page).edges == {("B", "A")}
+    # an arrow dropped on empty canvas is not swallowed silently: the banner says what to do
+    a, c = node_xy(page, "A"), canvas(page)
+    page.keyboard.down("Shift")
+    page.mouse.move(a["x"], a["y"])
+    page.mouse.down()
+    page.mouse.move(c["x"] + 0.6 * c["w"], c["y"] + 0.9 * c["h"], steps=8)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    assert "Release the arrow on another variable" in banner(page)
+    shot(page, "editor-card-docked.png")

@@ -24,6 +24,8 @@ const HINTS = {
   bidirected: [["Drag", "between two variables to mark a latent common cause ↔"], ["Esc", "back to moving"]],
 };
 
+import { fitDrawing } from "./view.js";
+
 let visPromise = null;
 // What a remounted editor takes over from its predecessor (Streamlit remounts an element when
 // the page above it changes shape): its numbering, unanswered events, view and mode.
@@ -150,15 +152,18 @@ class DagEditor {
     this.bannerText = el("div", { class: "cc-banner-text" });
     this.banner = el("div", { class: "cc-banner", role: "alert", hidden: true }, this.bannerText,
       el("button", { class: "cc-banner-close", type: "button", "aria-label": "Dismiss", onclick: () => this.hideBanner() }, "×"));
-    this.card = el("div", { class: "cc-card", hidden: true, "aria-live": "polite" });
-    this.stage = el("div", { class: "cc-stage" }, this.netEl, this.emptyEl, this.banner, this.card);
+    // The card is docked beside the canvas (below it when the editor is narrow) and always
+    // takes its place, so it never covers a variable and the canvas never changes size.
+    this.card = el("div", { class: "cc-card", "aria-live": "polite", "aria-label": "Selection" });
+    this.stage = el("div", { class: "cc-stage" }, this.netEl, this.emptyEl, this.banner);
+    this.body = el("div", { class: "cc-body" }, this.stage, this.card);
     this.statusHint = el("div", { class: "cc-hint" });
     this.statusCount = el("div", { class: "cc-count" });
     this.legendEl = el("div", { class: "cc-legend", "aria-label": "Legend" });
     this.root = el("div", {
       class: "cc-root", tabindex: "0", role: "application",
       "aria-label": "Causal graph editor. Double-click to add a variable, Shift-drag to draw an arrow.",
-    }, toolbar, this.stage, el("div", { class: "cc-status" }, this.statusHint, el("div", { class: "cc-sep" }), this.statusCount), this.legendEl);
+    }, toolbar, this.body, el("div", { class: "cc-status" }, this.statusHint, el("div", { class: "cc-sep" }), this.statusCount), this.legendEl);
     this.host.appendChild(this.root);
     this.root.addEventListener("keydown", (e) => this.onKey(e));
     for (const type of ["pointerdown", "pointermove", "pointerup", "pointercancel"]) {
@@ -185,6 +190,15 @@ class DagEditor {
       options.edges = { ...(options.edges || {}), selectionWidth: 2, hoverWidth: 0.6 };
       this.network = new vis.Network(this.netEl, { nodes: this.nodes, edges: this.edges }, options);
       this.bindNetwork();
+      // the canvas changes width when the card moves beside or below it (presenter mode, a
+      // resized window): fit the drawing again, so no variable is left outside the view
+      this.canvasWidth = 0;
+      this.resizeObserver = new ResizeObserver(() => {
+        const w = this.netEl.clientWidth;
+        if (this.canvasWidth && w > 0 && Math.abs(w - this.canvasWidth) > 40) this.fit(false);
+        if (w > 0) this.canvasWidth = w;
+      });
+      this.resizeObserver.observe(this.netEl);
       this.ready = true;
     })();
     return this.initPromise;
@@ -208,6 +222,7 @@ class DagEditor {
         MEMORY.set(this.memoryKey, memory);
       }
     }
+    if (this.resizeObserver) this.resizeObserver.disconnect();
     if (this.network) this.network.destroy();
     this.root.remove();
     if (globalThis.__ccDagEditor === this) delete globalThis.__ccDagEditor;
@@ -229,7 +244,10 @@ class DagEditor {
                           metrics: m.metrics, lastNotice: m.lastNotice, fitOnSeq: m.fitOnSeq,
                           trace: [...m.trace, ...this.trace] });
     if (m.view) {
-      if (this.ready && this.truth.hash !== null) this.network.moveTo({ ...m.view, animation: false });
+      if (this.ready && this.truth.hash !== null) {
+        if (this.sameWidth(m.view)) this.network.moveTo({ position: m.view.position, scale: m.view.scale, animation: false });
+        else this.fit(false);
+      }
       else this.restoredView = m.view;
     }
     this.setMode(m.mode);
@@ -240,6 +258,7 @@ class DagEditor {
     this.send = send;
     this.data = data;
     this.stage.style.height = `${data.options.height}px`;
+    this.body.style.setProperty("--cc-stage-height", `${data.options.height}px`);
     try {
       await this.init(data.assets);
     } catch (err) {
@@ -255,12 +274,14 @@ class DagEditor {
     this.outbox = this.outbox.filter((e) => e.seq > this.acked);
     const first = this.truth.hash === null;
     const before = new Set(this.truth.nodes.keys());
-    if (data.graph.hash !== this.truth.hash) this.setTruth(data.graph);
+    if (data.graph.hash !== this.truth.hash || data.graph.style !== this.truth.style) this.setTruth(data.graph);
     this.legendEl.innerHTML = data.legend_html; // escaped by app.drawing.legend_html; labels are ours
     this.render();
     if (confirmed.length) this.markDrawn(confirmed.map((e) => e.seq), "confirmed");
     if (first && this.restoredView) {
-      this.network.moveTo({ ...this.restoredView, animation: false });
+      const v = this.restoredView;
+      if (this.sameWidth(v)) this.network.moveTo({ position: v.position, scale: v.scale, animation: false });
+      else this.fit(false);
       this.restoredView = null;
     } else if (first || this.mostlyNew(before)) this.fit(false);
     if (this.fitOnSeq !== null && this.acked >= this.fitOnSeq) { this.fitOnSeq = null; this.fit(true); }
@@ -274,6 +295,12 @@ class DagEditor {
     this.root.dataset.hash = data.graph.hash;
     if (this.outbox.length && !this.lastSend) this.flush(); // adopted from a remounted editor
     else if (this.outbox.length) this.armResend();
+  }
+
+  /* A view saved by the previous editor fits this one only on a canvas of the same width
+     (presenter mode docks the card beside the canvas instead of below it). */
+  sameWidth(view) {
+    return !view.width || Math.abs(view.width - this.netEl.clientWidth) <= 40;
   }
 
   mostlyNew(before) {
@@ -291,7 +318,7 @@ class DagEditor {
       const id = edgeId(e.kind, e.from, e.to);
       edges.set(id, { ...e, id });
     }
-    this.truth = { hash: graph.hash, nodes, edges };
+    this.truth = { hash: graph.hash, style: graph.style, nodes, edges };
   }
 
   /* ---------- optimistic view = Python's graph + unanswered events ---------- */
@@ -309,13 +336,10 @@ class DagEditor {
     return { ...JSON.parse(JSON.stringify(t)), id: name, label: name.length <= 40 ? name : name.slice(0, 38) + "…", x, y, roles: [...roles], category: cat };
   }
 
-  styledEdge(kind, a, b, m) {
+  styledEdge(kind, a, b) {
     const t = this.data.templates.edges[kind === "b" ? "bidirected" : "directed"];
-    const e = { ...JSON.parse(JSON.stringify(t)), id: edgeId(kind, a, b), kind, from: a, to: b };
-    if (kind === "b" && m && (m.edges.has(edgeId("d", a, b)) || m.edges.has(edgeId("d", b, a)))) {
-      e.smooth = { ...this.data.options.parallel_curve };
-    }
-    return e;
+    // until Python answers with the routed drawing: arrows straight, ↔ an arc (the templates)
+    return { ...JSON.parse(JSON.stringify(t)), id: edgeId(kind, a, b), kind, from: a, to: b };
   }
 
   reaches(m, from, to) {
@@ -384,7 +408,7 @@ class DagEditor {
       }
       case "add_bidirected": {
         const [a, b] = pair(ev.source, ev.target);
-        if (m.nodes.has(a) && m.nodes.has(b) && a !== b) m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b, m));
+        if (m.nodes.has(a) && m.nodes.has(b) && a !== b) m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b));
         break;
       }
       case "remove_bidirected": {
@@ -396,7 +420,7 @@ class DagEditor {
         const [a, b] = pair(ev.source, ev.target);
         if (ev.to === "bidirected") {
           m.edges.delete(edgeId("d", ev.source, ev.target));
-          m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b, m));
+          m.edges.set(edgeId("b", a, b), this.styledEdge("b", a, b));
         } else if (!this.reaches(m, ev.target, ev.source)) {
           m.edges.delete(edgeId("b", a, b));
           m.edges.set(edgeId("d", ev.source, ev.target), this.styledEdge("d", ev.source, ev.target));
@@ -558,7 +582,7 @@ class DagEditor {
 
   fit(animate) {
     if (!this.network || !this.nodes.length) return;
-    this.network.fit({ animation: animate ? { duration: 250, easingFunction: "easeInOutQuad" } : false, maxZoomLevel: 1.3 });
+    fitDrawing(this.network, this.netEl, { maxZoom: 1.3, animation: animate ? { duration: 250, easingFunction: "easeInOutQuad" } : false });
   }
 
   selectionEvent() {
@@ -717,7 +741,7 @@ class DagEditor {
       this.drawLink(ctx);
       // remember the view while the canvas is on screen (a detached one reports nonsense)
       if (this.netEl.isConnected && this.netEl.clientWidth > 0) {
-        this.lastView = { position: net.getViewPosition(), scale: net.getScale() };
+        this.lastView = { position: net.getViewPosition(), scale: net.getScale(), width: this.netEl.clientWidth };
       }
     });
   }
@@ -728,7 +752,7 @@ class DagEditor {
   }
 
   onPointer(e) {
-    if (!this.ready || e.target.closest(".cc-card, .cc-banner, .cc-inline, .cc-inline-msg")) return;
+    if (!this.ready || e.target.closest(".cc-banner-close, .cc-inline, .cc-inline-msg")) return;
     const p = this.domPoint(e);
     if (e.type === "pointerdown") {
       this.root.focus({ preventScroll: true });
@@ -786,6 +810,7 @@ class DagEditor {
     const target = this.network.getNodeAt(p);
     if (link.moved) {
       if (target !== undefined && target !== link.from) this.addEdge(link.kind, link.from, target);
+      else this.showBanner("info", `Release the ${link.kind === "b" ? "↔" : "arrow"} on another variable to connect it to ${link.from}.`);
       this.pendingFrom = null;
     } else if (this.pendingFrom !== null && this.pendingFrom.node !== link.from) {
       this.addEdge(this.pendingFrom.kind, this.pendingFrom.node, link.from);
@@ -881,8 +906,11 @@ class DagEditor {
     this.deleteBtn.disabled = !nodes.length && !edges.length;
     const card = this.card;
     card.replaceChildren();
-    if (!nodes.length && !edges.length) { card.hidden = true; return; }
-    card.hidden = false;
+    if (!nodes.length && !edges.length) {
+      card.append(el("h4", { text: "Selection" }),
+        el("div", { class: "cc-note", text: "Click a variable or an arrow to edit it here." }));
+      return;
+    }
     const button = (label, title, onclick, cls = "cc-btn") => el("button", { class: cls, type: "button", title, onclick }, label);
     if (nodes.length === 1 && !edges.length) {
       const name = nodes[0];

@@ -19,6 +19,31 @@ div.vis-tooltip { position: absolute; visibility: hidden; padding: 6px 8px; whit
   box-shadow: 0 2px 6px rgba(0, 0, 0, .12); pointer-events: none; z-index: 8; max-width: 360px; }
 `;
 
+/* Fit the whole drawing in view: the nodes and the curved edges too (vis-network's own fit
+   looks at nodes only, so a wide arc could leave the canvas). Shared with the editor. */
+export function fitDrawing(net, el, { maxZoom = 1, animation = false } = {}) {
+  const ids = net.body.nodeIndices;
+  if (!ids.length) return;
+  let x0 = Infinity; let y0 = Infinity; let x1 = -Infinity; let y1 = -Infinity;
+  const take = (x, y) => { x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y); };
+  for (const id of ids) { const b = net.getBoundingBox(id); take(b.left, b.top); take(b.right, b.bottom); }
+  for (const id of net.body.edgeIndices) {
+    const e = net.body.edges[id];
+    const smooth = e.options.smooth;
+    if (!smooth || !smooth.enabled || !e.from || !e.to) continue;
+    const v = e.edgeType.getViaNode();
+    if (!v || !Number.isFinite(v.x)) continue;
+    for (const t of [0.2, 0.35, 0.5, 0.65, 0.8]) {
+      const u = 1 - t;
+      take(u * u * e.from.x + 2 * u * t * v.x + t * t * e.to.x, u * u * e.from.y + 2 * u * t * v.y + t * t * e.to.y);
+    }
+  }
+  const pad = 24;
+  const w = el.clientWidth || 600; const h = el.clientHeight || 400;
+  const scale = Math.min(maxZoom, (w - 2 * pad) / Math.max(x1 - x0, 1), (h - 2 * pad) / Math.max(y1 - y0, 1));
+  net.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale, animation });
+}
+
 function loadVis(url) {
   if (globalThis.vis && globalThis.vis.Network) return Promise.resolve(globalThis.vis);
   if (!globalThis.__ccVisLoading) {
@@ -81,29 +106,39 @@ class GraphView {
     }
     this.nodes.clear();
     this.edges.clear();
-    this.nodes.add(this.compact(data.nodes, data.height));
+    const nodes = this.compact(data.nodes, data.height, data.min_scale);
+    if (data.presenter) this.stage.style.height = `${this.presenterHeight(nodes, data.height)}px`;
+    this.nodes.add(nodes);
     this.edges.add(data.edges.map((e, i) => ({ ...e, id: `e${i}` })));
     this.hash = data.hash;
     this.empty.hidden = data.nodes.length > 0;
     const names = data.nodes.map((n) => n.id).sort().join("\u0000");
     if (names !== this.names) {    // another graph, not just other highlights: fit it anew
       this.names = names;
-      this.network.once("afterDrawing", () => this.network.fit({ animation: false }));
+      this.network.once("afterDrawing", () => fitDrawing(this.network, this.net));
     }
     this.network.redraw();
     this.root.dataset.drawn = String(data.nodes.length);
   }
 
   /* Layouts are spaced for the editor's big canvas; in a small view fitting them would shrink
-     every label. Pull the positions together (never apart, at most 3x) so the drawing fits at
-     about full size. */
-  compact(nodes, height) {
+     every label. Pull the positions together (never apart, and never below `minScale`, the
+     factor app.layout_check found still readable) so the drawing fits at about full size. */
+  compact(nodes, height, minScale) {
     if (nodes.length < 2) return nodes;
     const xs = nodes.map((n) => n.x || 0), ys = nodes.map((n) => n.y || 0);
     const spanX = Math.max(...xs) - Math.min(...xs) || 1, spanY = Math.max(...ys) - Math.min(...ys) || 1;
     const width = this.net.clientWidth || 600;
-    const k = Math.max(1 / 3, Math.min(1, (width - 160) / spanX, (height - 90) / spanY));
+    const k = Math.max(minScale || 1 / 3, Math.min(1, (width - 160) / spanX, (height - 90) / spanY));
     return k === 1 ? nodes : nodes.map((n) => ({ ...n, x: (n.x || 0) * k, y: (n.y || 0) * k }));
+  }
+
+  /* Presenter mode: tall enough to show the drawing at full size (up to twice the height). */
+  presenterHeight(nodes, height) {
+    if (!nodes.length) return height;
+    const ys = nodes.map((n) => n.y || 0);
+    const needed = Math.max(...ys) - Math.min(...ys) + 140;
+    return Math.round(Math.min(2 * height, Math.max(height, needed)));
   }
 
   destroy() {
