@@ -251,6 +251,8 @@ def test_hostile_node_name_is_shown_as_text_and_exported_escaped(app_server, pag
         page.get_by_role("button", name="Download the drawing as a PNG image").click()
     png = Path(info.value.path()).read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 2000
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert width >= 1920 and height >= 400, (width, height)     # slide-sized (issue 17 item 9)
 
     # Shift-drag a box around both variables, delete them together, then undo
     a, b = node_xy(page, HOSTILE), node_xy(page, "Y")

@@ -131,7 +131,7 @@ def test_first_hour_on_thornton(app_server, page, thornton_csv):
     settle(page)
     page.get_by_text("directed and 0 bidirected edges").first.wait_for(timeout=30_000)
     assert parse_graph(box_text(page)).edges >= {("any", "got"), ("age", "got")}
-    add_node(page, 0.5, 0.85, "hiv2004")
+    add_node(page, 0.85, 0.15, "hiv2004")   # top right: under the old node card (item 5)
     drag(page, "hiv2004", "got", shift=True)
     g = text_graph(page)
     assert ("hiv2004", "got") in g.edges, g.edges

@@ -1,9 +1,11 @@
 """AppTest helpers: open any page of the real app (navigation, sidebar and all) on a sample."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,3 +34,30 @@ def assert_no_exception(at: AppTest) -> None:
 @pytest.fixture
 def app_on():
     return open_page
+
+
+class FakeUpload(io.BytesIO):
+    """Stands in for Streamlit's UploadedFile (AppTest cannot drive st.file_uploader)."""
+
+    def __init__(self, data: bytes, name: str, file_id: str = "f1") -> None:
+        super().__init__(data)
+        self.name, self.file_id, self.size = name, file_id, len(data)
+
+
+@pytest.fixture
+def upload(monkeypatch):
+    """Make the Data page's uploader return the given file (other uploaders unaffected)."""
+    original = st.file_uploader
+    chosen: dict[str, FakeUpload] = {}
+
+    def fake(*args, **kwargs):
+        if kwargs.get("key") == "data_upload" and "file" in chosen:
+            return chosen["file"]
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(st, "file_uploader", fake)
+
+    def set_file(data: bytes, name: str, file_id: str = "f1") -> None:
+        chosen["file"] = FakeUpload(data, name, file_id)
+
+    return set_file

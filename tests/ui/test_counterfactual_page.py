@@ -104,3 +104,18 @@ def test_bounds_from_an_uploaded_experiment(monkeypatch):
 def test_every_sample_opens(sample):
     at = open_page(PAGE, sample=sample)
     assert_no_exception(at)
+
+
+def test_a_row_without_the_exposure_or_outcome_is_said_plainly(upload):
+    # issue 17 item 10: a row with the exposure missing was used with no word
+    from tests.ui.conftest import open_page as _open
+
+    at = _open("pages/data.py", sample="kidney_stones")
+    upload(b"stone_size,treatment,recovery\n"
+           + b"small,,1\n" + b"small,A,1\nlarge,B,0\nlarge,A,1\nsmall,B,1\nlarge,B,1\n" * 20,
+           "stones_with_gaps.csv")
+    at.run()
+    at.switch_page(PAGE).run()
+    assert_no_exception(at)
+    warned = " ".join(w.value for w in at.warning)
+    assert "Row 0 has no value for treatment" in warned

@@ -1,10 +1,7 @@
 """Data page (AppTest): every sample loads, uploads good and bad, type overrides, discretisation."""
 from __future__ import annotations
 
-import io
-
 import pytest
-import streamlit as st
 
 from app.samples import SAMPLE_NAMES, list_samples, load_sample
 from tests.ui.conftest import assert_no_exception, open_page
@@ -20,31 +17,6 @@ def errors(at) -> str:
     return " ".join(e.value for e in at.error)
 
 
-class FakeUpload(io.BytesIO):
-    """Stands in for Streamlit's UploadedFile (AppTest cannot drive st.file_uploader)."""
-
-    def __init__(self, data: bytes, name: str, file_id: str = "f1") -> None:
-        super().__init__(data)
-        self.name, self.file_id, self.size = name, file_id, len(data)
-
-
-@pytest.fixture
-def upload(monkeypatch):
-    """Make the Data page's uploader return the given file (other uploaders unaffected)."""
-    original = st.file_uploader
-    chosen: dict[str, FakeUpload] = {}
-
-    def fake(*args, **kwargs):
-        if kwargs.get("key") == "data_upload" and "file" in chosen:
-            return chosen["file"]
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(st, "file_uploader", fake)
-
-    def set_file(data: bytes, name: str, file_id: str = "f1") -> None:
-        chosen["file"] = FakeUpload(data, name, file_id)
-
-    return set_file
 
 
 def test_every_sample_loads_from_the_picker_with_its_graph():

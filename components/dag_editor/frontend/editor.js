@@ -11,6 +11,7 @@
  * DOM tooltips and XMLSerializer, never through innerHTML.
  */
 
+const PNG_MIN_WIDTH = 1920;   // slide-sized PNG export (pixels)
 const ROLE_PRIORITY = ["exposure", "outcome", "latent", "adjusted", "selected"];
 const ROLE_NAMES = {
   exposure: "Exposure", outcome: "Outcome", adjusted: "Adjusted for",
@@ -1023,22 +1024,27 @@ class DagEditor {
 
   /* ---------- export ---------- */
   async exportPng() {
+    // Drawn from the SVG export at slide size (at least 1920 px wide, twice the drawing's own
+    // size for small graphs), with the legend, rather than copied from the on-screen canvas.
     if (!this.network || !this.nodes.length) { this.showBanner("info", "Nothing to export yet."); return; }
-    const net = this.network;
-    const view = { position: net.getViewPosition(), scale: net.getScale() };
-    net.fit({ animation: false, maxZoomLevel: 1.3 });
-    net.redraw();
-    await nextFrame();
-    const canvas = this.netEl.querySelector("canvas");
-    const out = document.createElement("canvas");
-    out.width = canvas.width;
-    out.height = canvas.height;
-    const ctx = out.getContext("2d");
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, out.width, out.height);
-    ctx.drawImage(canvas, 0, 0);
-    net.moveTo({ position: view.position, scale: view.scale, animation: false });
-    out.toBlob((blob) => download(blob, "causal-graph.png"), "image/png");
+    const url = URL.createObjectURL(new Blob([this.svgText()], { type: "image/svg+xml" }));
+    try {
+      const img = new Image();
+      await new Promise((resolve, reject) => { img.onload = resolve; img.onerror = reject; img.src = url; });
+      const scale = Math.max(2, PNG_MIN_WIDTH / img.naturalWidth);
+      const out = document.createElement("canvas");
+      out.width = Math.round(img.naturalWidth * scale);
+      out.height = Math.round(img.naturalHeight * scale);
+      const ctx = out.getContext("2d");
+      ctx.fillStyle = "#ffffff";
+      ctx.fillRect(0, 0, out.width, out.height);
+      ctx.drawImage(img, 0, 0, out.width, out.height);
+      out.toBlob((blob) => download(blob, "causal-graph.png"), "image/png");
+    } catch (err) {
+      this.showBanner("error", "The PNG could not be drawn; the SVG export has the same picture.");
+    } finally {
+      URL.revokeObjectURL(url);
+    }
   }
 
   svgText() {
