@@ -1,0 +1,127 @@
+"""User text shown through a Markdown renderer stays literal: the one helper (app.markup), the
+error display, and the Markdown report.
+
+Reference: CommonMark 0.31.2 §2.4 "Backslash escapes" — any ASCII punctuation character may be
+backslash-escaped and then renders as itself; §6.3/6.4/6.6 images, links and raw HTML all need
+an unescaped `[`, `<` or `!`. So text whose every punctuation character is escaped cannot open
+any construct, whatever renderer extension (GFM autolinks `http://`/`www.`, $math$) is on.
+"""
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from app.errors import CycleError, DataError
+from app.markup import md, md_line, md_names
+from app.report.document import Code, Document, Para, Section, Table
+from app.report.render_md import document_markdown
+
+HOSTILE = [
+    "![t](http://198.51.100.7/x.png)",
+    "<img src=http://198.51.100.7/y.png>",
+    "[link](http://198.51.100.7/)",
+    "http://198.51.100.7/z.png",
+    "www.example.com",
+    "&lt;img src=http://198.51.100.7/e.png&gt;",
+    "<https://198.51.100.7/auto>",
+    "**bold** _it_ `code` $x^2$ :red[x] ~~s~~",
+    "# heading\n- item\n> quote\n1. one",
+    "a\\*b\\",
+]
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
+def _unescaped_punctuation(text: str) -> list[str]:
+    """Punctuation characters not preceded by an escaping backslash."""
+    out, i = [], 0
+    while i < len(text):
+        if text[i] == "\\" and i + 1 < len(text) and text[i + 1] in string.punctuation:
+            i += 2
+            continue
+        if text[i] in string.punctuation:
+            out.append(text[i])
+        i += 1
+    return out
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_md_escapes_every_punctuation_and_renders_back_to_the_same_text(text):
+    out = md(text)
+    assert _unescaped_punctuation(out) == []
+    assert _unescape(out) == text                 # CommonMark shows exactly the original
+    assert not re.search(r"(?<!\\)(<|!|\]|:)", out)  # no unescaped <, !, ], : at all
+
+
+def test_md_keeps_letters_digits_unicode_and_line_breaks():
+    assert md("stone_size") == r"stone\_size"
+    assert md("Größe 2 → ∅") == "Größe 2 → ∅"
+    assert md("a\nb") == "a\nb"
+    assert md(3.5) == r"3\.5"
+
+
+def test_md_line_and_md_names():
+    assert md_line("  a \n\n b  ") == "a b"
+    assert md_names(["x", "![i](u)"]) == r"x, \!\[i\]\(u\)"
+    assert md_names([]) == "none"
+
+
+class _Sink:
+    """Stands in for st/st.sidebar: records what show_error writes."""
+
+    def __init__(self):
+        self.shown: list[str] = []
+
+    def error(self, text, icon=None):
+        self.shown.append(text)
+
+
+@pytest.mark.parametrize("err", [
+    CycleError(["![t](http://198.51.100.7/x.png)", "b"]),
+    DataError("Column '<img src=http://198.51.100.7/y.png>' is empty.",
+              hint="Rename [link](http://198.51.100.7/)."),
+])
+def test_show_error_escapes_message_title_and_hint(err):
+    from app.ui.errors import show_error
+
+    sink = _Sink()
+    show_error(err, where=sink)
+    (text,) = sink.shown
+    body = text.split("** ", 1)[1]                # after our own bold title
+    assert _unescaped_punctuation(body) == []
+    assert _unescape(body) == err.user_message()
+
+
+def test_show_error_escapes_a_hostile_title():
+    from app.ui.errors import show_error
+
+    class Odd(DataError):
+        title = "![t](http://198.51.100.7/x.png)"
+
+    sink = _Sink()
+    show_error(Odd("m"), where=sink)
+    assert "![" not in sink.shown[0] and r"\!\[t\]" in sink.shown[0]
+
+
+def test_markdown_report_escapes_names_everywhere_outside_code():
+    name = "![t](http://198.51.100.7/x.png)"
+    doc = Document(f"Report {name}", f"Effect of {name} on y", ((name, name),), (
+        Section("s", "1. The data", (Para(f"{name} is a column", strong=name),
+                                     Table(("variable", "note"), ((name, f"<img src={name}>"),),
+                                           caption=name)),
+                intro=name),))
+    out = document_markdown(doc)
+    assert not re.search(r"(?<!\\)(<|!\\?\[|\]\(|:/)", out)
+    assert "## 1. The data" in out
+    assert out.count(md_line(name)) >= 7
+
+
+def test_markdown_report_code_block_cannot_be_closed_by_its_text():
+    text = "a\n````\n![t](http://198.51.100.7/x.png)\n```"
+    doc = Document("R", "s", (), (Section("s", "S", (Code(text),)),))
+    out = document_markdown(doc)
+    assert "`````\n" + text + "\n`````" in out
