@@ -13,6 +13,7 @@ not Markdown and is shown as is. Strings that are already Markdown (our own sent
 """
 from __future__ import annotations
 
+import re
 import string
 
 # CommonMark §2.4: any ASCII punctuation character may be backslash-escaped, and then stands for
@@ -20,6 +21,7 @@ import string
 # (`\<img`), entities (`\&lt;`), emphasis, code spans, tables, headings, list markers, and
 # Streamlit's extensions ($math$, :color[text] directives) in one rule, wherever the text lands.
 _PUNCTUATION = frozenset(string.punctuation)
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def md(text: object) -> str:
@@ -27,6 +29,13 @@ def md(text: object) -> str:
 
     Line breaks are kept; each line's punctuation is escaped, so no line can start a block."""
     return "".join("\\" + c if c in _PUNCTUATION else c for c in str(text))
+
+
+def md_authored(text: object) -> str:
+    """Markdown someone else wrote (a lesson file, a checker's prompt): bold, lists, links and
+    code stay, but nothing in it can make the browser fetch: `![` never starts an image (its `[`
+    is escaped) and `<` never starts raw HTML (escaped before a tag name, `/`, `!` or `?`)."""
+    return _TAG.sub(r"\\<", str(text).replace("![", "!\\["))
 
 
 def md_line(text: object) -> str:
@@ -40,4 +49,4 @@ def md_names(names, empty: str = "none") -> str:
     return ", ".join(names) if names else empty
 
 
-__all__ = ["md", "md_line", "md_names"]
+__all__ = ["md", "md_authored", "md_line", "md_names"]

@@ -1,17 +1,12 @@
 """Small helpers shared by the classroom views."""
-import string
 import time
 
 import streamlit as st
 
 from app import classroom as cr
+from app.markup import md as esc  # noqa: F401 - user text inside Markdown, for the views
 
 LIB_COOKIE = "cc_library"
-
-
-def esc(text) -> str:
-    """User text (names, prompts, titles) shown as plain text inside markdown."""
-    return "".join("\\" + c if c in string.punctuation else c for c in str(text))
 
 
 def remember_cookie(name: str, value: str) -> None:
