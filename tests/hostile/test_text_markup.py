@@ -125,3 +125,32 @@ def test_markdown_report_code_block_cannot_be_closed_by_its_text():
     doc = Document("R", "s", (), (Section("s", "S", (Code(text),)),))
     out = document_markdown(doc)
     assert "`````\n" + text + "\n`````" in out
+
+
+IMG = "![t](http://198.51.100.7/x.png)"
+
+
+def test_dsep_sentence_escapes_names_and_keeps_its_emphasis():
+    from app.analysis.explain import dsep_sentence
+
+    out = dsep_sentence([IMG], ["<img src=http://198.51.100.7/y.png>"], ["[l](http://h/)"], True)
+    assert out.startswith("**") and "**d-separated**" in out
+    assert not re.search(r"(?<!\\)(<|!\\?\[|\]\(|:/)", out), out
+    assert md_line(IMG) in out
+
+
+def test_seeing_doing_sentence_escapes_names_and_states():
+    import numpy as np
+
+    from app.graph import CausalGraph
+    from app.models import do_query, fit_model, observe_query, seeing_doing_sentence
+
+    g = CausalGraph.from_edges([(IMG, "y")])
+    model = fit_model(g, cpts={IMG: np.array([[0.5], [0.5]]),
+                               "y": np.array([[0.9, 0.2], [0.1, 0.8]])},
+                      states={IMG: ["<b>", "[a](http://h/)"], "y": ["0", "1"]})
+    do = {IMG: "[a](http://h/)"}
+    out = seeing_doing_sentence(model, do_query(model, "y", do), observe_query(model, "y", do), "y")
+    assert "**everyone**" in out
+    assert not re.search(r"(?<!\\)(<|!\\?\[|\]\(|:/)", out), out
+    assert md_line(IMG) in out and md("[a](http://h/)") in out

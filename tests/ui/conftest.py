@@ -1,6 +1,7 @@
 """AppTest helpers: open any page of the real app (navigation, sidebar and all) on a sample."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,12 @@ def open_page(page: str | None = None, sample: str | None = "kidney_stones",
         at.switch_page(page)
         at.run()
     return at
+
+
+def shown(markdown) -> str:
+    """What a Markdown source displays: names and messages reach it escaped (app.markup.md),
+    so `stone\\_size` in the source is `stone_size` on the screen."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown))
 
 
 def assert_no_exception(at: AppTest) -> None:

@@ -1,0 +1,142 @@
+"""Names that are Markdown or HTML never make the browser fetch anything (issue 23, item 3).
+
+A node, column and dataset named `![t](http://198.51.100.7/x.png)` used to become an <img> the
+browser requested, through captions, headlines, labels and error messages. Here one session
+opens a share link with such nodes, uploads a CSV whose columns are such names, walks every page,
+types a cycle through such a node, runs the Report, and opens a `.ccw` workspace file whose
+dataset has such a name. The `page` fixture (tests/e2e/conftest.py) fails the test if any
+request leaves localhost; each step also checks that the name is shown as the literal text.
+198.51.100.0/24 is TEST-NET-2 (RFC 5737): it never answers, so only the attempt is recorded.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from app.data import load_data
+from app.graph import CausalGraph
+from app.workspace import DatasetRef, Workspace, encode_share
+from app.workspace_file import write_workspace_file
+from tests.e2e.conftest import wait_for_app
+
+pytestmark = pytest.mark.e2e
+
+IMG = "![t](http://198.51.100.7/x.png)"
+HTML = "<img src=http://198.51.100.7/y.png>"
+LINK = "[link](http://198.51.100.7/)"
+OUTCOME = "y"
+# a file name cannot hold "/", but "http:host" is still a URL a browser would fetch
+FILE_NAME = "![d](http:198.51.100.7) .csv"
+
+
+def _table() -> pd.DataFrame:
+    """300 rows: HTML confounds IMG (a 0/1 treatment) and y; LINK also causes y."""
+    rng = np.random.default_rng(23)
+    c = rng.normal(size=300)
+    t = (c + rng.normal(size=300) > 0).astype(int)
+    link = rng.normal(size=300)
+    y = 1.5 * t + c + 0.5 * link + rng.normal(size=300)
+    return pd.DataFrame({IMG: t, HTML: c, LINK: link, OUTCOME: y})
+
+
+def _graph() -> CausalGraph:
+    g = CausalGraph.from_edges([(HTML, IMG), (HTML, OUTCOME), (IMG, OUTCOME), (LINK, OUTCOME)])
+    return g.set_role(IMG, "exposure").set_role(OUTCOME, "outcome")
+
+
+def _csv() -> bytes:
+    return _table().to_csv(index=False).encode("utf-8")
+
+
+def _ccw() -> bytes:
+    """A workspace file whose embedded table and dataset name are hostile."""
+    ds = load_data(_csv(), name=IMG)
+    ref = DatasetRef(kind="upload", name=IMG, fingerprint=ds.fingerprint, rows=ds.rows,
+                     columns=ds.columns)
+    return write_workspace_file(Workspace(graph=_graph(), dataset=ref, var_types=dict(ds.types)),
+                                ds.df, name=LINK)
+
+
+def _main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def _no_injected_markup(page, where: str) -> None:
+    """No <img> or link to the test host anywhere in the document (the fixture checks requests)."""
+    bad = page.evaluate("""() => [...document.querySelectorAll('img[src], a[href]')]
+        .map(e => e.getAttribute('src') || e.getAttribute('href'))
+        .filter(u => u.includes('198.51.100.7'))""")
+    assert not bad, f"markup from a name on {where}: {bad}"
+    assert page.locator('[data-testid="stException"]').count() == 0, where
+
+
+def _go(page, slug: str) -> None:
+    """Follow the sidebar link (same session, so the workspace stays)."""
+    page.locator(f'[data-testid="stSidebarNav"] a[href$="/{slug}"]').first.click()
+    wait_for_app(page)
+
+
+def test_hostile_names_are_shown_literally_and_fetch_nothing(app_server, page):
+    page.goto(f"{app_server}/?g={encode_share(_graph())}")
+    wait_for_app(page)
+    page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=30_000)
+    _no_injected_markup(page, "the share link")
+
+    # 1. upload the CSV: its file name is the dataset name, its columns are the hostile names
+    _go(page, "data")
+    page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(
+        {"name": FILE_NAME, "mimeType": "text/csv", "buffer": _csv()})
+    wait_for_app(page)
+    page.get_by_text("300 rows × 4 columns").first.wait_for(timeout=30_000)
+    assert FILE_NAME in _main_text(page)          # the subheader shows the file name as text
+    _no_injected_markup(page, "the Data page")
+
+    # 2. every page, with the hostile graph and table loaded
+    hrefs = page.evaluate("""() => [...document.querySelectorAll(
+        '[data-testid="stSidebarNav"] a')].map(a => a.getAttribute('href'))""")
+    assert len(hrefs) >= 8, hrefs
+    for href in hrefs:
+        page.locator(f'[data-testid="stSidebarNav"] a[href="{href}"]').first.click()
+        wait_for_app(page)
+        _no_injected_markup(page, href)
+
+    # 3. a cycle typed through a hostile node: the error names it, as text
+    _go(page, "graph")
+    box = page.get_by_role("textbox", name="Graph text")
+    box.fill(box.input_value().rstrip().rstrip("}") + f'  y -> "{IMG}"\n}}')
+    box.press("Control+Enter")
+    wait_for_app(page)
+    alert = page.locator('[data-testid="stAlertContentError"]').first
+    alert.wait_for(timeout=30_000)
+    assert "cycle" in alert.inner_text() and IMG in alert.inner_text(), alert.inner_text()
+    _no_injected_markup(page, "the cycle error")
+
+    # 4. the Report on the hostile table: verdict, headline and the HTML report
+    _go(page, "report")
+    page.get_by_role("button", name="Run the analysis").click()
+    page.get_by_role("button", name="Download Markdown").wait_for(timeout=80_000)
+    wait_for_app(page)
+    assert IMG in _main_text(page) or HTML in _main_text(page)   # the headline names them
+    _no_injected_markup(page, "the Report page")
+    for frame in page.frames:                    # the report itself (an iframe)
+        if frame != page.main_frame:
+            assert not frame.locator('img, [src*="198.51.100.7"]').count(), "report markup"
+
+    # 5. a .ccw workspace file whose dataset is named like an image
+    _go(page, "classroom")
+    page.get_by_role("tab", name="My workspaces").click()
+    page.locator('[data-testid="stFileUploader"] input[type=file]').last.set_input_files(
+        {"name": "hostile.ccw", "mimeType": "application/zip", "buffer": _ccw()})
+    wait_for_app(page)
+    page.get_by_role("button", name="Open this file").click()
+    wait_for_app(page)
+    _no_injected_markup(page, "the opened workspace file")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+    assert IMG in sidebar, sidebar                # the workspace summary names the dataset
+    _go(page, "data")
+    assert re.search(re.escape(IMG) + r" · 300 rows", _main_text(page))
+    _no_injected_markup(page, "the Data page after the workspace file")
+    page.wait_for_timeout(300)     # any late image load would be recorded before teardown
