@@ -14,7 +14,7 @@ import string
 import pytest
 
 from app.errors import CycleError, DataError
-from app.markup import md, md_line, md_names
+from app.markup import WORD_JOINER, md, md_authored, md_line, md_names
 from app.report.document import Code, Document, Para, Section, Table
 from app.report.render_md import document_markdown
 
@@ -33,7 +33,8 @@ HOSTILE = [
 
 
 def _unescape(text: str) -> str:
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+    """The text a CommonMark renderer shows (the word joiner is invisible)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text).replace(WORD_JOINER, "")
 
 
 def _unescaped_punctuation(text: str) -> list[str]:
@@ -55,6 +56,8 @@ def test_md_escapes_every_punctuation_and_renders_back_to_the_same_text(text):
     assert _unescaped_punctuation(out) == []
     assert _unescape(out) == text                 # CommonMark shows exactly the original
     assert not re.search(r"(?<!\\)(<|!|\]|:)", out)  # no unescaped <, !, ], : at all
+    # GFM's autolink search runs on the unescaped text: no http:// or www. left for it to find
+    assert not re.search(r"(?i)https?://|www\.", re.sub(r"\\(.)", r"\1", out))
 
 
 def test_md_keeps_letters_digits_unicode_and_line_breaks():
@@ -154,3 +157,14 @@ def test_seeing_doing_sentence_escapes_names_and_states():
     assert "**everyone**" in out
     assert not re.search(r"(?<!\\)(<|!\\?\[|\]\(|:/)", out), out
     assert md_line(IMG) in out and md("[a](http://h/)") in out
+
+
+@pytest.mark.parametrize("text", [
+    "See ![t](http://198.51.100.7/x.png) here", "\\![t](http://198.51.100.7/x.png)",
+    "![r][r]\n\n[r]: http://198.51.100.7/r.png", "<img src=http://198.51.100.7/y.png>",
+    "\\<img src=http://198.51.100.7/y.png>", "</p><img src=x>", "<!-- c --><script>x</script>",
+])
+def test_md_authored_keeps_formatting_but_no_image_or_html(text):
+    out = md_authored("**Lesson** text: " + text)
+    assert out.startswith("**Lesson** text: ")
+    assert "![" not in out and not re.search(r"<[A-Za-z/!?]", out)
