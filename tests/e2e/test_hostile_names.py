@@ -30,7 +30,9 @@ IMG = "![t](http://198.51.100.7/x.png)"
 HTML = "<img src=http://198.51.100.7/y.png>"
 LINK = "[link](http://198.51.100.7/)"
 OUTCOME = "y"
-# a file name cannot hold "/", but "http:host" is still a URL a browser would fetch
+# A file name cannot hold "/": as Markdown this one is an <img> (src "http:198.51.100.7", which
+# the browser resolves on this host), caught by the markup check; the .ccw's dataset name below
+# is a full off-host URL.
 FILE_NAME = "![d](http:198.51.100.7) .csv"
 
 
