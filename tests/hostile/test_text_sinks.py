@@ -2,7 +2,9 @@
 
 Walks pages/, app/ui/ and streamlit_app.py for every call whose argument Streamlit renders as
 Markdown (st.markdown/caption/write, alerts, headings, toasts, every widget label, `help=`,
-expander/tab/popover/metric labels, progress/spinner/status text, radio options, state.flash)
+expander/tab/popover labels, metric labels and values, progress/spinner/status text, radio and
+select_slider options, state.flash;
+and st.html, which is raw HTML)
 and checks each interpolated value: it must pass through app.markup's md()/md_line()/
 md_names(), be a number (len(), or a numeric format spec such as `:,` or `.3g`), or be listed
 below as known to be ours (constants, bundled samples, messages that escape their names).
@@ -29,7 +31,8 @@ SINKS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "info": ((0,), ("body",)), "warning": ((0,), ("body",)), "error": ((0,), ("body",)),
     "success": ((0,), ("body",)), "toast": ((0,), ("body",)), "title": ((0,), ("body",)),
     "header": ((0,), ("body",)), "subheader": ((0,), ("body",)), "table": ((0,), ("data",)),
-    "expander": _LABEL, "popover": _LABEL, "status": _LABEL, "metric": _LABEL,
+    "expander": _LABEL, "popover": _LABEL, "status": _LABEL,
+    "metric": ((0, 1, 2), ("label", "value", "delta")),
     "tabs": ((0,), ("tabs",)), "spinner": ((0,), ("text",)), "progress": ((1,), ("text",)),
     "button": _LABEL, "download_button": _LABEL, "link_button": _LABEL, "page_link": ((),
     ("label",)), "form_submit_button": _LABEL, "checkbox": _LABEL, "toggle": _LABEL,
@@ -38,11 +41,12 @@ SINKS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "text_area": _LABEL, "date_input": _LABEL, "time_input": _LABEL, "file_uploader": _LABEL,
     "color_picker": _LABEL, "pills": _LABEL, "segmented_control": _LABEL, "feedback": ((), ()),
     # our wrappers whose text parameter reaches one of the above (callers are checked here)
+    "html": ((0,), ("body",)),                  # raw HTML: only our validated codes may enter
     "flash": ((0,), ("message",)), "node_picker": _LABEL, "value_input": _LABEL,
     "need_data": ((0,), ("message",)), "need_graph": ((0,), ("message",)),
     "cancellable_job": ((2,), ("start_text",)), "show_last_good": ((0,), ("reason",)),
 }
-OPTION_MARKDOWN = {"radio", "pills", "segmented_control"}   # their options render Markdown too
+OPTION_MARKDOWN = {"radio", "pills", "segmented_control", "select_slider"}   # options: Markdown
 NOT_STREAMLIT = {"log", "logging", "logger", "warnings", "parser", "sys"}
 
 # (file, expression) -> why it is safe. Keep each entry to one value that is ours.
@@ -55,15 +59,17 @@ _ALLOW = {
     NUMBER: [
         ("app/ui/classroom/student.py", "view.summary.correct", "view.summary.total",
          "view.number"),
-        ("app/ui/classroom/teacher.py", "a.count", "q.number", "info.number"),
+        ("app/ui/classroom/teacher.py", "a.count", "q.number", "info.number", "info.questions",
+         "store.class_info(*teacher_login()).students", "res.total", "students"),
         ("app/ui/estimate_panels.py", "n_sims or default_simulations(target.method)",
          "ci_text(fast_est)", "fast_est.n_rows", "row.n", "ci_text(e)"),
         ("app/ui/learn_views.py", "number", "n_hints", "lesson.number", "solved",
-         "_seeds()[PRACTICE]", "level", "_progress().best_streak"),
+         "_seeds()[PRACTICE]", "level", "_progress().best_streak", "a", "c",
+         "_progress().streak"),
         ("pages/analyse.py", "i", "m", "n_open"),
         ("pages/counterfactual.py", "i"),
         ("pages/data.py", "MAX_CHARTS"),
-        ("pages/discover.py", "n_boot", "d", "t", "i"),
+        ("pages/discover.py", "n_boot", "d", "t", "i", "t_diff.shd", "diff.shd"),
         ("pages/home.py", "s.columns"),
         ("pages/learn.py",
          "progress.summary({s: (i.number, bool(i.error)) for s, i in infos.items()})"),
@@ -73,11 +79,11 @@ _ALLOW = {
         ("app/ui/classroom/student.py", "q.choices()", "cr.SIGNS.get",
          "cr.format_code(seat.code)", "when(mine.submitted_at)"),
         ("app/ui/classroom/teacher.py", "new", "cr.KINDS[q.question.kind]", "q.status", "label",
-         "cr.SIGNS.get"),
+         "cr.SIGNS.get", "cr.format_code(info.code)"),
         ("app/ui/classroom/workspaces.py", "key", "EXTENSION"),
         ("app/ui/estimate_panels.py", "EXPECTED[k]", "LABELS[k]", "fast_est.method_label",
          "fast_est.method_label.lower()", "e.ci_method", "e.engine", "e.method_label"),
-        ("app/ui/learn_views.py", "(ex.rung or '').capitalize()"),
+        ("app/ui/learn_views.py", "(ex.rung or '').capitalize()", "list(LEVELS)"),
         ("pages/analyse.py", "how", "an.ROLE_LABELS[role].capitalize()",
          "{i.text: why for i, why in report.skipped}"),    # st.write(dict) shows JSON, not Markdown
         ("pages/counterfactual.py", "modes", "list(models.ASSUMPTIONS)"),
@@ -97,6 +103,10 @@ _ALLOW = {
         ("pages/data.py", "infos[name].summary", "infos[name].title", "load_sample(name).readme"),
         ("pages/home.py", "s.title", "s.summary"),
         ("pages/timeseries.py", "sample.summary", "sample.readme.split('---', 2)[-1]"),
+    ],
+    "a cookie value checked against a fixed alphabet before it is written": [
+        ("app/ui/classroom/common.py", "name", "value"),
+        ("app/ui/autosave.py", "SESSION_COOKIE", "key"),
     ],
     PARAM: [
         ("app/ui/state.py", "message"),
