@@ -11,6 +11,7 @@ from app.lessons import Exhibit, Progress, load_lesson
 from app.lessons.generator import LEVELS, RUNG_KINDS, generate
 from app.markup import md, md_authored
 from app.ui import state
+from app.ui.charts import loads_or_links, show_spec, spec_of
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.shell import share_url
@@ -85,8 +86,12 @@ def show_parts(parts: list) -> None:
                 st.dataframe(c, hide_index=isinstance(c.index, pd.RangeIndex))
             elif isinstance(c, str):
                 st.markdown(md_authored(c))
+            elif loads_or_links(spec := spec_of(c)):
+                st.warning("This chart of the lesson would load data or pictures from the "
+                           "network, or link out, so it is not shown: Causal Canvas makes no "
+                           "request outside this server.", icon=":material/wifi_off:")
             else:
-                st.altair_chart(c, width="stretch")
+                show_spec(spec, width="stretch")
             if part.caption:
                 st.caption(md_authored(part.caption))
         else:

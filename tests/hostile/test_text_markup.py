@@ -168,3 +168,24 @@ def test_md_authored_keeps_formatting_but_no_image_or_html(text):
     out = md_authored("**Lesson** text: " + text)
     assert out.startswith("**Lesson** text: ")
     assert "![" not in out and not re.search(r"<[A-Za-z/!?]", out)
+
+
+def test_a_chart_that_loads_or_links_is_recognised():
+    """Lesson exhibits may be Altair charts from a lesson file: Vega would fetch `url` data and
+    image marks, and an `href` channel links out; app.ui.charts.loads_or_links refuses them."""
+    import altair as alt
+    import pandas as pd
+
+    from app.ui.charts import loads_or_links, spec_of
+
+    df = pd.DataFrame({"x": [1, 2], "u": ["http://198.51.100.7/a.png"] * 2})
+    fetching = [alt.Chart(alt.UrlData("http://198.51.100.7/d.csv")).mark_point().encode(x="x:Q"),
+                alt.Chart(df).mark_image().encode(x="x:Q", url="u:N"),
+                alt.Chart(df).mark_point().encode(x="x:Q", href="u:N"),
+                alt.layer(alt.Chart(df).mark_point().encode(x="x:Q"),
+                          alt.Chart(df).mark_image(url="http://198.51.100.7/i.png"))]
+    for chart in fetching:
+        assert loads_or_links(spec_of(chart)), chart.to_dict()
+    plain = alt.Chart(df.assign(name=[IMG, "y"])).mark_bar().encode(x="x:Q", y="name:N",
+                                                                     tooltip=["name:N", "u:N"])
+    assert not loads_or_links(spec_of(plain))

@@ -13,6 +13,7 @@ A new call that shows a name without the helper fails here, before it reaches a 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -274,3 +275,13 @@ def test_the_finder_catches_what_it_should():
         f = _Finder("x.py")
         f.visit(ast.parse(src))
         assert not f.unsafe, (src, f.unsafe)
+
+
+def test_charts_have_no_channel_that_links_or_loads():
+    """Vega draws names as text (labels, titles) and vega-tooltip escapes HTML; only an `href`
+    channel (navigates on click) or an image mark / `url` field (loads) could reach the network."""
+    chart_files = [*(ROOT / "app" / "charts").rglob("*.py"), ROOT / "app" / "ui" / "charts.py"]
+    offenders = [str(p.relative_to(ROOT)) for p in chart_files
+                 if re.search(r"\bhref\b|mark_image|alt\.(Href|Url)\b|\burl\s*=|\"url\"",
+                              p.read_text(encoding="utf-8"))]
+    assert len(chart_files) >= 5 and not offenders, offenders
