@@ -66,10 +66,10 @@ do, evidence = {}, {}
 cols = st.columns(max(1, len(do_vars) + len(ev_vars)))
 for i, v in enumerate(do_vars):
     with cols[i]:
-        do[v] = value_input(f"do({v} = …)", model, v, models.suggest_values(model, v)[0], f"iv_dv:{gk}:{v}")
+        do[v] = value_input(f"do({md(v)} = …)", model, v, models.suggest_values(model, v)[0], f"iv_dv:{gk}:{v}")
 for j, v in enumerate(ev_vars):
     with cols[len(do_vars) + j]:
-        evidence[v] = value_input(f"observed {v} =", model, v, models.suggest_values(model, v)[1],
+        evidence[v] = value_input(f"observed {md(v)} =", model, v, models.suggest_values(model, v)[1],
                                   f"iv_ev:{gk}:{v}")
 if not do_vars or not targets:
     st.info("Choose at least one variable to intervene on and one target.", icon=":material/touch_app:")
