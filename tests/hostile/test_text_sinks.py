@@ -3,11 +3,11 @@
 Walks pages/, app/ui/ and streamlit_app.py for every call whose argument Streamlit renders as
 Markdown (st.markdown/caption/write, alerts, headings, toasts, every widget label, `help=`,
 expander/tab/popover labels, metric labels and values, progress/spinner/status text, radio and
-select_slider options, state.flash;
-and st.html, which is raw HTML)
-and checks each interpolated value: it must pass through app.markup's md()/md_line()/
-md_names(), be a number (len(), or a numeric format spec such as `:,` or `.3g`), or be listed
-below as known to be ours (constants, bundled samples, messages that escape their names).
+select_slider options, state.flash; and st.html, which is raw HTML) and checks each value put
+into it: it must pass through app.markup (md, md_line, md_names, md_authored), be a number
+(len(), fmt(), or a numeric format spec such as `:,` or `.3g`), or be listed below as known to
+be ours (constants, bundled samples, sentences that escape their own names). The list is keyed
+by file and expression, so it cannot silently cover a new value elsewhere.
 A new call that shows a name without the helper fails here, before it reaches a browser.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ FILES = sorted([*ROOT.glob("pages/*.py"), *(ROOT / "app" / "ui").rglob("*.py"),
 
 ESCAPERS = {"md", "md_line", "md_names", "md_authored",
             "esc"}                                  # esc: app/ui/classroom/common.py's alias
-NUMBER_CALLS = {"len", "int", "float", "round", "sum", "min", "max", "abs", "fmt"}
+NUMBER_CALLS = {"len", "int", "float", "round", "sum", "abs", "fmt"}
 NUMERIC_SPEC = set("deEfFgGn%,_")                 # a spec ending in one of these formats a number
 
 # method -> positional arguments and keywords that Streamlit renders as Markdown
@@ -40,9 +40,9 @@ SINKS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "radio": ((0,), ("label", "captions")), "selectbox": _LABEL, "multiselect": _LABEL,
     "select_slider": _LABEL, "slider": _LABEL, "number_input": _LABEL, "text_input": _LABEL,
     "text_area": _LABEL, "date_input": _LABEL, "time_input": _LABEL, "file_uploader": _LABEL,
-    "color_picker": _LABEL, "pills": _LABEL, "segmented_control": _LABEL, "feedback": ((), ()),
-    # our wrappers whose text parameter reaches one of the above (callers are checked here)
+    "color_picker": _LABEL, "pills": _LABEL, "segmented_control": _LABEL,
     "html": ((0,), ("body",)),                  # raw HTML: only our validated codes may enter
+    # our wrappers whose text parameter reaches one of the above (callers are checked here)
     "flash": ((0,), ("message",)), "node_picker": _LABEL, "value_input": _LABEL,
     "need_data": ((0,), ("message",)), "need_graph": ((0,), ("message",)),
     "cancellable_job": ((2,), ("start_text",)), "show_last_good": ((0,), ("reason",)),
@@ -66,7 +66,7 @@ _ALLOW = {
          "ci_text(fast_est)", "fast_est.n_rows", "row.n", "ci_text(e)"),
         ("app/ui/learn_views.py", "number", "n_hints", "lesson.number", "solved",
          "_seeds()[PRACTICE]", "level", "_progress().best_streak", "a", "c",
-         "_progress().streak"),
+         "_progress().streak", "min(mem['hints'] + 1, n_hints)"),
         ("pages/analyse.py", "i", "m", "n_open"),
         ("pages/counterfactual.py", "i"),
         ("pages/data.py", "MAX_CHARTS"),
