@@ -189,3 +189,31 @@ def test_a_chart_that_loads_or_links_is_recognised():
     plain = alt.Chart(df.assign(name=[IMG, "y"])).mark_bar().encode(x="x:Q", y="name:N",
                                                                      tooltip=["name:N", "u:N"])
     assert not loads_or_links(spec_of(plain))
+
+
+def test_a_real_report_on_hostile_columns_escapes_them_in_markdown_and_html():
+    """The downloaded reports of a table whose columns and dataset name are image/HTML/link
+    Markdown: nothing outside code blocks can render as markup, and the HTML has no tag of
+    theirs (only escaped text)."""
+    import numpy as np
+    import pandas as pd
+
+    from app.data import Dataset
+    from app.report import make_report, render_html, render_markdown
+
+    html_name, link = "<img src=http://198.51.100.7/y.png>", "[link](http://198.51.100.7/)"
+    rng = np.random.default_rng(23)
+    z = rng.normal(size=150)
+    t = (z + rng.normal(size=150) > 0).astype(int)
+    df = pd.DataFrame({html_name: z, IMG: t, link: 2 * t + z + rng.normal(size=150)})
+    ds = Dataset(df=df, name=IMG, fingerprint="f" * 16,
+                 types={html_name: "continuous", IMG: "binary", link: "continuous"})
+    r = make_report(ds, IMG, link, bootstrap=0, refutation_simulations=0)
+    md_text, html = render_markdown(r), render_html(r)
+    prose = re.sub(r"(`{3,}).*?\1", "", md_text, flags=re.S)     # code blocks are verbatim
+    assert not re.search(r"(?<!\\)(<[A-Za-z/]|!\\?\[|\]\()", prose)
+    assert not re.search(r"(?i)https?://|www\.", re.sub(r"\\(.)", r"\1", prose))
+    assert md_line(IMG) in prose and md_line(html_name) in prose
+    assert "<img" not in html and 'href="http' not in html
+    assert "&lt;img src=http://198.51.100.7/y.png&gt;" in html
+    assert "![t](http://198.51.100.7/x.png)" in html                 # shown as plain text
