@@ -3,6 +3,7 @@ import streamlit as st
 
 from app import analysis as an
 from app.analysis import explain as ex
+from app.markup import md, md_names
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
@@ -62,7 +63,7 @@ with t_sep, guard():
                "non-collider you condition on, or by a collider (→ C ←) when neither C nor any "
                "of its descendants is conditioned on. ↔ means an unmeasured common cause.")
     if paths.note:
-        st.warning(paths.note, icon=":material/content_cut:")
+        st.warning(md(paths.note), icon=":material/content_cut:")
     if paths:
         first = next((i for i, p in enumerate(paths) if p.open and not p.causal), 0)
         pick = st.selectbox("Highlight a path on the graph", range(len(paths)), index=first,
@@ -78,23 +79,23 @@ with t_adj, guard():
     st.markdown("**Minimal sufficient adjustment sets** — adjust for all variables of any one "
                 "set to remove confounding (latent variables are never used):")
     if sets:
-        st.markdown("\n".join(f"- {{{', '.join(sorted(s))}}}" if s else
+        st.markdown("\n".join(f"- {{{md_names(sorted(s))}}}" if s else
                               "- ∅ — no adjustment needed" for s in sets))
     else:
         st.warning("No set of measured variables removes the confounding.", icon=":material/block:")
     fds = cached("fd", key, g, q[0], q[1])
     if fds:
         st.markdown("**Front-door sets** (mediators that carry the whole effect and whose links "
-                    "are unconfounded): " + "; ".join("{" + ", ".join(sorted(s)) + "}" for s in fds))
+                    "are unconfounded): " + "; ".join("{" + md_names(sorted(s)) + "}" for s in fds))
     if len(xs) == 1 and len(ys) == 1:
         ivs = cached("iv", key, g, xs[0], ys[0])
         st.markdown("**Instruments** (move X, reach Y only through X): "
-                    + (", ".join(str(i) for i in ivs) if ivs else "none"))
+                    + md_names(ivs))
     st.markdown("**Check your own set**")
     mine = st.multiselect("Adjust for", [n for n in g.nodes if n not in xs + ys],
                           default=[n for n in g.adjusted if n not in xs + ys], key=f"an_mine:{sk}")
     check = cached("check", key, g, q[0], q[1], tuple(sorted(mine)))
-    (st.success if check.valid else st.error)(check.message)
+    (st.success if check.valid else st.error)(md(check.message))
     if check.open_paths:
         show_graph(g, edge_styles=ex.path_styles(check.open_paths[0]),
                    highlight_nodes=check.open_paths[0].nodes, key="an_g_check", height=350)
@@ -110,9 +111,9 @@ with t_id, guard():
         st.error("The effect is **not identifiable** from observational data with this graph.")
         st.latex(est.full_latex + r" = \; ?")
         show_graph(g, highlight_nodes=sorted(est.hedge[0]), key="an_g_hedge", height=350)
-    st.markdown(est.reason)
+    st.markdown(md(est.reason))
     for note in est.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {md(note)}")
     st.caption("P(y | do(x)) is the distribution Y would have if X were *set* to x for everyone; "
                "the right-hand side uses only ordinary (observed) probabilities.")
 
@@ -136,7 +137,7 @@ with t_imp, guard():
                                  key="an_alpha")
         memo = f"an_tests:{key}:{state.dataset_ref().fingerprint}:{alpha}"
         report = tested(memo, g, state.data(), alpha, dict(state.workspace().var_types))
-        (st.success if report.consistent else st.error)(report.verdict)
+        (st.success if report.consistent else st.error)(md(report.verdict))
         if len(report):
             show_graph(g, edge_styles=ex.violated_styles(report), key="an_g_imp")
             st.dataframe(ex.implications_table(report), hide_index=True, width="stretch",
@@ -147,7 +148,7 @@ with t_imp, guard():
                        "G-test for categories, Fisher's z (partial correlation) for numbers, a "
                        "regression F-test for a mix. Red dashed links: rejected claims.")
         for note in report.notes:
-            st.caption(f":material/info: {note}")
+            st.caption(f":material/info: {md(note)}")
         if report.skipped:
             with st.expander(f"{len(report.skipped)} implication(s) not tested"):
                 st.write({i.text: why for i, why in report.skipped})

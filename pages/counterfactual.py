@@ -4,6 +4,7 @@ import streamlit as st
 
 from app import models
 from app.charts.interventions import bounds_chart, factual_vs_counterfactual
+from app.markup import md
 from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard
@@ -27,8 +28,8 @@ with guard():
     model = workspace_model(options, edits, bif)
 if model is None:
     st.stop()
-st.caption("Model: " + model.source + " (change it on the Intervene page). "
-           + " ".join(model.notes[:2]))
+st.caption("Model: " + md(model.source) + " (change it on the Intervene page). "
+           + md(" ".join(model.notes[:2])))
 variables = list(model.variables)
 treat0, target0 = models.suggest_query(model)
 
@@ -52,7 +53,7 @@ else:
         factual = {}
         for i, v in enumerate(fact_vars):
             with cols[i]:
-                factual[v] = value_input(f"{v} was", model, v, models.suggest_values(model, v)[0],
+                factual[v] = value_input(f"{md(v)} was", model, v, models.suggest_values(model, v)[0],
                                          f"cf_f:{gk}:{v}")
     st.subheader("2 · The alternative")
     c1, c2, c3 = st.columns(3)
@@ -82,24 +83,24 @@ else:
         with left:
             show_chart(factual_vs_counterfactual, cf, target)
             if cf.kind == "linear":
-                st.markdown(f"Had {x} been **{x_alt:.4g}**, {target} would have been "
+                st.markdown(f"Had {md(x)} been **{x_alt:.4g}**, {md(target)} would have been "
                             f"**{cf.means[target]:.4g}** instead of {cf.factual_means[target]:.4g}"
                             + (f" (± {cf.stds[target]:.2g})." if cf.stds[target] > 1e-9 else "."))
             elif target in cf.unchanged:
-                st.markdown(f"{target} is not downstream of {x}, so it keeps its factual value.")
+                st.markdown(f"{md(target)} is not downstream of {md(x)}, so it keeps its factual value.")
             else:
                 top = cf.distribution.idxmax()
-                st.markdown(f"Had {x} been **{x_alt}**, {target} would most likely have been "
-                            f"**{top}** (probability {cf.distribution[top]:.1%}).")
+                st.markdown(f"Had {md(x)} been **{md(x_alt)}**, {md(target)} would most likely "
+                            f"have been **{md(top)}** (probability {cf.distribution[top]:.1%}).")
         with right:
-            st.info("**Assumption.** " + cf.assumption_text, icon=":material/extension:")
-        st.markdown("\n".join(f"{i + 1}. {s}" for i, s in enumerate(cf.steps)))
+            st.info("**Assumption.** " + md(cf.assumption_text), icon=":material/extension:")
+        st.markdown("\n".join(f"{i}. {md(s)}" for i, s in enumerate(cf.steps, 1)))
         st.markdown("**Twin network** — the factual world (left) and its counterfactual copy "
                     "(starred, right), sharing each changed variable's hidden noise U")
         show_graph(cf.twin, node_styles={cf.twin_names[x]: "intervened"},
                    highlight_nodes=[cf.twin_names.get(target, target)], height=380, key="cf_twin")
     if model.kind == "linear" and df is not None:
-        with st.expander(f"Every row at once: {target} had {x} = {x_alt:.4g}", icon=":material/table_rows:"):
+        with st.expander(f"Every row at once: {md(target)} had {md(x)} = {x_alt:.4g}", icon=":material/table_rows:"):
             with guard():
                 rows = df[[c for c in variables]].dropna()
                 out = models.unit_counterfactuals(model, rows, {x: x_alt})
@@ -126,7 +127,7 @@ if model.kind == "discrete":
                       key="pb_src")
     experiment = None
     if source == "an experiment table":
-        up = st.file_uploader(f"CSV with columns {ex}, {out} (and optionally count)", type="csv",
+        up = st.file_uploader(f"CSV with columns {md(ex)}, {md(out)} (and optionally count)", type="csv",
                               key="pb_upload")
         if up is None:
             st.stop()
@@ -136,10 +137,10 @@ if model.kind == "discrete":
         b = models.causation_bounds(model, experiment, exposure=ex, outcome=out)
         show_chart(bounds_chart, b)
         st.caption("Bars: what the data allow. Diamonds: the exact value if nobody is harmed by "
-                   f"{ex}={b.treated}. From {b.source}.")
+                   f"{md(ex)}={md(b.treated)}. From {md(b.source)}.")
         for line in b.sentences():
-            st.markdown("- " + line)
+            st.markdown("- " + md(line))
         for check in b.checks:
-            st.warning(check, icon=":material/warning:")
+            st.warning(md(check), icon=":material/warning:")
         with st.expander("The numbers used"):
             st.dataframe(pd.Series(dict(b.inputs), name="probability").to_frame(), width="stretch")

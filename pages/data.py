@@ -13,6 +13,7 @@ from app.data import (
     safe_csv,
     with_types,
 )
+from app.markup import md
 from app.samples import list_samples, load_sample
 from app.ui import state
 from app.ui.charts import show_chart, show_spec, spec_of
@@ -75,7 +76,7 @@ with upload:
         state.set_page_state("data_last_upload", uploaded.file_id)
         with guard():
             load_upload(uploaded)
-            state.flash(f"Loaded “{uploaded.name}”.")
+            state.flash(f"Loaded “{md(uploaded.name)}”.")
             st.rerun()
 
 df, ref = state.data(), state.dataset_ref()
@@ -86,9 +87,9 @@ if df is None or ref is None:
 
 st.divider()
 kind = "sample" if ref.kind == "sample" else "uploaded file"
-st.subheader(f"{ref.name} · {len(df):,} rows × {df.shape[1]} columns")
+st.subheader(f"{md(ref.name)} · {len(df):,} rows × {df.shape[1]} columns")
 for note in state.page_state(f"data_notes:{ref.fingerprint}", ()):
-    st.info(note, icon=":material/info:")
+    st.info(md(note), icon=":material/info:")
 ws = state.workspace()
 types = {c: ws.var_types.get(c) for c in map(str, df.columns)}
 if not all(types.values()):
@@ -115,7 +116,7 @@ grid = st.columns(3)
 for i, (col_name, chart) in enumerate(charts):
     with grid[i % 3]:
         if chart is None:
-            st.caption(f"**{col_name}** ({types[col_name]}): no chart for this type.")
+            st.caption(f"**{md(col_name)}** ({types[col_name]}): no chart for this type.")
         else:
             show_spec(chart, width="stretch")
 if df.shape[1] > MAX_CHARTS:

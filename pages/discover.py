@@ -20,6 +20,7 @@ from app.discovery import (
 from app.discovery.bootstrap import warm_up
 from app.discovery.result import UNDECIDED
 from app.discovery.view import drawing, edge_table
+from app.markup import md
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
@@ -130,14 +131,14 @@ with guard():
     if result is None:
         result = quick(fp, params, df)
         b2.caption("Shown without bootstrap. Press the button for edge confidence.")
-    st.markdown(f"**{result.summary()}**")
-    st.info(result.reason, icon=":material/lightbulb:")
+    st.markdown(f"**{md(result.summary())}**")
+    st.info(md(result.reason), icon=":material/lightbulb:")
     if result.test_reason:
-        st.caption(result.test_reason)
+        st.caption(md(result.test_reason))
     if result.knowledge_summary != "none":
-        st.caption(f"Background knowledge used: {result.knowledge_summary}.")
+        st.caption(f"Background knowledge used: {md(result.knowledge_summary)}.")
     for note in result.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {md(note)}")
 
     threshold = 0.0
     if result.confidence:
@@ -149,9 +150,9 @@ with guard():
     if truth is not None:
         t_diff = compare_graphs(truth, shown)
         m1.metric("SHD vs the true graph", t_diff.shd, help="Structural Hamming distance "
-                  f"(Tsamardinos et al. 2006; compared as {t_diff.compared_as}): node pairs "
+                  f"(Tsamardinos et al. 2006; compared as {md(t_diff.compared_as)}): node pairs "
                   "whose edge differs. This sample was simulated from a known graph. "
-                  + " ".join(t_diff.notes))
+                  + md(" ".join(t_diff.notes)))
     ref_graph = ws.graph
     diff = None
     if len(set(ref_graph.nodes) & set(shown.nodes)) >= 2:
@@ -159,7 +160,7 @@ with guard():
         m2.metric("SHD vs your drawn graph", diff.shd,
                   help=f"{len(diff.missing)} missing, {len(diff.extra)} extra, "
                   f"{len(diff.reversed)} reversed, {len(diff.misoriented)} other differences "
-                  f"(compared as {diff.compared_as}). " + " ".join(diff.notes))
+                  f"(compared as {md(diff.compared_as)}). " + md(" ".join(diff.notes)))
     show_diff = diff is not None and st.toggle("Colour the differences to the drawn graph",
                                                value=True, key="disc_show_diff")
     d = drawing(shown, positions=ref_graph.positions, diff=diff if show_diff else None,

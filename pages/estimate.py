@@ -11,6 +11,7 @@ from app.estimation import (
 )
 from app.estimation.pipeline import default_roles
 from app.estimation.prepare import treatment_levels
+from app.markup import md
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.estimate_panels import (
@@ -55,7 +56,7 @@ if levels:
     cv = c4.selectbox("Compared with", rest, index=rest.index(dc) if dc in rest else 0,
                       key=f"est_cv:{treatment}:{tv}")
 else:
-    c3.caption(f"'{treatment}' is numeric: effects are per one-unit increase.")
+    c3.caption(f"'{md(treatment)}' is numeric: effects are per one-unit increase.")
 
 estimand = None
 with st.spinner("Loading the estimation engine (DoWhy; first time only)…"), guard():
@@ -70,25 +71,25 @@ if not estimand.identified:
              "unmeasured variable and there is no front-door mediator or instrument.", icon=":material/block:")
 for kind in estimand.kinds:
     st.markdown(f"**{dict(backdoor='Back-door', frontdoor='Front-door', iv='Instrumental variable')[kind]}**"
-                f" — {estimand.text(kind)}")
+                f" — {md(estimand.text(kind))}")
     st.latex(estimand.latex(kind))
 left, right = st.columns([3, 2], gap="large")
 with left:
     with st.expander("Assumptions (as DoWhy states them)"):
         for kind in estimand.kinds:
             for name, text in estimand.assumptions.get(kind, {}).items():
-                st.markdown(f"- **{name}**: {text}")
+                st.markdown(f"- **{md(name)}**: {md(text)}")
     if estimand.backdoor is not None:
         desc = g.descendants(treatment)
         options = [n for n in measured if n not in (treatment, outcome) and n not in desc]
         chosen_adj = st.multiselect(
             "Adjust for", options, default=[z for z in estimand.backdoor if z in options], key=adj_key,
-            help=f"Default: {estimand.adjustment_source}. Add covariates for precision (checked: "
+            help=f"Default: {md(estimand.adjustment_source)}. Add covariates for precision (checked: "
                  "the set must still block every back-door path).")
         if set(chosen_adj) != set(estimand.backdoor):
             override = sorted(chosen_adj)
     for note in estimand.notes:
-        st.caption(f":material/info: {note}")
+        st.caption(f":material/info: {md(note)}")
 adjustment = override if override is not None else list(estimand.backdoor or ())
 with right:
     styles = {z: "highlight" for z in adjustment} | {z: "blocking" for z in
@@ -121,7 +122,7 @@ chosen = [a.name for a, col in zip(usable, cols)
                           help=f"{a.label}: {METHODS[a.name].description}")]
 skipped = [f"{a.label} ({a.reason})" for a in avail if not a.available]
 if skipped:
-    st.caption("Not applicable here: " + "; ".join(skipped) + ".")
+    st.caption("Not applicable here: " + md("; ".join(skipped)) + ".")
 pkey = repr((gk, ref.fingerprint, treatment, outcome, tv, cv, override, n_boot, seed))
 store = state.page_state("est_results", {})
 results = store.setdefault(pkey, {})

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.markup import md
 from app.samples import list_samples
 from app.ui import state
 from app.ui.errors import guard
@@ -17,7 +18,7 @@ st.markdown(
 )
 
 ws = state.workspace()
-st.info(f"**Now open:** {ws.summary()}", icon=":material/push_pin:")
+st.info(f"**Now open:** {md(ws.summary())}", icon=":material/push_pin:")
 
 st.subheader("Start in three steps")
 c1, c2, c3 = st.columns(3)

@@ -5,6 +5,7 @@ import streamlit as st
 from app import models
 from app.charts.interventions import seeing_vs_doing, sweep_chart
 from app.errors import QueryError
+from app.markup import md, md_names
 from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard
@@ -51,7 +52,7 @@ with guard():
 if model is None:
     st.stop()
 for note in model.notes:
-    st.caption(f":material/info: {note}")
+    st.caption(f":material/info: {md(note)}")
 
 variables = list(model.variables)
 treat0, target0 = models.suggest_query(model)
@@ -65,10 +66,10 @@ do, evidence = {}, {}
 cols = st.columns(max(1, len(do_vars) + len(ev_vars)))
 for i, v in enumerate(do_vars):
     with cols[i]:
-        do[v] = value_input(f"do({v} = …)", model, v, models.suggest_values(model, v)[0], f"iv_dv:{gk}:{v}")
+        do[v] = value_input(f"do({md(v)} = …)", model, v, models.suggest_values(model, v)[0], f"iv_dv:{gk}:{v}")
 for j, v in enumerate(ev_vars):
     with cols[len(do_vars) + j]:
-        evidence[v] = value_input(f"observed {v} =", model, v, models.suggest_values(model, v)[1],
+        evidence[v] = value_input(f"observed {md(v)} =", model, v, models.suggest_values(model, v)[1],
                                   f"iv_ev:{gk}:{v}")
 if not do_vars or not targets:
     st.info("Choose at least one variable to intervene on and one target.", icon=":material/touch_app:")
@@ -92,7 +93,7 @@ with guard():
         if seen is None:
             st.caption("No unit in the model has these values together, so 'seeing' has no answer: "
                        "only the intervention does.")
-        st.caption(f"How: {result.method}.")
+        st.caption(f"How: {md(result.method)}.")
     with right:
         st.markdown("**The mutilated graph** — arrows into the intervened variables are cut")
         show_graph(g, edge_styles={e: "cut" for e in models.cut_edges(g, do)},
@@ -112,7 +113,7 @@ with guard():
                               else dflt_1, f"iv_x0:{gk}:{treatment}")
     outcome_state = None
     if model.kind == "discrete":
-        outcome_state = st.radio("Outcome event", list(model.states[target]), horizontal=True,
+        outcome_state = st.radio("Outcome event", list(model.states[target]), horizontal=True, format_func=md,
                                  index=list(model.states[target]).index(
                                      models.suggest_values(model, target)[0]), key=f"iv_ys:{gk}:{target}")
     effect = models.causal_effect(model, target, treatment, treated, control, evidence, outcome_state)
@@ -120,11 +121,11 @@ with guard():
     fmt = (lambda d: f"{100 * d:+.1f} points") if outcome_state is not None else "{:+.4g}".format
     m1.metric(effect.measure.capitalize(), fmt(effect.effect))
     m2.metric("What mere observation suggests", fmt(effect.association))
-    st.markdown(effect.sentence())
+    st.markdown(md(effect.sentence()))
     sweep = models.intervention_sweep(model, target, treatment, evidence, outcome_state)
     what = f"P({target} = {outcome_state})" if outcome_state is not None else f"mean of {target}"
     show_chart(sweep_chart, sweep, treatment, target, what)
-    st.caption(f"The sweep: {what} for every value of {treatment}, set by intervention (green) "
+    st.caption(f"The sweep: {md(what)} for every value of {md(treatment)}, set by intervention (green) "
                "and merely observed (grey). Where the lines differ, confounding is at work.")
 
 with st.expander("Probability tables (view and edit)" if model.kind == "discrete"
@@ -134,7 +135,7 @@ with st.expander("Probability tables (view and edit)" if model.kind == "discrete
     else:
         v = st.selectbox("Table of", variables, key=f"iv_cpt:{gk}")
         parents = model.parents(v)
-        st.caption(f"One row per combination of {', '.join(parents) or 'nothing (no parents)'}; "
+        st.caption(f"One row per combination of {md_names(parents, 'nothing (no parents)')}; "
                    "each row must sum to 1." + (" With hidden common causes these tables describe"
                                                  " observations and cannot be edited."
                                                  if model.confounded else ""))

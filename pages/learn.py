@@ -6,6 +6,7 @@ import streamlit as st
 from app.errors import CausalCanvasError
 from app.lessons import Progress, list_lessons
 from app.lessons.loader import teacher_guide
+from app.markup import md
 from app.ui import state
 from app.ui.errors import show_error
 from app.ui.learn_views import (
@@ -52,7 +53,7 @@ progress_line = st.empty()   # filled at the end, once this run's answers are co
 if choice == PRACTICE:
     show_practice()
 elif infos[choice].error:
-    st.error(f"**This lesson cannot be opened.** {infos[choice].error}", icon=":material/error:")
+    st.error(f"**This lesson cannot be opened.** {md(infos[choice].error)}", icon=":material/error:")
     st.caption("The other lessons work; a teacher can fix the files listed above.")
 else:
     try:

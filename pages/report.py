@@ -8,6 +8,7 @@ import streamlit as st
 from app.data import Dataset, infer_types, with_types
 from app.estimation.pipeline import default_roles
 from app.estimation.prepare import treatment_levels
+from app.markup import md
 from app.report import make_report, render_html, render_markdown
 from app.report.rules import knowledge_from_text
 from app.ui import state
@@ -70,7 +71,7 @@ with st.expander("More settings"):
                         else "skip refutations" if v == 0 else str(v))
     add_learned = st.checkbox("Add learned edges found in ≥ 90% of resamples to my graph",
                               value=True, key="rep_add")
-    outcome_last = st.checkbox(f"'{outcome}' is measured last (causes none of the others)",
+    outcome_last = st.checkbox(f"'{md(outcome)}' is measured last (causes none of the others)",
                                value=True, key="rep_last")
     knowledge_text = st.text_area(
         "Background knowledge", key=f"rep_knowledge:{fp}", height=90,
@@ -98,7 +99,7 @@ if b1.button("Run the analysis", type="primary", key="rep_run", icon=":material/
             dataset, treatment, outcome, graph=g if use_graph else None,
             knowledge=knowledge_from_text(knowledge_text), **{k: v for k, v in params.items()
                               if k not in ("treatment", "outcome")},
-            progress=lambda f, text: bar.progress(f, text=text),
+            progress=lambda f, text: bar.progress(f, text=md(text)),
             cancel=cancelled)
         while len(runs) >= KEPT:
             runs.pop(next(iter(runs)))
@@ -112,16 +113,16 @@ if st.session_state.pop(CANCEL, False):
 shown = runs.get(key)
 if shown is None and runs.get(state.page_state("report_last")):
     shown = runs[state.page_state("report_last")]
-    b2.caption(f"Showing the last report ({shown['label']}); the settings have changed since. "
+    b2.caption(f"Showing the last report ({md(shown['label'])}); the settings have changed since. "
                "Press Run for a new one.")
 if shown is None:
     b2.caption("Takes about 10–60 s (mostly the discovery bootstrap). The report appears here "
                "and can be downloaded as HTML or Markdown.")
     st.stop()
 
-st.info(shown["verdict"], icon=":material/fact_check:")
+st.info(md(shown["verdict"]), icon=":material/fact_check:")
 if shown["headline"]:
-    st.markdown(shown["headline"])
+    st.markdown(md(shown["headline"]))
 name = f"report-{ref.name.rsplit('.', 1)[0]}-{shown['label'].replace(' → ', '-to-')}"
 d1, d2, _ = st.columns([1, 1, 3])
 d1.download_button("Download HTML", shown["html"], file_name=f"{name}.html", mime="text/html",

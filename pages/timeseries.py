@@ -2,6 +2,7 @@
 import streamlit as st
 
 from app.charts.timeseries import lag_heatmap, series_chart
+from app.markup import md, md_names
 from app.timeseries import ROW_ORDER, discover_timeseries, list_series_samples, load_series_sample
 from app.timeseries.data import MISSING_CHOICES, time_column_candidates
 from app.timeseries.pcmci import TEST_TITLES
@@ -38,7 +39,7 @@ elif source == "The loaded table":
                 "Data page.", icon=":material/table_view:")
     else:
         data_key = f"table:{ref.fingerprint}"
-        st.caption(f"{ref.name}: {len(df):,} rows × {df.shape[1]} columns")
+        st.caption(f"{md(ref.name)}: {len(df):,} rows × {df.shape[1]} columns")
 else:
     uploaded = st.file_uploader("A table with one row per time step", key="ts_upload",
                                 type=["csv", "tsv", "txt", "parquet"])
@@ -107,7 +108,7 @@ if st.button("Find links", type="primary", key="ts_run"):
         res = discover_timeseries(
             df.tail(last) if last else df, time_col, variables, int(max_lag), method, test,
             alpha, bootstrap=int(n_boot), block_length=int(block) or None,
-            progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), msg),
+            progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), md(msg)),
             missing=missing, sort=sort, difference=difference, fdr=fdr, unit_column=unit)
         state.set_page_state("ts_result", (settings, res))
     bar.empty()
@@ -131,7 +132,7 @@ st.success(f"{METHOD_TITLES[res.method]} found **{len(res.links)} links** among 
            f"{len(res.variables)} variables over {res.n_steps} time steps "
            f"({res.elapsed_seconds:.1f} s).")
 for note in res.notes:
-    st.info(note, icon=":material/info:")
+    st.info(md(note), icon=":material/info:")
 min_freq = 0.0
 if res.frequencies is not None:
     min_freq = st.slider("Keep links found in at least this share of resamples", 0.0, 1.0, 0.5,
@@ -176,7 +177,7 @@ with t2:
                + ("Plain lines are same-time links of unknown direction." if summary.unoriented
                   else ""))
     if summary.autodependent:
-        st.caption("Depend on their own past: " + ", ".join(summary.autodependent) + ".")
+        st.caption("Depend on their own past: " + md_names(summary.autodependent) + ".")
     if st.button("Adopt summary graph", key="ts_adopt",
                  help="Replace the workspace graph with this one (undo brings yours back)."):
         with guard():

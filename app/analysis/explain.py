@@ -9,6 +9,7 @@ from app.analysis.implications import ImplicationReport
 from app.analysis.paths import PathInfo
 from app.analysis.roles import ROLE_LABELS
 from app.graph import CausalGraph
+from app.markup import md_line
 
 
 def default_query(g: CausalGraph) -> tuple[list[str], list[str]]:
@@ -26,14 +27,15 @@ def default_query(g: CausalGraph) -> tuple[list[str], list[str]]:
 
 
 def _names(nodes: Iterable[str]) -> str:
-    nodes = sorted(nodes)
+    """Node names for a Markdown sentence: sorted, escaped, joined with commas and "and"."""
+    nodes = [md_line(n) for n in sorted(nodes)]
     if len(nodes) <= 1:
         return "".join(nodes) or "nothing"
     return ", ".join(nodes[:-1]) + " and " + nodes[-1]
 
 
 def dsep_sentence(xs: Iterable[str], ys: Iterable[str], zs: Iterable[str], separated: bool) -> str:
-    """The d-separation answer in words, with what it means for data."""
+    """The d-separation answer as Markdown (names escaped), with what it means for data."""
     x, y, z = _names(xs), _names(ys), list(zs)
     given = f"once you know {_names(z)}" if z else "without conditioning on anything"
     if separated:

@@ -17,6 +17,7 @@ import pandas as pd
 
 from app.errors import QueryError
 from app.graph import CausalGraph
+from app.markup import md
 from app.models.fit import FittedModel
 
 _CACHE_SIZE = 256
@@ -502,18 +503,20 @@ def suggest_values(model: FittedModel, treatment: str) -> tuple[object, object]:
 
 def seeing_doing_sentence(model: FittedModel, result: QueryResult, seen: QueryResult | None,
                           target: str) -> str:
-    """'If everyone had X = x, P(Y = y) would be …; among units that merely have X = x it is …'."""
-    setting = ", ".join(f"{k} = {show_value(v)}" for k, v in result.do.items())
+    """'If everyone had X = x, P(Y = y) would be …; among units that merely have X = x it is …'.
+
+    Markdown: names and values are escaped, the emphasis is ours."""
+    setting = ", ".join(f"{md(k)} = {md(show_value(v))}" for k, v in result.do.items())
     if result.evidence:
         setting += " (among units with " + ", ".join(
-            f"{k} = {show_value(v)}" for k, v in result.evidence.items()) + ")"
+            f"{md(k)} = {md(show_value(v))}" for k, v in result.evidence.items()) + ")"
     if result.kind == "discrete":
         y = default_outcome_state(model.states[target])
-        return (f"If **everyone** had {setting}, P({target} = {y}) would be "
+        return (f"If **everyone** had {setting}, P({md(target)} = {md(y)}) would be "
                 f"**{result.probability(target, y):.1%}**"
                 + (f"; among units that merely *have* {setting} it is "
                    f"{seen.probability(target, y):.1%}." if seen else "."))
-    return (f"If **everyone** had {setting}, the average {target} would be "
+    return (f"If **everyone** had {setting}, the average {md(target)} would be "
             f"**{result.means[target]:.4g}**"
             + (f"; among units that merely *have* these values it is {seen.means[target]:.4g}."
                if seen else "."))

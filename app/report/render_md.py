@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from app.markup import md_line as md
 from app.report.document import (
     STATUS_LABEL,
     Block,
@@ -17,13 +18,6 @@ from app.report.document import (
     build_document,
 )
 from app.report.result import ReportResult
-
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def md(text: str) -> str:
-    """Escape Markdown and HTML syntax characters; keep the text on one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
 def _table(t: Table) -> str:
@@ -47,7 +41,8 @@ def _block(b: Block) -> str:
     if isinstance(b, Callout):
         return "> " + (f"**{md(b.strong.strip())}** " if b.strong else "") + md(b.text)
     if isinstance(b, Code):
-        fence = "````" if "```" in b.text else "```"
+        # a fence longer than any backtick run in the text, so the text cannot close it
+        fence = "`" * max(3, 1 + max((len(r) for r in re.findall("`+", b.text)), default=0))
         return f"{fence}\n{b.text.rstrip()}\n{fence}"
     if isinstance(b, Figure):
         return f"*Figure: {md(b.caption)}*" + (f"\n\n{md(b.text)}" if b.text else "")
@@ -61,7 +56,7 @@ def document_markdown(doc: Document) -> str:
     parts += [f"- **{md(k)}:** {md(v)}" for k, v in doc.facts]
     parts.append("")
     for s in doc.sections:
-        parts += [f"## {md(s.title)}", ""]
+        parts += [f"## {s.title}", ""]      # our own constant titles ("1. The data")
         if s.intro:
             parts += [f"*{md(s.intro)}*", ""]
         for b in s.blocks:

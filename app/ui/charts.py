@@ -85,6 +85,19 @@ def spec_of(chart: alt.TopLevelMixin) -> dict:
     return _to_spec(chart)[0]
 
 
+def loads_or_links(spec: Any) -> bool:
+    """True when a Vega-Lite spec would make the browser load something (`url` data, an image
+    mark) or link out (an `href` channel). Our charts never do; a lesson file's chart might."""
+    if isinstance(spec, dict):
+        mark = spec.get("mark")
+        if mark == "image" or (isinstance(mark, dict) and mark.get("type") == "image"):
+            return True
+        return any(k in ("url", "href") or loads_or_links(v) for k, v in spec.items())
+    if isinstance(spec, list):
+        return any(loads_or_links(v) for v in spec)
+    return False
+
+
 def show_spec(spec: dict, **options: Any):
     """Draw a spec from chart_spec/spec_of; options as for st.vega_lite_chart."""
     if isinstance(options.get("height"), int | float) and \

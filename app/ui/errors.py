@@ -8,19 +8,22 @@ from contextlib import contextmanager
 import streamlit as st
 
 from app.errors import CausalCanvasError
+from app.markup import md
 
 log = logging.getLogger("causal_canvas")
 
 
 def show_error(err: BaseException, *, where=None) -> None:
-    """Render an exception as st.error with a title, message and hint (no traceback)."""
+    """Render an exception as st.error with a title, message and hint (no traceback).
+
+    Messages are built from input (names, file contents), so every part is shown literally."""
     target = where or st
     if isinstance(err, CausalCanvasError):
-        target.error(f"**{err.title}.** {err.user_message()}", icon=":material/error:")
+        target.error(f"**{md(err.title)}.** {md(err.user_message())}", icon=":material/error:")
     else:
         log.exception("unexpected error", exc_info=err)
         target.error("**Unexpected problem.** Causal Canvas could not finish this step "
-                     f"({type(err).__name__}). Your graph and data are unchanged; try another "
+                     f"({md(type(err).__name__)}). Your graph and data are unchanged; try another "
                      "setting, and please report it if it happens again.", icon=":material/error:")
 
 

@@ -12,6 +12,7 @@ from app.estimation import estimate_effect, refute, sensitivity, subgroup_effect
 from app.estimation.pipeline import fmt
 from app.estimation.refute import EXPECTED, LABELS, default_simulations
 from app.graph import CausalGraph
+from app.markup import md
 from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard
@@ -41,7 +42,7 @@ def cancel(flag: str) -> None:
 
 
 def progress_to(bar, lo: float = 0.0, hi: float = 1.0):
-    return lambda f, msg: bar.progress(min(1.0, lo + (hi - lo) * f), text=msg)
+    return lambda f, msg: bar.progress(min(1.0, lo + (hi - lo) * f), text=md(msg))
 
 
 def remember(name: str, key, compute):
@@ -68,7 +69,7 @@ def show_results(shown: dict):
     for col, e in zip(metrics[1:], shown.values()):
         col.metric(e.method_label, fmt(e.value), help=f"{e.engine}; interval: {e.ci_method}")
         col.caption(ci_text(e))
-    st.markdown(primary.sentence)
+    st.markdown(md(primary.sentence))
     show_chart(charts.effects_chart, list(shown.values()))
     st.caption("Grey: the naive difference. Blue: causal estimates. When they sit on opposite sides "
                "of the dashed zero line, confounding has reversed the sign (Simpson's paradox).")
@@ -79,7 +80,7 @@ def show_results(shown: dict):
                      hide_index=True, width="stretch")
         for e in shown.values():
             for note in e.notes:
-                st.caption(f"{e.method_label}: {note}")
+                st.caption(f"{e.method_label}: {md(note)}")
     return primary
 
 
@@ -87,7 +88,7 @@ def show_last_good(reason: str) -> None:
     """After a failed run: keep the last results that worked on screen, then stop."""
     label, shown = state.page_state("est_last_good", ("", {}))
     if shown:
-        st.caption(f"Showing the last results that worked ({label}); {reason}")
+        st.caption(f"Showing the last results that worked ({md(label)}); {md(reason)}")
         show_results(shown)
     st.stop()
 
@@ -124,7 +125,7 @@ def refutation_panel(q: Question, shown: dict, seed: int, n_sims: int | None):
     rcols = st.columns(2)
     for i, r in enumerate(refs.values()):
         with rcols[i % 2]:
-            (st.success if r.passed else st.warning)(f"**{r.label}: {r.verdict}.** {r.explanation}",
+            (st.success if r.passed else st.warning)(f"**{md(r.label)}: {md(r.verdict)}.** {md(r.explanation)}",
                                                      icon=":material/check_circle:" if r.passed else ":material/warning:")
             show_chart(charts.refutation_chart, r, height=220)
     if target.estimand_kind == "backdoor":
@@ -132,9 +133,9 @@ def refutation_panel(q: Question, shown: dict, seed: int, n_sims: int | None):
             sens = sensitivity(target)
             st.markdown("**Sensitivity to a hidden confounder**")
             show_chart(charts.sensitivity_chart, sens)
-            st.markdown(sens.explanation)
+            st.markdown(md(sens.explanation))
             for note in sens.notes:
-                st.caption(f":material/info: {note}")
+                st.caption(f":material/info: {md(note)}")
     return target
 
 
@@ -147,7 +148,7 @@ def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:
     after = g.descendants(treatment)
     covariates = [c for c in measured if c not in (treatment, outcome) and c not in after]
     if not covariates:
-        st.caption(f"No measured variable comes before {treatment} in the graph, so there is nothing to "
+        st.caption(f"No measured variable comes before {md(treatment)} in the graph, so there is nothing to "
                    "form causal subgroups with (subgroups by a consequence of the treatment mislead).")
         return
     if target.method in FAST or target.estimand_kind == "frontdoor":
@@ -195,7 +196,7 @@ def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:
             sub = remember("est_subgroups", (pkey, fast, mkey), lambda: subgroup_effects(
                 df, g, mask_or_column=mask, overall=fast_est, n_bootstrap=30))
             for col, row in zip((s2, s3), sub.table.itertuples()):
-                col.metric(f"{row.group.capitalize()} (n = {row.n})", fmt(row.estimate),
+                col.metric(f"{md(row.group.capitalize())} (n = {row.n})", fmt(row.estimate),
                            delta=fmt(row.estimate - fast_est.value), delta_color="off")
                 col.caption(f"95% CI {fmt(row.ci_low)} to {fmt(row.ci_high)}")
     else:
@@ -203,9 +204,9 @@ def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:
     with guard():
         cate = remember("est_cate", (pkey, fast, cov, bins), lambda: subgroup_effects(
             df, g, mask_or_column=cov, bins=bins, overall=fast_est, n_bootstrap=30))
-        st.markdown(f"**Effect along {cov}** (conditional effects, {fast_est.method_label.lower()})")
+        st.markdown(f"**Effect along {md(cov)}** (conditional effects, {fast_est.method_label.lower()})")
         show_chart(charts.cate_chart, cate)
         st.caption("Each point is the effect within that group, with its 95% interval; the grey band "
                    "is the overall effect. Wide intervals mean the group is small.")
         for note in cate.notes:
-            st.caption(f":material/info: {note}")
+            st.caption(f":material/info: {md(note)}")

@@ -9,7 +9,9 @@ from app.errors import CausalCanvasError, ShareLinkError
 from app.exercises.generator import LEVELS, RUNG_KINDS, generate
 from app.graph import CausalGraph
 from app.lessons import Exhibit, Progress, load_lesson
+from app.markup import md, md_authored
 from app.ui import state
+from app.ui.charts import loads_or_links, show_spec, spec_of
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.shell import share_url
@@ -42,7 +44,7 @@ def apply_lesson_link(known: list[str]) -> None:
     except ShareLinkError:
         return  # the shell already says the link is damaged
     if extra.get("lesson") and extra["lesson"] not in known:
-        state.flash(f"The link opens the lesson '{extra['lesson']}', which is not installed "
+        state.flash(f"The link opens the lesson '{md(extra['lesson'])}', which is not installed "
                     "here; showing the first lesson instead.", "warning")
     elif extra.get("lesson"):
         st.session_state[PICK] = extra["lesson"]
@@ -83,13 +85,17 @@ def show_parts(parts: list) -> None:
             if isinstance(c, pd.DataFrame):
                 st.dataframe(c, hide_index=isinstance(c.index, pd.RangeIndex))
             elif isinstance(c, str):
-                st.markdown(c)
+                st.markdown(md_authored(c))
+            elif loads_or_links(spec := spec_of(c)):
+                st.warning("This chart of the lesson would load data or pictures from the "
+                           "network, or link out, so it is not shown: Causal Canvas makes no "
+                           "request outside this server.", icon=":material/wifi_off:")
             else:
-                st.altair_chart(c, width="stretch")
+                show_spec(spec, width="stretch")
             if part.caption:
-                st.caption(part.caption)
+                st.caption(md_authored(part.caption))
         else:
-            st.markdown(part)
+            st.markdown(md_authored(part))
 
 
 def exercise_widget(ex, slug: str, key: str, number: int, graph: CausalGraph | None,
@@ -97,12 +103,12 @@ def exercise_widget(ex, slug: str, key: str, number: int, graph: CausalGraph | N
     """Prompt, answer widget, Check / Hint / Show me; returns True once solved or revealed."""
     mem = _memory().setdefault(key, {"hints": 0, "revealed": False, "feedback": None,
                                   "solved": False, "scored": False})
-    st.markdown(f"**Exercise {number}.** {ex.prompt}")
+    st.markdown(f"**Exercise {number}.** {md_authored(ex.prompt)}")
     if ex.graph is not None and graph is not None and ex.graph != graph:
         show_graph(ex.graph, edge_labels=ex.edge_labels, height=300, key=f"{key}_g")
     with st.form(f"{key}_form", border=False):
         if ex.kind == "choice":
-            value = st.radio("Your answer", ex.options, index=None, key=f"{key}_in")
+            value = st.radio("Your answer", ex.options, index=None, key=f"{key}_in", format_func=md)
         elif ex.kind == "multi":
             value = st.multiselect("Your answer", ex.options, key=f"{key}_in",
                                    placeholder=f"Nothing selected means: {ex.empty_label}")
@@ -121,8 +127,8 @@ def exercise_widget(ex, slug: str, key: str, number: int, graph: CausalGraph | N
                 _progress().practice_answer(ex.rung or "other", fb.correct, ex.fingerprint)
     fb = mem["feedback"]
     if fb is not None:
-        reasons = "".join(f"\n- {r}" for r in fb.reasons)
-        (st.success if fb.correct else st.info if ex.predict else st.error)(fb.message + reasons)
+        (st.success if fb.correct else st.info if ex.predict else st.error)(
+            md(fb.message) + "".join(f"\n- {md(r)}" for r in fb.reasons))
     c1, c2 = st.columns(2)
     n_hints = len(ex.hints)
     if n_hints:
@@ -134,9 +140,9 @@ def exercise_widget(ex, slug: str, key: str, number: int, graph: CausalGraph | N
               on_click=lambda: (mem.update(revealed=True),
                                 None if practice else _progress().reveal(slug, ex.id)))
     for h in ex.hints[:mem["hints"]]:
-        st.caption(f":material/lightbulb: {h}")
+        st.caption(f":material/lightbulb: {md_authored(h)}")
     if mem["revealed"] and ex.reveal is not None:
-        st.markdown(f"**Answer:** {ex.answer_text()}\n\n{ex.reveal.text}")
+        st.markdown(f"**Answer:** {md(ex.answer_text())}\n\n{md_authored(ex.reveal.text)}")
         shown = ex.graph or graph
         if shown is not None:
             show_graph(shown, highlight_nodes=ex.reveal.highlight_nodes,
@@ -163,11 +169,12 @@ def level_picker(slug: str, default: int) -> int:
 
 def show_lesson(slug: str) -> None:
     lesson = load_lesson(slug)
-    st.header(f"{lesson.number}. {lesson.title}")
+    st.header(f"{lesson.number}. {md(lesson.title)}")
     meta = [lesson.summary] + ([f"about {lesson.minutes} min"] if lesson.minutes else [])
-    st.caption(" · ".join(meta))
+    st.caption(md(" · ".join(meta)))
     if lesson.goals:
-        st.markdown("**You will learn to** " + "; ".join(g[0].lower() + g[1:] for g in lesson.goals) + ".")
+        st.markdown("**You will learn to** "
+                    + md("; ".join(g[0].lower() + g[1:] for g in lesson.goals)) + ".")
     level = lesson.difficulty
     if lesson.generated:
         c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
@@ -206,7 +213,7 @@ def show_lesson(slug: str) -> None:
     st.progress(solved / len(run.exercises), text=f"{solved} of {len(run.exercises)} exercises solved")
     if not st.session_state.get(PRESENTER):
         with st.expander("Teacher notes", icon=":material/co_present:"):
-            st.markdown(lesson.teacher_notes or "_No teacher notes for this lesson yet._")
+            st.markdown(md_authored(lesson.teacher_notes or "_No teacher notes for this lesson yet._"))
 
 
 def show_practice() -> None:

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 
 from app.errors import ShareLinkError
+from app.markup import md
 from app.ui import autosave, state
 from app.ui.errors import show_error
 from app.workspace import decode_share, encode_share
@@ -67,15 +68,15 @@ def sidebar() -> None:
     ws = hist.present
     with st.sidebar:
         st.markdown("**Workspace**")
-        st.caption(ws.summary())
+        st.caption(md(ws.summary()))
         c1, c2 = st.columns(2)
         if c1.button("↶ Undo", disabled=not hist.can_undo, use_container_width=True,
-                     help=f"Undo: {hist.undo_label()}" if hist.can_undo else "Nothing to undo",
+                     help=f"Undo: {md(hist.undo_label())}" if hist.can_undo else "Nothing to undo",
                      key="cc_undo"):
             state.undo()
             st.rerun()
         if c2.button("↷ Redo", disabled=not hist.can_redo, use_container_width=True,
-                     help=f"Redo: {hist.redo_label()}" if hist.can_redo else "Nothing to redo",
+                     help=f"Redo: {md(hist.redo_label())}" if hist.can_redo else "Nothing to redo",
                      key="cc_redo"):
             state.redo()
             st.rerun()

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 import streamlit as st
 
 from app.errors import Cancelled
+from app.markup import md
 from app.ui import state
 from app.ui.errors import guard
 
@@ -106,7 +107,7 @@ def cancellable_job(flag: str, button_key: str, start_text: str
     try:
         yield bar, lambda: bool(st.session_state.get(flag))
     except Cancelled as stop:
-        st.info(stop.message, icon=":material/cancel:")
+        st.info(md(stop.message), icon=":material/cancel:")
     finally:
         st.session_state[flag] = False
         bar.empty()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,13 @@ def open_page(page: str | None = None, sample: str | None = "kidney_stones",
         at.switch_page(page)
         at.run()
     return at
+
+
+def shown(markdown) -> str:
+    """What a Markdown source displays: names and messages reach it escaped (app.markup.md),
+    so `stone\\_size` in the source is `stone_size` on the screen (and URL prefixes carry an
+    invisible word joiner)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown)).replace("\u2060", "")
 
 
 def assert_no_exception(at: AppTest) -> None:

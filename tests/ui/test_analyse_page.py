@@ -1,13 +1,13 @@
 """The Analyse page in Streamlit's AppTest: every section renders on real samples."""
 from __future__ import annotations
 
-from tests.ui.conftest import assert_no_exception, open_page
+from tests.ui.conftest import assert_no_exception, open_page, shown
 
 
 def _text(at) -> str:
     parts = [m.value for m in at.markdown] + [e.value for e in at.success] + \
             [e.value for e in at.error] + [e.value for e in at.warning] + [c.value for c in at.caption]
-    return "\n".join(str(p) for p in parts)
+    return shown("\n".join(str(p) for p in parts))
 
 
 def test_kidney_stones_shows_backdoor_adjustment_and_paths():
@@ -19,7 +19,7 @@ def test_kidney_stones_shows_backdoor_adjustment_and_paths():
     assert "identifiable, by back-door adjustment" in text
     assert any(r"stone\_size" in lx.value for lx in at.get("latex"))
     # the empty set is not a valid adjustment set: the check says which path stays open
-    assert any("treatment ← stone_size → recovery stays open" in e.value for e in at.error)
+    assert any("treatment ← stone_size → recovery stays open" in shown(e.value) for e in at.error)
 
 
 def test_conditioning_on_the_confounder_blocks_the_back_door_path():

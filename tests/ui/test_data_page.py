@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from app.samples import SAMPLE_NAMES, list_samples, load_sample
-from tests.ui.conftest import assert_no_exception, open_page
+from tests.ui.conftest import assert_no_exception, open_page, shown
 
 PAGE = "pages/data.py"
 
@@ -14,7 +14,7 @@ def workspace(at):
 
 
 def errors(at) -> str:
-    return " ".join(e.value for e in at.error)
+    return shown(" ".join(e.value for e in at.error))
 
 
 
@@ -32,7 +32,7 @@ def test_every_sample_loads_from_the_picker_with_its_graph():
         ws = workspace(at)
         assert ws.dataset.kind == "sample" and ws.dataset.name == name
         assert ws.dataset.rows == titles[name].rows
-        assert at.subheader[0].value.startswith(f"{name} · {titles[name].rows:,} rows")
+        assert shown(at.subheader[0].value).startswith(f"{name} · {titles[name].rows:,} rows")
         assert ws.graph == load_sample(name).graph
 
 
@@ -80,7 +80,7 @@ def test_good_upload_replaces_the_data_keeps_the_graph_and_reports_the_encoding(
     ws = workspace(at)
     assert ws.dataset.kind == "upload" and ws.dataset.name == "towns.csv"
     assert ws.graph == graph
-    notes = " ".join(i.value for i in at.info)
+    notes = shown(" ".join(i.value for i in at.info))
     assert "Windows-1252" in notes and "decimal commas" in notes
 
 

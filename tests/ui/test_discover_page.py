@@ -1,10 +1,10 @@
 """Discover page: learns on the loaded sample, diffs, adopts through undo, cancels cleanly."""
 from app.graph import CausalGraph
-from tests.ui.conftest import assert_no_exception, open_page
+from tests.ui.conftest import assert_no_exception, open_page, shown
 
 
 def _texts(at) -> str:
-    return " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error])
+    return shown(" ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error]))
 
 
 def test_discover_shows_a_learned_graph_and_the_true_shd():

@@ -11,7 +11,7 @@ from app.exercises.checkers import NO_SET
 from app.exercises.generator import drill, generate
 from app.lessons.loader import ENV_VAR
 from app.workspace import decode_share, encode_share
-from tests.ui.conftest import assert_no_exception, open_page
+from tests.ui.conftest import assert_no_exception, open_page, shown
 
 PAGE = "pages/learn.py"
 
@@ -36,11 +36,11 @@ def _has(seq, k: str) -> bool:
 
 
 def errors(at) -> str:
-    return "\n".join(e.value for e in at.error)
+    return shown("\n".join(e.value for e in at.error))
 
 
 def successes(at) -> str:
-    return "\n".join(e.value for e in at.success)
+    return shown("\n".join(e.value for e in at.success))
 
 
 def lesson(slug: str, sample: str | None = "kidney_stones"):
@@ -54,16 +54,16 @@ def lesson(slug: str, sample: str | None = "kidney_stones"):
 # ---- the eight lessons -------------------------------------------------------------------------
 def test_lesson_1_prediction_reveals_the_table_and_adjusting_is_checked():
     at = lesson("01_confounding_simpson")
-    assert not any("Simpson's paradox" in m.value for m in at.markdown)
+    assert not any("Simpson's paradox" in shown(m.value) for m in at.markdown)
     answer(at, key("01_confounding_simpson", "predict"), "B does better for small stones and for large stones")
-    assert "almost everyone predicts" in "\n".join(i.value for i in at.info)
-    assert any("Simpson's paradox" in m.value for m in at.markdown)   # the After text appears
+    assert "almost everyone predicts" in shown("\n".join(i.value for i in at.info))
+    assert any("Simpson's paradox" in shown(m.value) for m in at.markdown)   # the After text appears
     k = key("01_confounding_simpson", "adjusted")
     answer(at, k, "0.78")
     assert "P(recovery | A)" in errors(at) and "large stones" in errors(at)
     answer(at, k, "0.8325")
     assert "Correct: 0.8325" in successes(at)
-    assert any("0.7789" in m.value for m in at.markdown)
+    assert any("0.7789" in shown(m.value) for m in at.markdown)
 
 
 def test_lesson_1_adjustment_set_is_checked_by_the_engine():
@@ -172,10 +172,10 @@ def test_hint_and_show_me_reveal_step_by_step():
     at = lesson("01_confounding_simpson")
     k = key("01_confounding_simpson", "adjusted")
     at.button(key=f"{k}_hint").click().run()
-    assert any("stone size from the table" in c.value for c in at.caption)
+    assert any("stone size from the table" in shown(c.value) for c in at.caption)
     at.button(key=f"{k}_show").click().run()
     assert_no_exception(at)
-    assert any("**Answer:** 0.8325" in m.value for m in at.markdown)
+    assert any("**Answer:** 0.8325" in shown(m.value) for m in at.markdown)
     assert at.button(key=f"{k}_show").disabled
 
 
@@ -191,7 +191,7 @@ def test_progress_is_kept_and_shown():
     at = lesson("08_seeing_doing_counterfactual")
     for ex_id, value in (("doing", "0.8"), ("seeing", "Larger"), ("unit", "1.9")):
         answer(at, key("08_seeing_doing_counterfactual", ex_id), value)
-    assert any("1 of 8 lessons done" in c.value and "✓ 8" in c.value for c in at.caption)
+    assert any("1 of 8 lessons done" in shown(c.value) and "✓ 8" in shown(c.value) for c in at.caption)
 
 
 def test_practice_scores_the_first_answer_and_new_exercise_moves_on():
@@ -208,7 +208,7 @@ def test_practice_scores_the_first_answer_and_new_exercise_moves_on():
     assert at.session_state["cc_pages"]["learn_seeds"]["practice"] == seed + 1
     at.selectbox(key="learn_rung").set_value("counterfactual").run()
     assert_no_exception(at)
-    assert any("Counterfactual" in c.value for c in at.caption)
+    assert any("Counterfactual" in shown(c.value) for c in at.caption)
 
 
 def test_presenter_mode_hides_teacher_notes():
@@ -246,7 +246,7 @@ def test_share_link_to_a_lesson_not_installed_here_says_so():
     token = encode_share(drill(1, 2)[0], page="learn", extra={"lesson": "42_unknown"})
     at = open_page(PAGE, query={"g": token})
     assert_no_exception(at)
-    assert any("not installed here" in w.value for w in at.warning)
+    assert any("not installed here" in shown(w.value) for w in at.warning)
     assert at.selectbox(key="learn_lesson").value == "01_confounding_simpson"
 
 
@@ -274,5 +274,5 @@ def test_a_lesson_with_a_syntax_error_shows_a_clear_message(broken_lessons):
 def test_a_lesson_whose_checker_crashes_shows_where(broken_lessons):
     at = lesson("21_crashes")
     assert "exercises() failed (checker.py line 2): ZeroDivisionError" in errors(at)
-    assert any("other lessons still work" in c.value for c in at.caption)
+    assert any("other lessons still work" in shown(c.value) for c in at.caption)
 

@@ -1,11 +1,11 @@
 """Report page: sensible defaults, a run that shows and offers the report, cancel keeps the
 previous report, and the empty state without data."""
-from tests.ui.conftest import assert_no_exception, open_page
+from tests.ui.conftest import assert_no_exception, open_page, shown
 
 
 def _texts(at) -> str:
-    return " ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error,
-                                            *at.warning])
+    return shown(" ".join(str(m.value) for m in [*at.markdown, *at.caption, *at.info, *at.error,
+                                                  *at.warning]))
 
 
 def _fast(at):
@@ -69,7 +69,7 @@ def test_bad_knowledge_gives_a_message_not_a_traceback():
     at.text_area(key=f"rep_knowledge:{fp}").input("treatment causes recovery").run()
     at.button(key="rep_run").click().run()
     assert_no_exception(at)
-    assert any("is not background knowledge" in str(e.value) for e in at.error)
+    assert any("is not background knowledge" in shown(e.value) for e in at.error)
 
 
 def test_without_data_the_page_offers_a_sample():

@@ -1,19 +1,14 @@
 """Small helpers shared by the classroom views: escaping, cookies and the browser's id."""
-import string
 import time
 
 import streamlit as st
 
 from app.classroom import access
+from app.markup import md as esc  # noqa: F401 - user text inside Markdown, for the views
 
 LIB_COOKIE = "cc_library"
 SEAT_COOKIE = "cc_seat"
 BROWSER_COOKIE = "cc_browser"
-
-
-def esc(text) -> str:
-    """User text (names, prompts, titles) shown as plain text inside markdown."""
-    return "".join("\\" + c if c in string.punctuation else c for c in str(text))
 
 
 def remember_cookie(name: str, value: str, max_age: int = 31_536_000) -> None:

@@ -43,12 +43,12 @@ def question_form(g) -> None:
             "Outcome value (for a probability; empty for an average)", key="cr_tv") or None
         dv = c1.selectbox("Intervene on", [n for n in measured if n != params["target"]],
                           key="cr_dv")
-        params["do"] = {dv: c2.text_input(f"Set {dv} to", key="cr_dval")}
+        params["do"] = {dv: c2.text_input(f"Set {esc(dv)} to", key="cr_dval")}
         if kind == "counterfactual":
             seen = st.multiselect("What actually happened (observed variables)", measured,
                                   default=[dv, params["target"]], key="cr_fv")
             cols = st.columns(max(1, len(seen)))
-            params["factual"] = {v: cols[i].text_input(f"{v} was", key=f"cr_f_{v}")
+            params["factual"] = {v: cols[i].text_input(f"{esc(v)} was", key=f"cr_f_{v}")
                                  for i, v in enumerate(seen)}
         c1, c2, c3 = st.columns([2, 2, 1])
         if state.data() is not None and c3.button("Compute from the data", key="cr_compute",
