@@ -73,7 +73,8 @@ else:
         gaps = [v for v in dict.fromkeys((x, target)) if v in df.columns
                 and pd.isna(df.iloc[row][v])]
         if gaps:
-            st.warning(f"Row {row} has no value for {' and '.join(gaps)}: the facts below come "
+            st.warning(f"Row {int(row)} has no value for {md(' and '.join(gaps))}: the facts "
+                       "below come "
                        "from the other columns only, so this unit is described less than it "
                        "seems. Pick a row with both values, or type the facts.",
                        icon=":material/warning:")

@@ -184,11 +184,10 @@ with guard():
                    "let the app orient them without creating a new collider, or leave them out.")
         for e in undecided:
             a, b = e.pair
-            options = [AUTO, b, a, ""]
-            labels = {AUTO: "orient for me", b: f"{a} → {b}", a: f"{b} → {a}", "": "leave out"}
-            orientations[e.pair] = st.radio(
-                e.text, options, format_func=labels.__getitem__, horizontal=True,
-                key=f"disc_orient:{key}:{a}:{b}")
+            choices = {"orient for me": AUTO, f"{a} → {b}": b, f"{b} → {a}": a, "leave out": ""}
+            picked = st.radio(md(e.text), list(choices), format_func=md, horizontal=True,
+                              key=f"disc_orient:{key}:{a}:{b}")
+            orientations[e.pair] = choices[picked]
     if st.button("Adopt chosen edges", key="disc_adopt_btn", disabled=not chosen):
         plan = plan_adoption(shown, ws.graph, [texts[t] for t in chosen], orientations)
         if plan.changed:
@@ -199,4 +198,4 @@ with guard():
         st.rerun()
     if ADOPTED in st.session_state:
         kind, said = st.session_state[ADOPTED]
-        getattr(st, kind)(said, icon=":material/info:")
+        getattr(st, kind)(md(said), icon=":material/info:")

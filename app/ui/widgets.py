@@ -142,7 +142,7 @@ def graph_data_notice(key: str, palette: bool = False) -> None:
         shown = ", ".join(fit.missing[:8]) + (" …" if len(fit.missing) > 8 else "")
         if g.nodes:
             st.warning(f"{len(fit.missing)} of the graph's {len(g.nodes)} variables are not "
-                       f"columns of this data ({shown}). Analyses treat them as unmeasured.",
+                       f"columns of this data ({md(shown)}). Analyses treat them as unmeasured.",
                        icon=":material/link_off:")
         else:
             st.info("The graph is empty. Start one from the data's columns, then draw the "
@@ -165,4 +165,5 @@ def graph_data_notice(key: str, palette: bool = False) -> None:
             st.session_state[f"{key}_palette"] = None
 
         st.pills("Data columns not in the graph: click one to place it on the canvas",
-                 list(fit.unused[:MAX_PALETTE]), key=f"{key}_palette", on_change=_place)
+                 list(fit.unused[:MAX_PALETTE]), format_func=md, key=f"{key}_palette",
+                 on_change=_place)

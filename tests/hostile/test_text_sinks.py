@@ -79,7 +79,8 @@ _ALLOW = {
     OURS: [
         ("app/ui/classroom/student.py", "q.choices()", "cr.SIGNS.get",
          "cr.format_code(seat.code)", "when(mine.submitted_at)"),
-        ("app/ui/classroom/teacher.py", "new", "cr.KINDS[q.question.kind]", "q.status", "label",
+        ("app/ui/classroom/teacher.py", "key", "MASKED_KEY", "KEY_SHOWN_S"),
+        ("app/ui/classroom/teacher.py", "cr.KINDS[q.question.kind]", "q.status", "label",
          "cr.SIGNS.get", "cr.format_code(info.code)"),
         ("app/ui/classroom/workspaces.py", "key", "EXTENSION"),
         ("app/ui/estimate_panels.py", "EXPECTED[k]", "LABELS[k]", "fast_est.method_label",

@@ -37,10 +37,10 @@ def test_adopting_edges_is_one_undo_step_and_says_what_it_did():
     # leave one undecided edge out and orient the other by hand: both said plainly
     radios = [r for r in at.radio if r.key.startswith("disc_orient:")]
     assert len(radios) == 2
-    radios[0].set_value("").run()
+    radios[0].set_value("leave out").run()
     radios = [r for r in at.radio if r.key.startswith("disc_orient:")]
     a, b = radios[1].key.split(":")[-2:]
-    radios[1].set_value(a).run()            # the value names the node the arrow points into
+    radios[1].set_value(f"{b} → {a}").run()
     at.button(key="disc_adopt_btn").click().run()
     g = history.present.graph
     assert len(g.edges) == 6 and (b, a) in g.edges

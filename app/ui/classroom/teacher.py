@@ -138,7 +138,7 @@ def teacher_key_box() -> None:
     left = KEY_SHOWN_S - (time.monotonic() - shown_at)
     if left > 0:
         st.warning(f"**Your teacher key: `{key}`** — write it down now: it is shown only once "
-                   f"and hides itself in {math.ceil(left)} s. You need it to reopen this class "
+                   f"and hides itself in {int(math.ceil(left))} s. You need it to reopen this class "
                    "in another browser.", icon=":material/key:")
     else:
         st.info(f"Teacher key: `{MASKED_KEY}` (hidden; only this browser can show it again).",
