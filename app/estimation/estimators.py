@@ -102,6 +102,7 @@ class FitSpec:
     instruments: tuple[str, ...] = ()
     mediators: tuple[str, ...] = ()
     iv_controls: tuple[str, ...] = ()
+    weighting: str = "ate"        # ps_weighting: "ate" (1/e) or "overlap" (Li et al. 2018)
     seed: int = 0
     n_bootstrap: int = 100
 
@@ -144,8 +145,9 @@ class NewtonLogit:
     max_iter = 60
     eta_limit = 20.0   # |logit| beyond this means P(treated) < 2e-9 or > 1 - 2e-9
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool = True) -> None:
         self.coef_: np.ndarray | None = None
+        self.strict = strict          # False: keep the (diverging) fit, for overlap diagnostics
 
     @staticmethod
     def _design(x) -> np.ndarray:
@@ -175,7 +177,7 @@ class NewtonLogit:
             ll_old = ll
         eta = xd @ beta
         self.coef_ = beta
-        if not np.all(np.isfinite(beta)) or np.max(np.abs(eta)) > self.eta_limit:
+        if self.strict and (not np.all(np.isfinite(beta)) or np.max(np.abs(eta)) > self.eta_limit):
             side = "treated" if np.max(eta) > self.eta_limit else "untreated"
             raise EstimationError(
                 "Perfect separation in the propensity model: for some rows the covariates predict "
@@ -283,6 +285,8 @@ def ps_weighting(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustme
 
     adj = _usable_adjustment(spec, data, adjustment)
     _need_covariates(adj, "ps_weighting")
+    if spec.weighting == "overlap":
+        return overlap_weighting(spec, data, adj, ci=ci)
 
     def run():
         est = _ps_estimator(PropensityScoreWeightingEstimator, spec, adj, min_ps_score=PS_BOUNDS[0],
@@ -307,26 +311,58 @@ def ps_weighting(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustme
     return res
 
 
-def ipw_sandwich_se(xd: np.ndarray, t: np.ndarray, y: np.ndarray, p_raw: np.ndarray,
-                    lo: float = 0.0, hi: float = 1.0) -> float:
-    """Standard error of the normalised (Hajek) IPW ATE with an estimated logistic propensity.
+def overlap_weighting(spec: FitSpec, data: pd.DataFrame, adj, *, ci: bool = True) -> MethodResult:
+    """Overlap weights (Li, Morgan & Zaslavsky 2018): treated weighted by 1 − e, untreated by e.
 
-    Stacked estimating equations θ = (β, μ1, μ0): X(T − e), T/e (Y − μ1), (1−T)/(1−e) (Y − μ0);
+    The estimand is the effect in the overlap population (units that could have been in either
+    group); weights are bounded, so no unit dominates and no clipping is needed.
+    """
+    x = design_matrix(data, adj)
+    t = data[spec.treatment].to_numpy(float)
+    y = data[spec.outcome].to_numpy(float)
+    with quiet():
+        p = NewtonLogit(strict=False).fit(x, t).predict_proba(x)[:, 1]
+    w1, w0 = t * (1 - p), (1 - t) * p
+    if w1.sum() <= 0 or w0.sum() <= 0:
+        raise EstimationError("Overlap weights are all zero in one treatment group: the groups "
+                              "do not overlap at all on the adjustment set.")
+    value = float(np.sum(w1 * y) / w1.sum() - np.sum(w0 * y) / w0.sum())
+    res = MethodResult(value, engine="overlap weights (Li, Morgan & Zaslavsky 2018)")
+    res.notes.append("Overlap weights: the effect is for the units that could have been in either "
+                     "group (the overlap population), not for everyone.")
+    if ci:
+        se = ipw_sandwich_se(NewtonLogit._design(x), t, y, p, scheme="overlap")
+        res.se, res.ci_method = se, "sandwich standard error (overlap weights, estimated score)"
+        res.ci_low, res.ci_high = normal_ci(value, se)
+    return res
+
+
+def ipw_sandwich_se(xd: np.ndarray, t: np.ndarray, y: np.ndarray, p_raw: np.ndarray,
+                    lo: float = 0.0, hi: float = 1.0, *, scheme: str = "ate") -> float:
+    """Standard error of a normalised (Hajek) weighted ATE with an estimated logistic propensity.
+
+    Stacked estimating equations θ = (β, μ1, μ0): X(T − e), T w1 (Y − μ1), (1−T) w0 (Y − μ0) with
+    w1 = 1/e, w0 = 1/(1−e) ("ate") or w1 = 1 − e, w0 = e ("overlap");
     Var(θ̂) = A⁻¹ B A⁻ᵀ / n (Lunceford & Davidian 2004). Clipped scores do not move with β.
     """
     n, k = xd.shape
     e = np.clip(p_raw, lo, hi)
     free = (p_raw > lo) & (p_raw < hi)
-    w1, w0 = t / e, (1 - t) / (1 - e)
+    pw = p_raw * (1 - p_raw)
+    if scheme == "overlap":
+        w1, w0 = t * (1 - e), (1 - t) * e
+        dw1, dw0 = -pw, pw                       # d w/d(x'β) for each group's weight
+    else:
+        w1, w0 = t / e, (1 - t) / (1 - e)
+        dw1, dw0 = -(1 - e) / e, e / (1 - e)
     mu1 = np.sum(w1 * y) / np.sum(w1)
     mu0 = np.sum(w0 * y) / np.sum(w0)
     r1, r0 = y - mu1, y - mu0
     psi = np.column_stack([xd * (t - p_raw)[:, None], w1 * r1, w0 * r0])
     a = np.zeros((k + 2, k + 2))
-    pw = p_raw * (1 - p_raw)
     a[:k, :k] = (xd * pw[:, None]).T @ xd / n
-    de1 = np.where(free, -t * (1 - e) / e * r1, 0.0)      # d/dβ of T/e (Y − μ1), per row / x
-    de0 = np.where(free, (1 - t) * e / (1 - e) * r0, 0.0)
+    de1 = np.where(free, t * dw1 * r1, 0.0)      # d/dβ of T w1 (Y − μ1), per row / x
+    de0 = np.where(free, (1 - t) * dw0 * r0, 0.0)
     a[k, :k] = -(xd * de1[:, None]).sum(0) / n
     a[k + 1, :k] = -(xd * de0[:, None]).sum(0) / n
     a[k, k] = np.mean(w1)

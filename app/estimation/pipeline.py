@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
@@ -30,10 +30,21 @@ from app.estimation.identify import (
     identify_estimand,
     not_identified_error,
 )
-from app.estimation.prepare import PreparedData, check_columns, prepare
+from app.estimation.overlap import DEFAULT_BOUNDS, OverlapResult, diagnose
+from app.estimation.prepare import (
+    FEW_ROWS,
+    MIN_GROUP,
+    NEAR_COLLINEAR_R2,
+    PreparedData,
+    check_columns,
+    collinearity,
+    prepare,
+)
 from app.graph import CausalGraph
 
 METHOD_NAMES = ("auto", *METHODS)
+OVERLAP_OPTIONS = ("none", "trim", "weights")   # what to do about weak overlap (back-door)
+OVERLAP_METHODS = ("ps_weighting", "ps_stratification", "ps_matching", "ml")
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,8 @@ class EffectEstimate:
     seconds: float
     se: float | None = None
     context: EstimationContext | None = field(default=None, repr=False, compare=False)
+    warnings: tuple[str, ...] = ()        # shown beside the number: why not to trust it blindly
+    overlap: OverlapResult | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_ci(self) -> bool:
@@ -93,6 +106,7 @@ class EffectEstimate:
                  f"(95% CI {fmt(self.naive.ci_low)} to {fmt(self.naive.ci_high)})",
                  f"  n = {self.n_rows}; {self.sentence}"]
         lines += [f"  note: {n}" for n in self.notes]
+        lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -223,16 +237,24 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
                     outcome: str | None = None, method: str = "auto", *,
                     control_value=None, treatment_value=None, ci: bool = True, seed: int = 0,
                     adjustment_set=None, n_bootstrap: int = 100,
+                    overlap: str = "none", overlap_bounds=DEFAULT_BOUNDS,
                     progress: Progress = None, should_stop: ShouldStop = None) -> EffectEstimate:
     """Identify the effect of `treatment` on `outcome` in `graph` with DoWhy and estimate it.
 
     `method`: "auto" (best applicable) or one of METHODS. Treatment/outcome default to the
-    graph's exposure/outcome roles. Raises EstimationError with a clear message on bad input.
+    graph's exposure/outcome roles. Raises EstimationError with a clear message on bad input;
+    a degenerate but computable estimate carries `warnings` (shown beside the number).
+    `overlap` (back-door, two-valued treatment): "none"; "trim" drops units whose propensity
+    score is outside `overlap_bounds` before estimating; "weights" uses overlap weights
+    (propensity-score weighting only). Either changes the population the effect is for.
     """
     start = time.perf_counter()
     if method not in METHOD_NAMES:
         raise EstimationError(f"Unknown estimation method '{method}'.",
                               hint="Choose one of: " + ", ".join(METHOD_NAMES) + ".")
+    if overlap not in OVERLAP_OPTIONS:
+        raise EstimationError(f"Unknown overlap option '{overlap}'.",
+                              hint="Choose one of: " + ", ".join(OVERLAP_OPTIONS) + ".")
     treatment, outcome = _resolve_roles(graph, treatment, outcome)
     check_columns(df, graph.nodes, treatment, outcome)
     est = identify_estimand(graph, treatment, outcome, df.columns, adjustment_set=adjustment_set)
@@ -260,11 +282,17 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
         spec_kw["mediators"] = tuple(covs)
     prep = prepare(df, treatment, outcome, covs, treatment_value=treatment_value,
                    control_value=control_value)
+    warnings: list[str] = []
+    prep, diag, overlap_notes = _degenerate_and_overlap(prep, info.kind, chosen, covs, overlap,
+                                                        overlap_bounds, warnings)
+    if overlap == "weights":
+        spec_kw["weighting"] = "overlap"
     spec = FitSpec(method=chosen, kind=info.kind, estimand=est, prepared=prep, seed=seed,
                    n_bootstrap=n_bootstrap, **spec_kw)
     res = run_method(spec, prep.data, ci=ci, progress=progress, should_stop=should_stop)
+    _check_result(res, prep, warnings)
     naive = naive_difference(prep)
-    notes = [*est.notes, *prep.notes, *res.notes]
+    notes = [*est.notes, *prep.notes, *overlap_notes, *res.notes]
     if method == "auto":
         notes.insert(0, f"Estimator chosen automatically: {info.label}.")
     if info.kind == "backdoor":
@@ -280,7 +308,84 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
         n_rows=prep.n, naive=naive, ci_method=res.ci_method, engine=res.engine,
         notes=tuple(notes), sentence=effect_sentence(prep, res.value, res.ci_low, res.ci_high,
                                                      naive, info.kind, covs),
-        seconds=time.perf_counter() - start, se=res.se, context=ctx)
+        seconds=time.perf_counter() - start, se=res.se, context=ctx, warnings=tuple(warnings),
+        overlap=diag)
+
+
+def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, overlap: str,
+                            bounds, warnings: list[str]):
+    """Refuse or flag what makes an estimate meaningless; apply the overlap option.
+
+    Returns the (possibly trimmed) data, the overlap diagnostics (back-door with a two-valued
+    treatment and an adjustment set, else None) and notes; appends to `warnings`.
+    """
+    notes: list[str] = []
+    if kind == "backdoor" and covs:
+        r2 = collinearity(prep, covs)
+        if r2 >= NEAR_COLLINEAR_R2:
+            warnings.append(
+                f"The adjustment set explains {r2:.1%} of the variation in {prep.treatment}: little "
+                "independent variation is left, so the estimate rests on few comparisons (and "
+                "may extrapolate). Check for an adjustment variable that nearly copies the treatment.")
+    diag = None
+    if kind == "backdoor" and prep.binary_treatment and covs:
+        diag = diagnose(prep, covs, bounds)
+    if overlap != "none":
+        if diag is None:
+            raise EstimationError(
+                "Trimming and overlap weights apply to back-door estimates of a treatment with "
+                "two values and a non-empty adjustment set.", hint="Set the overlap option to none.")
+        if overlap == "weights" and method != "ps_weighting":
+            raise EstimationError("Overlap weights are a form of propensity-score weighting.",
+                                  hint="Choose propensity-score weighting, or trimming instead.")
+    if overlap == "trim":
+        lo, hi = diag.bounds
+        keep = (diag.scores >= lo) & (diag.scores <= hi)
+        data = prep.data.loc[keep].reset_index(drop=True)
+        n1 = int(data[prep.treatment].sum())
+        if min(n1, len(data) - n1) < MIN_GROUP:
+            raise EstimationError(
+                f"Trimming to propensity scores in [{lo:g}, {hi:g}] leaves {n1} treated and "
+                f"{len(data) - n1} untreated units: too few to compare.",
+                hint="Widen the bounds, or use overlap weights.")
+        notes.append(f"Trimmed: {int((~keep).sum())} of {prep.n} units with a propensity score "
+                     f"outside [{lo:g}, {hi:g}] were left out (Crump et al. 2009); the effect is "
+                     "for the remaining units, not for everyone.")
+        prep = replace(prep, data=data)
+    elif diag is not None and not diag.ok and method in OVERLAP_METHODS and overlap == "none":
+        warnings.append(diag.message)
+    elif diag is not None and not diag.ok and overlap == "none":
+        notes.append(f"{diag.message} Regression fills the gap by extrapolating its straight line.")
+    small = prep.n < FEW_ROWS
+    if prep.binary_treatment:
+        n1 = int(prep.data[prep.treatment].sum())
+        small = small or min(n1, prep.n - n1) < 10
+    if small:
+        warnings.append(f"Few rows ({prep.n}" + (f"; {n1} treated, {prep.n - n1} untreated"
+                                                   if prep.binary_treatment else "") +
+                        "): the interval uses a large-sample approximation and may be too narrow.")
+    return prep, diag, notes
+
+
+def _check_result(res, prep: PreparedData, warnings: list[str]) -> None:
+    """Never show a NaN or an interval that claims certainty the data cannot give."""
+    if not math.isfinite(res.value):
+        raise EstimationError(
+            "The estimate came out as an undefined number (not finite).",
+            hint="The data may have columns that are constant or exact copies of each other, or "
+                 "extreme values: check the columns used.")
+    if res.ci_low is None or res.ci_high is None:
+        return
+    if not (math.isfinite(res.ci_low) and math.isfinite(res.ci_high)):
+        res.ci_low = res.ci_high = res.se = None
+        res.ci_method = "none (the interval could not be computed)"
+        warnings.append("No confidence interval could be computed on these data (the standard "
+                        "error is undefined), so the uncertainty of the estimate is unknown.")
+    elif res.ci_high - res.ci_low <= 1e-9 * max(1.0, abs(res.value)):
+        warnings.append(
+            f"The interval has zero width: in these data {prep.outcome} is an exact function of "
+            "the variables in the model (no residual variation). Real data do not justify such "
+            "certainty; check for a column computed from the outcome.")
 
 
 def effect_sentence(prep: PreparedData, value: float, lo: float | None, hi: float | None,
