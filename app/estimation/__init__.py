@@ -4,6 +4,7 @@ Importing this package is cheap: DoWhy (~2.4 s) is imported inside the functions
 """
 from app.estimation.estimators import METHODS, MethodAvailability, MethodInfo
 from app.estimation.identify import Estimand, identify_estimand
+from app.estimation.overlap import OverlapResult, overlap_diagnostics
 from app.estimation.pipeline import (
     EffectEstimate,
     NaiveDifference,
@@ -19,6 +20,6 @@ from app.estimation.subgroups import SubgroupEffects, subgroup_effects
 __all__ = [
     "METHODS", "MethodAvailability", "MethodInfo", "Estimand", "identify_estimand",
     "EffectEstimate", "NaiveDifference", "available_methods", "default_roles", "estimate_effect",
-    "REFUTATIONS", "RefutationResult", "refute", "refutation_suite",
+    "OverlapResult", "overlap_diagnostics", "REFUTATIONS", "RefutationResult", "refute", "refutation_suite",
     "SensitivityResult", "sensitivity", "SubgroupEffects", "subgroup_effects",
 ]

@@ -73,3 +73,16 @@ def test_field_names_with_dots_are_escaped():
     df = pd.DataFrame({"a.b": np.arange(20.0), "T": [0, 1] * 10})
     spec = ch.covariate_chart(df, "a.b", "T").to_dict()
     assert spec["encoding"]["x"]["field"] == "a\\.b"
+
+
+def test_propensity_chart_mirrors_the_groups_and_counts_every_unit(est):
+    from app.estimation import overlap_diagnostics
+
+    df, _ = est
+    r = overlap_diagnostics(pd.concat([df] * 200, ignore_index=True), "T", ["Z"])
+    table = ch.propensity_table(r)
+    treated = table[table["count"] > 0]["units"].sum()
+    control = -table[table["count"] < 0]["count"].sum()
+    assert (treated, control) == (r.n_by_group["treated"], r.n_by_group["control"])
+    spec = ch.propensity_chart(r).to_dict()
+    assert len(json.dumps(spec)) < 30_000      # binned: 100,000 rows make a small spec
