@@ -11,7 +11,8 @@ How each interval is computed, and why (measured in benchmarks/estimation.py):
   estimator, run by us in chunks so the page shows progress and can cancel.
 - instrumental variables: DoWhy's Wald estimator for one instrument and no covariates; two-stage
   least squares with covariates otherwise (DoWhy 0.14's IV estimator takes no covariates); robust
-  (HC0) 2SLS standard errors.
+  (HC1) 2SLS standard errors; first-stage F, the Anderson–Rubin interval (valid however weak the
+  instrument) and, with several instruments, Sargan's over-identification test.
 - machine learning: cross-fitted augmented IPW (doubly robust) with gradient-boosted trees from
   scikit-learn, influence-function standard error (Chernozhukov et al. 2018). DoWhy's own ML
   estimators need EconML, which is not installed.
@@ -72,7 +73,7 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
                "influence-function standard error", "ML (doubly robust)"),
     MethodInfo("iv", "Instrumental variable (Wald / 2SLS)", "iv", False,
                "Use only the variation in the treatment caused by the instrument.",
-               "robust 2SLS standard error", "IV (Wald / 2SLS)"),
+               "robust (HC1) 2SLS standard error", "IV (Wald / 2SLS)"),
     MethodInfo("frontdoor", "Front-door (two-stage regression)", "frontdoor", False,
                "Chain the effect of the treatment on the mediator and of the mediator on the "
                "outcome (adjusting for the treatment).", "bootstrap", "Front-door"),
@@ -132,6 +133,8 @@ class MethodResult:
     ci_method: str = ""
     notes: list[str] = field(default_factory=list)
     engine: str = "DoWhy"
+    warnings: list[str] = field(default_factory=list)
+    iv: IVFit | None = None
 
 
 # ---- an exact logistic regression for propensity scores -----------------------------------
@@ -489,11 +492,83 @@ def ml_aipw(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustment=No
 
 
 # ---- instrumental variables -----------------------------------------------------------
-def tsls(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
-    """Two-stage least squares of y on x (endogenous) with instruments z and controls w.
+WEAK_F = 10.0     # Staiger & Stock (1997) rule of thumb for the first-stage F
 
-    Returns (coefficient of x, robust HC0 standard error, first-stage F for the instruments).
+
+@dataclass(frozen=True)
+class IVFit:
+    """Two-stage least squares of y on x (one endogenous regressor) with its diagnostics.
+
+    `ar_ci`/`ar_kind`: the Anderson–Rubin 95% confidence set (Anderson & Rubin 1949), the
+    values b for which regressing y − b·x on instruments and controls shows no instrument
+    effect; valid however weak the instrument. It is "bounded" (ar_ci = (lo, hi)), "two rays"
+    (everything outside (lo, hi)), "everything" or "empty". `sargan`: Sargan's n·R² of the
+    2SLS residuals on all exogenous variables, χ² with `sargan_df` = (#instruments − 1) degrees
+    of freedom (None with one instrument).
     """
+
+    beta: float
+    se: float                      # HC1 (heteroskedasticity-robust, n/(n−k) scaled)
+    first_stage_f: float
+    n: int
+    ar_ci: tuple[float, float] | None
+    ar_kind: str
+    sargan: float | None = None
+    sargan_p: float | None = None
+    sargan_df: int = 0
+
+    @property
+    def weak(self) -> bool:
+        return self.first_stage_f < WEAK_F
+
+    def ar_text(self, scale: float = 1.0) -> str:
+        """The Anderson–Rubin set in words (for a treatment change of `scale` units)."""
+        if self.ar_kind in ("everything", "empty"):
+            return {"everything": "every value (the data cannot rule any effect out)",
+                    "empty": "empty (the instruments disagree with each other)"}[self.ar_kind]
+        lo, hi = sorted(v * scale for v in self.ar_ci)
+        from app.estimation.pipeline import fmt
+
+        if self.ar_kind == "bounded":
+            return f"{fmt(lo)} to {fmt(hi)}"
+        return f"below {fmt(lo)} or above {fmt(hi)} (unbounded)"
+
+
+def _anderson_rubin(y, x, z, w, alpha: float = 0.05) -> tuple[tuple[float, float] | None, str]:
+    """Invert the homoskedastic AR test: {b : a b² + c1 b + d ≤ 0} after partialling out W."""
+    from scipy import stats
+
+    n = len(y)
+    base = np.column_stack([np.ones(n), w])
+
+    def resid(v):
+        return v - base @ np.linalg.lstsq(base, v, rcond=None)[0]
+
+    yt, xt, zt = resid(y), resid(x), resid(z)
+    q = np.linalg.matrix_rank(zt)
+    k = base.shape[1] + q
+    qz, _ = np.linalg.qr(zt)
+    qz = qz[:, :q] if q < qz.shape[1] else qz
+    py, px = qz.T @ yt, qz.T @ xt
+    pyy, pxx, pxy = py @ py, px @ px, py @ px
+    myy, mxx, mxy = yt @ yt - pyy, xt @ xt - pxx, yt @ xt - pxy
+    kappa = stats.f.ppf(1 - alpha, q, n - k) * q / (n - k)
+    a = pxx - kappa * mxx
+    b = -2 * (pxy - kappa * mxy)
+    d = pyy - kappa * myy
+    disc = b * b - 4 * a * d
+    if abs(a) < 1e-14 * max(1.0, pxx + mxx):
+        return None, "everything"
+    if disc < 0:
+        return None, ("empty" if a > 0 else "everything")
+    r = sorted(((-b - math.sqrt(disc)) / (2 * a), (-b + math.sqrt(disc)) / (2 * a)))
+    return (float(r[0]), float(r[1])), ("bounded" if a > 0 else "two rays")
+
+
+def iv_fit(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> IVFit:
+    """2SLS of y on x with instruments z and exogenous controls w in both stages (module doc)."""
+    from scipy import stats
+
     n = len(y)
     one = np.ones((n, 1))
     zf = np.column_stack([one, z, w])
@@ -504,15 +579,29 @@ def tsls(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> tuple[fl
     resid = y - xf @ beta
     bread = np.linalg.pinv(xhat.T @ xhat)
     meat = (xhat * resid[:, None] ** 2).T @ xhat
-    v = bread @ meat @ bread
-    # first-stage F for the excluded instruments (homoskedastic form)
+    v = bread @ meat @ bread * n / max(n - xf.shape[1], 1)
+    # first-stage F for the excluded instruments (homoskedastic form, as the rule of thumb)
     restricted = np.column_stack([one, w])
     rss_r = np.sum((x - restricted @ np.linalg.lstsq(restricted, x, rcond=None)[0]) ** 2)
     rss_u = np.sum((x - zf @ np.linalg.lstsq(zf, x, rcond=None)[0]) ** 2)
     q = z.shape[1]
     dof = n - zf.shape[1]
     f = ((rss_r - rss_u) / q) / (rss_u / dof) if rss_u > 0 and dof > 0 else float("inf")
-    return float(beta[1]), float(math.sqrt(max(v[1, 1], 0.0))), float(f)
+    ar_ci, ar_kind = _anderson_rubin(y, x, z, w)
+    sargan = sargan_p = None
+    if q > 1:
+        fitted = zf @ np.linalg.lstsq(zf, resid, rcond=None)[0]
+        tss = np.sum((resid - resid.mean()) ** 2)
+        sargan = float(n * np.sum((fitted - resid.mean()) ** 2) / tss) if tss > 0 else 0.0
+        sargan_p = float(stats.chi2.sf(sargan, q - 1))
+    return IVFit(float(beta[1]), float(math.sqrt(max(v[1, 1], 0.0))), float(f), n, ar_ci,
+                 ar_kind, sargan, sargan_p, q - 1 if q > 1 else 0)
+
+
+def tsls(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """(2SLS coefficient of x, its HC1 standard error, first-stage F): `iv_fit` in short."""
+    fit = iv_fit(y, x, z, w)
+    return fit.beta, fit.se, fit.first_stage_f
 
 
 def instrumental_variable(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, **_) -> MethodResult:
@@ -528,14 +617,15 @@ def instrumental_variable(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True,
     w = design_matrix(data, controls)
     if z.shape[1] == 0 or np.all(np.std(z, axis=0) == 0):
         raise EstimationError(f"The instrument {', '.join(inst)} does not vary in the data.")
-    beta, se, f = tsls(y, x, z, w)
+    fit = iv_fit(y, x, z, w)
+    f = fit.first_stage_f
     scale = spec.t1 - spec.t0
     if not math.isfinite(f) or f < 1e-6:
         raise EstimationError(
             f"The instrument {', '.join(inst)} does not move the treatment {spec.treatment} at all "
             "in the data, so the IV estimate is undefined.",
             hint="An instrument must be associated with the treatment.")
-    res = MethodResult(beta * scale)
+    res = MethodResult(fit.beta * scale, iv=fit)
     if len(inst) == 1 and not controls and data[inst[0]].nunique() <= 2:
         def run():
             est = InstrumentalVariableEstimator(spec.estimand.dowhy_for("iv"))
@@ -548,13 +638,24 @@ def instrumental_variable(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True,
         res.engine = "two-stage least squares (DoWhy's IV estimator takes no covariates)"
         if controls:
             res.notes.append("Covariates used in both IV stages: " + ", ".join(controls) + ".")
-    if f < 10:
-        res.notes.append(f"Weak instrument: first-stage F = {f:.1f} (< 10), so the estimate may be "
-                         "biased towards the plain regression and its interval unreliable.")
+    if fit.weak:
+        res.warnings.append(
+            f"Weak instrument: first-stage F = {f:.1f} (below {WEAK_F:g}), so the estimate may be "
+            "biased towards the plain regression and its usual interval is unreliable. The "
+            f"Anderson–Rubin 95% interval, valid however weak the instrument, is {fit.ar_text(scale)}.")
     else:
-        res.notes.append(f"First-stage F statistic = {f:.0f} (instrument strength; > 10 is the usual bar).")
+        res.notes.append(f"First-stage F statistic = {f:.0f} (instrument strength; > {WEAK_F:g} is "
+                         f"the usual bar). Anderson–Rubin 95% interval: {fit.ar_text(scale)}.")
+    if fit.sargan is not None:
+        text = (f"Sargan over-identification test: χ²({fit.sargan_df}) = {fit.sargan:.2f}, "
+                f"p = {fit.sargan_p:.3f}")
+        if fit.sargan_p < 0.05:
+            res.warnings.append(text + ": the instruments disagree about the effect, so at least "
+                                "one of them is probably not a valid instrument.")
+        else:
+            res.notes.append(text + " (no evidence that the instruments disagree).")
     if ci:
-        res.se = se * abs(scale)
+        res.se = fit.se * abs(scale)
         res.ci_method = METHODS["iv"].ci
         res.ci_low, res.ci_high = normal_ci(res.value, res.se)
     return res

@@ -18,6 +18,7 @@ from app.estimation._engine import single_threaded
 from app.estimation.estimators import (
     METHODS,
     FitSpec,
+    IVFit,
     MethodAvailability,
     Progress,
     ShouldStop,
@@ -89,6 +90,7 @@ class EffectEstimate:
     context: EstimationContext | None = field(default=None, repr=False, compare=False)
     warnings: tuple[str, ...] = ()        # shown beside the number: why not to trust it blindly
     overlap: OverlapResult | None = field(default=None, repr=False, compare=False)
+    iv: IVFit | None = field(default=None, repr=False, compare=False)   # IV diagnostics
 
     @property
     def has_ci(self) -> bool:
@@ -174,14 +176,28 @@ def naive_difference(prep: PreparedData) -> NaiveDifference:
 
 
 def _iv_controls(graph: CausalGraph, est: Estimand, observed: set[str]) -> tuple[str, ...]:
-    """Covariates for 2SLS: measured parents of treatment or outcome that are pre-treatment."""
+    """Covariates for 2SLS: the conditioning set W of a conditional instrument, plus measured
+    pre-treatment parents of treatment or outcome when the instruments stay valid given them
+    (Z d-separated from Y given the controls once the treatment's arrows are cut)."""
+    from app.analysis import d_separated
+
     g = graph.to_networkx()
     t, y = est.treatment, est.outcome
-    banned = {t, y, *est.instruments} | nx.descendants(g, t)
+    banned = {t, y, *est.instruments} | nx.descendants(g, t) | nx.descendants(g, y)
     for z in est.instruments:
         banned |= nx.descendants(g, z)
-    cands = set(graph.parents(t)) | set(graph.parents(y))
-    return tuple(sorted(c for c in cands if c in observed and c not in banned))
+    given = set(est.iv_given)
+    cands = (set(graph.parents(t)) | set(graph.parents(y))) - given
+    extra = {c for c in cands if c in observed and c not in banned}
+    if not extra:
+        return tuple(sorted(given))
+    cut = graph
+    for c in graph.children(t):
+        cut = cut.remove_edge(t, c)
+    full = sorted(given | extra)
+    if all(d_separated(cut, z, y, full) for z in est.instruments):
+        return tuple(full)
+    return tuple(sorted(given))
 
 
 def _auto_method(est: Estimand, binary_t: bool) -> str:
@@ -290,6 +306,7 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
     spec = FitSpec(method=chosen, kind=info.kind, estimand=est, prepared=prep, seed=seed,
                    n_bootstrap=n_bootstrap, **spec_kw)
     res = run_method(spec, prep.data, ci=ci, progress=progress, should_stop=should_stop)
+    warnings.extend(res.warnings)
     _check_result(res, prep, warnings)
     naive = naive_difference(prep)
     notes = [*est.notes, *prep.notes, *overlap_notes, *res.notes]
@@ -309,7 +326,7 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
         notes=tuple(notes), sentence=effect_sentence(prep, res.value, res.ci_low, res.ci_high,
                                                      naive, info.kind, covs),
         seconds=time.perf_counter() - start, se=res.se, context=ctx, warnings=tuple(warnings),
-        overlap=diag)
+        overlap=diag, iv=res.iv)
 
 
 def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, overlap: str,
