@@ -25,6 +25,7 @@ from app.estimation.estimators import (
     normal_ci,
     run_method,
 )
+from app.estimation.evalue import EValue, evalue_of_difference
 from app.estimation.identify import (
     KIND_LABELS,
     Estimand,
@@ -91,6 +92,7 @@ class EffectEstimate:
     warnings: tuple[str, ...] = ()        # shown beside the number: why not to trust it blindly
     overlap: OverlapResult | None = field(default=None, repr=False, compare=False)
     iv: IVFit | None = field(default=None, repr=False, compare=False)   # IV diagnostics
+    evalue: EValue | None = None          # VanderWeele & Ding's E-value of the estimate
 
     @property
     def has_ci(self) -> bool:
@@ -108,6 +110,8 @@ class EffectEstimate:
                  f"(95% CI {fmt(self.naive.ci_low)} to {fmt(self.naive.ci_high)})",
                  f"  n = {self.n_rows}; {self.sentence}"]
         lines += [f"  note: {n}" for n in self.notes]
+        if self.evalue is not None:
+            lines.append(f"  {self.evalue.sentence}")
         lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -326,7 +330,18 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
         notes=tuple(notes), sentence=effect_sentence(prep, res.value, res.ci_low, res.ci_high,
                                                      naive, info.kind, covs),
         seconds=time.perf_counter() - start, se=res.se, context=ctx, warnings=tuple(warnings),
-        overlap=diag, iv=res.iv)
+        overlap=diag, iv=res.iv, evalue=estimate_evalue(prep, res.value, res.ci_low, res.ci_high))
+
+
+def estimate_evalue(prep: PreparedData, value: float, lo: float | None,
+                    hi: float | None) -> EValue:
+    """The E-value of an estimate on `prep`'s data (conversions in app.estimation.evalue)."""
+    y = prep.data[prep.outcome].to_numpy(float)
+    t = prep.data[prep.treatment].to_numpy(float)
+    baseline = float(y[t == 0].mean()) if prep.binary_treatment else float(y.mean())
+    return evalue_of_difference(value, lo, hi, binary_outcome=prep.binary_outcome,
+                                baseline=baseline, sd=float(np.std(y, ddof=1)),
+                                treatment=prep.treatment, outcome=prep.outcome)
 
 
 def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, overlap: str,
