@@ -1,0 +1,52 @@
+"""The one home for showing user-derived text through a Markdown renderer.
+
+Streamlit renders Markdown in st.markdown/caption/write/info/…, headings, every widget label,
+`help=` tooltips, radio and pills options, tab, expander and metric labels, progress and spinner
+text and toasts; the Markdown report is read by Markdown viewers. A name such as
+`![t](http://198.51.100.7/x.png)` shown there becomes an <img> that the browser fetches.
+
+Policy: text we did not write (node, column, dataset and file names, file metadata, lesson
+text from a user file, and every message built from input) passes through `md()` when it is put
+into a Markdown string; text shown through st.text, st.code, st.dataframe or selectbox options is
+not Markdown and is shown as is. Strings that are already Markdown (our own sentences with
+`**bold**`) escape each value they interpolate, never the whole sentence.
+"""
+from __future__ import annotations
+
+import re
+import string
+
+# CommonMark §2.4: any ASCII punctuation character may be backslash-escaped, and then stands for
+# itself. Escaping all of them disarms images, links, autolinks (`http\:\/\/`, `www\.`), raw HTML
+# (`\<img`), entities (`\&lt;`), emphasis, code spans, tables, headings, list markers, and
+# Streamlit's extensions ($math$, :color[text] directives) in one rule, wherever the text lands.
+_PUNCTUATION = frozenset(string.punctuation)
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def md(text: object) -> str:
+    """`text` as Markdown that renders exactly as the literal text (no markup, no HTML, no URL).
+
+    Line breaks are kept; each line's punctuation is escaped, so no line can start a block."""
+    return "".join("\\" + c if c in _PUNCTUATION else c for c in str(text))
+
+
+def md_authored(text: object) -> str:
+    """Markdown someone else wrote (a lesson file, a checker's prompt): bold, lists, links and
+    code stay, but nothing in it can make the browser fetch: `![` never starts an image (its `[`
+    is escaped) and `<` never starts raw HTML (escaped before a tag name, `/`, `!` or `?`)."""
+    return _TAG.sub(r"\\<", str(text).replace("![", "!\\["))
+
+
+def md_line(text: object) -> str:
+    """`md(text)` on one line (whitespace runs collapsed): for table cells, headings and labels."""
+    return md(" ".join(str(text).split()))
+
+
+def md_names(names, empty: str = "none") -> str:
+    """Several names as escaped Markdown, comma-separated (`empty` when there are none)."""
+    names = [md_line(n) for n in names]
+    return ", ".join(names) if names else empty
+
+
+__all__ = ["md", "md_authored", "md_line", "md_names"]

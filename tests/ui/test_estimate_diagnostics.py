@@ -1,0 +1,27 @@
+"""Estimate page results panel: E-value, overlap and instrument diagnostics beside the numbers."""
+from tests.ui.conftest import assert_no_exception, open_page
+
+PAGE = "pages/estimate.py"
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_kidney_stones_show_evalue_and_overlap_with_sentences():
+    at = open_page(PAGE, sample="kidney_stones", timeout=300)
+    assert_no_exception(at)
+    assert any("E-value" in m.value for m in at.markdown)
+    assert any("hidden confounder would need" in c.value for c in at.caption)
+    assert any("Overlap" in m.value for m in at.markdown)
+    ess = _metric(at, "Effective sample size")
+    assert ess.endswith("of 700")                       # 700 patients (Charig et al. 1986)
+    assert any("equally weighted units" in c.value for c in at.caption)
+
+
+def test_college_proximity_shows_instrument_diagnostics():
+    at = open_page(PAGE, sample="college_proximity", timeout=300)
+    assert_no_exception(at)
+    assert float(_metric(at, "First-stage F")) == 15.8   # Card (1995) data; Mixtape ch. 7: 15.767
+    assert " to " in _metric(at, "Anderson–Rubin 95% interval")
+    assert any("whether it is valid cannot be tested" in c.value for c in at.caption)
