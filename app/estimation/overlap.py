@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import EstimationError
-from app.estimation._engine import quiet
+from app.estimation._engine import quiet, single_threaded
 from app.estimation.prepare import PreparedData, design_matrix, prepare
 
 DEFAULT_BOUNDS = (0.05, 0.95)
@@ -90,13 +90,18 @@ def auc(score: np.ndarray, t: np.ndarray) -> float:
     return float(max(a, 1 - a))
 
 
+def _one_variable_scores(s: pd.Series, t: np.ndarray) -> np.ndarray:
+    """P(treated | one variable): the treated share per value when it has few values (the
+    saturated model, exact and fast), else a one-variable logistic fit."""
+    if isinstance(s.dtype, pd.CategoricalDtype) or s.nunique() <= 20:
+        share = pd.Series(t, index=s.index).groupby(s.astype(str).to_numpy()).transform("mean")
+        return share.to_numpy(float)
+    return propensity_scores(s.to_numpy(float)[:, None], t)
+
+
 def _determining(prep: PreparedData, adjustment: tuple[str, ...], t: np.ndarray) -> tuple[str, ...]:
-    out = []
-    for c in adjustment:
-        x = design_matrix(prep.data, [c])
-        if x.shape[1] and auc(propensity_scores(x, t), t) >= DETERMINING_AUC:
-            out.append(c)
-    return tuple(out)
+    return tuple(c for c in adjustment
+                 if auc(_one_variable_scores(prep.data[c], t), t) >= DETERMINING_AUC)
 
 
 def _check_bounds(bounds) -> tuple[float, float]:
@@ -109,6 +114,7 @@ def _check_bounds(bounds) -> tuple[float, float]:
     return lo, hi
 
 
+@single_threaded
 def overlap_diagnostics(df: pd.DataFrame, treatment: str, adjustment: Iterable[str], *,
                         bounds=DEFAULT_BOUNDS, treatment_value=None,
                         control_value=None) -> OverlapResult:

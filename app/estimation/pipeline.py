@@ -360,7 +360,8 @@ def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, ov
                 "independent variation is left, so the estimate rests on few comparisons (and "
                 "may extrapolate). Check for an adjustment variable that nearly copies the treatment.")
     diag = None
-    if kind == "backdoor" and prep.binary_treatment and covs:
+    if kind == "backdoor" and prep.binary_treatment and covs and (
+            method in OVERLAP_METHODS or overlap != "none"):
         diag = diagnose(prep, covs, bounds)
     if overlap != "none":
         if diag is None:
@@ -384,10 +385,8 @@ def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, ov
                      f"outside [{lo:g}, {hi:g}] were left out (Crump et al. 2009); the effect is "
                      "for the remaining units, not for everyone.")
         prep = replace(prep, data=data)
-    elif diag is not None and not diag.ok and method in OVERLAP_METHODS and overlap == "none":
-        warnings.append(diag.message)
     elif diag is not None and not diag.ok and overlap == "none":
-        notes.append(f"{diag.message} Regression fills the gap by extrapolating its straight line.")
+        warnings.append(diag.message)
     small = prep.n < FEW_ROWS
     if prep.binary_treatment:
         n1 = int(prep.data[prep.treatment].sum())

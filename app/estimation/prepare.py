@@ -297,10 +297,13 @@ def collinearity(prep: PreparedData, columns: Iterable[str]) -> float:
     if not columns:
         return 0.0
     t = prep.data[prep.treatment].to_numpy(float)
-    x = np.column_stack([np.ones(len(t)), design_matrix(prep.data, columns)])
-    beta, *_ = np.linalg.lstsq(x, t, rcond=None)
-    tss = float(np.sum((t - t.mean()) ** 2))
-    r2 = 1.0 - float(np.sum((t - x @ beta) ** 2)) / tss if tss > 0 else 1.0
+    x = design_matrix(prep.data, columns)
+    x = x - x.mean(0)
+    tc = t - t.mean()
+    # normal equations: X'X is k × k, ~10x faster than an SVD of the n × k matrix on big data
+    beta = np.linalg.pinv(x.T @ x, rcond=1e-12, hermitian=True) @ (x.T @ tc)
+    tss = float(tc @ tc)
+    r2 = 1.0 - float(np.sum((tc - x @ beta) ** 2)) / tss if tss > 0 else 1.0
     if r2 >= COLLINEAR_R2:
         raise EstimationError(
             f"The adjustment set {{{', '.join(columns)}}} determines the treatment "

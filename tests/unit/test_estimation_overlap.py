@@ -90,14 +90,16 @@ def test_public_api_exposes_it():
     assert app.overlap_diagnostics is overlap_diagnostics
 
 
-def test_weighting_estimator_warns_when_overlap_fails_and_regression_notes_it():
+def test_estimators_that_rely_on_overlap_warn_when_it_fails():
     df, _ = simulate(3000, 4.0)
-    ipw = estimate_effect(df, CONF, method="ps_weighting")
-    assert ipw.overlap is not None and not ipw.overlap.ok
-    assert any("Weak overlap" in w for w in ipw.warnings)
-    lin = estimate_effect(df, CONF, method="linear_regression")
-    assert not any("Weak overlap" in w for w in lin.warnings)
-    assert any("extrapolating" in n for n in lin.notes)
+    for method in ("ps_weighting", "ps_stratification"):
+        est = estimate_effect(df, CONF, method=method, n_bootstrap=20)
+        assert est.overlap is not None and not est.overlap.ok
+        assert any("Weak overlap" in w for w in est.warnings)
+    lin = estimate_effect(df, CONF, method="linear_regression")     # extrapolates instead
+    assert lin.overlap is None and not any("Weak overlap" in w for w in lin.warnings)
+    fine = estimate_effect(simulate(3000, 0.5)[0], CONF, method="ps_weighting")
+    assert fine.overlap.ok and fine.warnings == ()
 
 
 def test_overlap_weights_estimate_the_overlap_population_effect():
