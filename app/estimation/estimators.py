@@ -534,30 +534,33 @@ class IVFit:
         return f"below {fmt(lo)} or above {fmt(hi)} (unbounded)"
 
 
-def _anderson_rubin(y, x, z, w, alpha: float = 0.05) -> tuple[tuple[float, float] | None, str]:
-    """Invert the homoskedastic AR test: {b : a b² + c1 b + d ≤ 0} after partialling out W."""
+def _inv(m: np.ndarray) -> np.ndarray:
+    return np.linalg.pinv(m, rcond=1e-13, hermitian=True)
+
+
+def _anderson_rubin(g: np.ndarray, iz, iw, ix: int, iy: int, n: int, k: int,
+                    alpha: float = 0.05) -> tuple[tuple[float, float] | None, str]:
+    """Invert the homoskedastic AR test {b : a b² + c1 b + d ≤ 0}, from the cross-product
+    matrix `g` of centred columns (instruments iz, controls iw, treatment ix, outcome iy)."""
     from scipy import stats
 
-    n = len(y)
-    base = np.column_stack([np.ones(n), w])
+    def partial(rows, cols):     # cross-products after partialling out the controls
+        if not len(iw):
+            return g[np.ix_(rows, cols)]
+        return g[np.ix_(rows, cols)] - g[np.ix_(rows, iw)] @ _inv(g[np.ix_(iw, iw)]) @ g[np.ix_(iw, cols)]
 
-    def resid(v):
-        return v - base @ np.linalg.lstsq(base, v, rcond=None)[0]
-
-    yt, xt, zt = resid(y), resid(x), resid(z)
-    q = np.linalg.matrix_rank(zt)
-    k = base.shape[1] + q
-    qz, _ = np.linalg.qr(zt)
-    qz = qz[:, :q] if q < qz.shape[1] else qz
-    py, px = qz.T @ yt, qz.T @ xt
-    pyy, pxx, pxy = py @ py, px @ px, py @ px
-    myy, mxx, mxy = yt @ yt - pyy, xt @ xt - pxx, yt @ xt - pxy
+    zz = partial(iz, iz)
+    zyx = partial(iz, [iy, ix])
+    yx = partial([iy, ix], [iy, ix])
+    q = int(np.linalg.matrix_rank(zz))
+    p = zyx.T @ _inv(zz) @ zyx               # [[y'Py, y'Px], [x'Py, x'Px]]
+    m = yx - p
     kappa = stats.f.ppf(1 - alpha, q, n - k) * q / (n - k)
-    a = pxx - kappa * mxx
-    b = -2 * (pxy - kappa * mxy)
-    d = pyy - kappa * myy
+    a = p[1, 1] - kappa * m[1, 1]
+    b = -2 * (p[0, 1] - kappa * m[0, 1])
+    d = p[0, 0] - kappa * m[0, 0]
     disc = b * b - 4 * a * d
-    if abs(a) < 1e-14 * max(1.0, pxx + mxx):
+    if abs(a) < 1e-14 * max(1.0, yx[1, 1]):
         return None, "everything"
     if disc < 0:
         return None, ("empty" if a > 0 else "everything")
@@ -566,36 +569,50 @@ def _anderson_rubin(y, x, z, w, alpha: float = 0.05) -> tuple[tuple[float, float
 
 
 def iv_fit(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> IVFit:
-    """2SLS of y on x with instruments z and exogenous controls w in both stages (module doc)."""
+    """2SLS of y on x with instruments z and exogenous controls w in both stages (IVFit doc).
+
+    Everything but the robust variance comes from one cross-product matrix of the centred
+    columns (centring removes the intercept and keeps the normal equations well conditioned),
+    so the cost is two passes over the rows.
+    """
     from scipy import stats
 
     n = len(y)
-    one = np.ones((n, 1))
-    zf = np.column_stack([one, z, w])
-    xf = np.column_stack([one, x, w])
-    coef_first, *_ = np.linalg.lstsq(zf, xf, rcond=None)
-    xhat = zf @ coef_first
-    beta, *_ = np.linalg.lstsq(xhat, y, rcond=None)
-    resid = y - xf @ beta
-    bread = np.linalg.pinv(xhat.T @ xhat)
-    meat = (xhat * resid[:, None] ** 2).T @ xhat
-    v = bread @ meat @ bread * n / max(n - xf.shape[1], 1)
+    z = z.reshape(n, -1)
+    w = w.reshape(n, -1)
+    qz, kw = z.shape[1], w.shape[1]
+    a = np.column_stack([z, w, x, y]).astype(float)
+    a -= a.mean(0)
+    g = a.T @ a
+    iz, iw = list(range(qz)), list(range(qz, qz + kw))
+    ix, iy = qz + kw, qz + kw + 1
+    izf = iz + iw                          # all exogenous columns
+    ixf = [ix] + iw                        # regressors: treatment, then controls
+    pi = _inv(g[np.ix_(izf, izf)]) @ g[np.ix_(izf, ixf)]          # first stage
+    xhx = pi.T @ g[np.ix_(izf, izf)] @ pi
+    beta = _inv(xhx) @ (pi.T @ g[izf, iy])
+    resid = a[:, iy] - a[:, ixf] @ beta
+    xhat = a[:, izf] @ pi
+    bread = _inv(xhx)
+    meat = (xhat * (resid ** 2)[:, None]).T @ xhat
+    k = 2 + kw                             # intercept, treatment, controls
+    v = bread @ meat @ bread * n / max(n - k, 1)
     # first-stage F for the excluded instruments (homoskedastic form, as the rule of thumb)
-    restricted = np.column_stack([one, w])
-    rss_r = np.sum((x - restricted @ np.linalg.lstsq(restricted, x, rcond=None)[0]) ** 2)
-    rss_u = np.sum((x - zf @ np.linalg.lstsq(zf, x, rcond=None)[0]) ** 2)
-    q = z.shape[1]
-    dof = n - zf.shape[1]
-    f = ((rss_r - rss_u) / q) / (rss_u / dof) if rss_u > 0 and dof > 0 else float("inf")
-    ar_ci, ar_kind = _anderson_rubin(y, x, z, w)
+    xx = g[ix, ix]
+    rss_u = xx - g[ix, izf] @ _inv(g[np.ix_(izf, izf)]) @ g[izf, ix]
+    rss_r = xx - (g[ix, iw] @ _inv(g[np.ix_(iw, iw)]) @ g[iw, ix] if kw else 0.0)
+    dof = n - 1 - qz - kw
+    f = ((rss_r - rss_u) / qz) / (rss_u / dof) if rss_u > 1e-12 * xx and dof > 0 else float("inf")
+    ar_ci, ar_kind = _anderson_rubin(g, iz, iw, ix, iy, n, 1 + qz + kw)
     sargan = sargan_p = None
-    if q > 1:
-        fitted = zf @ np.linalg.lstsq(zf, resid, rcond=None)[0]
-        tss = np.sum((resid - resid.mean()) ** 2)
-        sargan = float(n * np.sum((fitted - resid.mean()) ** 2) / tss) if tss > 0 else 0.0
-        sargan_p = float(stats.chi2.sf(sargan, q - 1))
-    return IVFit(float(beta[1]), float(math.sqrt(max(v[1, 1], 0.0))), float(f), n, ar_ci,
-                 ar_kind, sargan, sargan_p, q - 1 if q > 1 else 0)
+    if qz > 1:
+        zr = a[:, izf].T @ resid
+        explained = zr @ _inv(g[np.ix_(izf, izf)]) @ zr
+        tss = float(np.sum((resid - resid.mean()) ** 2))
+        sargan = float(n * explained / tss) if tss > 0 else 0.0
+        sargan_p = float(stats.chi2.sf(sargan, qz - 1))
+    return IVFit(float(beta[0]), float(math.sqrt(max(v[0, 0], 0.0))), float(f), n, ar_ci,
+                 ar_kind, sargan, sargan_p, qz - 1 if qz > 1 else 0)
 
 
 def tsls(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:

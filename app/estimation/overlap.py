@@ -9,7 +9,7 @@ the Report's verdict:
 - the effective sample size of the inverse-probability weights, Kish's (Σw)² / Σw², overall and
   per group: it says how many equally weighted units the weighted comparison is worth,
 - the adjustment variables that on their own (nearly) determine the treatment (AUC of their
-  one-variable propensity model ≥ 0.95): such a variable leaves no comparison once held fixed,
+  one-variable propensity model ≥ 0.95, in either direction): such a variable leaves no comparison once held fixed,
   and if it does not affect the outcome it is an instrument, which should not be adjusted for.
 """
 from __future__ import annotations
@@ -21,14 +21,14 @@ import numpy as np
 import pandas as pd
 
 from app.errors import EstimationError
-from app.estimation._engine import quiet, single_threaded
+from app.estimation._engine import quiet
 from app.estimation.prepare import PreparedData, design_matrix, prepare
 
 DEFAULT_BOUNDS = (0.05, 0.95)
 MAX_SHARE_OUTSIDE = 0.10     # more units than this outside the bounds: overlap fails
 MIN_ESS_SHARE = 0.10         # a group's weights worth fewer than this share of its units: fails
 DETERMINING_AUC = 0.95       # one variable ranks treated above untreated this reliably: flagged
-MAX_DIAGNOSTIC_ROWS = 200_000  # larger tables are diagnosed on an even sample of this size
+SCREEN_ROWS = 100_000        # rows used for that screen on larger tables
 
 
 @dataclass(frozen=True)
@@ -91,17 +91,24 @@ def auc(score: np.ndarray, t: np.ndarray) -> float:
 
 
 def _one_variable_scores(s: pd.Series, t: np.ndarray) -> np.ndarray:
-    """P(treated | one variable): the treated share per value when it has few values (the
-    saturated model, exact and fast), else a one-variable logistic fit."""
+    """A score ranking units as P(treated | this variable) does: the treated share per value
+    for a few-valued variable (the saturated model), else the variable itself (a one-variable
+    logistic score is monotone in it, and the AUC only sees the order)."""
     if isinstance(s.dtype, pd.CategoricalDtype) or s.nunique() <= 20:
         share = pd.Series(t, index=s.index).groupby(s.astype(str).to_numpy()).transform("mean")
         return share.to_numpy(float)
-    return propensity_scores(s.to_numpy(float)[:, None], t)
+    return s.to_numpy(float)
 
 
 def _determining(prep: PreparedData, adjustment: tuple[str, ...], t: np.ndarray) -> tuple[str, ...]:
+    """Adjustment variables whose one-variable AUC reaches DETERMINING_AUC (on an even sample
+    of at most SCREEN_ROWS rows: the AUC is a screen, ±0.005 at that size)."""
+    rows = np.arange(len(t))
+    if len(t) > SCREEN_ROWS:
+        rows = np.linspace(0, len(t) - 1, SCREEN_ROWS).astype(int)
+    data, t = prep.data.iloc[rows], t[rows]
     return tuple(c for c in adjustment
-                 if auc(_one_variable_scores(prep.data[c], t), t) >= DETERMINING_AUC)
+                 if auc(_one_variable_scores(data[c], t), t) >= DETERMINING_AUC)
 
 
 def _check_bounds(bounds) -> tuple[float, float]:
@@ -114,7 +121,6 @@ def _check_bounds(bounds) -> tuple[float, float]:
     return lo, hi
 
 
-@single_threaded
 def overlap_diagnostics(df: pd.DataFrame, treatment: str, adjustment: Iterable[str], *,
                         bounds=DEFAULT_BOUNDS, treatment_value=None,
                         control_value=None) -> OverlapResult:
@@ -129,13 +135,15 @@ def overlap_diagnostics(df: pd.DataFrame, treatment: str, adjustment: Iterable[s
         raise EstimationError(f"The treatment '{treatment}' is not in the data.")
     # any numeric stand-in outcome: prepare() codes the treatment and covariates the same way
     work = df.loc[:, [treatment, *[a for a in adjustment if a in df.columns]]].copy()
-    if len(work) > MAX_DIAGNOSTIC_ROWS:
-        work = work.iloc[np.linspace(0, len(work) - 1, MAX_DIAGNOSTIC_ROWS).astype(int)]
     outcome = "__overlap_outcome__"
     work[outcome] = np.arange(len(work)) % 2
     prep = prepare(work, treatment, outcome, adjustment, treatment_value=treatment_value,
                    control_value=control_value)
-    return diagnose(prep, adjustment, bounds)
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread, as in app.estimation._engine.one_thread, without importing DoWhy
+    with threadpool_limits(limits=1):
+        return diagnose(prep, adjustment, bounds)
 
 
 def diagnose(prep: PreparedData, adjustment: Iterable[str],
