@@ -53,7 +53,7 @@ _LAZY = {
     # estimation
     "estimate_effect": "app.estimation", "refute": "app.estimation",
     "subgroup_effects": "app.estimation", "overlap_diagnostics": "app.estimation",
-    "OverlapResult": "app.estimation",
+    "OverlapResult": "app.estimation", "mediation_effects": "app.estimation",
     # automatic report
     "make_report": "app.report",
 }

@@ -328,3 +328,30 @@ def propensity_chart(result, *, width: int = 520, height: int = 260) -> alt.Char
     rules = alt.Chart(pd.DataFrame({"bound": [lo, hi]})).mark_rule(
         color=WARN_COLOR, strokeDash=[6, 3]).encode(x="bound:Q", tooltip=["bound:Q"])
     return (bars + rules + _zero_rule("y")).properties(width=width, height=height)
+
+
+def mediation_table(result) -> pd.DataFrame:
+    """The total effect split into its direct and indirect parts, each with its interval."""
+    via = ", ".join(result.mediators)
+    return pd.DataFrame([
+        {"part": "total", "label": "total effect", "value": result.total,
+         "ci_low": result.total_ci[0], "ci_high": result.total_ci[1]},
+        {"part": "direct", "label": "direct (not through the mediators)", "value": result.nde,
+         "ci_low": result.nde_ci[0], "ci_high": result.nde_ci[1]},
+        {"part": "indirect", "label": f"indirect (through {via})", "value": result.nie,
+         "ci_low": result.nie_ci[0], "ci_high": result.nie_ci[1]}])
+
+
+def mediation_chart(result, *, width: int = 520) -> alt.Chart:
+    """Bars for the total, direct and indirect effects with 95% intervals and the zero line:
+    the direct and indirect bars add up to the total."""
+    data = mediation_table(result)
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=280)),
+        color=alt.Color("part:N", legend=None, scale=alt.Scale(
+            domain=["total", "direct", "indirect"], range=[NAIVE_COLOR, ADJUSTED_COLOR, TREATED_COLOR])),
+        tooltip=["label:N", alt.Tooltip("value:Q", format=",.4g"),
+                 alt.Tooltip("ci_low:Q", format=",.4g"), alt.Tooltip("ci_high:Q", format=",.4g")])
+    bars = base.mark_bar(opacity=0.8).encode(x=alt.X("value:Q", title="effect (95% interval)"))
+    rules = base.mark_rule(color="#111827").encode(x="ci_low:Q", x2="ci_high:Q")
+    return (bars + rules + _zero_rule("x")).properties(width=width, height=alt.Step(36))
