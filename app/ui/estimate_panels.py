@@ -8,7 +8,13 @@ import pandas as pd
 import streamlit as st
 
 from app.charts import estimation as charts
-from app.estimation import estimate_effect, refute, sensitivity, subgroup_effects
+from app.estimation import (
+    estimate_effect,
+    mediation_effects,
+    refute,
+    sensitivity,
+    subgroup_effects,
+)
 from app.estimation.pipeline import fmt
 from app.estimation.refute import EXPECTED, LABELS, default_simulations
 from app.graph import CausalGraph
@@ -269,3 +275,35 @@ def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:
                    "is the overall effect. Wide intervals mean the group is small.")
         for note in cate.notes:
             st.caption(f":material/info: {note}")
+
+
+def mediation_panel(q: Question) -> None:
+    """Split the effect into direct and indirect parts through mediators the user picks."""
+    desc, anc = q.g.descendants(q.treatment), q.g.ancestors(q.outcome)
+    candidates = [n for n in q.measured if n in desc and n in anc]
+    if not candidates:
+        return
+    st.subheader("Direct and indirect effects")
+    picked = st.multiselect("Mediators to split the effect at", candidates,
+                            key=f"est_mediators:{q.pkey}",
+                            help="Variables on a causal path from the treatment to the outcome.")
+    if not picked:
+        st.caption("Pick one or more mediators: the total effect is split into the part that runs "
+                   "through them (indirect) and the rest (direct).")
+        return
+    with guard():
+        r = remember("est_mediation", (q.pkey, tuple(picked)), lambda: mediation_effects(
+            q.df, q.g, q.treatment, q.outcome, picked, treatment_value=q.tv, control_value=q.cv))
+        c1, c2, c3 = st.columns(3)
+        for col, label, v, ci, text in (
+                (c1, "Total effect", r.total, r.total_ci, "Direct plus indirect."),
+                (c2, "Direct (NDE)", r.nde, r.nde_ci,
+                 "What changing the treatment does with the mediators held at their usual values."),
+                (c3, "Indirect (NIE)", r.nie, r.nie_ci,
+                 "What the treatment does only by changing the mediators.")):
+            col.metric(label, fmt(v))
+            col.caption(f"95% CI {fmt(ci[0])} to {fmt(ci[1])}. {text}")
+        show_chart(charts.mediation_chart, r)
+        st.markdown(md(r.sentence))
+        for note in r.notes:
+            st.caption(f":material/info: {md(note)}")

@@ -25,3 +25,14 @@ def test_college_proximity_shows_instrument_diagnostics():
     assert float(_metric(at, "First-stage F")) == 15.8   # Card (1995) data; Mixtape ch. 7: 15.767
     assert " to " in _metric(at, "Anderson–Rubin 95% interval")
     assert any("whether it is valid cannot be tested" in c.value for c in at.caption)
+
+
+def test_picking_a_mediator_that_cannot_be_split_says_why():
+    # smoking ↔ cancer: the hidden confounder leaves the direct effect unidentified
+    at = open_page(PAGE, sample="smoking_tar_cancer", timeout=300)
+    assert_no_exception(at)
+    box = next(m for m in at.multiselect if m.label == "Mediators to split the effect at")
+    assert box.options == ["tar"]
+    box.set_value(["tar"]).run(timeout=300)
+    assert_no_exception(at)
+    assert any("back-door path from smoking to cancer" in e.value for e in at.error)
