@@ -17,25 +17,33 @@ import re
 import string
 
 # CommonMark §2.4: any ASCII punctuation character may be backslash-escaped, and then stands for
-# itself. Escaping all of them disarms images, links, autolinks (`http\:\/\/`, `www\.`), raw HTML
+# itself. Escaping all of them disarms images, links, `<https://…>` autolinks, raw HTML
 # (`\<img`), entities (`\&lt;`), emphasis, code spans, tables, headings, list markers, and
 # Streamlit's extensions ($math$, :color[text] directives) in one rule, wherever the text lands.
 _PUNCTUATION = frozenset(string.punctuation)
+# GFM also turns bare `http://…`, `https://…` and `www.…` into links, after escapes are read
+# (mdast-util-gfm-autolink-literal searches the text). An invisible WORD JOINER (U+2060) inside
+# the prefix stops that, so a name that is a URL is shown as text, never as a link.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(https?:/)(?=/)|(www)(?=\.)", re.IGNORECASE)
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 
 
 def md(text: object) -> str:
     """`text` as Markdown that renders exactly as the literal text (no markup, no HTML, no URL).
 
-    Line breaks are kept; each line's punctuation is escaped, so no line can start a block."""
-    return "".join("\\" + c if c in _PUNCTUATION else c for c in str(text))
+    Line breaks are kept; each line's punctuation is escaped, so no line can start a block.
+    A URL prefix gets an invisible WORD_JOINER so it is not turned into a link."""
+    text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, str(text))
+    return "".join("\\" + c if c in _PUNCTUATION else c for c in text)
 
 
 def md_authored(text: object) -> str:
     """Markdown someone else wrote (a lesson file, a checker's prompt): bold, lists, links and
     code stay, but nothing in it can make the browser fetch: `![` never starts an image (its `[`
-    is escaped) and `<` never starts raw HTML (escaped before a tag name, `/`, `!` or `?`)."""
-    return _TAG.sub(r"\\<", str(text).replace("![", "!\\["))
+    is escaped) and `<` never starts raw HTML (written `&lt;` before a tag name, `/`, `!` or `?`;
+    an entity, unlike a backslash, cannot be undone by a backslash the author wrote before it)."""
+    return _TAG.sub("&lt;", str(text).replace("![", "!\\["))
 
 
 def md_line(text: object) -> str:
@@ -49,4 +57,4 @@ def md_names(names, empty: str = "none") -> str:
     return ", ".join(names) if names else empty
 
 
-__all__ = ["md", "md_authored", "md_line", "md_names"]
+__all__ = ["WORD_JOINER", "md", "md_authored", "md_line", "md_names"]
