@@ -327,8 +327,10 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
         control_label=prep.control_label, adjustment_set=tuple(spec.adjustment),
         instruments=tuple(spec.instruments), mediators=tuple(spec.mediators),
         n_rows=prep.n, naive=naive, ci_method=res.ci_method, engine=res.engine,
-        notes=tuple(notes), sentence=effect_sentence(prep, res.value, res.ci_low, res.ci_high,
-                                                     naive, info.kind, covs),
+        notes=tuple(notes), sentence=effect_sentence(
+            prep, res.value, res.ci_low, res.ci_high, naive, info.kind,
+            spec.instruments if info.kind == "iv" else covs, spec.iv_controls) + (
+            " Read the warnings before relying on this number." if warnings else ""),
         seconds=time.perf_counter() - start, se=res.se, context=ctx, warnings=tuple(warnings),
         overlap=diag, iv=res.iv, evalue=estimate_evalue(prep, res.value, res.ci_low, res.ci_high))
 
@@ -420,7 +422,7 @@ def _check_result(res, prep: PreparedData, warnings: list[str]) -> None:
 
 
 def effect_sentence(prep: PreparedData, value: float, lo: float | None, hi: float | None,
-                    naive: NaiveDifference, kind: str, covs) -> str:
+                    naive: NaiveDifference, kind: str, covs, iv_controls=()) -> str:
     """One plain-language sentence: what changing the treatment does to the outcome."""
     t, y = prep.treatment, prep.outcome
     if prep.binary_treatment:
@@ -446,7 +448,9 @@ def effect_sentence(prep: PreparedData, value: float, lo: float | None, hi: floa
         ci = f" (95% CI {num(lo)} to {num(hi)}, which {zero})"
     how = {"backdoor": f"after adjusting for {', '.join(covs)}" if covs else "with no adjustment needed",
            "frontdoor": f"through the mediator {', '.join(covs)}",
-           "iv": "using the instrument"}[kind]
+           "iv": f"using the instrument {', '.join(covs)}" + (
+               f" (controlling for {', '.join(iv_controls)} in both stages)" if iv_controls else "")
+           }[kind]
     flip = ""
     if naive.value * value < 0:
         flip = " The unadjusted comparison points the other way: confounding reverses the sign " \

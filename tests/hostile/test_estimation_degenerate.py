@@ -84,7 +84,7 @@ def test_too_few_rows_is_refused_and_few_rows_warn():
         estimate_effect(confounded().head(6), CONF, method="linear_regression")
     e = estimate_effect(confounded().head(20), CONF, method="linear_regression")
     assert any("Few rows (20" in w for w in e.warnings)
-    assert "WARNING: Few rows" in str(e)
+    assert "WARNING: Few rows" in str(e) and "Read the warnings" in e.sentence
     assert estimate_effect(confounded(), CONF, method="linear_regression").warnings == ()
 
 
