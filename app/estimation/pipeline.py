@@ -456,3 +456,31 @@ def effect_sentence(prep: PreparedData, value: float, lo: float | None, hi: floa
         flip = " The unadjusted comparison points the other way: confounding reverses the sign " \
                "(Simpson's paradox)."
     return f"{change} changes {amount}{ci}, {how}. The unadjusted difference is {naive_txt}.{flip}"
+
+
+def disagreements(estimates) -> list[str]:
+    """A sentence for each pair of estimates whose 95% intervals do not overlap, with what could
+    explain it: each estimator rests on its own assumptions, so both cannot be right."""
+    reasons = {
+        "backdoor": "a confounder missing from the adjustment set, or a wrong model form",
+        "iv": "an invalid instrument (one that affects the outcome other than through the "
+              "treatment, or shares a cause with it), or a different population (IV estimates "
+              "the effect among those the instrument moves)",
+        "frontdoor": "a mediator that does not carry the whole effect, or a confounded mediator",
+    }
+    out = []
+    items = [e for e in estimates if e.has_ci]
+    for i, a in enumerate(items):
+        for b in items[i + 1:]:
+            if a.ci_high < b.ci_low or b.ci_high < a.ci_low:
+                why = [reasons[a.estimand_kind]]
+                if b.estimand_kind != a.estimand_kind:
+                    why.append(reasons[b.estimand_kind])
+                elif {a.method, b.method} & {"ps_weighting", "ps_stratification", "ps_matching",
+                                             "ml"}:
+                    why.append("weak overlap, where weighting and matching lean on few units "
+                               "while regression extrapolates")
+                out.append(f"{a.method_label} ({fmt(a.ci_low)} to {fmt(a.ci_high)}) and "
+                           f"{b.method_label} ({fmt(b.ci_low)} to {fmt(b.ci_high)}) disagree: their "
+                           "intervals do not overlap. Possible reasons: " + "; ".join(why) + ".")
+    return out

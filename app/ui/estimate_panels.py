@@ -15,7 +15,7 @@ from app.estimation import (
     sensitivity,
     subgroup_effects,
 )
-from app.estimation.pipeline import fmt
+from app.estimation.pipeline import disagreements, fmt
 from app.estimation.refute import EXPECTED, LABELS, default_simulations
 from app.graph import CausalGraph
 from app.markup import md
@@ -102,6 +102,8 @@ def show_diagnostics(shown: dict) -> None:
     for e in shown.values():
         for w in e.warnings:
             st.warning(f"**{e.method_label}:** {md(w)}", icon=":material/warning:")
+    for text in disagreements(list(shown.values())):
+        st.warning(md(text), icon=":material/compare_arrows:")
     with_evalue = [e for e in shown.values() if e.evalue is not None]
     if with_evalue:
         st.markdown("**How strong would a hidden confounder have to be?** (E-value)")
