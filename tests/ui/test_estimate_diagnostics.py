@@ -36,3 +36,18 @@ def test_picking_a_mediator_that_cannot_be_split_says_why():
     box.set_value(["tar"]).run(timeout=300)
     assert_no_exception(at)
     assert any("back-door path from smoking to cancer" in e.value for e in at.error)
+
+
+def test_realistic_card_graph_estimates_through_the_conditional_instrument():
+    # issue 19: with south, smsa and black → nearc4, nearc4 is an instrument only given them
+    import app
+    from app.workspace import encode_share
+
+    g = app.load_sample("college_proximity").graph
+    for a in ("south", "smsa", "black"):
+        g = g.add_edge(a, "nearc4")
+    at = open_page(PAGE, query={"g": encode_share(g, sample="college_proximity")}, timeout=300)
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    assert float(_metric(at, "Instrumental variable (Wald / 2SLS)")) == 0.124   # Card; Mixtape ch. 7
+    assert any("given {black, smsa, south}" in m.value.replace("\\", "") for m in at.markdown)
