@@ -13,8 +13,16 @@ treatment-induced, and the reason names it.
 Estimation (linear models, the product-of-coefficients method; Baron & Kenny 1986,
 VanderWeele 2015 §2.4): M_j = a_j·T + C + e_j and Y = c'·T + Σ b_j·M_j + C + e. For a treatment
 change Δ, NDE = CDE = c'·Δ and NIE = Σ a_j b_j·Δ; total = NDE + NIE. This assumes linear
-relations and no treatment–mediator interaction. Intervals: percentile bootstrap of both
-regressions together. Only numeric (or two-valued) outcomes and mediators are supported.
+relations and no treatment–mediator interaction.
+
+A two-valued outcome with one mediator uses Pearl's mediation formula (Pearl 2012, "The
+Mediation Formula") with fitted models instead: a logistic model of the outcome on treatment,
+mediator, their interaction and C, and a logistic (two-valued mediator) or normal linear
+(numeric mediator) model of the mediator on treatment and C;
+  NDE = mean over units of E_{M | t0, c}[P(Y | t1, M, c) − P(Y | t0, M, c)],
+  NIE = mean over units of E_{M | t1, c}[P(Y | t1, M, c)] − E_{M | t0, c}[P(Y | t1, M, c)],
+the expectation over a numeric mediator by Gauss–Hermite quadrature (40 nodes).
+Intervals: percentile bootstrap of the whole fit (both models together).
 """
 from __future__ import annotations
 
@@ -45,16 +53,13 @@ class MediationResult:
     nde_ci: tuple[float, float]
     nie_ci: tuple[float, float]
     share_mediated: float | None     # NIE / total (None when the total is ~0)
+    cde: float                       # controlled direct effect, mediators fixed at a typical value
+    method: str                      # "product of coefficients" or "mediation formula"
     n_rows: int
     n_bootstrap: int
     sentence: str
     notes: tuple[str, ...]
     seconds: float
-
-    @property
-    def cde(self) -> float:
-        """The controlled direct effect: equal to the NDE without treatment–mediator interaction."""
-        return self.nde
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,47 @@ def _effects(gram: np.ndarray, km: int, kc: int) -> tuple[float, float]:
     return float(out[1]), float(a @ out[2:2 + km])
 
 
+GH_NODES = 40
+
+
+def _formula_effects(t: np.ndarray, m: np.ndarray, c: np.ndarray, y: np.ndarray, t1: float,
+                     t0: float, binary_m: bool, m_ref: float) -> tuple[float, float, float]:
+    """(NDE, NIE, CDE at m_ref) for a two-valued outcome by the mediation formula (module doc)."""
+    from app.estimation.estimators import NewtonLogit
+
+    def design(tv, mv):
+        tv = np.broadcast_to(tv, m.shape) if np.ndim(tv) == 0 else tv
+        mv = np.broadcast_to(mv, m.shape) if np.ndim(mv) == 0 else mv
+        return np.column_stack([tv, mv, tv * mv, c])
+
+    out_model = NewtonLogit().fit(design(t, m), y)
+
+    def p_y(tv, mv):
+        return out_model.predict_proba(design(tv, mv))[:, 1]
+
+    if binary_m:
+        m_model = NewtonLogit().fit(np.column_stack([t, c]), m)
+
+        def expect(fn, tv):      # E over M | T = tv, c of fn(M), per unit
+            p1 = m_model.predict_proba(np.column_stack([np.full(len(t), tv), c]))[:, 1]
+            return p1 * fn(1.0) + (1 - p1) * fn(0.0)
+    else:
+        xm = np.column_stack([np.ones(len(t)), t, c])
+        coef = np.linalg.lstsq(xm, m, rcond=None)[0]
+        sd = float(np.std(m - xm @ coef, ddof=xm.shape[1]))
+        nodes, weights = np.polynomial.hermite_e.hermegauss(GH_NODES)
+        weights = weights / weights.sum()
+
+        def expect(fn, tv):
+            mu = np.column_stack([np.ones(len(t)), np.full(len(t), tv), c]) @ coef
+            return sum(w * fn(mu + sd * z) for z, w in zip(nodes, weights))
+
+    nde = expect(lambda mv: p_y(t1, mv) - p_y(t0, mv), t0)
+    nie = expect(lambda mv: p_y(t1, mv), t1) - expect(lambda mv: p_y(t1, mv), t0)
+    cde = p_y(t1, m_ref) - p_y(t0, m_ref)
+    return float(np.mean(nde)), float(np.mean(nie)), float(np.mean(cde))
+
+
 def mediation_effects(df: pd.DataFrame, graph: CausalGraph, treatment: str, outcome: str,
                       mediators: Iterable[str], *, treatment_value=None, control_value=None,
                       n_bootstrap: int = 200, seed: int = 0) -> MediationResult:
@@ -173,22 +219,51 @@ def mediation_effects(df: pd.DataFrame, graph: CausalGraph, treatment: str, outc
             raise EstimationError(f"The mediator '{m}' has several text categories; the linear "
                                   "mediation estimator needs numeric or two-valued mediators.")
     c = design_matrix(d, check.covariates)
-    cols = np.column_stack([d[treatment].to_numpy(float), d[list(ms)].to_numpy(float), c,
-                            d[outcome].to_numpy(float)])
-    arr = np.column_stack([np.ones(len(d)), cols - cols.mean(0)])   # centred: well conditioned
-    km, kc = len(ms), c.shape[1]
+    t = d[treatment].to_numpy(float)
+    y = d[outcome].to_numpy(float)
     delta = prep.treatment_value - prep.control_value
     from threadpoolctl import threadpool_limits
 
     rng = np.random.default_rng(seed)
-    draws = np.empty((n_bootstrap, 2))
-    with threadpool_limits(limits=1):      # small products: threads only contend (2 cores)
-        nde, nie = (v * delta for v in _effects(arr.T @ arr, km, kc))
-        for i in range(n_bootstrap):
-            # a resample as multinomial counts: the same estimate, without copying rows
-            w = np.bincount(rng.integers(0, len(d), len(d)), minlength=len(d)).astype(float)
-            draws[i] = _effects(arr.T @ (arr * w[:, None]), km, kc)
-    draws *= delta
+    draws = np.empty((n_bootstrap, 3))
+    if prep.binary_outcome:
+        if len(ms) != 1:
+            raise EstimationError(
+                "For an outcome with two values, mediation is estimated through one mediator at "
+                f"a time ({len(ms)} were chosen).", hint="Pick a single mediator.")
+        m = d[ms[0]].to_numpy(float)
+        binary_m = len(np.unique(m)) == 2
+        if binary_m:
+            m = (m == m.max()).astype(float)
+        m_ref = float(np.round(m.mean())) if binary_m else float(m.mean())
+        args = (prep.treatment_value, prep.control_value, binary_m, m_ref)
+        method = "mediation formula"
+        with threadpool_limits(limits=1):
+            nde, nie, cde = _formula_effects(t, m, c, y, *args)
+            for i in range(n_bootstrap):
+                idx = rng.integers(0, len(y), len(y))
+                try:
+                    draws[i] = _formula_effects(t[idx], m[idx], c[idx], y[idx], *args)
+                except EstimationError:          # a resample with perfect separation
+                    draws[i] = np.nan
+        draws = draws[~np.isnan(draws).any(1)]
+        if len(draws) < 0.8 * n_bootstrap:
+            raise EstimationError("Too many bootstrap resamples could not be fitted (perfect "
+                                  "separation), so there is no reliable interval.")
+    else:
+        cols = np.column_stack([t, d[list(ms)].to_numpy(float), c, y])
+        arr = np.column_stack([np.ones(len(d)), cols - cols.mean(0)])   # centred: well conditioned
+        km, kc = len(ms), c.shape[1]
+        method = "product of coefficients"
+        with threadpool_limits(limits=1):    # small products: threads only contend (2 cores)
+            nde, nie = (v * delta for v in _effects(arr.T @ arr, km, kc))
+            cde = nde
+            for i in range(n_bootstrap):
+                # a resample as multinomial counts: the same estimate, without copying rows
+                w = np.bincount(rng.integers(0, len(d), len(d)), minlength=len(d)).astype(float)
+                draws[i, :2] = _effects(arr.T @ (arr * w[:, None]), km, kc)
+        draws[:, :2] *= delta
+        draws[:, 2] = draws[:, 0]
 
     def pct(v: np.ndarray) -> tuple[float, float]:
         lo, hi = np.percentile(v, [2.5, 97.5])
@@ -196,20 +271,25 @@ def mediation_effects(df: pd.DataFrame, graph: CausalGraph, treatment: str, outc
 
     total = nde + nie
     share = nie / total if abs(total) > 1e-12 else None
-    notes = [*prep.notes, "Linear models without treatment–mediator interaction (product of "
-             "coefficients); the controlled direct effect equals the natural direct effect.",
-             f"Covariates adjusted for: {', '.join(check.covariates) or 'none needed'}."]
     if prep.binary_outcome:
-        notes.append("The outcome has two values: effects are differences in its share, from "
-                     "linear probability models.")
+        notes = [*prep.notes, "The outcome has two values: effects are differences in its share, "
+                 "from Pearl's mediation formula with a logistic outcome model (with a "
+                 "treatment–mediator interaction); the controlled direct effect fixes the "
+                 f"mediator at {m_ref:.3g}."]
+    else:
+        notes = [*prep.notes, "Linear models without treatment–mediator interaction (product of "
+                 "coefficients); the controlled direct effect equals the natural direct effect."]
+    notes.append(f"Covariates adjusted for: {', '.join(check.covariates) or 'none needed'}.")
     via = ", ".join(ms)
     part = f" ({share:.0%} of the total)" if share is not None and 0 <= share <= 1 else ""
     sentence = (f"Of the total effect {total:.3g} of {treatment} on {outcome}, {nie:.3g} runs "
                 f"through {via}{part} and {nde:.3g} is direct (through every other path).")
     return MediationResult(
         treatment=treatment, outcome=outcome, mediators=ms, covariates=check.covariates,
-        total=total, nde=nde, nie=nie, total_ci=pct(draws.sum(1)), nde_ci=pct(draws[:, 0]),
-        nie_ci=pct(draws[:, 1]), share_mediated=share, n_rows=prep.n, n_bootstrap=n_bootstrap,
+        total=total, nde=nde, nie=nie, total_ci=pct(draws[:, 0] + draws[:, 1]),
+        nde_ci=pct(draws[:, 0]),
+        nie_ci=pct(draws[:, 1]), share_mediated=share, cde=cde, method=method, n_rows=prep.n,
+        n_bootstrap=len(draws),
         sentence=sentence, notes=tuple(notes), seconds=time.perf_counter() - start)
 
 

@@ -83,3 +83,67 @@ def test_two_hundred_resamples_on_100k_rows_stay_under_ten_seconds():
     r = mediation_effects(linear_scm(100_000), G, "T", "Y", ["M"], n_bootstrap=200)
     print(f"mediation, 100k rows, 200 resamples: {r.seconds:.2f} s")
     assert r.seconds < 10
+
+
+def expit(v):
+    return 1 / (1 + np.exp(-v))
+
+
+def p_y(t, m, c):
+    return expit(-1.0 + 0.7 * t + 1.0 * m + 0.5 * t * m + 0.6 * c)
+
+
+def test_binary_outcome_and_mediator_match_the_mediation_formula_truth():
+    # ground truth: Pearl (2012), "The Mediation Formula", eqs. for NDE and NIE, evaluated on
+    # the simulation's own probabilities (binary C, T, M, Y)
+    rng = np.random.default_rng(11)
+    n = 40_000
+    c = rng.binomial(1, 0.4, n)
+    t = rng.binomial(1, expit(-0.3 + 0.8 * c))
+    m = rng.binomial(1, expit(-0.5 + 1.2 * t + 0.5 * c))
+    y = rng.binomial(1, p_y(t, m, c))
+    df = pd.DataFrame({"C": c, "T": t, "M": m, "Y": y})
+
+    def p_m(m_val, t_val, c_val):
+        p1 = expit(-0.5 + 1.2 * t_val + 0.5 * c_val)
+        return p1 if m_val == 1 else 1 - p1
+
+    nde = sum((0.4 if cv else 0.6) * (p_y(1, mv, cv) - p_y(0, mv, cv)) * p_m(mv, 0, cv)
+              for cv in (0, 1) for mv in (0, 1))
+    nie = sum((0.4 if cv else 0.6) * p_y(1, mv, cv) * (p_m(mv, 1, cv) - p_m(mv, 0, cv))
+              for cv in (0, 1) for mv in (0, 1))
+    r = mediation_effects(df, G, "T", "Y", ["M"], n_bootstrap=60)
+    assert r.method == "mediation formula"
+    assert r.nde == pytest.approx(nde, abs=0.02) and r.nde_ci[0] < nde < r.nde_ci[1]
+    assert r.nie == pytest.approx(nie, abs=0.01) and r.nie_ci[0] < nie < r.nie_ci[1]
+
+
+def test_binary_outcome_with_a_numeric_mediator_matches_monte_carlo_truth():
+    rng = np.random.default_rng(12)
+    n = 40_000
+    c = rng.normal(size=n)
+    t = rng.binomial(1, expit(0.5 * c))
+    m = 0.5 + 0.8 * t + 0.3 * c + rng.normal(size=n)
+    y = rng.binomial(1, p_y(t, m, c))
+    df = pd.DataFrame({"C": c, "T": t, "M": m, "Y": y})
+    # truth by Monte Carlo over the known distributions (independent of the quadrature)
+    big = 400_000
+    cs = rng.normal(size=big)
+    m0 = 0.5 + 0.3 * cs + rng.normal(size=big)
+    m1 = m0 + 0.8
+    nde = np.mean(p_y(1, m0, cs) - p_y(0, m0, cs))
+    nie = np.mean(p_y(1, m1, cs) - p_y(1, m0, cs))
+    r = mediation_effects(df, G, "T", "Y", ["M"], n_bootstrap=60)
+    assert r.nde == pytest.approx(nde, abs=0.02) and r.nde_ci[0] < nde < r.nde_ci[1]
+    assert r.nie == pytest.approx(nie, abs=0.015) and r.nie_ci[0] < nie < r.nie_ci[1]
+
+
+def test_binary_outcome_takes_one_mediator_at_a_time():
+    rng = np.random.default_rng(3)
+    n = 500
+    t = rng.binomial(1, 0.5, n)
+    df = pd.DataFrame({"T": t, "M1": t + rng.normal(size=n), "M2": t + rng.normal(size=n),
+                       "Y": rng.binomial(1, 0.5, n)})
+    g = CausalGraph.from_edges([("T", "M1"), ("T", "M2"), ("M1", "Y"), ("M2", "Y"), ("T", "Y")])
+    with pytest.raises(EstimationError, match="one mediator at a time"):
+        mediation_effects(df, g, "T", "Y", ["M1", "M2"])
