@@ -602,7 +602,12 @@ def iv_fit(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> IVFit:
     rss_u = xx - g[ix, izf] @ _inv(g[np.ix_(izf, izf)]) @ g[izf, ix]
     rss_r = xx - (g[ix, iw] @ _inv(g[np.ix_(iw, iw)]) @ g[iw, ix] if kw else 0.0)
     dof = n - 1 - qz - kw
-    f = ((rss_r - rss_u) / qz) / (rss_u / dof) if rss_u > 1e-12 * xx and dof > 0 else float("inf")
+    if rss_r <= 1e-12 * xx:            # the controls alone fix the treatment: nothing to move
+        f = 0.0
+    elif rss_u <= 1e-12 * xx or dof <= 0:   # the instruments fix it exactly
+        f = float("inf")
+    else:
+        f = ((rss_r - rss_u) / qz) / (rss_u / dof)
     ar_ci, ar_kind = _anderson_rubin(g, iz, iw, ix, iy, n, 1 + qz + kw)
     sargan = sargan_p = None
     if qz > 1:
@@ -637,11 +642,18 @@ def instrumental_variable(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True,
     fit = iv_fit(y, x, z, w)
     f = fit.first_stage_f
     scale = spec.t1 - spec.t0
-    if not math.isfinite(f) or f < 1e-6:
+    if f < 1e-6:
         raise EstimationError(
             f"The instrument {', '.join(inst)} does not move the treatment {spec.treatment} at all "
-            "in the data, so the IV estimate is undefined.",
+            "in the data" + (" once the controls are held fixed" if controls else "") +
+            ", so the IV estimate is undefined.",
             hint="An instrument must be associated with the treatment.")
+    if not math.isfinite(f):
+        raise EstimationError(
+            f"The instrument {', '.join(inst)} determines the treatment {spec.treatment} exactly, so "
+            "it is (a copy of) the treatment itself: the IV estimate would equal the plain "
+            "regression and remove no confounding.",
+            hint="An instrument is a separate cause of the treatment; check the column and the graph.")
     res = MethodResult(fit.beta * scale, iv=fit)
     if len(inst) == 1 and not controls and data[inst[0]].nunique() <= 2:
         def run():

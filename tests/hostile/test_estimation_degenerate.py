@@ -132,3 +132,26 @@ def test_design_size_budget_counts_indicator_columns(monkeypatch):
     df = confounded().assign(Z=[f"k{i % 50}" for i in range(600)])
     with pytest.raises(EstimationError, match="would need 51 columns"):
         estimate_effect(df, CONF, method="linear_regression")
+
+
+IV_GRAPH = CausalGraph.from_edges([("Z", "T"), ("W", "T"), ("W", "Y"), ("T", "Y")],
+                                  bidirected=[("T", "Y")])
+
+
+def iv_data(n=500, seed=2):
+    rng = np.random.default_rng(seed)
+    z, w, u = rng.normal(size=(3, n))
+    t = z + w + u + rng.normal(size=n)
+    return pd.DataFrame({"Z": z, "W": w, "T": t, "Y": t + w + 2 * u + rng.normal(size=n)})
+
+
+def test_an_instrument_that_copies_the_treatment_is_refused_with_the_reason():
+    df = iv_data().assign(Z=lambda d: d["T"])
+    with pytest.raises(EstimationError, match="determines the treatment T exactly"):
+        estimate_effect(df, IV_GRAPH, "T", "Y", method="iv")
+
+
+def test_controls_that_fix_the_treatment_leave_the_instrument_nothing_to_move():
+    df = iv_data().assign(W=lambda d: d["T"])
+    with pytest.raises(EstimationError, match="once the controls are held fixed"):
+        estimate_effect(df, IV_GRAPH, "T", "Y", method="iv")
