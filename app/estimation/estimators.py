@@ -159,12 +159,17 @@ class NewtonLogit:
             x = x[:, None]
         return np.column_stack([np.ones(len(x)), x])
 
-    def fit(self, x, t) -> NewtonLogit:
+    def fit(self, x, t, start: np.ndarray | None = None) -> NewtonLogit:
+        """Fit; `start` (coefficients, e.g. from the full sample for a bootstrap resample)
+        saves most Newton steps."""
         xd = self._design(x)
         t = np.asarray(t, dtype=float).ravel()
-        beta = np.zeros(xd.shape[1])
-        p0 = min(max(t.mean(), 1e-6), 1 - 1e-6)
-        beta[0] = math.log(p0 / (1 - p0))
+        if start is not None:
+            beta = np.array(start, dtype=float)
+        else:
+            beta = np.zeros(xd.shape[1])
+            p0 = min(max(t.mean(), 1e-6), 1 - 1e-6)
+            beta[0] = math.log(p0 / (1 - p0))
         ll_old = -np.inf
         for _ in range(self.max_iter):
             eta = np.clip(xd @ beta, -50, 50)
