@@ -39,6 +39,7 @@ def test_diagnostics_match_the_true_propensity_scores():
     assert r.ess_by_group["treated"] == pytest.approx(kish_ess(w[t == 1]), rel=0.15)
     assert r.n_by_group == {"treated": int(t.sum()), "control": int(len(t) - t.sum())}
     assert not r.ok and "Weak overlap" in r.message and r.determining == ()
+    assert r.problems and all(p in r.message for p in r.problems)
 
 
 def test_good_overlap_is_ok_and_bounds_are_settable():
