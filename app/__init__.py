@@ -52,7 +52,8 @@ _LAZY = {
     "load_series_sample": "app.timeseries",
     # estimation
     "estimate_effect": "app.estimation", "refute": "app.estimation",
-    "subgroup_effects": "app.estimation",
+    "subgroup_effects": "app.estimation", "overlap_diagnostics": "app.estimation",
+    "OverlapResult": "app.estimation", "mediation_effects": "app.estimation",
     # automatic report
     "make_report": "app.report",
 }

@@ -17,6 +17,7 @@ from app.ui.errors import guard
 from app.ui.estimate_panels import (
     Question,
     cancel,
+    mediation_panel,
     progress_to,
     refutation_panel,
     show_last_good,
@@ -156,3 +157,4 @@ primary = show_results(shown)
 q = Question(df, g, measured, treatment, outcome, tv, cv, override, adjustment, pkey)
 target = refutation_panel(q, shown, seed, n_sims)
 subgroup_panel(q, target, shown, results)
+mediation_panel(q)

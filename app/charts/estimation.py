@@ -296,3 +296,62 @@ def picked_node(selection: Mapping | None) -> str | None:
     if isinstance(state, Sequence) and state and isinstance(state[0], Mapping):
         return state[0].get("node")
     return None
+
+
+def propensity_table(result, *, bins: int = HIST_BINS) -> pd.DataFrame:
+    """Binned propensity scores per treatment group; control counts negative (drawn below 0)."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    rows = []
+    for treated, label, sign in ((True, result.treated_label, 1), (False, result.control_label, -1)):
+        counts, _ = np.histogram(result.scores[result.treated == treated], bins=edges)
+        group = f"{result.treatment} = {label}"
+        rows += [{"from": a, "to": b, "count": sign * int(c), "units": int(c), "group": group}
+                 for a, b, c in zip(edges[:-1], edges[1:], counts)]
+    return pd.DataFrame(rows)
+
+
+def propensity_chart(result, *, width: int = 520, height: int = 260) -> alt.Chart:
+    """Mirrored histogram of propensity scores: treated above the axis, control below, with the
+    overlap bounds as dashed lines. Where one side has bars and the other none, overlap fails."""
+    data = propensity_table(result)
+    groups = list(dict.fromkeys(data["group"]))
+    bars = alt.Chart(data).mark_bar(opacity=0.85).encode(
+        x=alt.X("from:Q", bin="binned", title="propensity score (estimated chance of treatment)",
+                scale=alt.Scale(domain=[0, 1])),
+        x2="to:Q",
+        y=alt.Y("count:Q", title="units (control drawn below 0)"),
+        color=alt.Color("group:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=groups, range=[TREATED_COLOR, CONTROL_COLOR])),
+        tooltip=["group:N", alt.Tooltip("from:Q", format=".2f", title="score from"),
+                 alt.Tooltip("to:Q", format=".2f", title="score to"), "units:Q"])
+    lo, hi = result.bounds
+    rules = alt.Chart(pd.DataFrame({"bound": [lo, hi]})).mark_rule(
+        color=WARN_COLOR, strokeDash=[6, 3]).encode(x="bound:Q", tooltip=["bound:Q"])
+    return (bars + rules + _zero_rule("y")).properties(width=width, height=height)
+
+
+def mediation_table(result) -> pd.DataFrame:
+    """The total effect split into its direct and indirect parts, each with its interval."""
+    via = ", ".join(result.mediators)
+    return pd.DataFrame([
+        {"part": "total", "label": "total effect", "value": result.total,
+         "ci_low": result.total_ci[0], "ci_high": result.total_ci[1]},
+        {"part": "direct", "label": "direct (not through the mediators)", "value": result.nde,
+         "ci_low": result.nde_ci[0], "ci_high": result.nde_ci[1]},
+        {"part": "indirect", "label": f"indirect (through {via})", "value": result.nie,
+         "ci_low": result.nie_ci[0], "ci_high": result.nie_ci[1]}])
+
+
+def mediation_chart(result, *, width: int = 520) -> alt.Chart:
+    """Bars for the total, direct and indirect effects with 95% intervals and the zero line:
+    the direct and indirect bars add up to the total."""
+    data = mediation_table(result)
+    base = alt.Chart(data).encode(
+        y=alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=280)),
+        color=alt.Color("part:N", legend=None, scale=alt.Scale(
+            domain=["total", "direct", "indirect"], range=[NAIVE_COLOR, ADJUSTED_COLOR, TREATED_COLOR])),
+        tooltip=["label:N", alt.Tooltip("value:Q", format=",.4g"),
+                 alt.Tooltip("ci_low:Q", format=",.4g"), alt.Tooltip("ci_high:Q", format=",.4g")])
+    bars = base.mark_bar(opacity=0.8).encode(x=alt.X("value:Q", title="effect (95% interval)"))
+    rules = base.mark_rule(color="#111827").encode(x="ci_low:Q", x2="ci_high:Q")
+    return (bars + rules + _zero_rule("x")).properties(width=width, height=alt.Step(36))

@@ -11,7 +11,8 @@ How each interval is computed, and why (measured in benchmarks/estimation.py):
   estimator, run by us in chunks so the page shows progress and can cancel.
 - instrumental variables: DoWhy's Wald estimator for one instrument and no covariates; two-stage
   least squares with covariates otherwise (DoWhy 0.14's IV estimator takes no covariates); robust
-  (HC0) 2SLS standard errors.
+  (HC1) 2SLS standard errors; first-stage F, the Anderson–Rubin interval (valid however weak the
+  instrument) and, with several instruments, Sargan's over-identification test.
 - machine learning: cross-fitted augmented IPW (doubly robust) with gradient-boosted trees from
   scikit-learn, influence-function standard error (Chernozhukov et al. 2018). DoWhy's own ML
   estimators need EconML, which is not installed.
@@ -72,7 +73,7 @@ METHODS: dict[str, MethodInfo] = {m.name: m for m in (
                "influence-function standard error", "ML (doubly robust)"),
     MethodInfo("iv", "Instrumental variable (Wald / 2SLS)", "iv", False,
                "Use only the variation in the treatment caused by the instrument.",
-               "robust 2SLS standard error", "IV (Wald / 2SLS)"),
+               "robust (HC1) 2SLS standard error", "IV (Wald / 2SLS)"),
     MethodInfo("frontdoor", "Front-door (two-stage regression)", "frontdoor", False,
                "Chain the effect of the treatment on the mediator and of the mediator on the "
                "outcome (adjusting for the treatment).", "bootstrap", "Front-door"),
@@ -102,6 +103,7 @@ class FitSpec:
     instruments: tuple[str, ...] = ()
     mediators: tuple[str, ...] = ()
     iv_controls: tuple[str, ...] = ()
+    weighting: str = "ate"        # ps_weighting: "ate" (1/e) or "overlap" (Li et al. 2018)
     seed: int = 0
     n_bootstrap: int = 100
 
@@ -131,6 +133,8 @@ class MethodResult:
     ci_method: str = ""
     notes: list[str] = field(default_factory=list)
     engine: str = "DoWhy"
+    warnings: list[str] = field(default_factory=list)
+    iv: IVFit | None = None
 
 
 # ---- an exact logistic regression for propensity scores -----------------------------------
@@ -144,8 +148,9 @@ class NewtonLogit:
     max_iter = 60
     eta_limit = 20.0   # |logit| beyond this means P(treated) < 2e-9 or > 1 - 2e-9
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: bool = True) -> None:
         self.coef_: np.ndarray | None = None
+        self.strict = strict          # False: keep the (diverging) fit, for overlap diagnostics
 
     @staticmethod
     def _design(x) -> np.ndarray:
@@ -154,12 +159,17 @@ class NewtonLogit:
             x = x[:, None]
         return np.column_stack([np.ones(len(x)), x])
 
-    def fit(self, x, t) -> NewtonLogit:
+    def fit(self, x, t, start: np.ndarray | None = None) -> NewtonLogit:
+        """Fit; `start` (coefficients, e.g. from the full sample for a bootstrap resample)
+        saves most Newton steps."""
         xd = self._design(x)
         t = np.asarray(t, dtype=float).ravel()
-        beta = np.zeros(xd.shape[1])
-        p0 = min(max(t.mean(), 1e-6), 1 - 1e-6)
-        beta[0] = math.log(p0 / (1 - p0))
+        if start is not None:
+            beta = np.array(start, dtype=float)
+        else:
+            beta = np.zeros(xd.shape[1])
+            p0 = min(max(t.mean(), 1e-6), 1 - 1e-6)
+            beta[0] = math.log(p0 / (1 - p0))
         ll_old = -np.inf
         for _ in range(self.max_iter):
             eta = np.clip(xd @ beta, -50, 50)
@@ -175,7 +185,7 @@ class NewtonLogit:
             ll_old = ll
         eta = xd @ beta
         self.coef_ = beta
-        if not np.all(np.isfinite(beta)) or np.max(np.abs(eta)) > self.eta_limit:
+        if self.strict and (not np.all(np.isfinite(beta)) or np.max(np.abs(eta)) > self.eta_limit):
             side = "treated" if np.max(eta) > self.eta_limit else "untreated"
             raise EstimationError(
                 "Perfect separation in the propensity model: for some rows the covariates predict "
@@ -283,6 +293,8 @@ def ps_weighting(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustme
 
     adj = _usable_adjustment(spec, data, adjustment)
     _need_covariates(adj, "ps_weighting")
+    if spec.weighting == "overlap":
+        return overlap_weighting(spec, data, adj, ci=ci)
 
     def run():
         est = _ps_estimator(PropensityScoreWeightingEstimator, spec, adj, min_ps_score=PS_BOUNDS[0],
@@ -307,26 +319,58 @@ def ps_weighting(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustme
     return res
 
 
-def ipw_sandwich_se(xd: np.ndarray, t: np.ndarray, y: np.ndarray, p_raw: np.ndarray,
-                    lo: float = 0.0, hi: float = 1.0) -> float:
-    """Standard error of the normalised (Hajek) IPW ATE with an estimated logistic propensity.
+def overlap_weighting(spec: FitSpec, data: pd.DataFrame, adj, *, ci: bool = True) -> MethodResult:
+    """Overlap weights (Li, Morgan & Zaslavsky 2018): treated weighted by 1 − e, untreated by e.
 
-    Stacked estimating equations θ = (β, μ1, μ0): X(T − e), T/e (Y − μ1), (1−T)/(1−e) (Y − μ0);
+    The estimand is the effect in the overlap population (units that could have been in either
+    group); weights are bounded, so no unit dominates and no clipping is needed.
+    """
+    x = design_matrix(data, adj)
+    t = data[spec.treatment].to_numpy(float)
+    y = data[spec.outcome].to_numpy(float)
+    with quiet():
+        p = NewtonLogit(strict=False).fit(x, t).predict_proba(x)[:, 1]
+    w1, w0 = t * (1 - p), (1 - t) * p
+    if w1.sum() <= 0 or w0.sum() <= 0:
+        raise EstimationError("Overlap weights are all zero in one treatment group: the groups "
+                              "do not overlap at all on the adjustment set.")
+    value = float(np.sum(w1 * y) / w1.sum() - np.sum(w0 * y) / w0.sum())
+    res = MethodResult(value, engine="overlap weights (Li, Morgan & Zaslavsky 2018)")
+    res.notes.append("Overlap weights: the effect is for the units that could have been in either "
+                     "group (the overlap population), not for everyone.")
+    if ci:
+        se = ipw_sandwich_se(NewtonLogit._design(x), t, y, p, scheme="overlap")
+        res.se, res.ci_method = se, "sandwich standard error (overlap weights, estimated score)"
+        res.ci_low, res.ci_high = normal_ci(value, se)
+    return res
+
+
+def ipw_sandwich_se(xd: np.ndarray, t: np.ndarray, y: np.ndarray, p_raw: np.ndarray,
+                    lo: float = 0.0, hi: float = 1.0, *, scheme: str = "ate") -> float:
+    """Standard error of a normalised (Hajek) weighted ATE with an estimated logistic propensity.
+
+    Stacked estimating equations θ = (β, μ1, μ0): X(T − e), T w1 (Y − μ1), (1−T) w0 (Y − μ0) with
+    w1 = 1/e, w0 = 1/(1−e) ("ate") or w1 = 1 − e, w0 = e ("overlap");
     Var(θ̂) = A⁻¹ B A⁻ᵀ / n (Lunceford & Davidian 2004). Clipped scores do not move with β.
     """
     n, k = xd.shape
     e = np.clip(p_raw, lo, hi)
     free = (p_raw > lo) & (p_raw < hi)
-    w1, w0 = t / e, (1 - t) / (1 - e)
+    pw = p_raw * (1 - p_raw)
+    if scheme == "overlap":
+        w1, w0 = t * (1 - e), (1 - t) * e
+        dw1, dw0 = -pw, pw                       # d w/d(x'β) for each group's weight
+    else:
+        w1, w0 = t / e, (1 - t) / (1 - e)
+        dw1, dw0 = -(1 - e) / e, e / (1 - e)
     mu1 = np.sum(w1 * y) / np.sum(w1)
     mu0 = np.sum(w0 * y) / np.sum(w0)
     r1, r0 = y - mu1, y - mu0
     psi = np.column_stack([xd * (t - p_raw)[:, None], w1 * r1, w0 * r0])
     a = np.zeros((k + 2, k + 2))
-    pw = p_raw * (1 - p_raw)
     a[:k, :k] = (xd * pw[:, None]).T @ xd / n
-    de1 = np.where(free, -t * (1 - e) / e * r1, 0.0)      # d/dβ of T/e (Y − μ1), per row / x
-    de0 = np.where(free, (1 - t) * e / (1 - e) * r0, 0.0)
+    de1 = np.where(free, t * dw1 * r1, 0.0)      # d/dβ of T w1 (Y − μ1), per row / x
+    de0 = np.where(free, (1 - t) * dw0 * r0, 0.0)
     a[k, :k] = -(xd * de1[:, None]).sum(0) / n
     a[k + 1, :k] = -(xd * de0[:, None]).sum(0) / n
     a[k, k] = np.mean(w1)
@@ -453,30 +497,138 @@ def ml_aipw(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, adjustment=No
 
 
 # ---- instrumental variables -----------------------------------------------------------
-def tsls(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
-    """Two-stage least squares of y on x (endogenous) with instruments z and controls w.
+WEAK_F = 10.0     # Staiger & Stock (1997) rule of thumb for the first-stage F
 
-    Returns (coefficient of x, robust HC0 standard error, first-stage F for the instruments).
+
+@dataclass(frozen=True)
+class IVFit:
+    """Two-stage least squares of y on x (one endogenous regressor) with its diagnostics.
+
+    `ar_ci`/`ar_kind`: the Anderson–Rubin 95% confidence set (Anderson & Rubin 1949), the
+    values b for which regressing y − b·x on instruments and controls shows no instrument
+    effect; valid however weak the instrument. It is "bounded" (ar_ci = (lo, hi)), "two rays"
+    (everything outside (lo, hi)), "everything" or "empty". `sargan`: Sargan's n·R² of the
+    2SLS residuals on all exogenous variables, χ² with `sargan_df` = (#instruments − 1) degrees
+    of freedom (None with one instrument).
     """
+
+    beta: float
+    se: float                      # HC1 (heteroskedasticity-robust, n/(n−k) scaled)
+    first_stage_f: float
+    n: int
+    ar_ci: tuple[float, float] | None
+    ar_kind: str
+    sargan: float | None = None
+    sargan_p: float | None = None
+    sargan_df: int = 0
+
+    @property
+    def weak(self) -> bool:
+        return self.first_stage_f < WEAK_F
+
+    def ar_text(self, scale: float = 1.0) -> str:
+        """The Anderson–Rubin set in words (for a treatment change of `scale` units)."""
+        if self.ar_kind in ("everything", "empty"):
+            return {"everything": "every value (the data cannot rule any effect out)",
+                    "empty": "empty (the instruments disagree with each other)"}[self.ar_kind]
+        lo, hi = sorted(v * scale for v in self.ar_ci)
+        from app.estimation.pipeline import fmt
+
+        if self.ar_kind == "bounded":
+            return f"{fmt(lo)} to {fmt(hi)}"
+        return f"below {fmt(lo)} or above {fmt(hi)} (unbounded)"
+
+
+def _inv(m: np.ndarray) -> np.ndarray:
+    return np.linalg.pinv(m, rcond=1e-13, hermitian=True)
+
+
+def _anderson_rubin(g: np.ndarray, iz, iw, ix: int, iy: int, n: int, k: int,
+                    alpha: float = 0.05) -> tuple[tuple[float, float] | None, str]:
+    """Invert the homoskedastic AR test {b : a b² + c1 b + d ≤ 0}, from the cross-product
+    matrix `g` of centred columns (instruments iz, controls iw, treatment ix, outcome iy)."""
+    from scipy import stats
+
+    def partial(rows, cols):     # cross-products after partialling out the controls
+        if not len(iw):
+            return g[np.ix_(rows, cols)]
+        return g[np.ix_(rows, cols)] - g[np.ix_(rows, iw)] @ _inv(g[np.ix_(iw, iw)]) @ g[np.ix_(iw, cols)]
+
+    zz = partial(iz, iz)
+    zyx = partial(iz, [iy, ix])
+    yx = partial([iy, ix], [iy, ix])
+    q = int(np.linalg.matrix_rank(zz))
+    p = zyx.T @ _inv(zz) @ zyx               # [[y'Py, y'Px], [x'Py, x'Px]]
+    m = yx - p
+    kappa = stats.f.ppf(1 - alpha, q, n - k) * q / (n - k)
+    a = p[1, 1] - kappa * m[1, 1]
+    b = -2 * (p[0, 1] - kappa * m[0, 1])
+    d = p[0, 0] - kappa * m[0, 0]
+    disc = b * b - 4 * a * d
+    if abs(a) < 1e-14 * max(1.0, yx[1, 1]):
+        return None, "everything"
+    if disc < 0:
+        return None, ("empty" if a > 0 else "everything")
+    r = sorted(((-b - math.sqrt(disc)) / (2 * a), (-b + math.sqrt(disc)) / (2 * a)))
+    return (float(r[0]), float(r[1])), ("bounded" if a > 0 else "two rays")
+
+
+def iv_fit(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> IVFit:
+    """2SLS of y on x with instruments z and exogenous controls w in both stages (IVFit doc).
+
+    Everything but the robust variance comes from one cross-product matrix of the centred
+    columns (centring removes the intercept and keeps the normal equations well conditioned),
+    so the cost is two passes over the rows.
+    """
+    from scipy import stats
+
     n = len(y)
-    one = np.ones((n, 1))
-    zf = np.column_stack([one, z, w])
-    xf = np.column_stack([one, x, w])
-    coef_first, *_ = np.linalg.lstsq(zf, xf, rcond=None)
-    xhat = zf @ coef_first
-    beta, *_ = np.linalg.lstsq(xhat, y, rcond=None)
-    resid = y - xf @ beta
-    bread = np.linalg.pinv(xhat.T @ xhat)
-    meat = (xhat * resid[:, None] ** 2).T @ xhat
-    v = bread @ meat @ bread
-    # first-stage F for the excluded instruments (homoskedastic form)
-    restricted = np.column_stack([one, w])
-    rss_r = np.sum((x - restricted @ np.linalg.lstsq(restricted, x, rcond=None)[0]) ** 2)
-    rss_u = np.sum((x - zf @ np.linalg.lstsq(zf, x, rcond=None)[0]) ** 2)
-    q = z.shape[1]
-    dof = n - zf.shape[1]
-    f = ((rss_r - rss_u) / q) / (rss_u / dof) if rss_u > 0 and dof > 0 else float("inf")
-    return float(beta[1]), float(math.sqrt(max(v[1, 1], 0.0))), float(f)
+    z = z.reshape(n, -1)
+    w = w.reshape(n, -1)
+    qz, kw = z.shape[1], w.shape[1]
+    a = np.column_stack([z, w, x, y]).astype(float)
+    a -= a.mean(0)
+    g = a.T @ a
+    iz, iw = list(range(qz)), list(range(qz, qz + kw))
+    ix, iy = qz + kw, qz + kw + 1
+    izf = iz + iw                          # all exogenous columns
+    ixf = [ix] + iw                        # regressors: treatment, then controls
+    pi = _inv(g[np.ix_(izf, izf)]) @ g[np.ix_(izf, ixf)]          # first stage
+    xhx = pi.T @ g[np.ix_(izf, izf)] @ pi
+    beta = _inv(xhx) @ (pi.T @ g[izf, iy])
+    resid = a[:, iy] - a[:, ixf] @ beta
+    xhat = a[:, izf] @ pi
+    bread = _inv(xhx)
+    meat = (xhat * (resid ** 2)[:, None]).T @ xhat
+    k = 2 + kw                             # intercept, treatment, controls
+    v = bread @ meat @ bread * n / max(n - k, 1)
+    # first-stage F for the excluded instruments (homoskedastic form, as the rule of thumb)
+    xx = g[ix, ix]
+    rss_u = xx - g[ix, izf] @ _inv(g[np.ix_(izf, izf)]) @ g[izf, ix]
+    rss_r = xx - (g[ix, iw] @ _inv(g[np.ix_(iw, iw)]) @ g[iw, ix] if kw else 0.0)
+    dof = n - 1 - qz - kw
+    if rss_r <= 1e-12 * xx:            # the controls alone fix the treatment: nothing to move
+        f = 0.0
+    elif rss_u <= 1e-12 * xx or dof <= 0:   # the instruments fix it exactly
+        f = float("inf")
+    else:
+        f = ((rss_r - rss_u) / qz) / (rss_u / dof)
+    ar_ci, ar_kind = _anderson_rubin(g, iz, iw, ix, iy, n, 1 + qz + kw)
+    sargan = sargan_p = None
+    if qz > 1:
+        zr = a[:, izf].T @ resid
+        explained = zr @ _inv(g[np.ix_(izf, izf)]) @ zr
+        tss = float(np.sum((resid - resid.mean()) ** 2))
+        sargan = float(n * explained / tss) if tss > 0 else 0.0
+        sargan_p = float(stats.chi2.sf(sargan, qz - 1))
+    return IVFit(float(beta[0]), float(math.sqrt(max(v[0, 0], 0.0))), float(f), n, ar_ci,
+                 ar_kind, sargan, sargan_p, qz - 1 if qz > 1 else 0)
+
+
+def tsls(y: np.ndarray, x: np.ndarray, z: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
+    """(2SLS coefficient of x, its HC1 standard error, first-stage F): `iv_fit` in short."""
+    fit = iv_fit(y, x, z, w)
+    return fit.beta, fit.se, fit.first_stage_f
 
 
 def instrumental_variable(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True, **_) -> MethodResult:
@@ -492,14 +644,22 @@ def instrumental_variable(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True,
     w = design_matrix(data, controls)
     if z.shape[1] == 0 or np.all(np.std(z, axis=0) == 0):
         raise EstimationError(f"The instrument {', '.join(inst)} does not vary in the data.")
-    beta, se, f = tsls(y, x, z, w)
+    fit = iv_fit(y, x, z, w)
+    f = fit.first_stage_f
     scale = spec.t1 - spec.t0
-    if not math.isfinite(f) or f < 1e-6:
+    if f < 1e-6:
         raise EstimationError(
             f"The instrument {', '.join(inst)} does not move the treatment {spec.treatment} at all "
-            "in the data, so the IV estimate is undefined.",
+            "in the data" + (" once the controls are held fixed" if controls else "") +
+            ", so the IV estimate is undefined.",
             hint="An instrument must be associated with the treatment.")
-    res = MethodResult(beta * scale)
+    if not math.isfinite(f):
+        raise EstimationError(
+            f"The instrument {', '.join(inst)} determines the treatment {spec.treatment} exactly, so "
+            "it is (a copy of) the treatment itself: the IV estimate would equal the plain "
+            "regression and remove no confounding.",
+            hint="An instrument is a separate cause of the treatment; check the column and the graph.")
+    res = MethodResult(fit.beta * scale, iv=fit)
     if len(inst) == 1 and not controls and data[inst[0]].nunique() <= 2:
         def run():
             est = InstrumentalVariableEstimator(spec.estimand.dowhy_for("iv"))
@@ -512,13 +672,24 @@ def instrumental_variable(spec: FitSpec, data: pd.DataFrame, *, ci: bool = True,
         res.engine = "two-stage least squares (DoWhy's IV estimator takes no covariates)"
         if controls:
             res.notes.append("Covariates used in both IV stages: " + ", ".join(controls) + ".")
-    if f < 10:
-        res.notes.append(f"Weak instrument: first-stage F = {f:.1f} (< 10), so the estimate may be "
-                         "biased towards the plain regression and its interval unreliable.")
+    if fit.weak:
+        res.warnings.append(
+            f"Weak instrument: first-stage F = {f:.1f} (below {WEAK_F:g}), so the estimate may be "
+            "biased towards the plain regression and its usual interval is unreliable. The "
+            f"Anderson–Rubin 95% interval, valid however weak the instrument, is {fit.ar_text(scale)}.")
     else:
-        res.notes.append(f"First-stage F statistic = {f:.0f} (instrument strength; > 10 is the usual bar).")
+        res.notes.append(f"First-stage F statistic = {f:.0f} (instrument strength; > {WEAK_F:g} is "
+                         f"the usual bar). Anderson–Rubin 95% interval: {fit.ar_text(scale)}.")
+    if fit.sargan is not None:
+        text = (f"Sargan over-identification test: χ²({fit.sargan_df}) = {fit.sargan:.2f}, "
+                f"p = {fit.sargan_p:.3f}")
+        if fit.sargan_p < 0.05:
+            res.warnings.append(text + ": the instruments disagree about the effect, so at least "
+                                "one of them is probably not a valid instrument.")
+        else:
+            res.notes.append(text + " (no evidence that the instruments disagree).")
     if ci:
-        res.se = se * abs(scale)
+        res.se = fit.se * abs(scale)
         res.ci_method = METHODS["iv"].ci
         res.ci_low, res.ci_high = normal_ci(res.value, res.se)
     return res

@@ -31,6 +31,7 @@ class Estimand:
     unobserved: tuple[str, ...]             # graph nodes without data (or marked latent)
     adjustment_source: str                  # "graph roles" or "DoWhy (minimal set)"
     notes: tuple[str, ...] = ()
+    iv_given: tuple[str, ...] = ()          # conditional instruments: valid given these (W)
     assumptions: dict = field(default_factory=dict, compare=False)
     dowhy_text: dict = field(default_factory=dict, compare=False)
     dowhy_estimand: object = field(default=None, repr=False, compare=False)
@@ -102,7 +103,9 @@ def estimand_latex(kind: str, est: Estimand) -> str:
     if kind == "iv":
         z = tex_name(est.instruments[0]) if len(est.instruments) == 1 else \
             r"(" + ", ".join(tex_name(v) for v in est.instruments) + ")"
-        return (rf"\text{{effect}} = \frac{{\mathrm{{Cov}}({y}, {z})}}{{\mathrm{{Cov}}({t}, {z})}}"
+        w = (r" \mid " + ", ".join(tex_name(v) for v in est.iv_given)) if est.iv_given else ""
+        return (rf"\text{{effect}} = \frac{{\mathrm{{Cov}}({y}, {z}{w})}}"
+                rf"{{\mathrm{{Cov}}({t}, {z}{w})}}"
                 r"\quad\text{(Wald / two-stage least squares)}")
     raise EstimationError(f"Unknown estimand kind '{kind}'.")
 
@@ -122,6 +125,12 @@ def estimand_text(kind: str, est: Estimand) -> str:
         return (f"Front-door: {t} affects {y} only through {m}; estimate the effect of {t} on {m} "
                 f"and of {m} on {y} (adjusting for {t}), then chain them. Works even with a hidden "
                 f"confounder of {t} and {y}.")
+    if kind == "iv" and est.iv_given:
+        z, w = ", ".join(est.instruments), ", ".join(est.iv_given)
+        return (f"Instrument {z} given {{{w}}}: among units with the same {w}, {z} moves {t}, "
+                f"reaches {y} only through {t}, and shares no cause with {y}. Both stages of the "
+                f"estimate control for {w}. The effect is how much {y} changes per unit change in "
+                f"{t} caused by {z}.")
     if kind == "iv":
         z = ", ".join(est.instruments)
         return (f"Instrument {z}: it moves {t}, reaches {y} only through {t}, and shares no cause "
@@ -198,6 +207,13 @@ def identify_estimand(graph: CausalGraph, treatment: str, outcome: str, columns,
                          f"form a valid adjustment set; DoWhy's set {{{', '.join(backdoor)}}} is used.")
     instruments = tuple(sorted(v for v in (ie.instrumental_variables or []) if v in observed
                                and not v.startswith(LATENT_PREFIX)))
+    iv_given: tuple[str, ...] = ()
+    if not instruments:
+        instruments, iv_given = conditional_instruments(graph, treatment, outcome, observed)
+        if instruments:
+            notes.append(f"{', '.join(instruments)} is an instrument only given "
+                         f"{{{', '.join(iv_given)}}} (a conditional instrument, as DAGitty defines "
+                         "it); the IV estimate controls for them in both stages.")
     frontdoor = tuple(sorted(ie.frontdoor_variables or ())) or None
     if frontdoor and not set(frontdoor) <= set(observed):
         frontdoor = None
@@ -214,7 +230,32 @@ def identify_estimand(graph: CausalGraph, treatment: str, outcome: str, columns,
     return Estimand(treatment=treatment, outcome=outcome, backdoor=backdoor, frontdoor=frontdoor,
                     instruments=instruments, unobserved=unobserved, adjustment_source=source,
                     notes=tuple(notes), assumptions=assumptions, dowhy_text=dowhy_text,
-                    dowhy_estimand=ie)
+                    dowhy_estimand=ie, iv_given=iv_given)
+
+
+def conditional_instruments(graph: CausalGraph, treatment: str, outcome: str,
+                            observed) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Measured instruments valid given a measured set W (app.analysis, DAGitty's definition).
+
+    Several instruments are used together only when they share the same W; the W shared by the
+    most instruments wins (ties: the first in graph order). Returns (instruments, W).
+    """
+    from app.analysis import instruments as find_instruments
+    from app.errors import QueryError
+
+    obs = set(observed)
+    try:
+        found = find_instruments(graph, treatment, outcome)
+    except QueryError:
+        return (), ()
+    groups: dict[frozenset, list[str]] = {}
+    for inst in found:
+        if inst.node in obs and inst.given <= obs and inst.given:
+            groups.setdefault(inst.given, []).append(inst.node)
+    if not groups:
+        return (), ()
+    given, nodes = max(groups.items(), key=lambda kv: len(kv[1]))
+    return tuple(sorted(nodes)), tuple(sorted(given))
 
 
 def not_identified_error(est: Estimand) -> EstimationError:

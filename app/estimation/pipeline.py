@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 import numpy as np
@@ -18,22 +18,35 @@ from app.estimation._engine import single_threaded
 from app.estimation.estimators import (
     METHODS,
     FitSpec,
+    IVFit,
     MethodAvailability,
     Progress,
     ShouldStop,
     normal_ci,
     run_method,
 )
+from app.estimation.evalue import EValue, evalue_of_difference
 from app.estimation.identify import (
     KIND_LABELS,
     Estimand,
     identify_estimand,
     not_identified_error,
 )
-from app.estimation.prepare import PreparedData, check_columns, prepare
+from app.estimation.overlap import DEFAULT_BOUNDS, OverlapResult, diagnose
+from app.estimation.prepare import (
+    FEW_ROWS,
+    MIN_GROUP,
+    NEAR_COLLINEAR_R2,
+    PreparedData,
+    check_columns,
+    collinearity,
+    prepare,
+)
 from app.graph import CausalGraph
 
 METHOD_NAMES = ("auto", *METHODS)
+OVERLAP_OPTIONS = ("none", "trim", "weights")   # what to do about weak overlap (back-door)
+OVERLAP_METHODS = ("ps_weighting", "ps_stratification", "ps_matching", "ml")
 
 
 @dataclass(frozen=True)
@@ -76,6 +89,10 @@ class EffectEstimate:
     seconds: float
     se: float | None = None
     context: EstimationContext | None = field(default=None, repr=False, compare=False)
+    warnings: tuple[str, ...] = ()        # shown beside the number: why not to trust it blindly
+    overlap: OverlapResult | None = field(default=None, repr=False, compare=False)
+    iv: IVFit | None = field(default=None, repr=False, compare=False)   # IV diagnostics
+    evalue: EValue | None = None          # VanderWeele & Ding's E-value of the estimate
 
     @property
     def has_ci(self) -> bool:
@@ -93,6 +110,9 @@ class EffectEstimate:
                  f"(95% CI {fmt(self.naive.ci_low)} to {fmt(self.naive.ci_high)})",
                  f"  n = {self.n_rows}; {self.sentence}"]
         lines += [f"  note: {n}" for n in self.notes]
+        if self.evalue is not None:
+            lines.append(f"  {self.evalue.sentence}")
+        lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -160,14 +180,28 @@ def naive_difference(prep: PreparedData) -> NaiveDifference:
 
 
 def _iv_controls(graph: CausalGraph, est: Estimand, observed: set[str]) -> tuple[str, ...]:
-    """Covariates for 2SLS: measured parents of treatment or outcome that are pre-treatment."""
+    """Covariates for 2SLS: the conditioning set W of a conditional instrument, plus measured
+    pre-treatment parents of treatment or outcome when the instruments stay valid given them
+    (Z d-separated from Y given the controls once the treatment's arrows are cut)."""
+    from app.analysis import d_separated
+
     g = graph.to_networkx()
     t, y = est.treatment, est.outcome
-    banned = {t, y, *est.instruments} | nx.descendants(g, t)
+    banned = {t, y, *est.instruments} | nx.descendants(g, t) | nx.descendants(g, y)
     for z in est.instruments:
         banned |= nx.descendants(g, z)
-    cands = set(graph.parents(t)) | set(graph.parents(y))
-    return tuple(sorted(c for c in cands if c in observed and c not in banned))
+    given = set(est.iv_given)
+    cands = (set(graph.parents(t)) | set(graph.parents(y))) - given
+    extra = {c for c in cands if c in observed and c not in banned}
+    if not extra:
+        return tuple(sorted(given))
+    cut = graph
+    for c in graph.children(t):
+        cut = cut.remove_edge(t, c)
+    full = sorted(given | extra)
+    if all(d_separated(cut, z, y, full) for z in est.instruments):
+        return tuple(full)
+    return tuple(sorted(given))
 
 
 def _auto_method(est: Estimand, binary_t: bool) -> str:
@@ -223,16 +257,24 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
                     outcome: str | None = None, method: str = "auto", *,
                     control_value=None, treatment_value=None, ci: bool = True, seed: int = 0,
                     adjustment_set=None, n_bootstrap: int = 100,
+                    overlap: str = "none", overlap_bounds=DEFAULT_BOUNDS,
                     progress: Progress = None, should_stop: ShouldStop = None) -> EffectEstimate:
     """Identify the effect of `treatment` on `outcome` in `graph` with DoWhy and estimate it.
 
     `method`: "auto" (best applicable) or one of METHODS. Treatment/outcome default to the
-    graph's exposure/outcome roles. Raises EstimationError with a clear message on bad input.
+    graph's exposure/outcome roles. Raises EstimationError with a clear message on bad input;
+    a degenerate but computable estimate carries `warnings` (shown beside the number).
+    `overlap` (back-door, two-valued treatment): "none"; "trim" drops units whose propensity
+    score is outside `overlap_bounds` before estimating; "weights" uses overlap weights
+    (propensity-score weighting only). Either changes the population the effect is for.
     """
     start = time.perf_counter()
     if method not in METHOD_NAMES:
         raise EstimationError(f"Unknown estimation method '{method}'.",
                               hint="Choose one of: " + ", ".join(METHOD_NAMES) + ".")
+    if overlap not in OVERLAP_OPTIONS:
+        raise EstimationError(f"Unknown overlap option '{overlap}'.",
+                              hint="Choose one of: " + ", ".join(OVERLAP_OPTIONS) + ".")
     treatment, outcome = _resolve_roles(graph, treatment, outcome)
     check_columns(df, graph.nodes, treatment, outcome)
     est = identify_estimand(graph, treatment, outcome, df.columns, adjustment_set=adjustment_set)
@@ -260,11 +302,18 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
         spec_kw["mediators"] = tuple(covs)
     prep = prepare(df, treatment, outcome, covs, treatment_value=treatment_value,
                    control_value=control_value)
+    warnings: list[str] = []
+    prep, diag, overlap_notes = _degenerate_and_overlap(prep, info.kind, chosen, covs, overlap,
+                                                        overlap_bounds, warnings)
+    if overlap == "weights":
+        spec_kw["weighting"] = "overlap"
     spec = FitSpec(method=chosen, kind=info.kind, estimand=est, prepared=prep, seed=seed,
                    n_bootstrap=n_bootstrap, **spec_kw)
     res = run_method(spec, prep.data, ci=ci, progress=progress, should_stop=should_stop)
+    warnings.extend(res.warnings)
+    _check_result(res, prep, warnings)
     naive = naive_difference(prep)
-    notes = [*est.notes, *prep.notes, *res.notes]
+    notes = [*est.notes, *prep.notes, *overlap_notes, *res.notes]
     if method == "auto":
         notes.insert(0, f"Estimator chosen automatically: {info.label}.")
     if info.kind == "backdoor":
@@ -278,13 +327,102 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
         control_label=prep.control_label, adjustment_set=tuple(spec.adjustment),
         instruments=tuple(spec.instruments), mediators=tuple(spec.mediators),
         n_rows=prep.n, naive=naive, ci_method=res.ci_method, engine=res.engine,
-        notes=tuple(notes), sentence=effect_sentence(prep, res.value, res.ci_low, res.ci_high,
-                                                     naive, info.kind, covs),
-        seconds=time.perf_counter() - start, se=res.se, context=ctx)
+        notes=tuple(notes), sentence=effect_sentence(
+            prep, res.value, res.ci_low, res.ci_high, naive, info.kind,
+            spec.instruments if info.kind == "iv" else covs, spec.iv_controls) + (
+            " Read the warnings before relying on this number." if warnings else ""),
+        seconds=time.perf_counter() - start, se=res.se, context=ctx, warnings=tuple(warnings),
+        overlap=diag, iv=res.iv, evalue=estimate_evalue(prep, res.value, res.ci_low, res.ci_high))
+
+
+def estimate_evalue(prep: PreparedData, value: float, lo: float | None,
+                    hi: float | None) -> EValue:
+    """The E-value of an estimate on `prep`'s data (conversions in app.estimation.evalue)."""
+    y = prep.data[prep.outcome].to_numpy(float)
+    t = prep.data[prep.treatment].to_numpy(float)
+    baseline = float(y[t == 0].mean()) if prep.binary_treatment else float(y.mean())
+    return evalue_of_difference(value, lo, hi, binary_outcome=prep.binary_outcome,
+                                baseline=baseline, sd=float(np.std(y, ddof=1)),
+                                treatment=prep.treatment, outcome=prep.outcome)
+
+
+def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, overlap: str,
+                            bounds, warnings: list[str]):
+    """Refuse or flag what makes an estimate meaningless; apply the overlap option.
+
+    Returns the (possibly trimmed) data, the overlap diagnostics (back-door with a two-valued
+    treatment and an adjustment set, else None) and notes; appends to `warnings`.
+    """
+    notes: list[str] = []
+    if kind == "backdoor" and covs:
+        r2 = collinearity(prep, covs)
+        if r2 >= NEAR_COLLINEAR_R2:
+            warnings.append(
+                f"The adjustment set explains {r2:.1%} of the variation in {prep.treatment}: little "
+                "independent variation is left, so the estimate rests on few comparisons (and "
+                "may extrapolate). Check for an adjustment variable that nearly copies the treatment.")
+    diag = None
+    if kind == "backdoor" and prep.binary_treatment and covs and (
+            method in OVERLAP_METHODS or overlap != "none"):
+        diag = diagnose(prep, covs, bounds)
+    if overlap != "none":
+        if diag is None:
+            raise EstimationError(
+                "Trimming and overlap weights apply to back-door estimates of a treatment with "
+                "two values and a non-empty adjustment set.", hint="Set the overlap option to none.")
+        if overlap == "weights" and method != "ps_weighting":
+            raise EstimationError("Overlap weights are a form of propensity-score weighting.",
+                                  hint="Choose propensity-score weighting, or trimming instead.")
+    if overlap == "trim":
+        lo, hi = diag.bounds
+        keep = (diag.scores >= lo) & (diag.scores <= hi)
+        data = prep.data.loc[keep].reset_index(drop=True)
+        n1 = int(data[prep.treatment].sum())
+        if min(n1, len(data) - n1) < MIN_GROUP:
+            raise EstimationError(
+                f"Trimming to propensity scores in [{lo:g}, {hi:g}] leaves {n1} treated and "
+                f"{len(data) - n1} untreated units: too few to compare.",
+                hint="Widen the bounds, or use overlap weights.")
+        notes.append(f"Trimmed: {int((~keep).sum())} of {prep.n} units with a propensity score "
+                     f"outside [{lo:g}, {hi:g}] were left out (Crump et al. 2009); the effect is "
+                     "for the remaining units, not for everyone.")
+        prep = replace(prep, data=data)
+    elif diag is not None and not diag.ok and overlap == "none":
+        warnings.append(diag.message)
+    small = prep.n < FEW_ROWS
+    if prep.binary_treatment:
+        n1 = int(prep.data[prep.treatment].sum())
+        small = small or min(n1, prep.n - n1) < 10
+    if small:
+        warnings.append(f"Few rows ({prep.n}" + (f"; {n1} treated, {prep.n - n1} untreated"
+                                                   if prep.binary_treatment else "") +
+                        "): the interval uses a large-sample approximation and may be too narrow.")
+    return prep, diag, notes
+
+
+def _check_result(res, prep: PreparedData, warnings: list[str]) -> None:
+    """Never show a NaN or an interval that claims certainty the data cannot give."""
+    if not math.isfinite(res.value):
+        raise EstimationError(
+            "The estimate came out as an undefined number (not finite).",
+            hint="The data may have columns that are constant or exact copies of each other, or "
+                 "extreme values: check the columns used.")
+    if res.ci_low is None or res.ci_high is None:
+        return
+    if not (math.isfinite(res.ci_low) and math.isfinite(res.ci_high)):
+        res.ci_low = res.ci_high = res.se = None
+        res.ci_method = "none (the interval could not be computed)"
+        warnings.append("No confidence interval could be computed on these data (the standard "
+                        "error is undefined), so the uncertainty of the estimate is unknown.")
+    elif res.ci_high - res.ci_low <= 1e-9 * max(1.0, abs(res.value)):
+        warnings.append(
+            f"The interval has zero width: in these data {prep.outcome} is an exact function of "
+            "the variables in the model (no residual variation). Real data do not justify such "
+            "certainty; check for a column computed from the outcome.")
 
 
 def effect_sentence(prep: PreparedData, value: float, lo: float | None, hi: float | None,
-                    naive: NaiveDifference, kind: str, covs) -> str:
+                    naive: NaiveDifference, kind: str, covs, iv_controls=()) -> str:
     """One plain-language sentence: what changing the treatment does to the outcome."""
     t, y = prep.treatment, prep.outcome
     if prep.binary_treatment:
@@ -310,9 +448,39 @@ def effect_sentence(prep: PreparedData, value: float, lo: float | None, hi: floa
         ci = f" (95% CI {num(lo)} to {num(hi)}, which {zero})"
     how = {"backdoor": f"after adjusting for {', '.join(covs)}" if covs else "with no adjustment needed",
            "frontdoor": f"through the mediator {', '.join(covs)}",
-           "iv": "using the instrument"}[kind]
+           "iv": f"using the instrument {', '.join(covs)}" + (
+               f" (controlling for {', '.join(iv_controls)} in both stages)" if iv_controls else "")
+           }[kind]
     flip = ""
     if naive.value * value < 0:
         flip = " The unadjusted comparison points the other way: confounding reverses the sign " \
                "(Simpson's paradox)."
     return f"{change} changes {amount}{ci}, {how}. The unadjusted difference is {naive_txt}.{flip}"
+
+
+def disagreements(estimates) -> list[str]:
+    """A sentence for each pair of estimates whose 95% intervals do not overlap, with what could
+    explain it: each estimator rests on its own assumptions, so both cannot be right."""
+    reasons = {
+        "backdoor": "a confounder missing from the adjustment set, or a wrong model form",
+        "iv": "an invalid instrument (one that affects the outcome other than through the "
+              "treatment, or shares a cause with it), or a different population (IV estimates "
+              "the effect among those the instrument moves)",
+        "frontdoor": "a mediator that does not carry the whole effect, or a confounded mediator",
+    }
+    out = []
+    items = [e for e in estimates if e.has_ci]
+    for i, a in enumerate(items):
+        for b in items[i + 1:]:
+            if a.ci_high < b.ci_low or b.ci_high < a.ci_low:
+                why = [reasons[a.estimand_kind]]
+                if b.estimand_kind != a.estimand_kind:
+                    why.append(reasons[b.estimand_kind])
+                elif {a.method, b.method} & {"ps_weighting", "ps_stratification", "ps_matching",
+                                             "ml"}:
+                    why.append("weak overlap, where weighting and matching lean on few units "
+                               "while regression extrapolates")
+                out.append(f"{a.method_label} ({fmt(a.ci_low)} to {fmt(a.ci_high)}) and "
+                           f"{b.method_label} ({fmt(b.ci_low)} to {fmt(b.ci_high)}) disagree: their "
+                           "intervals do not overlap. Possible reasons: " + "; ".join(why) + ".")
+    return out

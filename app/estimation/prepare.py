@@ -10,6 +10,12 @@ Conventions (shown to the user as notes):
 - A two-valued text outcome is coded 0/1 the same way; a covariate with two text values too;
   covariates with more levels stay categorical (one indicator column per level in the models).
 - Rows with a missing value in any column used are left out.
+
+Degenerate inputs are refused here, before any model sees them (issue 23): infinite values, a
+constant outcome, a treatment group with too few units, a text covariate with more than
+`MAX_COVARIATE_LEVELS` categories or a table whose indicator expansion would pass
+`MAX_DESIGN_CELLS` (checked before one-hot expansion, so a 10,000-category column costs
+nothing). `collinearity` checks the treatment against an adjustment set.
 """
 from __future__ import annotations
 
@@ -24,6 +30,12 @@ from app.errors import EstimationError
 POSITIVE_WORDS = ("1", "yes", "y", "true", "t", "treated", "treatment", "exposed", "on",
                   "high", "present", "positive", "case", "smoker")
 MIN_ROWS = 10
+MIN_GROUP = 2               # units per treatment group below which nothing can be compared
+FEW_ROWS = 30               # fewer rows than this: the interval is attached a warning
+MAX_COVARIATE_LEVELS = 200  # categories of one text covariate (one indicator column each)
+MAX_DESIGN_CELLS = 20_000_000   # rows × model columns after indicator expansion (160 MB float64)
+COLLINEAR_R2 = 1 - 1e-9     # treatment explained this well by the adjustment set: refused
+NEAR_COLLINEAR_R2 = 0.95    # ... this well: a warning (little variation left to compare)
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,7 @@ def prepare(df: pd.DataFrame, treatment: str, outcome: str, covariates: Iterable
     notes: list[str] = []
     before = len(data)
     data = data.dropna()
+    _check_finite(data)
     dropped = before - len(data)
     if dropped:
         notes.append(f"{dropped} of {before} rows have a missing value in "
@@ -199,6 +212,20 @@ def prepare(df: pd.DataFrame, treatment: str, outcome: str, covariates: Iterable
         y_label = f"{outcome} = {_label(hi)}"
         notes.append(f"Outcome coded: {outcome} = {_label(hi)} → 1, {_label(lo)} → 0.")
     data[outcome] = pd.to_numeric(y).astype(float)
+    if data[outcome].nunique() < 2:
+        raise EstimationError(
+            f"The outcome '{outcome}' has the same value ({_label(data[outcome].iloc[0])}) in every "
+            "row used, so there is no variation for the treatment to explain.",
+            hint="An effect compares outcomes: choose an outcome that varies.")
+    if binary_t:
+        n1 = int(data[treatment].sum())
+        n0 = len(data) - n1
+        if min(n1, n0) < MIN_GROUP:
+            group = t_label if n1 < n0 else c_label
+            raise EstimationError(
+                f"Only {min(n1, n0)} row(s) have {treatment} = {group}; at least {MIN_GROUP} per "
+                "treatment group are needed to compare the groups.",
+                hint="Use more data, or compare other treatment values.")
 
     # ---- covariates ---------------------------------------------------------------------
     for c in covariates:
@@ -213,14 +240,78 @@ def prepare(df: pd.DataFrame, treatment: str, outcome: str, covariates: Iterable
                 if _is_text(s):
                     notes.append(f"Covariate coded: {c} = {_label(hi)} → 1, {_label(lo)} → 0.")
             else:
+                if len(lv) > MAX_COVARIATE_LEVELS:
+                    raise EstimationError(
+                        f"The covariate '{c}' has {len(lv):,} categories; at most "
+                        f"{MAX_COVARIATE_LEVELS} can be adjusted for (each becomes a model column).",
+                        hint="Group rare categories together, use a coarser version of the "
+                             "variable, or use it as a number if it is one.")
                 data[c] = s.astype(str).astype("category")
                 notes.append(f"Covariate '{c}' has {len(lv)} categories: one indicator per category "
                              "is used in the models.")
+    _check_design_size(data, covariates)
     return PreparedData(data=data, treatment=treatment, outcome=outcome,
                         treatment_value=float(t1), control_value=float(t0),
                         treatment_label=t_label, control_label=c_label,
                         binary_treatment=binary_t, binary_outcome=binary_y,
                         outcome_label=y_label, notes=tuple(notes), n_dropped=dropped)
+
+
+def _check_finite(data: pd.DataFrame) -> None:
+    """Refuse ±inf: a single one turns every mean, slope and interval into NaN."""
+    for c in data.columns:
+        s = data[c]
+        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+            bad = ~np.isfinite(s.to_numpy(dtype=float))
+            if bad.any():
+                raise EstimationError(
+                    f"'{c}' has {int(bad.sum())} infinite value(s) (first in row "
+                    f"{int(np.flatnonzero(bad)[0]) + 1} of the rows used); an estimate with them "
+                    "would be undefined.",
+                    hint="Fix or remove those values (or mark them missing) and try again.")
+
+
+def _check_design_size(data: pd.DataFrame, covariates: list[str]) -> None:
+    """Refuse before expansion when the model has too many columns for the rows or the memory."""
+    width = 2 + sum(int(data[c].cat.categories.size) - 1
+                    if isinstance(data[c].dtype, pd.CategoricalDtype) else 1 for c in covariates)
+    if len(data) * width > MAX_DESIGN_CELLS:
+        raise EstimationError(
+            f"The model would need {width:,} columns for {len(data):,} rows "
+            f"({len(data) * width:,} numbers; the limit is {MAX_DESIGN_CELLS:,}).",
+            hint="Adjust for fewer or coarser variables, or use a sample of the rows.")
+    if width >= len(data):
+        raise EstimationError(
+            f"Only {len(data)} rows for a model with {width} columns (treatment, intercept and "
+            "the adjustment variables): there are too few rows to estimate anything.",
+            hint="Use more data or adjust for fewer variables.")
+
+
+def collinearity(prep: PreparedData, columns: Iterable[str]) -> float:
+    """R² of the treatment on `columns` (linear, with intercept): 1 means they determine it.
+
+    Raises EstimationError at R² ≥ COLLINEAR_R2 (e.g. a confounder identical to the treatment),
+    where no estimator can separate the treatment from the adjustment set.
+    """
+    columns = [c for c in columns if c in prep.data.columns]
+    if not columns:
+        return 0.0
+    t = prep.data[prep.treatment].to_numpy(float)
+    x = design_matrix(prep.data, columns)
+    x = x - x.mean(0)
+    tc = t - t.mean()
+    # normal equations: X'X is k × k, ~10x faster than an SVD of the n × k matrix on big data
+    beta = np.linalg.pinv(x.T @ x, rcond=1e-12, hermitian=True) @ (x.T @ tc)
+    tss = float(tc @ tc)
+    r2 = 1.0 - float(np.sum((tc - x @ beta) ** 2)) / tss if tss > 0 else 1.0
+    if r2 >= COLLINEAR_R2:
+        raise EstimationError(
+            f"The adjustment set {{{', '.join(columns)}}} determines the treatment "
+            f"'{prep.treatment}' exactly (R² = 1), so no unit differs in {prep.treatment} once they "
+            "are held fixed and the effect cannot be estimated.",
+            hint="Check that no adjustment variable is a copy or recoding of the treatment. If the "
+                 "graph is right, the data contain no comparison that answers this question.")
+    return r2
 
 
 def _as_number(v: object, name: str, what: str) -> float:

@@ -8,8 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from app.charts import estimation as charts
-from app.estimation import estimate_effect, refute, sensitivity, subgroup_effects
-from app.estimation.pipeline import fmt
+from app.estimation import (
+    estimate_effect,
+    mediation_effects,
+    refute,
+    sensitivity,
+    subgroup_effects,
+)
+from app.estimation.pipeline import disagreements, fmt
 from app.estimation.refute import EXPECTED, LABELS, default_simulations
 from app.graph import CausalGraph
 from app.markup import md
@@ -56,7 +62,12 @@ def remember(name: str, key, compute):
 
 
 def ci_text(e) -> str:
-    return f"95% CI {fmt(e.ci_low)} to {fmt(e.ci_high)}" if e.has_ci else "no interval"
+    """The interval, and beside it a warning mark when the estimate carries warnings."""
+    text = f"95% CI {fmt(e.ci_low)} to {fmt(e.ci_high)}" if e.has_ci else "no interval"
+    n = len(getattr(e, "warnings", ()))
+    if n:
+        text += f"  \n:orange[:material/warning: {n} warning{'s' if n > 1 else ''}: read below]"
+    return text
 
 
 def show_results(shown: dict):
@@ -73,6 +84,7 @@ def show_results(shown: dict):
     show_chart(charts.effects_chart, list(shown.values()))
     st.caption("Grey: the naive difference. Blue: causal estimates. When they sit on opposite sides "
                "of the dashed zero line, confounding has reversed the sign (Simpson's paradox).")
+    show_diagnostics(shown)
     with st.expander("How each number was computed"):
         st.dataframe([{"estimator": e.method_label, "estimate": e.value, "ci_low": e.ci_low,
                        "ci_high": e.ci_high, "interval": e.ci_method, "engine": e.engine,
@@ -82,6 +94,61 @@ def show_results(shown: dict):
             for note in e.notes:
                 st.caption(f"{e.method_label}: {md(note)}")
     return primary
+
+
+def show_diagnostics(shown: dict) -> None:
+    """Beside the numbers: each estimate's warnings, its E-value, the IV diagnostics and the
+    overlap of treated and untreated units, each with one plain sentence."""
+    for e in shown.values():
+        for w in e.warnings:
+            st.warning(f"**{e.method_label}:** {md(w)}", icon=":material/warning:")
+    for text in disagreements(list(shown.values())):
+        st.warning(md(text), icon=":material/compare_arrows:")
+    with_evalue = [e for e in shown.values() if e.evalue is not None]
+    if with_evalue:
+        st.markdown("**How strong would a hidden confounder have to be?** (E-value)")
+        for e in with_evalue:
+            ev = e.evalue
+            ci = f"; for the interval {ev.ci:.2f}" if ev.ci is not None else ""
+            st.caption(f"{e.method_label}: **{ev.point:.2f}**{ci}. {md(ev.sentence)} "
+                       f"(Scale: {ev.scale}; VanderWeele & Ding 2017.)")
+    for e in shown.values():
+        if e.iv is not None:
+            show_iv_diagnostics(e)
+    diag = next((e.overlap for e in shown.values() if e.overlap is not None), None)
+    if diag is not None:
+        st.markdown("**Overlap: can treated and untreated units be compared?**")
+        show_chart(charts.propensity_chart, diag)
+        (st.caption if diag.ok else st.warning)(md(diag.message))
+        c1, c2, c3 = st.columns(3)
+        lo, hi = diag.bounds
+        c1.metric("Outside the bounds", f"{diag.share_outside:.1%}",
+                  help=f"Units whose propensity score is below {lo:g} or above {hi:g}.")
+        c1.caption("Share of units with almost no comparable unit in the other group.")
+        c2.metric("Effective sample size", f"{diag.ess:,.0f} of {diag.n:,}")
+        c2.caption("How many equally weighted units the weighted comparison is worth.")
+        c3.metric("Treated / control ESS",
+                  f"{diag.ess_by_group['treated']:,.0f} / {diag.ess_by_group['control']:,.0f}")
+        c3.caption("Per group: a small number means a few units carry the weights.")
+
+
+def show_iv_diagnostics(e) -> None:
+    """First-stage F, the Anderson–Rubin interval and Sargan's test, each with a sentence."""
+    fit = e.iv
+    scale = e.context.spec.t1 - e.context.spec.t0 if e.context is not None else 1.0
+    st.markdown(f"**Instrument diagnostics** ({e.method_label})")
+    c1, c2, c3 = st.columns(3)
+    c1.metric("First-stage F", f"{fit.first_stage_f:.1f}")
+    c1.caption("Weak (below 10): the estimate leans towards the plain regression."
+               if fit.weak else "Above 10: the instrument moves the treatment clearly.")
+    c2.metric("Anderson–Rubin 95% interval", fit.ar_text(scale))
+    c2.caption("Valid however weak the instrument; compare it with the usual interval.")
+    if fit.sargan is not None:
+        c3.metric("Sargan test p-value", f"{fit.sargan_p:.3f}")
+        c3.caption("Small (below 0.05): the instruments disagree, so one is probably invalid."
+                   if fit.sargan_p < 0.05 else "The instruments agree with each other.")
+    else:
+        c3.caption("One instrument: whether it is valid cannot be tested from the data.")
 
 
 def show_last_good(reason: str) -> None:
@@ -209,4 +276,36 @@ def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:
         st.caption("Each point is the effect within that group, with its 95% interval; the grey band "
                    "is the overall effect. Wide intervals mean the group is small.")
         for note in cate.notes:
+            st.caption(f":material/info: {md(note)}")
+
+
+def mediation_panel(q: Question) -> None:
+    """Split the effect into direct and indirect parts through mediators the user picks."""
+    desc, anc = q.g.descendants(q.treatment), q.g.ancestors(q.outcome)
+    candidates = [n for n in q.measured if n in desc and n in anc]
+    if not candidates:
+        return
+    st.subheader("Direct and indirect effects")
+    picked = st.multiselect("Mediators to split the effect at", candidates,
+                            key=f"est_mediators:{q.pkey}",
+                            help="Variables on a causal path from the treatment to the outcome.")
+    if not picked:
+        st.caption("Pick one or more mediators: the total effect is split into the part that runs "
+                   "through them (indirect) and the rest (direct).")
+        return
+    with guard():
+        r = remember("est_mediation", (q.pkey, tuple(picked)), lambda: mediation_effects(
+            q.df, q.g, q.treatment, q.outcome, picked, treatment_value=q.tv, control_value=q.cv))
+        c1, c2, c3 = st.columns(3)
+        for col, label, v, ci, text in (
+                (c1, "Total effect", r.total, r.total_ci, "Direct plus indirect."),
+                (c2, "Direct (NDE)", r.nde, r.nde_ci,
+                 "What changing the treatment does with the mediators held at their usual values."),
+                (c3, "Indirect (NIE)", r.nie, r.nie_ci,
+                 "What the treatment does only by changing the mediators.")):
+            col.metric(label, fmt(v))
+            col.caption(f"95% CI {fmt(ci[0])} to {fmt(ci[1])}. {text}")
+        show_chart(charts.mediation_chart, r)
+        st.markdown(md(r.sentence))
+        for note in r.notes:
             st.caption(f":material/info: {md(note)}")

@@ -16,7 +16,8 @@ import pytest
 
 from app.io import parse_graph
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
-from tests.e2e.test_editor import ED, add_node, drag, open_editor, settle, text_graph
+from tests.e2e.test_editor import ED, add_node, drag, settle, text_graph
+from tests.e2e.test_layout_geometry import READ_GEOMETRY, check_rendered
 
 pytestmark = pytest.mark.e2e
 causaldata = pytest.importorskip("causaldata")
@@ -136,6 +137,18 @@ def test_first_hour_on_thornton(app_server, page, thornton_csv):
     g = text_graph(page)
     assert ("hiv2004", "got") in g.edges, g.edges
     w.check("graph-drawn")
+    # item 4's rule on the real canvas: no overlap, no edge through a third node, as drawn by
+    # the user and after the Top-down layout
+    page.evaluate(f"() => {{ window.ccElement = {{ __ccDagEditor: {ED} }}; }}")
+    assert not check_rendered(page.evaluate(READ_GEOMETRY))[0]
+    before = page.evaluate(f"() => {ED}.truth.hash")
+    page.get_by_role("button", name="Lay out top-down by causal order", exact=True).click()
+    page.wait_for_function(f"h => {ED}.truth.hash !== h && {ED}.outbox.length === 0",
+                           arg=before, timeout=30_000)
+    settle(page)
+    assert not check_rendered(page.evaluate(READ_GEOMETRY))[0]
+    g = text_graph(page)
+    w.check("graph-top-down")
 
     # Leave and come back: the box still holds the graph (issue 17 item 3)
     w.nav("Data")

@@ -73,3 +73,31 @@ def test_field_names_with_dots_are_escaped():
     df = pd.DataFrame({"a.b": np.arange(20.0), "T": [0, 1] * 10})
     spec = ch.covariate_chart(df, "a.b", "T").to_dict()
     assert spec["encoding"]["x"]["field"] == "a\\.b"
+
+
+def test_propensity_chart_mirrors_the_groups_and_counts_every_unit(est):
+    from app.estimation import overlap_diagnostics
+
+    df, _ = est
+    r = overlap_diagnostics(pd.concat([df] * 200, ignore_index=True), "T", ["Z"])
+    table = ch.propensity_table(r)
+    treated = table[table["count"] > 0]["units"].sum()
+    control = -table[table["count"] < 0]["count"].sum()
+    assert (treated, control) == (r.n_by_group["treated"], r.n_by_group["control"])
+    spec = ch.propensity_chart(r).to_dict()
+    assert len(json.dumps(spec)) < 30_000      # binned: 100,000 rows make a small spec
+
+
+def test_mediation_chart_parts_add_up_to_the_total():
+    from app.estimation import mediation_effects
+
+    rng = np.random.default_rng(0)
+    t = rng.normal(size=2000)
+    m = 0.8 * t + rng.normal(size=2000)
+    y = 0.5 * t + 1.5 * m + rng.normal(size=2000)
+    g = CausalGraph.from_edges([("T", "M"), ("M", "Y"), ("T", "Y")])
+    r = mediation_effects(pd.DataFrame({"T": t, "M": m, "Y": y}), g, "T", "Y", ["M"], n_bootstrap=20)
+    table = ch.mediation_table(r).set_index("part")
+    assert table.loc["direct", "value"] + table.loc["indirect", "value"] == \
+        pytest.approx(table.loc["total", "value"])
+    ch.mediation_chart(r).to_dict()

@@ -172,3 +172,22 @@ def test_estimation_works_without_graphviz_or_pydot():
     assert out.returncode == 0, out.stderr[-2000:]
     value, groups = out.stdout.split()
     assert abs(float(value) - 1.0) < 0.5 and groups == "2"      # simulated effect 1.0
+
+
+def test_estimators_whose_intervals_do_not_overlap_are_said_to_disagree():
+    from app.estimation.pipeline import disagreements
+
+    # an instrument with a direct effect on Y (invalid) against a correct back-door estimate
+    rng = np.random.default_rng(7)
+    n = 5000
+    z = rng.normal(size=n)
+    c = rng.normal(size=n)
+    t = z + c + rng.normal(size=n)
+    y = 1.0 * t + 2.0 * c + 1.0 * z + rng.normal(size=n)
+    df = pd.DataFrame({"Z": z, "C": c, "T": t, "Y": y})
+    g = CausalGraph.from_edges([("Z", "T"), ("C", "T"), ("C", "Y"), ("T", "Y")])
+    lin = estimate_effect(df, g, "T", "Y", method="linear_regression")
+    iv = estimate_effect(df, g, "T", "Y", method="iv")
+    said = disagreements([lin, iv])
+    assert len(said) == 1 and "invalid instrument" in said[0] and "missing from" in said[0]
+    assert disagreements([lin, estimate_effect(df, g, "T", "Y", method="linear_regression")]) == []
