@@ -9,7 +9,7 @@ import streamlit as st
 
 from app.models import ModelOptions
 from app.samples import list_samples
-from tests.ui.conftest import assert_no_exception, open_page
+from tests.ui.conftest import assert_no_exception, open_page, shown
 
 PAGE = "pages/counterfactual.py"
 
@@ -117,5 +117,5 @@ def test_a_row_without_the_exposure_or_outcome_is_said_plainly(upload):
     at.run()
     at.switch_page(PAGE).run()
     assert_no_exception(at)
-    warned = " ".join(w.value for w in at.warning)
+    warned = shown(" ".join(w.value for w in at.warning))
     assert "Row 0 has no value for treatment" in warned

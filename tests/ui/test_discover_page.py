@@ -29,7 +29,7 @@ def test_adopting_edges_is_one_undo_step_and_says_what_it_did():
     assert history.past[-1] == (before, "adopt discovered edges")
     # all 7 edges GES learns on asia: 5 directed, 2 undirected oriented without a new collider
     assert len(history.present.graph.edges) == 7 and len(history.present.graph.nodes) == 8
-    said = " ".join(str(i.value) for i in at.info)
+    said = shown(" ".join(str(i.value) for i in at.info))
     assert "Adopted 7 edge(s)" in said and "oriented for you" in said
     history.undo()
     assert history.present == before
@@ -44,7 +44,7 @@ def test_adopting_edges_is_one_undo_step_and_says_what_it_did():
     at.button(key="disc_adopt_btn").click().run()
     g = history.present.graph
     assert len(g.edges) == 6 and (b, a) in g.edges
-    said = " ".join(str(w.value) for w in at.warning)
+    said = shown(" ".join(str(w.value) for w in at.warning))
     assert "Not adopted (1)" in said and "undecided" in said and "your orientation" in said
 
 
