@@ -111,6 +111,62 @@ def _determining(prep: PreparedData, adjustment: tuple[str, ...], t: np.ndarray)
                  if auc(_one_variable_scores(data[c], t), t) >= DETERMINING_AUC)
 
 
+DETERMINED_SHARE = 0.5      # rows whose treatment one variable decides (p ≤ 1% or ≥ 99%)
+DETERMINED_R2 = 0.99        # a numeric treatment explained this well by one variable
+
+
+def deciding_variables(df: pd.DataFrame, treatment: str, candidates: Iterable[str]
+                          ) -> dict[str, float]:
+    """Variables that (near-)determine the treatment, with how strongly: for a two-valued
+    treatment, the share of rows whose treatment a small tree on that variable alone predicts with
+    probability ≤ 1% or ≥ 99%; for a numeric one, that tree's R². Adjusting for such a variable
+    leaves no comparable treated and untreated units (positivity fails): it is a candidate
+    instrument or a dose of the treatment, never part of the primary adjustment set."""
+    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+
+    out: dict[str, float] = {}
+    if treatment not in df.columns:
+        return out
+    t_all = df[treatment]
+    values = t_all.dropna().unique()
+    for z in candidates:
+        if z == treatment or z not in df.columns:
+            continue
+        both = df[[treatment, z]].dropna()
+        if len(both) < 20 or both[z].nunique() < 2:
+            continue
+        x = column_codes(both[z]).reshape(-1, 1)
+        if not np.all(np.isfinite(x)):
+            continue
+        leaf = max(10, len(both) // 200)
+        if len(values) == 2:
+            t = (both[treatment] == sorted(values, key=str)[1]).to_numpy(dtype=int)
+            if t.min() == t.max():
+                continue
+            tree = DecisionTreeClassifier(max_depth=4, min_samples_leaf=leaf, random_state=0)
+            p = tree.fit(x, t).predict_proba(x)[:, 1]
+            share = float(np.mean((p <= 0.01) | (p >= 0.99)))
+            if share >= DETERMINED_SHARE:
+                out[z] = share
+        elif pd.api.types.is_numeric_dtype(both[treatment]):
+            t = both[treatment].to_numpy(dtype=float)
+            if not np.all(np.isfinite(t)) or np.var(t) == 0:
+                continue
+            tree = DecisionTreeRegressor(max_depth=6, min_samples_leaf=leaf, random_state=0)
+            r2 = float(tree.fit(x, t).score(x, t))
+            if r2 >= DETERMINED_R2:
+                out[z] = r2
+    return out
+
+
+def column_codes(s: pd.Series) -> np.ndarray:
+    """A column as numbers (for a tree or a rank correlation): its values, or the codes of its
+    categories; missing values are NaN."""
+    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=float, na_value=np.nan)
+    return s.astype("category").cat.codes.replace(-1, np.nan).to_numpy(dtype=float)
+
+
 def _check_bounds(bounds) -> tuple[float, float]:
     try:
         lo, hi = (float(b) for b in bounds)
@@ -208,5 +264,6 @@ def _with_verdict(r: OverlapResult, problems: tuple[str, ...]) -> OverlapResult:
     return replace(r, ok=not problems, message=msg)
 
 
-__all__ = ["DEFAULT_BOUNDS", "OverlapResult", "auc", "diagnose", "kish_ess", "overlap_diagnostics",
+__all__ = ["DEFAULT_BOUNDS", "OverlapResult", "auc", "deciding_variables", "diagnose", "kish_ess",
+           "overlap_diagnostics",
            "propensity_scores"]

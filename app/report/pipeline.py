@@ -19,6 +19,7 @@ import pandas as pd
 from app.data import Dataset, dataset_from_frame, profile, with_types
 from app.discovery import METHODS, Knowledge
 from app.errors import Cancelled, CausalCanvasError, DataError, EstimationError, QueryError
+from app.estimation.overlap import deciding_variables
 from app.graph import CausalGraph
 from app.report.alternatives import adjustment_rule, graph_alternatives
 from app.report.result import (
@@ -40,7 +41,6 @@ from app.report.rules import (
     merge_graphs,
     parent_choices,
     report_knowledge,
-    treatment_determiners,
     with_question,
 )
 
@@ -145,7 +145,7 @@ def make_report(data: pd.DataFrame | Dataset, treatment: str, outcome: str, *,
     variables, excluded, size_rule = discovery_variables(
         df, dataset.types, settings, graph_for_rules.nodes if graph_for_rules else ())
     profile_notes = _profile_notes(df, prof, settings, coding_prep, excluded)
-    determiners = treatment_determiners(
+    determiners = deciding_variables(
         df, settings.treatment, [c for c in df.columns if c != settings.outcome])
 
     st.begin("discovery")
@@ -218,7 +218,7 @@ def make_report(data: pd.DataFrame | Dataset, treatment: str, outcome: str, *,
                 for s in frontdoor_sets(final, settings.treatment, settings.outcome, limit=5))
 
     st.begin("estimate")
-    rows, by_row, est_rules, est_notes, naive = _estimate(
+    rows, by_row, est_rules, est_notes, naive, overlap = _estimate(
         df, final, settings, minimal, efficient, bool(ivs), bool(fds), estimand, coding_prep, st,
         determiners)
     effects = [e for e in by_row if e is not None]
@@ -249,7 +249,7 @@ def make_report(data: pd.DataFrame | Dataset, treatment: str, outcome: str, *,
     st.end()
 
     checks, verdict = _verdict(primary_row, rows, implications, conflicts, refutations, sens,
-                               alts, source, disc, possible)
+                               alts, source, disc, possible, overlap)
     assumptions = _assumptions(settings, final, primary_row, rows, source, disc, suspected,
                                coding_prep, effect_rule)
     what = _what_would_change(primary_row, sens, alts, conflicts, implications, rows, settings)
@@ -496,6 +496,10 @@ def _estimate(df, g, s: ReportSettings, minimal, efficient, has_iv, has_fd, esti
     minimal = tuple(m for m in minimal if not set(m) & blocked)
     rules.append(determiner_rule(determiners, t, prep.binary_treatment))
     main_set = efficient if efficient is not None else (minimal[0] if minimal else None)
+    overlap = None
+    if main_set and prep.binary_treatment:
+        main_set, overlap, overlap_rule = _overlap_choice(df, s, main_set, minimal)
+        rules.append(overlap_rule)
     binary_t = prep.binary_treatment
     if main_set is not None:
         why_set = ("the efficient adjustment set (smallest variance among valid sets, Henckel et "
@@ -609,7 +613,48 @@ def _estimate(df, g, s: ReportSettings, minimal, efficient, has_iv, has_fd, esti
         effects.append(None)
     ran = [e for e in effects if e is not None]
     naive = ran[0].naive if ran else naive_difference(prep)
-    return rows, effects, rules, notes, naive
+    return rows, effects, rules, notes, naive, overlap
+
+
+MAX_OVERLAP_TRIES = 6
+
+
+def _overlap_choice(df, s: ReportSettings, main_set, minimal):
+    """The adjustment set to use, its overlap diagnostics and the stated rule: the planned set
+    unless its propensity scores overlap poorly and another valid set (tried in order, at most
+    MAX_OVERLAP_TRIES) overlaps well."""
+    from app.estimation.overlap import overlap_diagnostics
+
+    tried = []
+    for zs in dict.fromkeys([tuple(main_set), *(tuple(m) for m in minimal if m)]):
+        if len(tried) >= MAX_OVERLAP_TRIES:
+            break
+        try:
+            o = overlap_diagnostics(df, s.treatment, list(zs), treatment_value=s.treatment_value,
+                                    control_value=s.control_value)
+        except CausalCanvasError:
+            continue
+        tried.append((zs, o))
+        if o.ok:
+            break
+    text = ("Adjust for a set whose propensity scores overlap: when the planned set leaves "
+            "treated or untreated units without comparable units (share outside [0.05, 0.95] "
+            "over 10%, or weights worth under a tenth of a group), the next valid set that "
+            "overlaps well is used instead; if none does, the verdict says so.")
+    if not tried:
+        return main_set, None, Rule("Overlap of the adjustment set", text, False)
+    good = next(((zs, o) for zs, o in tried if o.ok), None)
+    first_zs, first = tried[0]
+    if good is None:
+        return main_set, first, Rule("Overlap of the adjustment set", text, True,
+                                     f"No valid set overlaps well: {first.message}")
+    if good[0] != tuple(main_set):
+        return good[0], good[1], Rule(
+            "Overlap of the adjustment set", text, True,
+            "{" + ", ".join(first_zs) + "} overlaps poorly (" + first.message + "); used {"
+            + ", ".join(good[0]) + "} instead.")
+    return main_set, good[1], Rule("Overlap of the adjustment set", text, False,
+                                   good[1].message)
 
 
 def _plug_in(df, estimand, s: ReportSettings, prep) -> EstimateRow | None:
@@ -670,7 +715,7 @@ def _fmt(v: float | None) -> str:
 
 
 def _verdict(primary: EstimateRow | None, rows, implications, conflicts, refutations, sens,
-             alts, source, disc, possible=()) -> tuple[list[Check], str]:
+             alts, source, disc, possible=(), overlap=None) -> tuple[list[Check], str]:
     """The checks behind the conclusion (each with its stated rule) and the verdict sentence."""
     checks: list[Check] = []
     if primary is None:
@@ -701,6 +746,10 @@ def _verdict(primary: EstimateRow | None, rows, implications, conflicts, refutat
                                 "inside the primary estimate's 95% interval."))
     else:
         checks.append(Check("Estimators agree", "info", "Only one estimator applies here."))
+    if overlap is not None and primary.kind == "backdoor" and \
+            set(overlap.adjustment) <= set(primary.adjustment_set):
+        checks.append(Check("Overlap (positivity)", "pass" if overlap.ok else "warn",
+                            overlap.message))
     if implications is None or not len(implications):
         checks.append(Check("Graph fits the data", "info",
                             "No implied independence could be tested."))
@@ -789,7 +838,15 @@ def _verdict(primary: EstimateRow | None, rows, implications, conflicts, refutat
                             f"{len(flips)} of {len(alts)} one-edge changes alter the conclusion, "
                             f"e.g. {flips[0].change}."))
     warns = [c for c in checks if c.status == "warn"]
-    if not primary.ci_excludes_zero:
+    poor_overlap = any(c.name == "Overlap (positivity)" and c.status == "warn" for c in checks)
+    if poor_overlap:
+        verdict = ("Not reliable: treated and untreated units barely overlap on the adjustment "
+                   "set, so the estimate compares units that have few or no counterparts and "
+                   "rests on extrapolation (see the Overlap check); "
+                   + ("its 95% interval includes 0." if not primary.ci_excludes_zero else
+                      f"{len(warns) - 1} other check(s) raise doubts." if len(warns) > 1 else
+                      "the other checks pass."))
+    elif not primary.ci_excludes_zero:
         verdict = ("No clear effect: the primary estimate's 95% interval includes 0, so the data "
                    "are compatible with no effect" + (f" (and {len(warns) - 1} other check(s) "
                                                       "raise doubts)." if len(warns) > 1 else "."))

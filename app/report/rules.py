@@ -14,6 +14,7 @@ import pandas as pd
 
 from app.discovery import METHODS, DiscoveryResult, Knowledge
 from app.discovery.pdag import Pdag, dag_extension, meek_closure
+from app.estimation.overlap import DETERMINED_R2, DETERMINED_SHARE, column_codes
 from app.graph import CausalGraph
 from app.report.result import Conflict, ReportSettings, Rule
 
@@ -70,17 +71,11 @@ def discovery_variables(df: pd.DataFrame, types: Mapping[str, str], settings: Re
     return [c for c in candidates if c in chosen], excluded, rule
 
 
-def _codes(s: pd.Series) -> np.ndarray:
-    if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-        return s.to_numpy(dtype=float, na_value=np.nan)
-    return s.astype("category").cat.codes.replace(-1, np.nan).to_numpy(dtype=float)
-
-
 def _association(df: pd.DataFrame, c: str, t: str, y: str) -> float:
     """max |Spearman correlation| of column c with the treatment and with the outcome."""
     out = 0.0
     for other in (t, y):
-        pair = pd.DataFrame({"a": _codes(df[c]), "b": _codes(df[other])}).dropna()
+        pair = pd.DataFrame({"a": column_codes(df[c]), "b": column_codes(df[other])}).dropna()
         if len(pair) > 2 and pair["a"].nunique() > 1 and pair["b"].nunique() > 1:
             r = pair["a"].rank().corr(pair["b"].rank())
             if np.isfinite(r):
@@ -449,54 +444,6 @@ def ensure_effect_edge(g: CausalGraph, treatment: str, outcome: str) -> tuple[Ca
 
 
 # ---- adjustment ----------------------------------------------------------------------------------
-DETERMINED_SHARE = 0.5      # rows whose treatment one variable decides (p ≤ 1% or ≥ 99%)
-DETERMINED_R2 = 0.99        # a numeric treatment explained this well by one variable
-
-
-def treatment_determiners(df: pd.DataFrame, treatment: str, candidates: Iterable[str]
-                          ) -> dict[str, float]:
-    """Variables that (near-)determine the treatment, with how strongly: for a two-valued
-    treatment, the share of rows whose treatment a small tree on that variable alone predicts with
-    probability ≤ 1% or ≥ 99%; for a numeric one, that tree's R². Adjusting for such a variable
-    leaves no comparable treated and untreated units (positivity fails): it is a candidate
-    instrument or a dose of the treatment, never part of the primary adjustment set."""
-    from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-
-    out: dict[str, float] = {}
-    if treatment not in df.columns:
-        return out
-    t_all = df[treatment]
-    values = t_all.dropna().unique()
-    for z in candidates:
-        if z == treatment or z not in df.columns:
-            continue
-        both = df[[treatment, z]].dropna()
-        if len(both) < 20 or both[z].nunique() < 2:
-            continue
-        x = _codes(both[z]).reshape(-1, 1)
-        if not np.all(np.isfinite(x)):
-            continue
-        leaf = max(10, len(both) // 200)
-        if len(values) == 2:
-            t = (both[treatment] == sorted(values, key=str)[1]).to_numpy(dtype=int)
-            if t.min() == t.max():
-                continue
-            tree = DecisionTreeClassifier(max_depth=4, min_samples_leaf=leaf, random_state=0)
-            p = tree.fit(x, t).predict_proba(x)[:, 1]
-            share = float(np.mean((p <= 0.01) | (p >= 0.99)))
-            if share >= DETERMINED_SHARE:
-                out[z] = share
-        elif pd.api.types.is_numeric_dtype(both[treatment]):
-            t = both[treatment].to_numpy(dtype=float)
-            if not np.all(np.isfinite(t)) or np.var(t) == 0:
-                continue
-            tree = DecisionTreeRegressor(max_depth=6, min_samples_leaf=leaf, random_state=0)
-            r2 = float(tree.fit(x, t).score(x, t))
-            if r2 >= DETERMINED_R2:
-                out[z] = r2
-    return out
-
-
 def determiner_rule(determiners: Mapping[str, float], treatment: str, binary: bool) -> Rule:
     """The stated rule that keeps treatment-deciding variables out of the adjustment set."""
     how = (f"puts at least {DETERMINED_SHARE:.0%} of the rows where {treatment} is decided "
@@ -530,7 +477,6 @@ def efficient_adjustment_set(g: CausalGraph, treatment: str, outcome: str,
     return tuple(n for n in g.nodes if n in o_set)
 
 
-__all__ = ["MAX_DISCOVERY_VARIABLES", "MAX_SIBLINGS", "choose_method", "determiner_rule",
-           "treatment_determiners", "knowledge_from_text", "parent_choices", "discovery_variables",
+__all__ = ["MAX_DISCOVERY_VARIABLES", "MAX_SIBLINGS", "choose_method", "determiner_rule", "knowledge_from_text", "parent_choices", "discovery_variables",
            "efficient_adjustment_set", "ensure_effect_edge", "learned_graph", "merge_graphs",
            "report_knowledge", "with_question"]

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from app.estimation.overlap import deciding_variables as treatment_determiners
 from app.graph import CausalGraph
 from app.io import parse_graph
 from app.report import make_report, render_markdown
-from app.report.rules import treatment_determiners
 
 causaldata = pytest.importorskip("causaldata")
 FAST = {"bootstrap": 10, "seed": 0, "refutation_simulations": 10}
@@ -81,3 +81,32 @@ def test_graph_node_without_data_column_and_column_without_node_both_work():
     g = CausalGraph.from_edges([("U", "any"), ("U", "got"), ("any", "got")])
     r = make_report(thornton(), "any", "got", graph=g, **FAST)
     assert "U" in r.final_graph.latents
+
+
+def _overlap_data(n: int = 3000, seed: int = 7) -> pd.DataFrame:
+    # simulated truth: W decides most of the treatment; V (a noisy copy of W) does not
+    rng = np.random.default_rng(seed)
+    w = rng.normal(size=n)
+    v = w + 1.5 * rng.normal(size=n)
+    t = (rng.random(n) < 1 / (1 + np.exp(-6 * w))).astype(int)
+    y = 1.0 * t + 2.0 * v + rng.normal(size=n)
+    return pd.DataFrame({"V": v, "W": w, "T": t, "Y": y})
+
+
+def test_a_set_that_overlaps_is_preferred_to_one_that_does_not():
+    from app.report.pipeline import _overlap_choice
+    from app.report.result import ReportSettings
+
+    s = ReportSettings(treatment="T", outcome="Y")
+    chosen, diag, rule = _overlap_choice(_overlap_data(), s, ("W",), (("W",), ("V",)))
+    assert chosen == ("V",) and diag.ok
+    assert rule.applied and "{W} overlaps poorly" in rule.outcome and "used {V}" in rule.outcome
+
+
+def test_poor_overlap_changes_the_verdict():
+    df = _overlap_data()
+    g = parse_graph("dag { W -> T; W -> Y; T -> Y }")      # the only valid set is {W}
+    r = make_report(df.drop(columns="V"), "T", "Y", graph=g, add_learned=False, **FAST)
+    check = next(c for c in r.checks if c.name == "Overlap (positivity)")
+    assert check.status == "warn"
+    assert r.verdict.startswith("Not reliable"), r.verdict
