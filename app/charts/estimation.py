@@ -143,9 +143,12 @@ def _group_labels(t: pd.Series, treatment_label: str | None, control_label: str 
     s = t.astype(int).astype(str) if pd.api.types.is_bool_dtype(t) else t.astype(str)
     s = s.str.replace(r"\.0$", "", regex=True)
     if treatment_label is not None and control_label is not None:
-        return s.map({treatment_label: f"treated ({treatment_label})",
-                      control_label: f"control ({control_label})"}).fillna("other")
-    return s
+        # rows with the treatment missing are in no group (nor in the estimate); other values of a
+        # many-valued treatment are named as such
+        named = s.map({treatment_label: f"treated ({treatment_label})",
+                       control_label: f"control ({control_label})"})
+        return named.fillna("other values of the treatment").where(t.notna(), "treatment missing")
+    return s.where(t.notna(), "treatment missing")
 
 
 def covariate_chart(df: pd.DataFrame, covariate: str, treatment: str, *,
@@ -265,14 +268,19 @@ def node_picker_chart(graph: CausalGraph, *, adjustment: Sequence[str] = (),
                            "stroke": "#f59e0b" if n in set(adjustment) else "#374151",
                            "ring": 3.5 if n == current else 1.2}
                           for n in graph.nodes])
-    edges = pd.DataFrame([{"x": pos[a][0], "y": pos[a][1], "x2": pos[b][0], "y2": pos[b][1]}
-                          for a, b in sorted(graph.edges)] or [{"x": 0, "y": 0, "x2": 0, "y2": 0}])
     pick = alt.selection_point(name=NODE_PICK, fields=["node"], on="click")
-    sx = alt.Scale(domain=_padded(nodes["x"]), nice=False)
-    sy = alt.Scale(domain=_padded(nodes["y"])[::-1], nice=False)
+    dx, dy = _padded(nodes["x"]), _padded(nodes["y"])
+    sx = alt.Scale(domain=dx, nice=False)
+    sy = alt.Scale(domain=dy[::-1], nice=False)
     ax = dict(axis=None, title=None)
-    lines = alt.Chart(edges).mark_rule(color="#9ca3af", strokeWidth=1.2).encode(
-        x=alt.X("x:Q", scale=sx, **ax), y=alt.Y("y:Q", scale=sy, **ax), x2="x2:Q", y2="y2:Q")
+    edges, heads = _map_edges(graph, pos, dx, dy, width, height)
+    lines = alt.Chart(edges).mark_rule(color="#6b7280", strokeWidth=1.3).encode(
+        x=alt.X("x:Q", scale=sx, **ax), y=alt.Y("y:Q", scale=sy, **ax), x2="x2:Q", y2="y2:Q",
+        strokeDash=alt.StrokeDash("dash:N", scale=None, legend=None))
+    arrows = alt.Chart(heads).mark_point(shape="triangle-up", filled=True, size=70,
+                                         color="#6b7280", opacity=1).encode(
+        x=alt.X("x:Q", scale=sx, **ax), y=alt.Y("y:Q", scale=sy, **ax),
+        angle=alt.Angle("angle:Q", scale=None)).transform_filter(alt.datum.show)
     dots = alt.Chart(nodes).mark_circle(size=520, opacity=1).encode(
         x=alt.X("x:Q", scale=sx, **ax), y=alt.Y("y:Q", scale=sy, **ax),
         color=alt.Color("fill:N", scale=None), stroke=alt.Stroke("stroke:N", scale=None),
@@ -280,8 +288,39 @@ def node_picker_chart(graph: CausalGraph, *, adjustment: Sequence[str] = (),
         tooltip=[alt.Tooltip("node:N", title="click to explore")]).add_params(pick)
     labels = alt.Chart(nodes).mark_text(dy=-17, fontSize=11, color="#111827").encode(
         x=alt.X("x:Q", scale=sx, **ax), y=alt.Y("y:Q", scale=sy, **ax), text="node:N")
-    return alt.layer(lines, dots, labels).properties(width=width, height=height).configure_view(
-        strokeWidth=0)
+    return alt.layer(lines, arrows, dots, labels).properties(width=width, height=height
+                                                            ).configure_view(strokeWidth=0)
+
+
+NODE_RADIUS_PX = 13.0      # mark_circle size 520 ≈ π r²
+
+
+def _map_edges(graph: CausalGraph, pos, dx, dy, width: int, height: int):
+    """The map's edges, cut back to the node circles, and an arrowhead at each directed edge's
+    end, turned in screen space (the two axes have different scales). ↔ edges are dashed."""
+    kx, ky = width / (dx[1] - dx[0]), height / (dy[1] - dy[0])   # pixels per unit
+    lines, heads = [], []
+    pairs = [(a, b, True) for a, b in sorted(graph.edges)] + \
+        [(a, b, False) for a, b in sorted(graph.bidirected)]
+    for a, b, directed in pairs:
+        (xa, ya), (xb, yb) = pos[a], pos[b]
+        px, py = (xb - xa) * kx, (yb - ya) * ky     # the y scale is reversed: as on screen
+        dist = float(np.hypot(px, py))
+        if dist < 2 * NODE_RADIUS_PX + 4:
+            continue
+        ux, uy = px / dist, py / dist
+        cut = NODE_RADIUS_PX + (5.0 if directed else 2.0)
+        start = (xa + ux * (NODE_RADIUS_PX + 2) / kx, ya + uy * (NODE_RADIUS_PX + 2) / ky)
+        end = (xb - ux * cut / kx, yb - uy * cut / ky)
+        lines.append({"x": start[0], "y": start[1], "x2": end[0], "y2": end[1],
+                      "dash": [1, 0] if directed else [4, 3]})
+        if directed:
+            heads.append({"x": end[0], "y": end[1],
+                          "angle": float(np.degrees(np.arctan2(ux, -uy))) % 360})
+    empty = {"x": 0.0, "y": 0.0, "x2": 0.0, "y2": 0.0, "dash": [0, 1]}
+    return pd.DataFrame(lines or [empty]), pd.DataFrame(heads or [{"x": 0.0, "y": 0.0,
+                                                                   "angle": 0.0}]).assign(
+        show=bool(heads))
 
 
 def _padded(values: pd.Series) -> list[float]:

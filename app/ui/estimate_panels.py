@@ -235,7 +235,8 @@ def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:
     m1, m2 = st.columns([2, 3], gap="large")
     with m1:
         ev = show_chart(charts.node_picker_chart, g, adjustment=adjustment,
-                        current=st.session_state[cov_key], on_select="rerun", key=f"est_nodes:{gk}")
+                        current=st.session_state[cov_key], on_select="rerun", key=f"est_nodes:{gk}",
+                        width="content")   # its arrowheads are turned for its own size
         picked = charts.picked_node(ev.selection if ev else None)
         if picked and picked != state.page_state("est_last_pick") and picked in covariates:
             state.set_page_state("est_last_pick", picked)

@@ -101,3 +101,21 @@ def test_mediation_chart_parts_add_up_to_the_total():
     assert table.loc["direct", "value"] + table.loc["indirect", "value"] == \
         pytest.approx(table.loc["total", "value"])
     ch.mediation_chart(r).to_dict()
+
+
+def test_node_map_draws_an_arrowhead_per_directed_edge_pointing_at_its_end():
+    # issue 17 item 9: the Estimate page's mini-map had no arrowheads
+    from app.charts.estimation import _map_edges
+
+    g = CausalGraph.from_edges([("A", "B"), ("A", "C")]).with_positions(
+        {"A": (0.0, 0.0), "B": (200.0, 0.0), "C": (0.0, 200.0)})
+    pos = dict(g.positions)
+    lines, heads = _map_edges(g, pos, [-40.0, 240.0], [-40.0, 240.0], 330, 200)
+    assert len(lines) == 2 and len(heads) == 2 and heads["show"].all()
+    angles = sorted(round(a) for a in heads["angle"])
+    # A → B points right (90° clockwise from "up"); A → C points down: the map's y scale is
+    # reversed, so a larger y is lower on the screen, as in the main drawing
+    assert angles == [90, 180]
+    # arrowheads stop short of the target's centre (outside its circle)
+    b = heads.iloc[[i for i, a in enumerate(heads["angle"]) if round(a) == 90][0]]
+    assert b["x"] < 200.0
