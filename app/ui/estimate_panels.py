@@ -249,7 +249,8 @@ def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:
                          control_label=cv, on_select="rerun", key=f"est_brush:{cov}", height=270)
         mask = charts.selection_mask(df, sel.selection if sel else None)
         st.caption("Drag across the histogram (or click bars) to select a subgroup.")
-        if df[cov].dtype.kind in "if" and df[outcome].dtype.kind in "if" and df[cov].nunique() > 8:
+        if df[cov].dtype.kind in "if" and df[outcome].dtype.kind in "if" and df[cov].nunique() > 8 \
+                and df[outcome].nunique() > 2:   # a scatter of a 0/1 outcome shows two lines
             sc = show_chart(charts.scatter_chart, df, cov, outcome, treatment, treatment_label=tv,
                             control_label=cv, on_select="rerun", key=f"est_scatter:{cov}",
                             height=300)
