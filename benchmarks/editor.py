@@ -23,16 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _server import start_server, stop_server  # noqa: E402
+from _server import CHROMIUM, start_server, stop_server  # noqa: E402
+from _server import CHROMIUM_ARGS as ARGS  # noqa: E402
 
 from app.drawing import force_layout  # noqa: E402
 from app.graph import CausalGraph  # noqa: E402
 from app.workspace import encode_share  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
 ED = "window.__ccDagEditor"
 
 

@@ -23,14 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from _server import start_server, stop_server  # noqa: E402
+from _server import CHROMIUM, start_server, stop_server  # noqa: E402
+from _server import CHROMIUM_ARGS as ARGS  # noqa: E402
 
 from app.discovery.simulate import linear_sem, random_dag  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage"]
 ED = "window.__ccDagEditor"
 TARGET_S = 0.7
 ROUNDS = 6
@@ -39,12 +36,6 @@ IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 
 def p95(xs: list[float]) -> float:
     return sorted(xs)[max(0, int(round(0.95 * len(xs))) - 1)]
-
-
-def timed(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
 
 
 def idle(page, timeout: float = 120_000) -> None:
@@ -96,10 +87,13 @@ def main() -> None:
             for label, title in pages:          # warm every page once (first imports)
                 switch(page, label, title)
             for r in range(ROUNDS):
-                times["baseline: switch to Home"].append(
-                    timed(lambda: switch(page, "Home", "Causal Canvas")))
+                t0 = time.perf_counter()
+                switch(page, "Home", "Causal Canvas")
+                times["baseline: switch to Home"].append(time.perf_counter() - t0)
                 for label, title in pages:
-                    times["page switch"].append(timed(lambda: switch(page, label, title)))
+                    t0 = time.perf_counter()
+                    switch(page, label, title)
+                    times["page switch"].append(time.perf_counter() - t0)
                 # on the Graph page now: add a variable, then drag it
                 page.wait_for_function(f"() => window.__ccDagEditor && {ED}.ready", timeout=60_000)
                 c = page.evaluate(f"() => {{ const b = {ED}.netEl.getBoundingClientRect(); "
@@ -107,41 +101,38 @@ def main() -> None:
                 name = f"New{r}"
                 page.mouse.click(c["x"] + 12, c["y"] + c["h"] - 60)
                 page.keyboard.press("Escape")
-
-                def add() -> None:
-                    page.mouse.dblclick(c["x"] + c["w"] * (0.1 + 0.12 * r), c["y"] + c["h"] * 0.9)
-                    nb = page.get_by_role("textbox", name="New variable name")
-                    nb.fill(name)
-                    nb.press("Enter")
-                    page.wait_for_function("n => document.querySelector('textarea').value"
-                                           ".includes(n)", arg=name, timeout=60_000, polling=20)
-                    idle(page)
-                times["canvas: add"].append(timed(add))
+                t0 = time.perf_counter()
+                page.mouse.dblclick(c["x"] + c["w"] * (0.1 + 0.12 * r), c["y"] + c["h"] * 0.9)
+                nb = page.get_by_role("textbox", name="New variable name")
+                nb.fill(name)
+                nb.press("Enter")
+                page.wait_for_function("n => document.querySelector('textarea').value"
+                                       ".includes(n)", arg=name, timeout=60_000, polling=20)
+                idle(page)
+                times["canvas: add"].append(time.perf_counter() - t0)
                 before = box_text(page)
                 at = page.evaluate(f"n => {ED}.domOf(n)", name)
-
-                def move() -> None:
-                    page.mouse.move(at["x"], at["y"])
-                    page.mouse.down()
-                    page.mouse.move(at["x"] + 40, at["y"] - 60, steps=6)
-                    page.mouse.up()
-                    page.wait_for_function("t => document.querySelector('textarea').value !== t",
-                                           arg=before, timeout=60_000, polling=20)
-                    idle(page)
-                times["canvas: move"].append(timed(move))
+                t0 = time.perf_counter()
+                page.mouse.move(at["x"], at["y"])
+                page.mouse.down()
+                page.mouse.move(at["x"] + 40, at["y"] - 60, steps=6)
+                page.mouse.up()
+                page.wait_for_function("t => document.querySelector('textarea').value !== t",
+                                       arg=before, timeout=60_000, polling=20)
+                idle(page)
+                times["canvas: move"].append(time.perf_counter() - t0)
                 switch(page, "Intervene", "Intervene")
                 field = page.locator('[data-testid="stNumberInput"] input').first
                 answer = "() => document.querySelector('[data-testid=\"stMain\"]').innerText"
                 for k in range(2):
                     old = page.evaluate(answer)
-
-                    def query(k=k) -> None:
-                        field.fill(str(0.5 + r + 0.25 * k))
-                        field.press("Enter")
-                        page.wait_for_function(f"o => ({answer})() !== o", arg=old,
-                                               timeout=60_000, polling=20)
-                        idle(page)
-                    times["do-query"].append(timed(query))
+                    t0 = time.perf_counter()
+                    field.fill(str(0.5 + r + 0.25 * k))
+                    field.press("Enter")
+                    page.wait_for_function(f"o => ({answer})() !== o", arg=old,
+                                           timeout=60_000, polling=20)
+                    idle(page)
+                    times["do-query"].append(time.perf_counter() - t0)
                 switch(page, "Graph", "Causal graph")
             browser.close()
     finally:

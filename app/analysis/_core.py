@@ -236,56 +236,36 @@ def fmt_set(nodes: Iterable[str]) -> str:
 
 # ---- ancestry ---------------------------------------------------------------------------------
 
-def ancestors(adm: Admg, nodes: Iterable[str]) -> set[str]:
-    """The nodes with a directed path into `nodes`, including the nodes themselves."""
+def _reach(nodes: Iterable[str], step) -> set[str]:
+    """`nodes` and every node reached from them by repeating `step(v)` (a set of neighbours)."""
     seen = set(nodes)
     stack = list(seen)
     while stack:
-        v = stack.pop()
-        for p in adm.parents[v]:
-            if p not in seen:
-                seen.add(p)
-                stack.append(p)
+        for w in step(stack.pop()):
+            if w not in seen:
+                seen.add(w)
+                stack.append(w)
     return seen
+
+
+def ancestors(adm: Admg, nodes: Iterable[str]) -> set[str]:
+    """The nodes with a directed path into `nodes`, including the nodes themselves."""
+    return _reach(nodes, lambda v: adm.parents[v])
 
 
 def anteriors(adm: Admg, nodes: Iterable[str]) -> set[str]:
     """Ancestors also through undirected edges (DAGitty's anteriorsOf); ancestors in a DAG/MAG."""
-    seen = set(nodes)
-    stack = list(seen)
-    while stack:
-        v = stack.pop()
-        for p in adm.parents[v] | adm.und(v):
-            if p not in seen:
-                seen.add(p)
-                stack.append(p)
-    return seen
+    return _reach(nodes, lambda v: adm.parents[v] | adm.und(v))
 
 
 def possible_descendants(adm: Admg, nodes: Iterable[str]) -> set[str]:
     """Descendants also through undirected edges (DAGitty's posteriorsOf)."""
-    seen = set(nodes)
-    stack = list(seen)
-    while stack:
-        v = stack.pop()
-        for c in adm.children[v] | adm.und(v):
-            if c not in seen:
-                seen.add(c)
-                stack.append(c)
-    return seen
+    return _reach(nodes, lambda v: adm.children[v] | adm.und(v))
 
 
 def descendants(adm: Admg, nodes: Iterable[str]) -> set[str]:
     """The nodes reachable from `nodes` by directed paths, including the nodes themselves."""
-    seen = set(nodes)
-    stack = list(seen)
-    while stack:
-        v = stack.pop()
-        for c in adm.children[v]:
-            if c not in seen:
-                seen.add(c)
-                stack.append(c)
-    return seen
+    return _reach(nodes, lambda v: adm.children[v])
 
 
 def proper_causal_nodes(adm: Admg, xs: frozenset[str], ys: frozenset[str]) -> set[str]:
