@@ -1,5 +1,5 @@
 """Estimate page results panel: E-value, overlap and instrument diagnostics beside the numbers."""
-from tests.ui.conftest import assert_no_exception, open_page
+from tests.ui.conftest import assert_no_exception, open_page, shown
 
 PAGE = "pages/estimate.py"
 
@@ -35,7 +35,7 @@ def test_picking_a_mediator_that_cannot_be_split_says_why():
     assert box.options == ["tar"]
     box.set_value(["tar"]).run(timeout=300)
     assert_no_exception(at)
-    assert any("back-door path from smoking to cancer" in e.value for e in at.error)
+    assert any("back-door path from smoking to cancer" in shown(e.value) for e in at.error)
 
 
 def test_realistic_card_graph_estimates_through_the_conditional_instrument():
