@@ -2,7 +2,7 @@
 
 Used for the read-only graph views in the pages and for the downloadable interactive HTML.
 pyvis supplies the network options; the page template is ours because pyvis's own template
-links Bootstrap from a CDN (see STACK_NOTES).
+links Bootstrap from a CDN, and no request may leave localhost.
 """
 from __future__ import annotations
 

@@ -119,7 +119,7 @@ def main() -> None:
                 store.close()
             show(label, results[label])
     try:
-        from app.store.pgserver import PostgresUnavailable, TempPostgres
+        from tests.support.pgserver import PostgresUnavailable, TempPostgres
 
         with TempPostgres(fsync=True) as pg:
             for label, threads, batch in [("postgresql, 40 threads", STUDENTS, None),

@@ -2,7 +2,7 @@
 
     .venv/bin/python deploy/scale_out.py [--replicas 3] [--port 8500] [--seconds S]
 
-Starts a throwaway PostgreSQL (app/store/pgserver.py; or uses CAUSAL_CANVAS_DB_URL), N replicas
+Starts a throwaway PostgreSQL (tests/support/pgserver.py; or uses CAUSAL_CANVAS_DB_URL), N replicas
 (`causal-canvas run` on 127.0.0.1, one port each, the same cookie secret) and Debian's HAProxy on
 127.0.0.1:PORT: round robin for new browsers, a cookie keeps a browser on its replica (uploads
 must reach the process that holds its session), WebSockets pass with a one-hour idle timeout,
@@ -129,7 +129,7 @@ def deployment(replicas: int = 3, port: int = 8500) -> Iterator[Deployment]:
         stack.callback(shutil.rmtree, work, ignore_errors=True)
         db_url = os.environ.get("CAUSAL_CANVAS_DB_URL", "").strip()
         if not db_url:
-            from app.store.pgserver import TempPostgres
+            from tests.support.pgserver import TempPostgres
 
             pg = stack.enter_context(TempPostgres())
             db_url = pg.fresh_database()

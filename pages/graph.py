@@ -10,7 +10,7 @@ from app.graph import CausalGraph
 from app.ui import state
 from app.ui.errors import show_error
 from app.ui.widgets import graph_data_notice, graph_downloads
-from components.dag_editor import dag_editor, editor_lock
+from components.dag_editor import dag_editor
 
 log = logging.getLogger("causal_canvas")
 TEXT, SRC = "graph_text", "graph_text_src"
@@ -27,7 +27,7 @@ def _show_text(text: str) -> None:
 
 def _apply_text() -> None:
     """The text box was changed: parse it; nodes keep their places, new ones get a free spot."""
-    with editor_lock(EDITOR):
+    with state.session_lock():
         _apply_text_locked(st.session_state[TEXT])
 
 
@@ -60,7 +60,7 @@ def _apply_canvas(events: list[dict]) -> EditorNotice | None:
 
 
 def _clear() -> None:
-    with editor_lock(EDITOR):
+    with state.session_lock():
         state.set_graph(CausalGraph(), "start a new empty graph")
 
 
@@ -82,7 +82,8 @@ with right:
     dag_editor(g, on_events=_apply_canvas, key=EDITOR, height=540,
                history={"can_undo": hist.can_undo, "can_redo": hist.can_redo,
                         "undo_label": hist.undo_label(), "redo_label": hist.redo_label()},
-               high_contrast=bool(st.session_state.get("cc_presenter", False)))
+               high_contrast=bool(st.session_state.get("cc_presenter", False)),
+               lock=state.session_lock())   # the canvas, the text box and undo: one lock
 
 with left:
     st.text_area(

@@ -3,7 +3,7 @@
 Lessons added through CAUSAL_CANVAS_LESSONS carry Python (checker.py) that the server would
 otherwise import and call in its own process: one endless loop or a 10 GB list there stalls every
 user. So before the server runs such code for a given seed and difficulty, a fresh interpreter
-(`python -m app.lessons.sandbox`) loads and builds the lesson under `settings.CHECKER_TIMEOUT_S`
+(`python -m app.lessons.sandbox_child`, see there) loads and builds the lesson under `settings.CHECKER_TIMEOUT_S`
 of wall time and `settings.CHECKER_MEMORY_BYTES` more address space. Only if the child
 finishes cleanly does the server build the lesson itself. Answers are then graded by the app's
 own checkers (see loader._declared_format), never by lesson code.
@@ -22,50 +22,15 @@ import sys
 from pathlib import Path
 
 from app import settings
-from app.errors import CausalCanvasError
 
 IMPORT_TIMEOUT_S = 120.0   # the child's own imports (pandas, the app) before the clock starts
 HINT = "Fix the lesson's checker.py; the other lessons still work."
 _ROOT = Path(__file__).resolve().parents[2]
 
 
-def _limit(folder: str | Path, problem: str) -> str:
+def limit_message(folder: str | Path, problem: str) -> str:
+    """Why a lesson cannot be used, in words (the parent and the child say it alike)."""
     return f"Lesson '{Path(folder).name}' cannot be used: {problem}."
-
-
-def _child(folder: str, seed: int, difficulty: int | None, build: bool, memory: int) -> None:
-    """In the child: load (and build) the lesson; print None or [message, hint] as JSON."""
-    import resource
-
-    from app.lessons import checkers, loader  # noqa: F401 - imported before the clock starts
-
-    loader.SANDBOXED = True
-    try:
-        with open("/proc/self/statm") as fh:
-            used = int(fh.read().split()[0]) * resource.getpagesize()
-        limit = used + memory
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (OSError, ValueError):   # not Linux: the wall-time limit still holds
-        pass
-    out = sys.stdout
-    sys.stdout = sys.stderr          # lesson code that prints cannot garble the answer
-    out.write("ready\n")
-    out.flush()
-    try:
-        path = Path(folder)
-        lesson = loader._load(path, loader._signature(path))
-        if build:
-            lesson.build(seed, difficulty)
-        answer = None
-    except MemoryError:
-        answer = [_limit(folder, f"its checker needed more than {memory // 2**20:,} MB of "
-                                 "memory"), HINT]
-    except CausalCanvasError as err:
-        answer = [err.message, err.hint]
-    except BaseException as err:  # noqa: BLE001 - report anything, in words
-        answer = [_limit(folder, f"its checker failed ({type(err).__name__})"), HINT]
-    out.write(json.dumps(answer) + "\n")
-    out.flush()
 
 
 def _line(proc: subprocess.Popen, timeout: float) -> str | None:
@@ -78,7 +43,7 @@ def probe(folder: Path, seed: int = 0, difficulty: int | None = None, *, build: 
           timeout: float | None = None) -> tuple[str, str | None] | None:
     """None if the lesson loads (and builds) within the limits, else (message, hint)."""
     timeout = settings.CHECKER_TIMEOUT_S if timeout is None else timeout
-    args = [sys.executable, "-m", "app.lessons.sandbox", str(folder), str(int(seed)),
+    args = [sys.executable, "-m", "app.lessons.sandbox_child", str(folder), str(int(seed)),
             "" if difficulty is None else str(int(difficulty)), "1" if build else "0",
             str(int(settings.CHECKER_MEMORY_BYTES))]
     path = os.pathsep.join(filter(None, [str(_ROOT), settings.env(settings.ENV_PYTHONPATH)]))
@@ -88,26 +53,21 @@ def probe(folder: Path, seed: int = 0, difficulty: int | None = None, *, build: 
                             start_new_session=True)
     try:
         if _line(proc, IMPORT_TIMEOUT_S) != "ready\n":
-            return _limit(folder, "its checker could not be started"), HINT
+            return limit_message(folder, "its checker could not be started"), HINT
         line = _line(proc, timeout)
         if line is None:
-            return _limit(folder, f"its checker took longer than {timeout:g} s"), HINT
+            return limit_message(folder, f"its checker took longer than {timeout:g} s"), HINT
         if not line:                                  # end of output: the child is gone
             proc.wait(timeout=5)
-            return _limit(folder, f"its checker ended the process that ran it (exit code "
+            return limit_message(folder, f"its checker ended the process that ran it (exit code "
                                   f"{proc.returncode}); it may have used too much memory"), HINT
         answer = json.loads(line)
         return None if answer is None else (answer[0], answer[1])
     except (ValueError, OSError):
-        return _limit(folder, "its checker's trial run could not be read"), HINT
+        return limit_message(folder, "its checker's trial run could not be read"), HINT
     finally:
         if proc.poll() is None:
             proc.kill()
         proc.wait(timeout=5)
         proc.stdout.close()
 
-
-if __name__ == "__main__":
-    _folder, _seed, _difficulty, _build, _memory = sys.argv[1:6]
-    _child(_folder, int(_seed), int(_difficulty) if _difficulty else None, _build == "1",
-           int(_memory))

@@ -1,15 +1,20 @@
 """Autosave: every workspace change is kept for this browser, so a refresh or a server restart
 loses nothing. The slot is named by a random first-party cookie; the store keeps only its hash.
+
+This module keeps and fetches workspace files; it does not know the session's workspace.
+app.ui.state calls `save` after every change and reopens what `load` returns (state imports
+autosave, never the other way round).
 """
 from __future__ import annotations
 
 import re
 import secrets
 
+import pandas as pd
 import streamlit as st
 
-from app.ui import state
 from app.ui.errors import log
+from app.workspace import Workspace
 
 SESSION_COOKIE = "cc_session"
 EMBED_LIMIT = 5_000_000        # bytes of CSV embedded per autosave
@@ -48,30 +53,29 @@ def enabled() -> bool:
     return st.session_state.get(_DISABLED) is None
 
 
-def restore() -> bool:
-    """Reopen this browser's autosaved workspace; False when there is none (or it is damaged)."""
+def load() -> bytes | None:
+    """This browser's autosaved workspace file; None when there is none, autosave is off, or the
+    store cannot be read (a damaged autosave must not block the app)."""
     if not enabled():
-        return False
+        return None
     try:
         from app.store import restore_autosave
 
-        raw = restore_autosave(session_key())
-        if raw is None:
-            return False
-        state.open_workspace_file(raw)
-        st.session_state[_SAVED] = state.workspace()
-        state.flash("Welcome back: your last workspace was restored.", "success")
-        return True
+        return restore_autosave(session_key())
     except Exception as err:  # noqa: BLE001 - a damaged autosave must not block the app
         log.warning("autosave not restored: %s", err)
-        return False
+        return None
 
 
-def save() -> None:
-    """Keep the current workspace for this browser when it changed (called after every change)."""
+def mark_saved(ws: Workspace) -> None:
+    """`ws` is what the store holds now (after a restore), so `save` skips it."""
+    st.session_state[_SAVED] = ws
+
+
+def save(ws: Workspace, df: pd.DataFrame | None) -> None:
+    """Keep workspace `ws` (with its table `df`) for this browser when it changed."""
     if not enabled():
         return
-    ws = state.workspace()
     if st.session_state.get(_SAVED) is ws:
         return
     try:
@@ -79,7 +83,6 @@ def save() -> None:
         from app.store import autosave
         from app.workspace_file import write_workspace_file
 
-        df = state.data()
         small = df is not None and df.memory_usage(deep=False).sum() < EMBED_MEMORY_LIMIT
         try:
             raw = write_workspace_file(ws, df if small else None, name="Autosave",
@@ -87,6 +90,6 @@ def save() -> None:
         except WorkspaceFileError:
             raw = write_workspace_file(ws, None, name="Autosave", embed_data=False)
         autosave(session_key(), raw)
-        st.session_state[_SAVED] = ws
+        mark_saved(ws)
     except Exception as err:  # noqa: BLE001 - autosave is a safety net, never an obstacle
         log.warning("autosave failed: %s", err)

@@ -90,7 +90,7 @@ def sidebar() -> None:
         st.toggle("Presenter mode", key=PRESENTER,
                   help="Large type and high-contrast graph colours for a projector.")
         autosave.cookie_script()
-    autosave.save()   # cheap when nothing changed; catches edits made without state.push
+    state.autosave_now()   # cheap when nothing changed; catches edits made without state.push
 
 
 PRESENTER = "cc_presenter"
@@ -124,7 +124,7 @@ def start_session() -> None:
     st.session_state["cc_started"] = True
     if st.query_params.get("g"):
         return  # the share link decides what opens
-    if autosave.restore():
+    if state.restore_autosave():
         return
     name = st.session_state.get(START_SAMPLE_KEY, DEFAULT_START_SAMPLE)
     if not name:

@@ -13,6 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from app.graph import CausalGraph
+from app.ui import autosave
+from app.ui.errors import log
 from app.workspace import DatasetRef, History, Workspace
 
 _HISTORY = "cc_history"
@@ -61,7 +63,7 @@ def push(ws: Workspace, label: str = "edit") -> None:
     """Make `ws` the current workspace; the previous one stays reachable through undo."""
     with session_lock():
         history().push(ws, label)
-    _autosave()
+    autosave_now()
 
 
 def set_graph(g: CausalGraph, label: str = "edit graph") -> None:
@@ -71,21 +73,35 @@ def set_graph(g: CausalGraph, label: str = "edit graph") -> None:
 def undo() -> str | None:
     with session_lock():
         label = history().undo()
-    _autosave()
+    autosave_now()
     return label
 
 
 def redo() -> str | None:
     with session_lock():
         label = history().redo()
-    _autosave()
+    autosave_now()
     return label
 
 
-def _autosave() -> None:
-    from app.ui import autosave
+def autosave_now() -> None:
+    """Keep the current workspace for this browser (cheap when nothing changed since)."""
+    autosave.save(workspace(), data())
 
-    autosave.save()
+
+def restore_autosave() -> bool:
+    """Reopen this browser's autosaved workspace; False when there is none (or it is damaged)."""
+    raw = autosave.load()
+    if raw is None:
+        return False
+    try:
+        open_workspace_file(raw)
+    except Exception as err:  # noqa: BLE001 - a damaged autosave must not block the app
+        log.warning("autosave not restored: %s", err)
+        return False
+    autosave.mark_saved(workspace())
+    flash("Welcome back: your last workspace was restored.", "success")
+    return True
 
 
 def data() -> pd.DataFrame | None:

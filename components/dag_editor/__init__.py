@@ -7,6 +7,8 @@ How it fits together:
 - The browser numbers its events and resends them until Python acknowledges the number, so each
   is applied exactly once (`fresh_events`, `mark_seen`). The page's `on_events` applies them (app.editor is
   the reducer; the CausalGraph refuses cycles) and may return an EditorNotice shown on the canvas.
+- The page passes the lock that guards what `on_events` changes (pages/graph.py: the session's
+  workspace lock, shared with the text box and undo). This package imports nothing from app.ui.
 - Streamlit 1.67 serves files of a v2 component only for installed packages; this app is not
   one, so the JavaScript, CSS and vis-network are served by the v1 static route of this folder
   (a declared, never-mounted v1 component). Nothing is loaded from the network.
@@ -19,6 +21,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -185,16 +188,24 @@ def editor_payload(graph: CausalGraph, *, assets: Mapping[str, str], key: str = 
 # ---- the Streamlit part ---------------------------------------------------------------------
 
 
+_LOCKS_GUARD = threading.Lock()
+
+
 def editor_lock(key: str = "dag_editor") -> threading.RLock:
-    """The session's workspace lock (app.ui.state.session_lock), held by every graph edit.
+    """This session's lock for the editor `key` (one per key: two canvases never wait for each
+    other), held while a browser message's events are applied and marked as seen.
 
     Streamlit may start a new run of the page while the previous one still finishes its
-    callbacks (fast reruns), so two callbacks could read-modify-write the workspace at once and
-    one edit would be lost. One lock per session covers the canvas, the text pane and undo.
+    callbacks (fast reruns), so two callbacks could apply the same events at once. A page whose
+    `on_events` changes state that other widgets change too (the workspace: text pane, undo)
+    passes that state's lock as `dag_editor(lock=...)` instead, so one lock covers them all;
+    the component itself knows nothing of the app's state.
     """
-    from app.ui.state import session_lock
-
-    return session_lock()
+    with _LOCKS_GUARD:
+        lock = st.session_state.get(f"{key}__lock")
+        if lock is None:
+            lock = st.session_state[f"{key}__lock"] = threading.RLock()
+    return lock
 
 
 @dataclass
@@ -215,7 +226,8 @@ def _inbox(key: str) -> _Inbox:
     return inbox
 
 
-def _receive(key: str, on_events: Callable[[list[dict]], EditorNotice | None]) -> None:
+def _receive(key: str, on_events: Callable[[list[dict]], EditorNotice | None],
+             lock: AbstractContextManager | None = None) -> None:
     """Apply a browser message's new events exactly once.
 
     Streamlit stops a callback with StopException at any st.session_state access when a newer
@@ -224,12 +236,14 @@ def _receive(key: str, on_events: Callable[[list[dict]], EditorNotice | None]) -
     issue 4). So all Streamlit state is read first, `on_events` must change only plain Python
     objects (app.editor.apply_events does), and the batch is marked as seen right after it with
     no Streamlit call in between: a stopped callback leaves the events unacknowledged and the
-    browser resends them.
+    browser resends them. `lock` is the caller's (see editor_lock), else this editor's own.
     """
     value = st.session_state.get(key)
     payload = value.get("edit") if hasattr(value, "get") else None
     inbox = _inbox(key)
-    with editor_lock(key):
+    if lock is None:
+        lock = editor_lock(key)
+    with lock:
         nonce, events = fresh_events(payload, inbox.seen)
         if not events:
             return
@@ -246,9 +260,11 @@ def _receive(key: str, on_events: Callable[[list[dict]], EditorNotice | None]) -
 
 def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNotice | None],
                key: str = "dag_editor", height: int = 520,
-               history: Mapping[str, Any] | None = None, high_contrast: bool = False) -> None:
+               history: Mapping[str, Any] | None = None, high_contrast: bool = False,
+               lock: AbstractContextManager | None = None) -> None:
     """Draw `graph` on the editing canvas; user edits arrive (before the next run of the page)
     as a list of events passed to `on_events`, which applies them and may return a notice.
+    `lock` guards what `on_events` changes (default: this editor's own, see editor_lock).
 
     `history` tells the Undo/Redo buttons what is possible:
     {"can_undo": bool, "can_redo": bool, "undo_label": str | None, "redo_label": str | None}.
@@ -258,4 +274,4 @@ def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNo
     data = editor_payload(graph, assets=_asset_urls(), key=key, height=height, history=history,
                           high_contrast=high_contrast, ack=inbox.seen, notice=notice)
     _EDITOR(key=key, data=data, height="content",
-            on_edit_change=lambda: _receive(key, on_events))
+            on_edit_change=lambda: _receive(key, on_events, lock))

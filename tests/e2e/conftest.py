@@ -85,7 +85,7 @@ def browser():
     except ImportError:  # pragma: no cover
         _require(False, "playwright is not installed")
     # Playwright's launch() always starts from a fresh temporary profile (it refuses a
-    # --user-data-dir argument), which is what STACK_NOTES asks for.
+    # --user-data-dir argument): no browser state carries over between runs.
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b

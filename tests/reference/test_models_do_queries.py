@@ -88,7 +88,7 @@ def test_asia_pgmpy_bug_case_differs_from_pgmpy_causal_inference(asia):
         theirs = CausalInference(net).query(["bronc"], do={"smoke": "yes", "lung": "yes"},
                                             evidence={"xray": "yes"}, show_progress=False)
     gap = abs(theirs.get_value(bronc="yes") - ours.probability("bronc", "yes"))
-    # if pgmpy fixes issue 3543 this fails: then the note in STACK_NOTES can be retired
+    # if pgmpy fixes issue 3543 this fails: then the workaround in app/models/inference.py can be retired
     assert gap > 0.01
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from app.store import Store
-from app.store.pgserver import PostgresUnavailable, TempPostgres
+from tests.support.pgserver import PostgresUnavailable, TempPostgres
 
 BACKENDS = ["sqlite", "postgresql"]
 _SERVER: TempPostgres | None = None
@@ -24,7 +24,7 @@ _LOCK = threading.Lock()
 def require_postgres_binaries() -> None:
     """Skip (or, under CI=true, fail) when no PostgreSQL server can be started here."""
     try:
-        from app.store.pgserver import find_bin
+        from tests.support.pgserver import find_bin
 
         find_bin()
     except PostgresUnavailable as err:

@@ -164,7 +164,7 @@ def test_sqlite_keeps_every_acknowledged_answer_when_the_server_is_killed(tmp_pa
 @pytest.mark.slow
 def test_postgres_keeps_every_acknowledged_answer_when_database_and_app_crash(tmp_path):
     require_postgres_binaries()
-    from app.store.pgserver import TempPostgres
+    from tests.support.pgserver import TempPostgres
 
     with TempPostgres(fsync=True) as pg:      # durability on, as in production
         url = pg.fresh_database()
