@@ -150,3 +150,20 @@ def test_unknown_or_equal_variables_are_refused():
         path_effects(m, "X", "nope")
     with pytest.raises(QueryError):
         path_effects(m, "X", "X")
+
+
+def test_chart_has_a_bar_per_path_the_total_rule_and_a_click_selection():
+    from app.charts.flow import PATH_PICK, flow_chart, flow_table, picked_path
+    m = _model({"X": [], "M": ["X"], "Y": ["X", "M"]},
+               {"X": {}, "M": {"X": 2.0}, "Y": {"X": -1.0, "M": 3.0}})
+    r = path_effects(m, "X", "Y")
+    table = flow_table(r)
+    assert list(table["path"]) == ["X → M → Y", "X → Y"]
+    assert list(table["sign"]) == ["raises", "lowers"]
+    spec = flow_chart(r, current="X → Y").to_dict()
+    assert spec["height"] >= 120
+    params = spec.get("params", []) + [p for lay in spec["layer"] for p in lay.get("params", [])]
+    assert [p["select"]["type"] for p in params if p["name"] == PATH_PICK] == ["point"]
+    assert [{"effect": 5.0, "label": "total +5"}] in spec["datasets"].values()   # 6 − 1
+    assert picked_path({PATH_PICK: [{"path": "X → Y"}]}) == "X → Y"
+    assert picked_path({}) is None and picked_path(None) is None
