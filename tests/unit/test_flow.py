@@ -19,6 +19,7 @@ import pytest
 
 from app.errors import ModelError, QueryError
 from app.graph import CausalGraph
+from app.markup import md
 from app.models import LinearSCM, fit_model, model_from_scm
 from app.models.flow import MAX_PATHS, path_effects, unavailable_reason
 
@@ -167,3 +168,14 @@ def test_chart_has_a_bar_per_path_the_total_rule_and_a_click_selection():
     assert [{"effect": 5.0, "label": "total +5"}] in spec["datasets"].values()   # 6 − 1
     assert picked_path({PATH_PICK: [{"path": "X → Y"}]}) == "X → Y"
     assert picked_path({}) is None and picked_path(None) is None
+
+
+def test_sentences_escape_hostile_names():
+    # names reach Markdown (issue 23): an image link as a node name must not become an image
+    img, tag = "![t](http://198.51.100.7/x.png)", "<img src=x>"
+    m = _model({img: [], "M": [img], tag: [img, "M"]},
+               {img: {}, "M": {img: 2.0}, tag: {img: 1.0, "M": 3.0}})
+    r = path_effects(m, img, tag)
+    for text in [r.summary(), *(r.sentence(p) for p in r.paths)]:
+        assert img not in text and tag not in text
+        assert md(img) in text and md(tag) in text
