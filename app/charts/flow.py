@@ -35,19 +35,27 @@ def flow_chart(result, *, current: str | None = None, width: int = 460) -> alt.C
     lo = min(0.0, result.total, *(data["effect"] if len(data) else [0.0]))
     hi = max(0.0, result.total, *(data["effect"] if len(data) else [0.0]))
     pad = 0.08 * ((hi - lo) or 1.0)
-    x = alt.X("effect:Q", title=f"effect on {result.effect} of one more unit of {result.cause}",
-              scale=alt.Scale(domain=[lo - pad, hi + pad]))
+    scale = alt.Scale(domain=[lo - pad, hi + pad])
+    title = f"effect on {result.effect} of one more unit of {result.cause}"
+    x = alt.X("effect:Q", title=title, scale=scale)
     y = alt.Y("path:N", sort=order, title=None, axis=alt.Axis(labelLimit=360, labelFontSize=12))
     opacity = (alt.condition(alt.datum.path == current, alt.value(1.0), alt.value(0.45))
                if current is not None else alt.value(0.9))
+    tooltip = ["path:N", alt.Tooltip("effect:Q", format="+.4g"),
+               alt.Tooltip("share:Q", format=".0%")]
     bars = alt.Chart(data).mark_bar(height=ROW_PX * 0.7).encode(
-        x=x, y=y,
+        x=x, y=y, opacity=opacity, tooltip=tooltip,
         color=alt.Color("sign:N", scale=alt.Scale(domain=["raises", "lowers"],
                                                   range=[DOING, COUNTERFACTUAL]),
-                        legend=alt.Legend(orient="bottom", title=None)),
-        opacity=opacity,
-        tooltip=["path:N", alt.Tooltip("effect:Q", format="+.4g"),
-                 alt.Tooltip("share:Q", format=".0%")],
+                        legend=alt.Legend(orient="bottom", title=None)))
+    # a band across each whole row takes the clicks, so a path whose bar is too thin to hit can
+    # still be chosen; it is invisible except behind the current path, which it marks
+    band = (alt.condition(alt.datum.path == current, alt.value(0.10), alt.value(0.0))
+            if current is not None else alt.value(0.0))
+    rows = alt.Chart(data.assign(lo=lo - pad, hi=hi + pad)).mark_bar(
+        height=ROW_PX, color=MONOTONE, cursor="pointer").encode(
+        x=alt.X("lo:Q", scale=scale, title=title), x2="hi:Q", y=y, tooltip=tooltip,
+        opacity=band,
     ).add_params(pick)
     total = alt.Chart(pd.DataFrame({"effect": [result.total], "label": [f"total {result.total:+.4g}"]}))
     rule = total.mark_rule(color=MONOTONE, strokeWidth=2, strokeDash=[6, 4]).encode(
@@ -55,7 +63,7 @@ def flow_chart(result, *, current: str | None = None, width: int = 460) -> alt.C
     label = total.mark_text(align="left", dx=4, dy=-6, color=MONOTONE, fontWeight="bold").encode(
         x="effect:Q", y=alt.value(0), text="label:N")
     zero = alt.Chart(pd.DataFrame({"effect": [0.0]})).mark_rule(color="#9ca3af").encode(x="effect:Q")
-    return (zero + bars + rule + label).properties(width=width, height=height)
+    return (zero + bars + rule + label + rows).properties(width=width, height=height)
 
 
 def picked_path(selection: Mapping | None) -> str | None:

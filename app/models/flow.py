@@ -100,8 +100,10 @@ class FlowResult:
             return (f"**{path.effect:+.4g}** directly{part}: the coefficient of {x} in the "
                     f"equation for {y}, other causes held fixed.")
         via = ", then ".join(md(v) for v in path.nodes[1:-1])
+        onward = "passes it on to" if len(path.nodes) == 3 else "passes it on along the path to"
         return (f"**{path.effect:+.4g}** through {via}{part}: one more unit of {x} moves "
-                f"{md(path.nodes[1])}, which passes it on to {y}; the product {product}.")
+                f"{md(path.nodes[1])}, which {onward} {y}; the product of the coefficients "
+                f"{product}.")
 
 
 def _directed_paths(children: dict[str, list[str]], x: str, y: str, reach: set[str]):
