@@ -27,6 +27,9 @@ def show_flow(model: FittedModel) -> None:
                "Click a bar to draw its path on the graph.")
     g, gk = model.graph, model.key
     variables = list(model.variables)
+    if len(variables) < 2:
+        st.info("The model has one variable: there is no effect to split.", icon=":material/route:")
+        return
     x0, y0 = suggest_query(model)
     c1, c2 = st.columns(2)
     x = c1.selectbox("Cause X", variables, index=variables.index(x0), key=f"flow_x:{gk}")
