@@ -10,6 +10,7 @@ from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
+from app.ui.views.flow import show_flow
 from app.ui.widgets import need_graph, value_input, workspace_model
 
 st.title("Intervene: seeing versus doing")
@@ -150,3 +151,5 @@ with st.expander("Probability tables (view and edit)" if model.kind == "discrete
         if b2.button("Undo all table edits", key="iv_reset", disabled=not edits):
             state.set_page_state(f"cpt_edits:{gk}", {})
             st.rerun()
+
+show_flow(model)
