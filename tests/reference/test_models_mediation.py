@@ -57,6 +57,13 @@ def test_primer_homework_example_gives_0_32_0_035_and_0_46():
     assert r.cde_at == {"H": 0} and r.cde == pytest.approx(0.2, abs=1e-12)
     assert r.cde_table.set_index("H")["CDE"].to_dict() == pytest.approx({0: 0.2, 1: 0.5})
     assert "32.0 points" in r.sentences()["nde"]
+    # the chart's parts (direct, indirect, interaction) add up to the total
+    from app.charts.estimation import mediation_chart, mediation_table
+
+    table = mediation_table(r).set_index("part")["value"]
+    assert list(table.index) == ["total", "direct", "indirect", "interaction"]
+    assert table["direct"] + table["indirect"] + table["interaction"] == pytest.approx(0.46)
+    assert "exact" in str(mediation_chart(r).to_dict())
 
 
 # ---- 2. Brute-force counterfactuals from structural equations ---------------------------------------

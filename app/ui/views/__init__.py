@@ -1,0 +1,1 @@
+"""Page sections: one function per section, called from the thin pages."""
