@@ -33,7 +33,7 @@ from app.errors import ModelError
 from app.graph import CausalGraph
 from app.models.fit import FittedModel
 
-MAX_MEDIATOR_CELLS = 4096     # mediator value combinations summed over (two do-queries each)
+MAX_MEDIATOR_CELLS = 1024     # mediator value combinations summed over (two do-queries each, ~1 s)
 MAX_COVARIATE_SUBSETS = 4096  # candidate covariate sets tried when choosing W
 
 

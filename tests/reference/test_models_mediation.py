@@ -226,3 +226,16 @@ def test_linear_model_gives_the_product_of_coefficients():
                             ["skill"], treatment_value=3, control_value=1, n_bootstrap=50)
     assert est.nie_ci[0] < r.nie < est.nie_ci[1]
     assert est.nde_ci[0] < r.nde < est.nde_ci[1]
+
+
+def test_too_many_mediator_combinations_are_refused_before_any_query():
+    # 11 binary mediators: 2^11 = 2048 combinations > MAX_MEDIATOR_CELLS (1024)
+    ms = [f"M{i}" for i in range(11)]
+    edges = [("X", "M0"), *[(a, b) for a, b in zip(ms, ms[1:])], ("M10", "Y"), ("X", "Y")]
+
+    def prob(v, pa):
+        return [0.5, 0.5]
+
+    model = tables_model(edges, {v: [0, 1] for v in ["X", *ms, "Y"]}, prob)
+    with pytest.raises(ModelError, match="2,048 value combinations"):
+        model_mediation(model, "X", "Y", ms, 1, 0)

@@ -11,8 +11,11 @@ from app.errors import ModelError
 from app.markup import md, md_names
 from app.models.fit import FittedModel
 from app.models.mediation import default_mediators, model_mediation
+from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard
+
+KEPT = 8      # results remembered per session (a rerun with the same choices does not recompute)
 
 
 def _cell(row, mediators) -> str:
@@ -42,11 +45,20 @@ def mediation_section(model: FittedModel, gk: str, treatment: str, target: str, 
         st.caption("Choose two different values of the treatment above to split their effect.")
         return
     with guard():
-        try:
-            r = model_mediation(model, treatment, target, picked, treated, control,
-                                outcome_state=outcome_state)
-        except ModelError as err:        # not identified: an answer about the graph, not a fault
-            st.info(md(err.message), icon=":material/block:")
+        memory = state.page_state("iv_mediation", {})
+        key = (model.key, treatment, target, tuple(picked), str(treated), str(control),
+               str(outcome_state))
+        if key not in memory:
+            try:
+                memory[key] = model_mediation(model, treatment, target, picked, treated,
+                                              control, outcome_state=outcome_state)
+            except ModelError as err:    # not identified: an answer about the graph, not a fault
+                memory[key] = err
+            while len(memory) > KEPT:
+                memory.pop(next(iter(memory)))
+        r = memory[key]
+        if isinstance(r, ModelError):
+            st.info(md(r.message), icon=":material/block:")
             return
         if model.kind == "discrete" and len(r.cde_table) > 1:
             labels = [_cell(row, r.mediators) for _, row in r.cde_table.iterrows()]
