@@ -128,24 +128,29 @@ def _without(graph: CausalGraph, edges: Iterable[tuple[str, str]]) -> CausalGrap
 
 
 def formula_covariates(graph: CausalGraph, treatment: str, outcome: str,
-                       mediators: tuple[str, ...], candidates: tuple[str, ...]) -> tuple[str, ...]:
-    """The smallest W among `candidates` (pre-treatment covariates that pass the identification
-    check) that blocks every back-door path between the mediators and the outcome once the
-    treatment is set: M ⊥ Y | W, X in the graph without the arrows into X and out of M.
-    Pearl (2001), Theorem 1's W; conditioning on fewer variables keeps the sums small."""
+                       mediators: tuple[str, ...], candidates: tuple[str, ...]
+                       ) -> tuple[str, ...] | None:
+    """The smallest W among `candidates` (the covariates that passed the identification check)
+    that is free of the treatment's descendants and blocks every back-door path between the
+    mediators and the outcome once the treatment is set: M ⊥ Y | W, X in the graph without the
+    arrows into X and out of M (Pearl 2001, Theorem 1's W; fewer variables, smaller sums).
+    None when no such set exists."""
     from app.analysis import d_separated
 
     cut = _without(graph, [(a, b) for a, b in graph.edges
                            if b == treatment or a in mediators])
+    pool = tuple(c for c in candidates if c not in graph.descendants(treatment))
     tried = 0
-    for k in range(len(candidates) + 1):
-        for w in itertools.combinations(candidates, k):
+    for k in range(len(pool) + 1):
+        for w in itertools.combinations(pool, k):
             tried += 1
             if tried > MAX_COVARIATE_SUBSETS:
-                return candidates
+                w = pool
             if d_separated(cut, list(mediators), outcome, [*w, treatment]):
                 return tuple(w)
-    return candidates
+            if tried > MAX_COVARIATE_SUBSETS:
+                return None
+    return None
 
 
 def _table(result, names: list[str]) -> dict[tuple, float]:
@@ -264,6 +269,11 @@ def model_mediation(model: FittedModel, treatment: str, outcome: str,
         event = (default_outcome_state(model.states[y]) if outcome_state is None
                  else resolve_state(model, y, outcome_state))
         w = formula_covariates(model.graph, t, y, ms, check.covariates)
+        if w is None:
+            raise ModelError(f"Mediation: no set of variables measured before {t} blocks every "
+                             f"back-door path between {', '.join(ms)} and {y}, so the mediation "
+                             "formula has nothing to condition on.",
+                             hint="Check the graph's arrows into the mediators and the outcome.")
         total, nde, nie, nie_r, cde, at, table = _discrete(model, t, y, ms, x1, x0, event, w,
                                                            cde_at)
         method = ("Pearl's mediation formula with exact do-queries of the fitted network"
