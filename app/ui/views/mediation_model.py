@@ -65,7 +65,7 @@ def mediation_section(model: FittedModel, gk: str, treatment: str, target: str, 
             default = _cell(r.cde_at, r.mediators)
             choice = st.selectbox("Controlled direct effect with the mediators fixed at", labels,
                                   index=labels.index(default) if default in labels else 0,
-                                  format_func=md, key=f"iv_med_at:{gk}:{treatment}:{target}")
+                                  format_func=md, key=f"iv_med_at:{gk}:{treatment}:{target}:{picked}")
             i = labels.index(choice)
             r = replace(r, cde=float(r.cde_table["CDE"].iloc[i]),
                         cde_at={m: r.cde_table[m].iloc[i] for m in r.mediators})
