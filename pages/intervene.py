@@ -11,6 +11,7 @@ from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.views.flow import show_flow
+from app.ui.views.mediation_model import mediation_section
 from app.ui.widgets import need_graph, value_input, workspace_model
 
 st.title("Intervene: seeing versus doing")
@@ -128,6 +129,8 @@ with guard():
     show_chart(sweep_chart, sweep, treatment, target, what)
     st.caption(f"The sweep: {md(what)} for every value of {md(treatment)}, set by intervention (green) "
                "and merely observed (grey). Where the lines differ, confounding is at work.")
+
+mediation_section(model, gk, treatment, target, treated, control, outcome_state)
 
 with st.expander("Probability tables (view and edit)" if model.kind == "discrete"
                  else "Equations", icon=":material/calculate:", expanded=df is None):

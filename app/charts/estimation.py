@@ -370,27 +370,38 @@ def propensity_chart(result, *, width: int = 520, height: int = 260) -> alt.Char
 
 
 def mediation_table(result) -> pd.DataFrame:
-    """The total effect split into its direct and indirect parts, each with its interval."""
+    """The total effect split into its direct and indirect parts, each with its interval. An
+    exact result from a fitted model (app.models.mediation) has no interval (the value itself)
+    and adds the interaction row when direct + indirect differ from the total."""
     via = ", ".join(result.mediators)
-    return pd.DataFrame([
-        {"part": "total", "label": "total effect", "value": result.total,
-         "ci_low": result.total_ci[0], "ci_high": result.total_ci[1]},
-        {"part": "direct", "label": "direct (not through the mediators)", "value": result.nde,
-         "ci_low": result.nde_ci[0], "ci_high": result.nde_ci[1]},
-        {"part": "indirect", "label": f"indirect (through {via})", "value": result.nie,
-         "ci_low": result.nie_ci[0], "ci_high": result.nie_ci[1]}])
+
+    def row(part: str, label: str, value: float, ci: tuple[float, float] | None) -> dict:
+        lo, hi = ci if ci is not None else (value, value)
+        return {"part": part, "label": label, "value": value, "ci_low": lo, "ci_high": hi}
+
+    rows = [row("total", "total effect", result.total, getattr(result, "total_ci", None)),
+            row("direct", "direct (not through the mediators)", result.nde,
+                getattr(result, "nde_ci", None)),
+            row("indirect", f"indirect (through {via})", result.nie,
+                getattr(result, "nie_ci", None))]
+    if not getattr(result, "additive", True):
+        rows.append(row("interaction", "interaction (total − direct − indirect)",
+                        result.interaction, None))
+    return pd.DataFrame(rows)
 
 
 def mediation_chart(result, *, width: int = 520) -> alt.Chart:
     """Bars for the total, direct and indirect effects with 95% intervals and the zero line:
-    the direct and indirect bars add up to the total."""
+    the direct and indirect bars (and the interaction, when there is one) add up to the total."""
     data = mediation_table(result)
+    title = "effect (95% interval)" if hasattr(result, "total_ci") else "effect (exact, in the model)"
     base = alt.Chart(data).encode(
         y=alt.Y("label:N", sort=list(data["label"]), title=None, axis=alt.Axis(labelLimit=280)),
         color=alt.Color("part:N", legend=None, scale=alt.Scale(
-            domain=["total", "direct", "indirect"], range=[NAIVE_COLOR, ADJUSTED_COLOR, TREATED_COLOR])),
+            domain=["total", "direct", "indirect", "interaction"],
+            range=[NAIVE_COLOR, ADJUSTED_COLOR, TREATED_COLOR, CONTROL_COLOR])),
         tooltip=["label:N", alt.Tooltip("value:Q", format=",.4g"),
                  alt.Tooltip("ci_low:Q", format=",.4g"), alt.Tooltip("ci_high:Q", format=",.4g")])
-    bars = base.mark_bar(opacity=0.8).encode(x=alt.X("value:Q", title="effect (95% interval)"))
+    bars = base.mark_bar(opacity=0.8).encode(x=alt.X("value:Q", title=title))
     rules = base.mark_rule(color="#111827").encode(x="ci_low:Q", x2="ci_high:Q")
     return (bars + rules + _zero_rule("x")).properties(width=width, height=alt.Step(36))

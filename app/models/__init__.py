@@ -40,6 +40,7 @@ from app.models.inference import (
     suggest_query,
     suggest_values,
 )
+from app.models.mediation import ModelMediation, default_mediators, model_mediation
 from app.models.scm import LinearSCM
 
 __all__ = [
@@ -50,5 +51,6 @@ __all__ = [
     "CounterfactualResult", "counterfactual", "unit_counterfactuals", "twin_network",
     "ASSUMPTIONS", "CausationBounds", "Interval", "causation_bounds", "tian_pearl",
     "MAX_CPT_CELLS", "MAX_EDITOR_ROWS", "parse_states", "seeing_doing_sentence",
-    "uniform_table", "values_from_table",
+    "uniform_table", "values_from_table", "ModelMediation", "model_mediation",
+    "default_mediators",
 ]

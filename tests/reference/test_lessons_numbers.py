@@ -89,6 +89,21 @@ def test_lesson_3_regressions_match_numpy_and_the_theory():
     assert f["reg_CM"] == pytest.approx(0.5, abs=0.1)
 
 
+def test_lesson_3_natural_effects_are_the_primers_0_32_and_0_035():
+    # Pearl, Glymour & Jewell (2016), Primer §4.5.2, Tables 4.6-4.7, by hand:
+    # NDE = (0.4 − 0.2)(1 − 0.4) + (0.8 − 0.3)(0.4) = 0.32; NIE = (0.75 − 0.4)(0.3 − 0.2) = 0.035;
+    # TE = (0.8·0.75 + 0.4·0.25) − (0.3·0.4 + 0.2·0.6) = 0.46; NIE/TE = 7.6%, 1 − NDE/TE = 30.4%.
+    f = facts("03_mediation")
+    assert f["bin_nde"] == pytest.approx(0.32, abs=1e-12)
+    assert f["bin_nie"] == pytest.approx(0.035, abs=1e-12)
+    assert f["bin_total"] == pytest.approx(0.46, abs=1e-12)
+    assert (f["bin_cde_no"], f["bin_cde_yes"]) == pytest.approx((0.2, 0.5), abs=1e-12)
+    assert f["bin_nie_reverse"] == pytest.approx(0.32 - 0.46, abs=1e-12)
+    t = text("03_mediation")
+    for quoted in ("**0.32**", "**0.035**", "**0.46**", "7.6%", "30.4%", "0.105"):
+        assert quoted in t
+
+
 # ---- 5. M-bias: sample_data/m_bias/README.md (0.99 unadjusted, 0.61 adjusted for M) -------------
 def test_lesson_5_m_bias_estimates_match_numpy_and_the_readme():
     f = facts("05_backdoor_adjustment")

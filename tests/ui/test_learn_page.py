@@ -96,6 +96,17 @@ def test_lesson_3_total_effect_and_the_mediator_trap():
     assert "mediator" in errors(at)
 
 
+def test_lesson_3_natural_direct_effect_from_the_mediation_formula():
+    # Primer §4.5.2: NDE 0.32; 0.2 is the controlled direct effect at skill = no
+    at = lesson("03_mediation")
+    k = key("03_mediation", "natural_direct")
+    answer(at, k, "0.2")
+    assert "controlled" in errors(at)
+    answer(at, k, "0.32")
+    assert "Correct" in successes(at)
+    assert any("**0.035**" in shown(m.value) for m in at.markdown)     # the After text
+
+
 def test_lesson_4_drill_checks_open_paths_and_new_exercise_changes_the_graph():
     at = lesson("04_dseparation_drill")
     _, (paths, indep) = drill(0, 2)

@@ -1,1 +1,1 @@
-"""Page sections that more than one page could show, each one function (issue 20)."""
+"""Page sections: one function per section, called from the thin pages."""
