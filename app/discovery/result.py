@@ -214,6 +214,10 @@ class DiscoveryResult:
                      if (c := self.confidence.get(e.pair)) is not None and c.present >= threshold)
         return replace(self, edges=keep)
 
+    def to_graph(self, **options) -> CausalGraph:
+        """The learned graph as a typed CausalGraph (pdag/pag/dag), unoriented: see typed_graph."""
+        return typed_graph(self, **options)
+
     def to_pdag(self) -> Pdag:
         """Directed and undirected edges as a Pdag (bidirected/circle edges left out)."""
         return Pdag(list(self.nodes), set(self.directed),
@@ -293,6 +297,42 @@ def to_causal_graph(result: DiscoveryResult, orient_undirected: str = "skip", *,
     return CausalGraph(nodes=tuple(nodes), edges=frozenset(keep_edges | directed),
                        bidirected=frozenset(keep_bi | bidirected), roles=graph.roles,
                        positions=graph.positions)
+
+
+# A learned edge with a circle mark, as app.graph writes it: (a, mark, b) for the stored order
+# of LearnedEdge (weaker mark first); "--o" (tail at a, circle at b) is b o-- a.
+_CIRCLE_OF = {"o->": lambda e: (e.a, "@->", e.b), "o-o": lambda e: (e.a, "@-@", e.b),
+              "--o": lambda e: (e.b, "@--", e.a)}
+
+
+def typed_graph(result: DiscoveryResult, *,
+                positions: Mapping[str, tuple[float, float]] | None = None,
+                min_confidence: float = 0.0) -> CausalGraph:
+    """The learned graph as it was learned, as a typed CausalGraph: nothing is oriented.
+
+    A CPDAG (PC, GES, CD-NOD) becomes kind "pdag" (→ directed, — undirected: the data leave the
+    direction undecided), a PAG (FCI) kind "pag" (o marks kept as circle marks), a DAG (hill
+    climbing, LiNGAM) kind "dag". Every learned variable is a node; `min_confidence` keeps only
+    edges present in at least that share of the bootstrap resamples. Raises GraphError (e.g.
+    CycleError) if the marks do not make a graph of that type.
+    """
+    chosen = result.edges
+    if min_confidence > 0 and result.confidence:
+        chosen = tuple(e for e in chosen if (c := result.confidence.get(e.pair)) is not None
+                       and c.present >= min_confidence)
+    directed = [(e.a, e.b) for e in chosen if e.symbol == "-->"]
+    bidirected = [e.pair for e in chosen if e.symbol == "<->"]
+    undirected = [e.pair for e in chosen if e.symbol == "---"]
+    circle = [_CIRCLE_OF[e.symbol](e) for e in chosen if e.symbol in _CIRCLE_OF]
+    if circle or result.graph_type == "PAG":
+        kind = "pag"
+    elif undirected or result.graph_type == "CPDAG":
+        kind = "pdag"
+    else:
+        kind = "dag"
+    pos = {n: p for n, p in (positions or {}).items() if n in result.nodes}
+    return CausalGraph.from_edges(directed, nodes=result.nodes, bidirected=bidirected,
+                                  positions=pos, kind=kind, undirected=undirected, circle=circle)
 
 
 UNDECIDED = ("---", "o-o", "--o", "o->")
