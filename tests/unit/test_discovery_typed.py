@@ -99,3 +99,33 @@ def test_inconsistent_marks_raise_a_graph_error_not_a_wrong_graph():
     r = _result([LearnedEdge.directed("a", "b"), LearnedEdge.directed("b", "a")], "CPDAG")
     with pytest.raises(CausalCanvasError):
         typed_graph(r)
+
+
+def test_the_discover_drawing_keeps_the_marks_and_puts_labels_on_the_drawn_edges():
+    from app.discovery.result import EdgeConfidence
+    from app.discovery.view import drawing
+    from app.drawing import network_data
+
+    conf = {p: EdgeConfidence(p, share) for p, share in
+            ((("a", "b"), 0.8), (("c", "d"), 0.6), (("b", "c"), 0.4))}
+    r = _result([LearnedEdge("a", "b", "circle", "arrow"), LearnedEdge("c", "d", "tail", "circle"),
+                 LearnedEdge.bidirected("b", "c")], "PAG", confidence=conf)
+    d = drawing(r)
+    assert d.graph.kind == "pag" and d.graph.circle == {("a", "@->", "b"), ("d", "@--", "c")}
+    assert d.edge_labels == {("a", "b"): "80%", ("d", "c"): "60%", ("b", "c"): "40%"}
+    assert d.edge_styles == {("a", "b"): "dashed"}            # o→ stays dashed, as the caption says
+    data = network_data(d.graph, edge_styles=d.edge_styles, edge_labels=d.edge_labels)
+    names = {n["id"]: n["name"] for n in data.nodes}
+    by_pair = {(names[e["from"]], names[e["to"]]): e for e in data.edges}
+    assert by_pair[("d", "c")]["label"] == "60%"
+    assert by_pair[("d", "c")]["arrows"]["from"]["type"] == "circle"
+    assert by_pair[("a", "b")]["dashes"] and by_pair[("a", "b")]["arrows"]["to"]["type"] == "arrow"
+
+
+def test_the_discover_drawing_of_inconsistent_marks_still_draws_every_edge():
+    from app.discovery.view import drawing
+
+    r = _result([LearnedEdge.directed("a", "b"), LearnedEdge.directed("b", "c"),
+                 LearnedEdge.directed("c", "a")], "CPDAG")
+    d = drawing(r)                        # a directed cycle: no pdag, drawn acyclic instead
+    assert d.graph.kind == "dag" and len(d.graph.edges) == 3
