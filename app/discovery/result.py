@@ -296,7 +296,16 @@ def to_causal_graph(result: DiscoveryResult, orient_undirected: str = "skip", *,
     keep_bi = {e for e in graph.bidirected if frozenset(e) not in touched}
     return CausalGraph(nodes=tuple(nodes), edges=frozenset(keep_edges | directed),
                        bidirected=frozenset(keep_bi | bidirected), roles=graph.roles,
-                       positions=graph.positions)
+                       positions=graph.positions, **_kept_marks(graph, touched))
+
+
+def _kept_marks(g: CausalGraph, touched: set[frozenset]) -> dict:
+    """A typed base graph's — and o edges on the pairs an adoption leaves alone, and its kind
+    (a PDAG with no — left is fully oriented: a DAG). For a DAG base: nothing changes."""
+    undirected = frozenset(e for e in g.undirected if frozenset(e) not in touched)
+    circle = frozenset(e for e in g.circle if frozenset((e[0], e[2])) not in touched)
+    kind = "dag" if g.kind == "pdag" and not undirected else g.kind
+    return {"kind": kind, "undirected": undirected, "circle": circle}
 
 
 # A learned edge with a circle mark, as app.graph writes it: (a, mark, b) for the stored order
@@ -374,7 +383,7 @@ def plan_adoption(result: DiscoveryResult, base: CausalGraph,
     `orientations[pair]`: the name of the node it should point INTO, AUTO (orient as one DAG of
     the class that adds no new collider; o→ read as →), or "" to leave it out (the default).
     Never raises for a cycle: an edge that would close one is left out and says so."""
-    from app.errors import CycleError
+    from app.errors import CycleError, GraphError
 
     orientations = dict(orientations or {})
     directed: list[tuple[str, str, str]] = []        # (a, b, why) in the order chosen
@@ -419,7 +428,8 @@ def plan_adoption(result: DiscoveryResult, base: CausalGraph,
         keep_b = {x for x in g.bidirected if frozenset(x) != frozenset((a, b))}
         nodes = list(g.nodes) + [n for n in (a, b) if n not in g.nodes]
         return CausalGraph(nodes=tuple(nodes), edges=frozenset(keep_e),
-                           bidirected=frozenset(keep_b), roles=g.roles, positions=g.positions)
+                           bidirected=frozenset(keep_b), roles=g.roles, positions=g.positions,
+                           **_kept_marks(g, {frozenset((a, b))}))
 
     for a, b, why in directed:
         text = f"{a} → {b}" + (f" ({why})" if why else "")
@@ -432,6 +442,9 @@ def plan_adoption(result: DiscoveryResult, base: CausalGraph,
             graph = _touching(graph, a, b).add_edge(a, b)
         except CycleError:
             skipped.append((f"{a} → {b}", "it would close a directed cycle in your graph"))
+            continue
+        except GraphError as err:      # e.g. a MAG that would stop being ancestral
+            skipped.append((f"{a} → {b}", err.message))
             continue
         adopted.append(text)
     for a, b in bidirected:

@@ -129,3 +129,25 @@ def test_the_discover_drawing_of_inconsistent_marks_still_draws_every_edge():
                  LearnedEdge.directed("c", "a")], "CPDAG")
     d = drawing(r)                        # a directed cycle: no pdag, drawn acyclic instead
     assert d.graph.kind == "dag" and len(d.graph.edges) == 3
+
+
+def test_adopting_into_an_opened_pdag_replaces_only_the_adopted_pairs():
+    """The workspace may now hold the learned PDAG itself: Adopt orients the chosen pairs and
+    keeps the other undecided edges (and the type) instead of silently dropping them."""
+    from app.discovery import plan_adoption
+
+    r = _result([LearnedEdge.undirected("a", "b"), LearnedEdge.undirected("b", "c"),
+                 LearnedEdge.directed("c", "d")], "CPDAG")
+    base = typed_graph(r)
+    plan = plan_adoption(r, base, [r.edge("a", "b")], {("a", "b"): "b"})
+    g = plan.graph
+    assert plan.adopted == ("a → b (your orientation)",)
+    assert (g.kind, g.edges, g.undirected) == ("pdag", {("a", "b"), ("c", "d")}, {("b", "c")})
+    # orienting the last undecided edge leaves a fully oriented graph: a DAG
+    last = plan_adoption(r, g, [r.edge("b", "c")], {("b", "c"): "c"}).graph
+    assert (last.kind, last.edges) == ("dag", {("a", "b"), ("b", "c"), ("c", "d")})
+    # to_causal_graph merges the same way
+    merged = to_causal_graph(r, "skip", base=base)
+    assert (merged.kind, merged.undirected) == ("pdag", {("a", "b"), ("b", "c")})
+    # a DAG base is unchanged in type
+    assert plan_adoption(r, CausalGraph(), r.edges, {p: "auto" for p in r.adjacencies}).graph.kind == "dag"
