@@ -354,8 +354,11 @@ def test_a_typed_pdag_is_drawn_with_its_marks_and_an_undirected_edge_can_be_dele
     assert page.evaluate(f"() => {ED}.summary().undirected") == [["a", "b"]]
     shot(page, "typed-pdag.png")
 
-    page.evaluate(f"""() => {ED}.network.selectEdges([JSON.stringify(["u", "a", "b"])])""")
-    page.evaluate(f"() => {ED}.deleteSelection()")
+    # click the middle of the a — b line, then press Delete, as a user would
+    pa, pb = node_xy(page, "a"), node_xy(page, "b")
+    page.mouse.click((pa["x"] + pb["x"]) / 2, (pa["y"] + pb["y"]) / 2)
+    assert page.evaluate(f"() => {ED}.network.getSelectedEdges()") == ['["u","a","b"]']
+    page.keyboard.press("Delete")
     page.wait_for_function(f"() => {ED}.summary().undirected.length === 0", timeout=30_000)
     settle(page)
     g = text_graph(page)
