@@ -543,10 +543,11 @@ def _drawn_edges(g: CausalGraph, labels: Mapping[tuple[str, str], str] | None = 
 
 
 def _is_edge(g: CausalGraph, a: str, b: str) -> bool:
-    """True when `g` joins a and b by an edge drawn from a to b (or a symmetric one)."""
+    """True when a style for the pair (a, b) falls on an edge of `g`: the arrow a → b, or any
+    edge between a and b whose marks a style cannot change (↔, —, circle marks)."""
     pair = (a, b) if a <= b else (b, a)
     return ((a, b) in g.edges or pair in g.bidirected or pair in g.undirected
-            or any((x, y) == (a, b) for x, _, y in g.circle))
+            or any({x, y} == {a, b} for x, _, y in g.circle))
 
 
 @dataclass(frozen=True)
@@ -667,7 +668,7 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
         used_styles["circle"] = None
     # styled pairs that are not edges of g (e.g. a violated independence, a missing edge)
     for (a, b), style in edge_styles.items():
-        if _is_edge(g, a, b) or _is_edge(g, b, a):
+        if _is_edge(g, a, b):
             continue
         if a in ids and b in ids and style in STYLES:
             add(a, b, style, style)

@@ -142,3 +142,14 @@ def test_the_editor_receives_each_mark_with_its_kind():
     kinds = {(e["from"], e["to"]): e["kind"] for e in drawn["edges"]}
     assert kinds == {("b", "c"): "d", ("a", "b"): "u", ("c", "d"): "c"}
     assert {k for k, _, _ in legend} >= {"undirected", "circle"}
+
+
+def test_a_style_for_the_reverse_of_an_arrow_is_still_drawn_as_its_own_edge():
+    """As before typed graphs: a styled pair (b, a) beside the arrow a → b is a second edge
+    (e.g. a missing edge drawn the other way), while a style on a — or o edge colours it."""
+    g = CausalGraph.from_edges([("a", "b")])
+    data = network_data(g, edge_styles={("b", "a"): "missing"})
+    assert len(data.edges) == 2
+    p = CausalGraph.from_edges([], nodes=("a", "b"), kind="pag", circle=[("a", "@->", "b")])
+    data = network_data(p, edge_styles={("b", "a"): "extra"})
+    assert len(data.edges) == 1 and data.edges[0]["color"]["color"] == "#2563eb"
