@@ -77,9 +77,9 @@ STYLES: dict[str, dict] = {
     "violated": {"color": "#dc2626", "width": 3, "dashes": [6, 6], "arrows": ""},
     "cut": {"color": "#d1d5db", "width": 1.5, "dashes": [2, 6]},
     "dashed": {"color": "#4b5563", "width": 1.6, "dashes": [6, 6]},
-    "circle": {"color": "#4b5563", "width": 1.6, "dashes": [2, 4]},
+    "circle": {"color": "#4b5563", "width": 1.6, "dashes": False, "arrows": "from"},
     "feedback": {"color": "#9ca3af", "width": 1.6, "dashes": [6, 6]},
-    "undirected": {"color": "#4b5563", "width": 2, "dashes": False, "arrows": ""},
+    "undirected": {"color": "#4b5563", "width": 1.6, "dashes": False, "arrows": ""},
     "bidirected": {"color": "#7c3aed", "width": 1.8, "dashes": [6, 6], "arrows": "to,from"},
 }
 STYLE_LABELS: dict[str, str] = {
@@ -87,8 +87,8 @@ STYLE_LABELS: dict[str, str] = {
     "causal_path": "causal path", "missing": "missing (in reference only)",
     "extra": "extra (learned only)", "reversed": "reversed", "violated": "independence violated in data",
     "cut": "edge cut by the intervention",
-    "dashed": "end mark undecided (o→ in a PAG)", "circle": "circle mark (o–o, PAG)",
-    "feedback": "feedback (left out of the DAG)", "undirected": "undirected (orientation unknown)",
+    "dashed": "end mark undecided (o→ in a PAG)", "circle": "o circle: either mark",
+    "feedback": "feedback (left out of the DAG)", "undirected": "— direction undecided",
     "bidirected": "latent common cause (↔)",
 }
 NODE_STYLES: dict[str, dict] = {
@@ -245,7 +245,15 @@ _WIDE_LAYER = 640.0        # a top-down layer wider than this is staggered on tw
 _LAYOUT_GAP = 30.0         # pixels an automatic layout keeps between any two node boxes
 _EDGE_MARGIN = 12.0        # pixels a routed edge keeps from a node it does not join
 _BIDIRECTED_ROUNDNESS = 0.25
-_KIND = {"default": "d", "bidirected": "b"}      # network_data's base style -> DrawnEdge kind
+_KIND = {"default": "d", "bidirected": "b", "undirected": "u", "circle": "c"}   # base style -> kind
+# vis-network end marks of a PAG's circle edges (a, mark, b), drawn from a to b: a small circle
+# where the mark is undecided, an arrowhead or nothing at the other end
+_CIRCLE_END = {"enabled": True, "type": "circle", "scaleFactor": 0.55}
+_CIRCLE_ARROWS = {
+    "@->": {"from": _CIRCLE_END, "to": {"enabled": True, "type": "arrow"}},
+    "@--": {"from": _CIRCLE_END, "to": {"enabled": False}},
+    "@-@": {"from": _CIRCLE_END, "to": _CIRCLE_END},
+}
 # what an edge may become, in order of preference: straight, then ever stronger bends
 _BENDS = (0.0, 0.12, 0.2, 0.3, 0.42, 0.55, 0.7, 0.85, 1.0)
 
@@ -306,8 +314,9 @@ def separate_nodes(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, N
 
 @dataclass(frozen=True)
 class DrawnEdge:
-    """An edge as the layout sees it: its ends, kind ("d" directed, "b" bidirected, "s" a
-    styled pair) and its label text, if any."""
+    """An edge as the layout sees it: its ends, kind ("d" directed, "b" bidirected, "u"
+    undirected, "c" with a circle mark, "s" a styled pair) and its label text, if any. Only
+    bidirected edges are drawn as arcs; every other kind is routed like an arrow."""
 
     source: str
     target: str
@@ -516,9 +525,29 @@ def readable_positions(g: CausalGraph, pos: Mapping[str, tuple[float, float]]
                        ) -> dict[str, tuple[float, float]]:
     """An automatic layout made readable: nodes 30 px apart and every node nudged off the
     straight arrows it would sit on (see drawing_layout), so its arrows can stay straight."""
-    edges = tuple(DrawnEdge(a, b, "d") for a, b in sorted(g.edges)) + tuple(
-        DrawnEdge(a, b, "b") for a, b in sorted(g.bidirected))
-    return drawing_layout(g, pos, edges, straight=True).positions
+    return drawing_layout(g, pos, _drawn_edges(g), straight=True).positions
+
+
+def _drawn_edges(g: CausalGraph, labels: Mapping[tuple[str, str], str] | None = None
+                 ) -> list[DrawnEdge]:
+    """Every edge of `g` with its kind, each mark type in turn (the order they are drawn in)."""
+    labels = labels or {}
+
+    def label(a: str, b: str) -> str:
+        return str(labels.get((a, b), ""))
+
+    return ([DrawnEdge(a, b, "d", label(a, b)) for a, b in sorted(g.edges)]
+            + [DrawnEdge(a, b, "b", label(a, b)) for a, b in sorted(g.bidirected)]
+            + [DrawnEdge(a, b, "u", label(a, b)) for a, b in sorted(g.undirected)]
+            + [DrawnEdge(a, b, "c", label(a, b)) for a, _, b in sorted(g.circle)])
+
+
+def _is_edge(g: CausalGraph, a: str, b: str) -> bool:
+    """True when a style for the pair (a, b) falls on an edge of `g`: the arrow a → b, or any
+    edge between a and b whose marks a style cannot change (↔, —, circle marks)."""
+    pair = (a, b) if a <= b else (b, a)
+    return ((a, b) in g.edges or pair in g.bidirected or pair in g.undirected
+            or any({x, y} == {a, b} for x, _, y in g.circle))
 
 
 @dataclass(frozen=True)
@@ -561,13 +590,10 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
     edge_labels = dict(edge_labels or {})
     edge_widths = dict(edge_widths or {})
     ancestry = ancestry_sets(g)
-    drawn_edges = [DrawnEdge(a, b, "d", str(edge_labels.get((a, b), ""))) for a, b in sorted(g.edges)]
-    drawn_edges += [DrawnEdge(a, b, "b", str(edge_labels.get((a, b), "")))
-                    for a, b in sorted(g.bidirected)]
+    drawn_edges = _drawn_edges(g, edge_labels)
     drawn_edges += [DrawnEdge(a, b, "s", str(edge_labels.get((a, b), "")))
                     for (a, b), style in edge_styles.items()
-                    if (a, b) not in g.edges and (a, b) not in g.bidirected
-                    and (b, a) not in g.bidirected and a in g.nodes and b in g.nodes
+                    if a in g.nodes and b in g.nodes and not _is_edge(g, a, b)
                     and style in STYLES]
     shapes = {n: "box" for n, st in node_styles.items()
               if NODE_STYLES.get(st, {}).get("shape") == "box"}
@@ -609,13 +635,13 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
     used_styles: dict[str, None] = {}
     edges = []
 
-    def add(a: str, b: str, style: str, base: str) -> None:
+    def add(a: str, b: str, style: str, base: str, arrows: str | dict | None = None) -> None:
         s = {**STYLES[base], **(STYLES.get(style, {}) if style != base else {})}
         if style != base:
             used_styles[style] = None
         e = {"from": ids[a], "to": ids[b], "color": {"color": s["color"]},
              "width": s["width"] * width_factor, "dashes": s["dashes"],
-             "arrows": s.get("arrows", "to"),
+             "arrows": arrows if arrows is not None else s.get("arrows", "to"),
              "smooth": bends.get((a, b, _KIND.get(base, "s")), {"enabled": False})}
         if (a, b) in edge_labels:
             e["label"] = str(edge_labels[(a, b)])
@@ -630,9 +656,19 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
         style = edge_styles.get((a, b)) or edge_styles.get((b, a)) or "bidirected"
         add(a, b, style, "bidirected")
         used_styles["bidirected"] = None
+    # a PDAG's or PAG's marks: — without arrowheads, o as a small circle at its end; a style
+    # asked for the pair colours the line but never changes its marks
+    for a, b in sorted(g.undirected):
+        style = edge_styles.get((a, b)) or edge_styles.get((b, a)) or "undirected"
+        add(a, b, style, "undirected", arrows="")
+        used_styles["undirected"] = None
+    for a, mark, b in sorted(g.circle):
+        style = edge_styles.get((a, b)) or edge_styles.get((b, a)) or "circle"
+        add(a, b, style, "circle", arrows=_CIRCLE_ARROWS[mark])
+        used_styles["circle"] = None
     # styled pairs that are not edges of g (e.g. a violated independence, a missing edge)
     for (a, b), style in edge_styles.items():
-        if (a, b) in g.edges or (a, b) in g.bidirected or (b, a) in g.bidirected:
+        if _is_edge(g, a, b):
             continue
         if a in ids and b in ids and style in STYLES:
             add(a, b, style, style)

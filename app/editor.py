@@ -254,7 +254,10 @@ def _delete(g: CausalGraph, e: Mapping[str, Any]) -> EditResult:
     nodes = _names(e, "nodes")
     edges = _pairs(e, "edges")
     bidirected = _pairs(e, "bidirected")
-    if not (nodes or edges or bidirected):
+    # a PDAG's or PAG's edges: undirected (a -- b) and with circle marks (a @-> b, ...)
+    undirected = list(dict.fromkeys(tuple(sorted(p)) for p in _pairs(e, "undirected")))
+    circle = list(dict.fromkeys(tuple(sorted(p)) for p in _pairs(e, "circle")))
+    if not (nodes or edges or bidirected or undirected or circle):
         raise GraphError("Nothing is selected to delete.", hint="Click a node or an edge first.")
     new = g
     _require(g, *nodes)
@@ -271,12 +274,20 @@ def _delete(g: CausalGraph, e: Mapping[str, Any]) -> EditResult:
         if a in gone or b in gone:
             continue
         new = new.remove_bidirected(a, b)
+    for a, b in undirected:
+        _require(g, a, b)
+        if a not in gone and b not in gone:
+            new = new.remove_undirected(a, b)
+    for a, b in circle:
+        _require(g, a, b)
+        if a not in gone and b not in gone:
+            new = new.remove_circle(a, b)
     for n in dict.fromkeys(nodes):
         new = new.remove_node(n)
     parts = []
     if nodes:
         parts.append(f"node {nodes[0]}" if len(nodes) == 1 else f"{len(set(nodes))} nodes")
-    n_edges = len([p for p in [*edges, *bidirected] if not gone & set(p)])
+    n_edges = len([p for p in [*edges, *bidirected, *undirected, *circle] if not gone & set(p)])
     if n_edges:
         parts.append("1 edge" if n_edges == 1 else f"{n_edges} edges")
     return EditResult(new, "delete " + " and ".join(parts))

@@ -448,6 +448,20 @@ class CausalGraph:
             raise GraphError(f"There is no bidirected edge {show_name(a, False)} ↔ {show_name(b, False)}.")
         return self._replace(bidirected=self.bidirected - {_pair(a, b)})
 
+    def remove_undirected(self, a: str, b: str) -> CausalGraph:
+        """Remove a -- b (a PDAG's, MAG's or PAG's undirected edge); the kind is kept."""
+        if _pair(a, b) not in self.undirected:
+            raise GraphError(f"There is no undirected edge {show_name(a, False)} — {show_name(b, False)}.")
+        return self._replace(undirected=self.undirected - {_pair(a, b)})
+
+    def remove_circle(self, a: str, b: str) -> CausalGraph:
+        """Remove the edge with a circle mark between a and b (either order); the kind is kept."""
+        gone = {e for e in self.circle if {e[0], e[2]} == {a, b}}
+        if not gone or a == b:
+            raise GraphError(f"There is no edge with a circle mark between {show_name(a, False)} "
+                             f"and {show_name(b, False)}.")
+        return self._replace(circle=self.circle - gone)
+
     def set_role(self, node: str, role: str, on: bool = True) -> CausalGraph:
         """Give `node` the role (or take it away with on=False)."""
         self._require(node)

@@ -196,6 +196,11 @@ with guard():
             "info" if plan.changed and not plan.skipped else "warning",
             plan.summary() + (" Undo restores the graph." if plan.changed else ""))
         st.rerun()
+    st.button(f"Open in the editor as a {md(shown.graph_type)}", key="disc_open_typed",
+              on_click=state.set_graph, args=(shown.to_graph(positions=ref_graph.positions),
+                                              f"open the learned {shown.graph_type}"),
+              help="Replace the workspace graph by the learned graph with its marks (— and o "
+                   "stay undecided, nothing is oriented). Undo restores your graph.")
     if ADOPTED in st.session_state:
         kind, said = st.session_state[ADOPTED]
         getattr(st, kind)(md(said), icon=":material/info:")

@@ -5,6 +5,7 @@ and compare it with a reference graph.
     print(result)                       # method + why, edges with confidence, notes
     diff = compare_graphs(true_graph, result)   # SHD (Tsamardinos 2006, on CPDAGs) and edge lists
     graph = to_causal_graph(result)     # adopt the directed edges as a CausalGraph
+    typed = typed_graph(result)         # the learned CPDAG/PAG as a pdag/pag, nothing oriented
 """
 from app.discovery.compare import GraphDiff, compare_graphs, true_pag
 from app.discovery.engine import (
@@ -26,10 +27,11 @@ from app.discovery.result import (
     LearnedEdge,
     plan_adoption,
     to_causal_graph,
+    typed_graph,
 )
 
 __all__ = [
-    "discover", "compare_graphs", "to_causal_graph", "plan_adoption", "AdoptionPlan", "AUTO", "true_pag", "Knowledge", "DiscoveryResult",
+    "discover", "compare_graphs", "to_causal_graph", "typed_graph", "plan_adoption", "AdoptionPlan", "AUTO", "true_pag", "Knowledge", "DiscoveryResult",
     "LearnedEdge", "EdgeConfidence", "GraphDiff", "METHODS", "METHOD_HELP", "TESTS", "SCORES",
     "KIND_MEANING", "choose_method", "default_variables", "variable_kinds",
 ]

@@ -214,6 +214,10 @@ class DiscoveryResult:
                      if (c := self.confidence.get(e.pair)) is not None and c.present >= threshold)
         return replace(self, edges=keep)
 
+    def to_graph(self, **options) -> CausalGraph:
+        """The learned graph as a typed CausalGraph (pdag/pag/dag), unoriented: see typed_graph."""
+        return typed_graph(self, **options)
+
     def to_pdag(self) -> Pdag:
         """Directed and undirected edges as a Pdag (bidirected/circle edges left out)."""
         return Pdag(list(self.nodes), set(self.directed),
@@ -292,7 +296,52 @@ def to_causal_graph(result: DiscoveryResult, orient_undirected: str = "skip", *,
     keep_bi = {e for e in graph.bidirected if frozenset(e) not in touched}
     return CausalGraph(nodes=tuple(nodes), edges=frozenset(keep_edges | directed),
                        bidirected=frozenset(keep_bi | bidirected), roles=graph.roles,
-                       positions=graph.positions)
+                       positions=graph.positions, **_kept_marks(graph, touched))
+
+
+def _kept_marks(g: CausalGraph, touched: set[frozenset]) -> dict:
+    """A typed base graph's — and o edges on the pairs an adoption leaves alone, and its kind
+    (a PDAG with no — left is fully oriented: a DAG). For a DAG base: nothing changes."""
+    undirected = frozenset(e for e in g.undirected if frozenset(e) not in touched)
+    circle = frozenset(e for e in g.circle if frozenset((e[0], e[2])) not in touched)
+    kind = "dag" if g.kind == "pdag" and not undirected else g.kind
+    return {"kind": kind, "undirected": undirected, "circle": circle}
+
+
+# A learned edge with a circle mark, as app.graph writes it: (a, mark, b) for the stored order
+# of LearnedEdge (weaker mark first); "--o" (tail at a, circle at b) is b o-- a.
+_CIRCLE_OF = {"o->": lambda e: (e.a, "@->", e.b), "o-o": lambda e: (e.a, "@-@", e.b),
+              "--o": lambda e: (e.b, "@--", e.a)}
+
+
+def typed_graph(result: DiscoveryResult, *,
+                positions: Mapping[str, tuple[float, float]] | None = None,
+                min_confidence: float = 0.0) -> CausalGraph:
+    """The learned graph as it was learned, as a typed CausalGraph: nothing is oriented.
+
+    A CPDAG (PC, GES, CD-NOD) becomes kind "pdag" (→ directed, — undirected: the data leave the
+    direction undecided), a PAG (FCI) kind "pag" (o marks kept as circle marks), a DAG (hill
+    climbing, LiNGAM) kind "dag". Every learned variable is a node; `min_confidence` keeps only
+    edges present in at least that share of the bootstrap resamples. Raises GraphError (e.g.
+    CycleError) if the marks do not make a graph of that type.
+    """
+    chosen = result.edges
+    if min_confidence > 0 and result.confidence:
+        chosen = tuple(e for e in chosen if (c := result.confidence.get(e.pair)) is not None
+                       and c.present >= min_confidence)
+    directed = [(e.a, e.b) for e in chosen if e.symbol == "-->"]
+    bidirected = [e.pair for e in chosen if e.symbol == "<->"]
+    undirected = [e.pair for e in chosen if e.symbol == "---"]
+    circle = [_CIRCLE_OF[e.symbol](e) for e in chosen if e.symbol in _CIRCLE_OF]
+    if circle or result.graph_type == "PAG":
+        kind = "pag"
+    elif undirected or result.graph_type == "CPDAG":
+        kind = "pdag"
+    else:
+        kind = "dag"
+    pos = {n: p for n, p in (positions or {}).items() if n in result.nodes}
+    return CausalGraph.from_edges(directed, nodes=result.nodes, bidirected=bidirected,
+                                  positions=pos, kind=kind, undirected=undirected, circle=circle)
 
 
 UNDECIDED = ("---", "o-o", "--o", "o->")
@@ -334,7 +383,7 @@ def plan_adoption(result: DiscoveryResult, base: CausalGraph,
     `orientations[pair]`: the name of the node it should point INTO, AUTO (orient as one DAG of
     the class that adds no new collider; o→ read as →), or "" to leave it out (the default).
     Never raises for a cycle: an edge that would close one is left out and says so."""
-    from app.errors import CycleError
+    from app.errors import CycleError, GraphError
 
     orientations = dict(orientations or {})
     directed: list[tuple[str, str, str]] = []        # (a, b, why) in the order chosen
@@ -379,7 +428,8 @@ def plan_adoption(result: DiscoveryResult, base: CausalGraph,
         keep_b = {x for x in g.bidirected if frozenset(x) != frozenset((a, b))}
         nodes = list(g.nodes) + [n for n in (a, b) if n not in g.nodes]
         return CausalGraph(nodes=tuple(nodes), edges=frozenset(keep_e),
-                           bidirected=frozenset(keep_b), roles=g.roles, positions=g.positions)
+                           bidirected=frozenset(keep_b), roles=g.roles, positions=g.positions,
+                           **_kept_marks(g, {frozenset((a, b))}))
 
     for a, b, why in directed:
         text = f"{a} → {b}" + (f" ({why})" if why else "")
@@ -392,6 +442,9 @@ def plan_adoption(result: DiscoveryResult, base: CausalGraph,
             graph = _touching(graph, a, b).add_edge(a, b)
         except CycleError:
             skipped.append((f"{a} → {b}", "it would close a directed cycle in your graph"))
+            continue
+        except GraphError as err:      # e.g. a MAG that would stop being ancestral
+            skipped.append((f"{a} → {b}", err.message))
             continue
         adopted.append(text)
     for a, b in bidirected:

@@ -101,13 +101,15 @@ def editor_graph(g: CausalGraph, *, high_contrast: bool = False) -> tuple[dict, 
         nodes.append(node)
     edges = []
     directed = set(g.edges)       # a pair may carry both X -> Y and X <-> Y: one item each
+    # a PDAG's — edges ("u") and a PAG's edges with a circle mark ("c"), drawn with their marks
+    marked = {**{e: "u" for e in g.undirected}, **{(a, b): "c" for a, _, b in g.circle}}
     for item in data.edges:
         a, b = names[item["from"]], names[item["to"]]
         if (a, b) in directed:
             directed.discard((a, b))
             kind = "d"
         else:
-            kind = "b" if (a, b) in g.bidirected else None
+            kind = "b" if (a, b) in g.bidirected else marked.get((a, b))
         if kind:
             edges.append({**{k: v for k, v in item.items() if k not in ("from", "to")},
                           "from": a, "to": b, "kind": kind})

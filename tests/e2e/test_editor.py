@@ -335,3 +335,31 @@ def test_the_node_card_never_covers_the_canvas_and_a_shift_drag_from_the_top_rig
     page.keyboard.up("Shift")
     assert "Release the arrow on another variable" in banner(page)
     shot(page, "editor-card-docked.png")
+
+
+def test_a_typed_pdag_is_drawn_with_its_marks_and_an_undirected_edge_can_be_deleted(app_server, page):
+    """`pdag { a -- b; b -> c }` typed in the text pane: a — b has no arrowhead at either end
+    (vis-network's own edge options), b → c has one; deleting a — b keeps the graph a PDAG."""
+    open_editor(page, app_server + "/graph")
+    box = page.get_by_role("textbox", name="Graph text")
+    box.fill("pdag { a -- b; b -> c }")
+    box.press("Control+Enter")
+    page.wait_for_function(f"() => window.__ccDagEditor && {ED}.summary().undirected.length === 1",
+                           timeout=30_000)
+    settle(page)
+    ends = page.evaluate(f"""() => Object.fromEntries(Object.values({ED}.network.body.edges)
+        .map((e) => [e.fromId + '|' + e.toId,
+                     [e.options.arrows.from.enabled, e.options.arrows.to.enabled]]))""")
+    assert ends == {"a|b": [False, False], "b|c": [False, True]}
+    assert page.evaluate(f"() => {ED}.summary().undirected") == [["a", "b"]]
+    shot(page, "typed-pdag.png")
+
+    # click the middle of the a — b line, then press Delete, as a user would
+    pa, pb = node_xy(page, "a"), node_xy(page, "b")
+    page.mouse.click((pa["x"] + pb["x"]) / 2, (pa["y"] + pb["y"]) / 2)
+    assert page.evaluate(f"() => {ED}.network.getSelectedEdges()") == ['["u","a","b"]']
+    page.keyboard.press("Delete")
+    page.wait_for_function(f"() => {ED}.summary().undirected.length === 0", timeout=30_000)
+    settle(page)
+    g = text_graph(page)
+    assert (g.kind, g.edges, g.undirected) == ("pdag", {("b", "c")}, frozenset())

@@ -86,3 +86,15 @@ def test_drawn_edges_become_required_knowledge():
     edges = set(at.dataframe[-1].value["edge"])
     assert {"stone_size --> recovery", "stone_size --> treatment",
             "treatment --> recovery"} <= edges
+
+
+def test_the_learned_cpdag_opens_in_the_editor_as_a_pdag_with_nothing_oriented():
+    at = open_page("pages/discover.py", sample="asia")
+    history = at.session_state["cc_history"]
+    before = history.present
+    at.button(key="disc_open_typed").click().run()
+    assert_no_exception(at)
+    g = history.present.graph
+    assert history.past[-1] == (before, "open the learned CPDAG")
+    # GES on asia: 5 directed and 2 undirected edges (see the adoption test), kept as learned
+    assert (g.kind, len(g.edges), len(g.undirected), len(g.nodes)) == ("pdag", 5, 2, 8)

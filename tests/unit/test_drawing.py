@@ -68,3 +68,88 @@ def test_ancestor_of_both_means_a_possible_confounder_not_a_cause_of_the_exposur
     cats = {n: node_category(g, n) for n in g.nodes}
     assert cats == {"Z": "anc_exposure", "X": "exposure", "Y": "outcome", "W": "confounder",
                     "M": "anc_outcome"}
+
+
+# ---- a PDAG's and a PAG's marks -------------------------------------------------------------
+def _ends(edge: dict) -> tuple:
+    """(mark at `from`, mark at `to`) of a vis-network edge item: "arrow", "circle" or None."""
+    arrows = edge["arrows"]
+    if isinstance(arrows, dict):
+        return tuple((arrows[end].get("type", "arrow") if arrows.get(end, {}).get("enabled") else None)
+                     for end in ("from", "to"))
+    return tuple("arrow" if end in arrows else None for end in ("from", "to"))
+
+
+def test_undirected_edges_are_plain_lines_and_the_legend_says_direction_undecided():
+    g = CausalGraph.from_edges([("b", "c")], undirected=[("a", "b")], kind="pdag")
+    data = network_data(g)
+    names = {n["id"]: n["name"] for n in data.nodes}
+    ends = {(names[e["from"]], names[e["to"]]): _ends(e) for e in data.edges}
+    assert ends == {("a", "b"): (None, None), ("b", "c"): (None, "arrow")}
+    assert ("undirected", "— direction undecided") in [(k, label) for k, label, _ in data.legend]
+    # a style asked for the pair (e.g. a highlighted path) colours it but adds no arrowhead
+    styled = network_data(g, edge_styles={("b", "a"): "highlight"})
+    line = next(e for e in styled.edges if {names[e["from"]], names[e["to"]]} == {"a", "b"})
+    assert _ends(line) == (None, None) and line["color"]["color"] == "#f59e0b"
+    assert len(styled.edges) == 2                      # not drawn a second time as a styled pair
+
+
+def test_circle_marks_are_circle_ends_at_the_right_end():
+    g = CausalGraph.from_edges([], bidirected=[("x", "y")], kind="pag",
+                               circle=[("a", "@->", "x"), ("b", "@-@", "y"), ("c", "@--", "y")])
+    data = network_data(g)
+    names = {n["id"]: n["name"] for n in data.nodes}
+    ends = {(names[e["from"]], names[e["to"]]): _ends(e) for e in data.edges}
+    assert ends == {("x", "y"): ("arrow", "arrow"),
+                    ("a", "x"): ("circle", "arrow"),      # a o-> x
+                    ("b", "y"): ("circle", "circle"),     # b o-o y
+                    ("c", "y"): ("circle", None)}         # c o-- y
+    assert ("circle", "o circle: either mark") in [(k, label) for k, label, _ in data.legend]
+    assert "o circle: either mark" in legend_html(data.legend)
+
+
+def test_typed_equivalence_classes_of_the_samples_are_readable_in_every_layout():
+    """The CPDAG of every sample (undirected edges routed like arrows) passes the same
+    readability check as the samples themselves."""
+    from app.discovery.pdag import cpdag_of_dag
+    from app.drawing import force_layout
+    from app.layout_check import check_network_data
+    from app.samples import SAMPLE_NAMES, load_sample
+
+    undirected = 0
+    for name in SAMPLE_NAMES:
+        dag = load_sample(name).graph
+        p = cpdag_of_dag(dag.nodes, dag.edges)
+        g = CausalGraph.from_edges(sorted(p.directed), nodes=dag.nodes, kind="pdag",
+                                   undirected=[tuple(sorted(e)) for e in p.undirected],
+                                   positions=dag.positions)
+        undirected += len(g.undirected)
+        for h in (g, g.with_positions(layered_layout(g)), g.with_positions(force_layout(g))):
+            for stretch in (True, False):
+                data = network_data(h, stretch=stretch)
+                assert len(data.edges) == len(h.edges) + len(h.undirected)
+                report = check_network_data(data.nodes, data.edges)
+                assert report.ok, f"{name}: {report}"
+    assert undirected > 5            # the check did see undirected edges
+
+
+def test_the_editor_receives_each_mark_with_its_kind():
+    from components.dag_editor import editor_graph
+
+    g = CausalGraph.from_edges([("b", "c")], undirected=[("a", "b")], kind="pag",
+                               circle=[("c", "@->", "d")])
+    drawn, legend = editor_graph(g)
+    kinds = {(e["from"], e["to"]): e["kind"] for e in drawn["edges"]}
+    assert kinds == {("b", "c"): "d", ("a", "b"): "u", ("c", "d"): "c"}
+    assert {k for k, _, _ in legend} >= {"undirected", "circle"}
+
+
+def test_a_style_for_the_reverse_of_an_arrow_is_still_drawn_as_its_own_edge():
+    """As before typed graphs: a styled pair (b, a) beside the arrow a → b is a second edge
+    (e.g. a missing edge drawn the other way), while a style on a — or o edge colours it."""
+    g = CausalGraph.from_edges([("a", "b")])
+    data = network_data(g, edge_styles={("b", "a"): "missing"})
+    assert len(data.edges) == 2
+    p = CausalGraph.from_edges([], nodes=("a", "b"), kind="pag", circle=[("a", "@->", "b")])
+    data = network_data(p, edge_styles={("b", "a"): "extra"})
+    assert len(data.edges) == 1 and data.edges[0]["color"]["color"] == "#2563eb"

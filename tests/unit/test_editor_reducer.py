@@ -334,3 +334,46 @@ def test_canvas_data_names_nodes_by_name_and_marks_latent_links():
     assert len(latent) == 1 and latent[0]["arrows"] == "to,from" and latent[0]["dashes"]
     assert latent[0]["smooth"]["type"] in ("curvedCW", "curvedCCW")   # bent: X -> Y stays visible
     assert "bidirected" in [key for key, _, _ in legend]
+
+
+# ---- a PDAG or PAG on the canvas keeps its kind and marks -------------------------------------
+PDAG = CausalGraph.from_edges([("b", "c")], undirected=[("a", "b")], kind="pdag",
+                              positions={"a": (0, 0), "b": (100, 0), "c": (200, 0)})
+PAG = CausalGraph.from_edges([], nodes=("a", "b", "c"), kind="pag",
+                             circle=[("a", "@->", "b"), ("b", "@-@", "c")])
+
+
+def test_a_new_edge_on_a_pdag_is_directed_and_the_graph_stays_a_pdag():
+    g = apply_event(PDAG, {"type": "add_edge", "source": "c", "target": "a"}).graph
+    assert (g.kind, g.edges, g.undirected) == ("pdag", {("b", "c"), ("c", "a")}, {("a", "b")})
+    with pytest.raises(GraphError, match="at most one edge"):     # a -- b already joins them
+        apply_event(PDAG, {"type": "add_edge", "source": "a", "target": "b"})
+
+
+def test_edits_keep_the_kind_and_the_marks():
+    g = PDAG
+    for event in ({"type": "rename_node", "name": "a", "new_name": "A"},
+                  {"type": "move", "positions": {"b": [50, 50]}},
+                  {"type": "set_roles", "name": "c", "roles": ["outcome"]},
+                  {"type": "add_node", "name": "d", "x": 0, "y": 100},
+                  {"type": "layout", "kind": "hierarchical"}):
+        g = apply_event(g, event).graph
+        assert g.kind == "pdag" and g.undirected == {("A", "b")}
+    p = apply_event(PAG, {"type": "rename_node", "name": "b", "new_name": "B"}).graph
+    assert (p.kind, p.circle) == ("pag", {("a", "@->", "B"), ("B", "@-@", "c")})
+
+
+def test_undirected_and_circle_edges_can_be_deleted_from_the_canvas():
+    r = apply_event(PDAG, {"type": "delete", "undirected": [["b", "a"]]})
+    assert (r.graph.kind, r.graph.undirected, r.graph.edges) == ("pdag", frozenset(), {("b", "c")})
+    assert r.message == "delete 1 edge"
+    r = apply_event(PAG, {"type": "delete", "circle": [["b", "a"], ["c", "b"]]})
+    assert (r.graph.kind, r.graph.circle) == ("pag", frozenset())
+    assert r.message == "delete 2 edges"
+    with pytest.raises(GraphError, match="no undirected edge"):
+        apply_event(PDAG, {"type": "delete", "undirected": [["b", "c"]]})
+    with pytest.raises(GraphError, match="circle mark"):
+        apply_event(PAG, {"type": "delete", "circle": [["a", "c"]]})
+    # deleting a node takes its marked edges with it
+    r = apply_event(PAG, {"type": "delete", "nodes": ["b"], "circle": [["a", "b"]]})
+    assert r.graph.circle == frozenset() and r.graph.kind == "pag"

@@ -44,7 +44,7 @@ def test_marks_undirected_circle_and_bidirected_edges():
     assert groups[2].find("path").get("stroke") == STYLES["bidirected"]["color"]
     assert "70%" in [t.text for t in groups[2].iter("text")]
     legend = [t.text for t in root.iter("text")]
-    assert "undirected (orientation unknown)" in legend and any("PAG circle" in t for t in legend)
+    assert "— direction undecided" in legend and any("PAG circle" in t for t in legend)
 
 
 def test_an_edge_through_a_node_is_routed_around_it():

@@ -25,7 +25,7 @@ const HINTS = {
   bidirected: [["Drag", "between two variables to mark a latent common cause ↔"], ["Esc", "back to moving"]],
 };
 
-import { fitDrawing } from "./view.js";
+import { fitDrawing, openCircles } from "./view.js";
 
 let visPromise = null;
 // What a remounted editor takes over from its predecessor (Streamlit remounts an element when
@@ -80,6 +80,22 @@ function el(tag, props, ...children) {
 
 const edgeId = (kind, a, b) => JSON.stringify([kind, a, b]);
 const pair = (a, b) => (a <= b ? [a, b] : [b, a]);
+/* Edge kinds from app.drawing: "d" a → b, "b" a ↔ b, and a PDAG's or PAG's marks: "u" a — b
+   (direction undecided), "c" an edge with a circle mark (o: either mark). The delete event
+   lists each kind under its own key. */
+const KIND_KEY = { d: "edges", b: "bidirected", u: "undirected", c: "circle" };
+const symmetric = (kind) => kind === "b" || kind === "u";
+/* Which ends of a drawn edge carry a mark, and which: "arrow", "circle" or null.
+   vis-network takes `arrows` as a string ("to,from") or per end ({to: {enabled, type}}). */
+function edgeEnds(e) {
+  const a = e.arrows;
+  if (a && typeof a === "object") {
+    const end = (x) => (x && x.enabled !== false ? (x.type || "arrow") : null);
+    return { from: end(a.from), to: end(a.to) };
+  }
+  const text = String(a || "");
+  return { from: text.includes("from") ? "arrow" : null, to: text.includes("to") ? "arrow" : null };
+}
 const now = () => performance.now();
 const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
 
@@ -382,7 +398,7 @@ class DagEditor {
           m.edges.delete(id);
           const a = e.from === ev.name ? name : e.from;
           const b = e.to === ev.name ? name : e.to;
-          const [p, q] = e.kind === "b" ? pair(a, b) : [a, b];
+          const [p, q] = symmetric(e.kind) ? pair(a, b) : [a, b];
           m.edges.set(edgeId(e.kind, p, q), { ...e, id: edgeId(e.kind, p, q), from: p, to: q });
         }
         break;
@@ -442,6 +458,11 @@ class DagEditor {
       case "delete":
         for (const [a, b] of ev.edges || []) m.edges.delete(edgeId("d", a, b));
         for (const [a, b] of ev.bidirected || []) m.edges.delete(edgeId("b", ...pair(a, b)));
+        for (const [a, b] of ev.undirected || []) m.edges.delete(edgeId("u", ...pair(a, b)));
+        for (const [a, b] of ev.circle || []) {
+          m.edges.delete(edgeId("c", a, b));
+          m.edges.delete(edgeId("c", b, a));
+        }
         for (const name of ev.nodes || []) { m.nodes.delete(name); dropIncident(name); }
         break;
       default:
@@ -460,7 +481,10 @@ class DagEditor {
   }
 
   edgeTip(e) {
-    const text = e.kind === "b" ? `${e.from} ↔ ${e.to}: an unmeasured common cause` : `${e.from} → ${e.to}: ${e.from} causes ${e.to}`;
+    const text = e.kind === "b" ? `${e.from} ↔ ${e.to}: an unmeasured common cause`
+      : e.kind === "u" ? `${e.from} — ${e.to}: adjacent, direction undecided`
+        : e.kind === "c" ? `${this.markText(e)}: o is either mark (undecided)`
+          : `${e.from} → ${e.to}: ${e.from} causes ${e.to}`;
     return el("div", { class: "cc-tip-sub", text });
   }
 
@@ -588,19 +612,26 @@ class DagEditor {
 
   selectionEvent() {
     const sel = this.network.getSelection();
-    const edges = [];
-    const bidirected = [];
+    const ev = { type: "delete", nodes: sel.nodes.filter((n) => this.view.nodes.has(n)), edges: [], bidirected: [] };
     for (const id of sel.edges) {
       const [kind, a, b] = JSON.parse(id);
-      (kind === "b" ? bidirected : edges).push([a, b]);
+      const key = KIND_KEY[kind] || "edges";
+      (ev[key] = ev[key] || []).push([a, b]);
     }
-    return { type: "delete", nodes: sel.nodes.filter((n) => this.view.nodes.has(n)), edges, bidirected };
+    return ev;
+  }
+
+  /* An edge with a circle mark written as DAGitty reads it aloud: "a o→ b", "a o–o b", "a o– b". */
+  markText(e) {
+    const ends = edgeEnds(e);
+    const sym = (end, left) => (end === "circle" ? "o" : end === "arrow" ? (left ? "←" : "→") : "");
+    return `${e.from} ${sym(ends.from, true)}–${sym(ends.to, false)} ${e.to}`;
   }
 
   deleteSelection() {
     if (!this.network) return;
     const ev = this.selectionEvent();
-    if (!ev.nodes.length && !ev.edges.length && !ev.bidirected.length) {
+    if (!ev.nodes.length && !Object.values(KIND_KEY).some((k) => (ev[k] || []).length)) {
       this.showBanner("info", "Click a variable or an arrow first, then press Delete.");
       return;
     }
@@ -739,6 +770,7 @@ class DagEditor {
       if (!p.nodes.length && !p.edges.length) this.pendingFrom = null;
     });
     net.on("afterDrawing", (ctx) => {
+      openCircles(net, ctx);
       this.drawLink(ctx);
       // remember the view while the canvas is on screen (a detached one reports nonsense)
       if (this.netEl.isConnected && this.netEl.clientWidth > 0) {
@@ -972,6 +1004,15 @@ class DagEditor {
             button("⇄ Reverse", "Reverse the arrow", () => this.emit({ type: "reverse_edge", source: a, target: b })),
             button("Make ↔", "Replace by a latent common cause", () => this.emit({ type: "convert_edge", source: a, target: b, to: "bidirected" })),
             button("Delete", "Delete this arrow", () => this.deleteSelection(), "cc-btn cc-danger")));
+      } else if (kind === "u" || kind === "c") {
+        const e = this.view.edges.get(edges[0]);
+        const title = kind === "u" ? `${a} — ${b}` : (e ? this.markText(e) : `${a} – ${b}`);
+        card.append(el("h4", { text: kind === "u" ? "Undirected edge" : "Edge with a circle mark" }),
+          el("div", { class: "cc-title", text: title }),
+          el("div", { class: "cc-note", text: kind === "u"
+            ? "Adjacent; the data leave the direction undecided (same equivalence class)."
+            : "o means either mark: the data do not decide between a tail and an arrowhead." }),
+          el("div", { class: "cc-row" }, button("Delete", "Delete this edge", () => this.deleteSelection(), "cc-btn cc-danger")));
       } else {
         card.append(el("h4", { text: "Latent common cause" }), el("div", { class: "cc-title", text: `${a} ↔ ${b}` }),
           el("div", { class: "cc-note", text: "An unmeasured variable causes both." }),
@@ -992,12 +1033,12 @@ class DagEditor {
   updateStatus() {
     const hints = HINTS[this.mode] || HINTS.select;
     this.statusHint.replaceChildren(...hints.flatMap(([k, t], i) => [i ? " · " : "", el("kbd", { text: k }), ` ${t}`]));
-    let d = 0;
-    let b = 0;
-    for (const e of this.view.edges.values()) (e.kind === "b" ? (b += 1) : (d += 1));
+    const count = { d: 0, b: 0, u: 0, c: 0 };
+    for (const e of this.view.edges.values()) count[e.kind] = (count[e.kind] || 0) + 1;
+    const { d, b, u, c } = count;
     const saving = this.outbox.length ? " · saving…" : "";
     const n = this.view.nodes.size;
-    this.statusCount.textContent = `${n} variable${n === 1 ? "" : "s"} · ${d} arrow${d === 1 ? "" : "s"}${b ? ` · ${b} ↔` : ""}${saving}`;
+    this.statusCount.textContent = `${n} variable${n === 1 ? "" : "s"} · ${d} arrow${d === 1 ? "" : "s"}${b ? ` · ${b} ↔` : ""}${u ? ` · ${u} —` : ""}${c ? ` · ${c} o` : ""}${saving}`;
   }
 
   updateHistory() {
@@ -1084,17 +1125,20 @@ class DagEditor {
     const defs = mk("defs", {});
     svg.appendChild(defs);
     const markers = new Map();
-    const marker = (color) => {
-      if (!markers.has(color)) {
-        const id = `arrow${markers.size}`;
+    const marker = (color, type = "arrow") => {    // an arrowhead, or a PAG's open circle
+      const key = `${type} ${color}`;
+      if (!markers.has(key)) {
+        const id = `${type === "circle" ? "circle" : "arrow"}${markers.size}`;
         const m = mk("marker", { id, viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto-start-reverse", markerUnits: "userSpaceOnUse" });
-        m.setAttribute("markerWidth", 12);
-        m.setAttribute("markerHeight", 12);
-        m.appendChild(mk("path", { d: "M0,0 L10,5 L0,10 z", fill: color }));
+        m.setAttribute("markerWidth", type === "circle" ? 9 : 12);
+        m.setAttribute("markerHeight", type === "circle" ? 9 : 12);
+        m.appendChild(type === "circle"
+          ? mk("circle", { cx: 5, cy: 5, r: 4, fill: "#ffffff", stroke: color, "stroke-width": 1.6 })
+          : mk("path", { d: "M0,0 L10,5 L0,10 z", fill: color }));
         defs.appendChild(m);
-        markers.set(color, id);
+        markers.set(key, id);
       }
-      return markers.get(color);
+      return markers.get(key);
     };
     const clip = (id, dx, dy) => {
       const b = boxes[id];
@@ -1131,9 +1175,9 @@ class DagEditor {
         fill: "none", stroke: color, "stroke-width": e.width || 1.6,
         "stroke-dasharray": Array.isArray(e.dashes) ? e.dashes.join(" ") : (e.dashes ? "6 6" : null),
       });
-      const arrows = String(e.arrows || "");
-      if (arrows.includes("to")) line.setAttribute("marker-end", `url(#${marker(color)})`);
-      if (arrows.includes("from")) line.setAttribute("marker-start", `url(#${marker(color)})`);
+      const ends = edgeEnds(e);
+      if (ends.to) line.setAttribute("marker-end", `url(#${marker(color, ends.to)})`);
+      if (ends.from) line.setAttribute("marker-start", `url(#${marker(color, ends.from)})`);
       edgeLayer.appendChild(line);
     }
     const nodeLayer = mk("g", {});
@@ -1187,10 +1231,9 @@ class DagEditor {
 
   /* ---------- for tests and benchmarks ---------- */
   summary() {
-    const edges = [];
-    const bidirected = [];
-    for (const e of this.view.edges.values()) (e.kind === "b" ? bidirected : edges).push([e.from, e.to]);
-    return { nodes: [...this.view.nodes.keys()], edges, bidirected, pending: this.outbox.length, hash: this.truth.hash };
+    const out = { edges: [], bidirected: [], undirected: [], circle: [] };
+    for (const e of this.view.edges.values()) out[KIND_KEY[e.kind] || "edges"].push([e.from, e.to]);
+    return { nodes: [...this.view.nodes.keys()], ...out, pending: this.outbox.length, hash: this.truth.hash };
   }
 
   domOf(name) {

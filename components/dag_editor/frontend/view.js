@@ -44,6 +44,31 @@ export function fitDrawing(net, el, { maxZoom = 1, animation = false } = {}) {
   net.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale, animation });
 }
 
+/* A PAG's circle mark is an open circle (o), but vis-network fills its "circle" arrow type:
+   after each drawing, paint the inside of every circle end white again, so it reads as a ring.
+   Uses vis-network's own arrow geometry; if that is unavailable the filled dot stays. */
+export function openCircles(net, ctx) {
+  for (const e of Object.values(net.body.edges)) {
+    const arrows = e.options && e.options.arrows;
+    if (!arrows || !e.from || !e.to || !e.edgeType) continue;
+    for (const end of ["from", "to"]) {
+      const a = arrows[end];
+      if (!a || !a.enabled || a.type !== "circle") continue;
+      try {
+        const values = e.getFormattingValues();
+        const d = e.edgeType.getArrowData(ctx, end, e.edgeType.getViaNode(), e.selected, e.hover, values);
+        const r = 0.4 * d.length;
+        const x = d.point.x - 0.4 * d.length * Math.cos(d.angle);
+        const y = d.point.y - 0.4 * d.length * Math.sin(d.angle);
+        ctx.beginPath();
+        ctx.arc(x, y, Math.max(r - Math.max(1.2, values.width * 0.9), 0.5), 0, 2 * Math.PI);
+        ctx.fillStyle = "#ffffff";
+        ctx.fill();
+      } catch (err) { /* keep vis-network's filled dot */ }
+    }
+  }
+}
+
 function loadVis(url) {
   if (globalThis.vis && globalThis.vis.Network) return Promise.resolve(globalThis.vis);
   if (!globalThis.__ccVisLoading) {
@@ -103,6 +128,7 @@ class GraphView {
       this.nodes = new vis.DataSet();
       this.edges = new vis.DataSet();
       this.network = new vis.Network(this.net, { nodes: this.nodes, edges: this.edges }, data.options);
+      this.network.on("afterDrawing", (ctx) => openCircles(this.network, ctx));
     }
     this.nodes.clear();
     this.edges.clear();
