@@ -61,7 +61,8 @@ class Workspace:
         data = (f"{self.dataset.name} ({self.dataset.rows:,} rows)" if self.dataset
                 else "no data loaded")
         g = self.graph
-        return f"{data} · graph: {len(g.nodes)} nodes, {len(g.edges) + len(g.bidirected)} edges"
+        n_edges = len(g.edges) + len(g.bidirected) + len(g.undirected) + len(g.circle)
+        return f"{data} · graph: {len(g.nodes)} nodes, {n_edges} edges"
 
 
 @dataclass
