@@ -7,6 +7,7 @@ from app import io
 from app.editor import EditorNotice, apply_events, place_new_nodes
 from app.errors import ParseError
 from app.graph import KIND_NAMES, CausalGraph
+from app.markup import md
 from app.ui import state
 from app.ui.errors import show_error
 from app.ui.widgets import graph_data_notice, graph_downloads
@@ -101,8 +102,8 @@ with left:
         marked = (f", {len(g.undirected)} undirected" if g.undirected else "") + \
             (f", {len(g.circle)} with a circle mark" if g.circle else "")
         kind = "" if g.is_dag else f" ({KIND_NAMES[g.kind]})"
-        st.caption(f"✓ {len(g.nodes)} nodes, {len(g.edges)} directed{marked} and "
-                   f"{len(g.bidirected)} bidirected edges{kind}.")
+        st.caption(f"✓ {len(g.nodes)} nodes, {len(g.edges)} directed{md(marked)} and "
+                   f"{len(g.bidirected)} bidirected edges{md(kind)}.")
     graph_downloads(g)
     st.button("New empty graph", key="graph_clear", on_click=_clear, icon=":material/add:",
               disabled=not g.nodes,
