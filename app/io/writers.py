@@ -178,7 +178,10 @@ def _cm(v: float) -> str:
 
 def write_tikz(g: CausalGraph) -> str:
     """A standalone LaTeX document with one TikZ picture of the graph, about 10 cm across."""
-    pos = display_positions(g)
+    if all(n in g.positions for n in g.nodes):   # the user's own layout, as it is
+        pos = {n: g.positions[n] for n in g.nodes}
+    else:                                          # else the layout the canvas draws
+        pos = display_positions(g)
     xs = [p[0] for p in pos.values()] or [0.0]
     ys = [p[1] for p in pos.values()] or [0.0]
     extent = max(max(xs) - min(xs), max(ys) - min(ys))
