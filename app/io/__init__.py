@@ -1,4 +1,5 @@
-"""Graph file formats: detect, parse and write DAGitty, JSON, DOT, GML, BIF and CSV edge lists."""
+"""Graph file formats: detect, parse and write DAGitty, JSON, DOT, GML, BIF and CSV edge lists;
+write lavaan, bnlearn, TikZ and R (dagitty package) for other tools."""
 from __future__ import annotations
 
 import re
@@ -11,6 +12,7 @@ from app.io.dot import parse_dot, write_dot
 from app.io.edgelist import parse_edgelist, write_edgelist
 from app.io.gml import parse_gml, write_gml
 from app.io.jsonfmt import parse_json, write_json
+from app.io.writers import write_bnlearn, write_lavaan, write_r, write_tikz
 from app.settings import MAX_GRAPH_TEXT
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -21,12 +23,14 @@ PARSERS = {
 }
 WRITERS = {
     "dagitty": write_dagitty, "json": write_json, "dot": write_dot, "gml": write_gml,
-    "csv": write_edgelist,
+    "csv": write_edgelist, "lavaan": write_lavaan, "bnlearn": write_bnlearn, "tikz": write_tikz,
+    "r": write_r,
 }
 EXTENSIONS = {"dagitty": "dagitty", "json": "json", "dot": "dot", "gml": "gml", "csv": "csv",
-              "bif": "bif"}
+              "bif": "bif", "lavaan": "lav", "bnlearn": "txt", "tikz": "tex", "r": "R"}
 MIME = {"dagitty": "text/plain", "json": "application/json", "dot": "text/vnd.graphviz",
-        "gml": "text/plain", "csv": "text/csv", "bif": "text/plain"}
+        "gml": "text/plain", "csv": "text/csv", "bif": "text/plain", "lavaan": "text/plain",
+        "bnlearn": "text/plain", "tikz": "application/x-tex", "r": "text/plain"}
 
 
 def detect_format(text: str) -> str:

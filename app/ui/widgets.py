@@ -55,7 +55,9 @@ def node_picker(label: str, graph, default=None, key: str | None = None, multi: 
 
 
 GRAPH_FORMATS = {"dagitty": "DAGitty text", "json": "JSON", "dot": "Graphviz DOT", "gml": "GML",
-                 "csv": "CSV edge list", "html": "Interactive HTML page (works offline)"}
+                 "csv": "CSV edge list", "lavaan": "lavaan model syntax (R)",
+                 "bnlearn": "bnlearn modelstring (R)", "tikz": "TikZ picture (LaTeX)",
+                 "r": "R code (dagitty package)", "html": "Interactive HTML page (works offline)"}
 
 
 def graph_downloads(graph, key: str = "graph_dl") -> None:
