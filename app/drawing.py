@@ -466,6 +466,7 @@ def drawing_layout(g: CausalGraph, pos: Mapping[str, tuple[float, float]],
 _STRETCH = ((1.0, 1.0), (1.15, 1.15), (1.3, 1.0), (1.3, 1.3), (1.5, 1.0), (1.5, 1.5),
             (1.75, 1.2), (2.0, 1.0), (2.0, 1.5), (2.0, 2.0))
 _STRETCH_NODES = 60        # graphs with more nodes are not spread out (each try routes anew)
+_NUDGE_ALL_NODES = 30     # larger graphs get two nudge rounds: each rerun of the editor routes anew
 _GENTLE = 0.55             # a stronger bend than this is worth spreading a view out for
 
 
@@ -490,7 +491,7 @@ def _drawing_layout(key) -> DrawingLayout:
             break
     if best[0][0]:           # still an edge through a node: nudge that node off its line
         pos = start
-        for _ in range(6 if len(names) <= _STRETCH_NODES else 3):
+        for _ in range(6 if len(names) <= _NUDGE_ALL_NODES else 2):
             quality, smooth, stuck = _route_quality(pos, boxes, edges, font_size, straight)
             if quality < best[0]:
                 best = (quality, pos, smooth)

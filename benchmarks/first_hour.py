@@ -2,7 +2,7 @@
 click to the page settled, for canvas edits, page switches and do-queries on a 50-node graph).
 
 The walk: upload a 2,000-row table simulated from a random 50-node linear SEM, type its graph
-on the Graph page, then repeat: switch pages, add a variable on the canvas (double-click, name,
+on the Graph page, then repeat: switch pages, add a variable on the canvas ("+ Variable", name,
 Enter: until the text box holds it), drag a variable (until the text box has its new place),
 and change the value of do(X = x) on the Intervene page (until the answer changes). "Settled"
 means the change is on screen and Streamlit's running indicator is gone. The baseline, timed
@@ -74,7 +74,7 @@ def main() -> None:
             page.locator('[data-testid="stSidebarNav"] a', has_text="Data").wait_for(timeout=90_000)
             switch(page, "Data", "Data")
             page.locator('input[type="file"]').set_input_files(str(csv))
-            page.get_by_text("fifty.csv").first.wait_for(timeout=90_000)
+            page.get_by_text("fifty.csv (2,000 rows)").first.wait_for(timeout=90_000)
             idle(page)
             switch(page, "Graph", "Causal graph")
             box = page.get_by_role("textbox", name="Graph text")
@@ -94,35 +94,43 @@ def main() -> None:
                     t0 = time.perf_counter()
                     switch(page, label, title)
                     times["page switch"].append(time.perf_counter() - t0)
+                    times.setdefault(f"  to {label}", []).append(time.perf_counter() - t0)
                 # on the Graph page now: add a variable, then drag it
                 page.wait_for_function(f"() => window.__ccDagEditor && {ED}.ready", timeout=60_000)
-                c = page.evaluate(f"() => {{ const b = {ED}.netEl.getBoundingClientRect(); "
-                                  "return {x: b.left, y: b.top, w: b.width, h: b.height}; }")
                 name = f"New{r}"
-                page.mouse.click(c["x"] + 12, c["y"] + c["h"] - 60)
-                page.keyboard.press("Escape")
+                idle(page)
                 t0 = time.perf_counter()
-                page.mouse.dblclick(c["x"] + c["w"] * (0.1 + 0.12 * r), c["y"] + c["h"] * 0.9)
+                # the toolbar's "+ Variable" (a double-click may land on one of the 50 nodes)
+                page.get_by_role("button", name="Add a variable in the middle of the view").click()
                 nb = page.get_by_role("textbox", name="New variable name")
                 nb.fill(name)
                 nb.press("Enter")
-                page.wait_for_function("n => document.querySelector('textarea').value"
+                page.wait_for_function("n => (document.querySelector('textarea') || {value: ''}).value"
                                        ".includes(n)", arg=name, timeout=60_000, polling=20)
                 idle(page)
                 times["canvas: add"].append(time.perf_counter() - t0)
                 before = box_text(page)
+                page.wait_for_function(f"() => {ED} && {ED}.ready && {ED}.network", timeout=60_000)
                 at = page.evaluate(f"n => {ED}.domOf(n)", name)
                 t0 = time.perf_counter()
                 page.mouse.move(at["x"], at["y"])
                 page.mouse.down()
                 page.mouse.move(at["x"] + 40, at["y"] - 60, steps=6)
                 page.mouse.up()
-                page.wait_for_function("t => document.querySelector('textarea').value !== t",
+                page.wait_for_function("t => (document.querySelector('textarea') || {value: ''}).value !== t",
                                        arg=before, timeout=60_000, polling=20)
                 idle(page)
                 times["canvas: move"].append(time.perf_counter() - t0)
+                for _ in range(2):      # undo the move and the new variable (it has no data)
+                    page.locator('[data-testid="stSidebar"]').get_by_role(
+                        "button", name="Undo").first.click()
+                    idle(page)
+                    page.wait_for_timeout(300)
+                page.wait_for_function("n => !(document.querySelector('textarea') || "
+                                       "{value: ''}).value.includes(n)", arg=name,
+                                       timeout=60_000, polling=20)
                 switch(page, "Intervene", "Intervene")
-                field = page.locator('[data-testid="stNumberInput"] input').first
+                field = page.locator('[data-testid="stNumberInput"]', has_text="do(").locator("input").first
                 answer = "() => document.querySelector('[data-testid=\"stMain\"]').innerText"
                 for k in range(2):
                     old = page.evaluate(answer)
@@ -142,7 +150,7 @@ def main() -> None:
     print(f"{'action':28s} {'n':>3s} {'p50 ms':>8s} {'p95 ms':>8s} {'p50 / baseline':>15s}")
     worst = 0.0
     for k, xs in times.items():
-        worst = max(worst, p95(xs)) if not k.startswith("baseline") else worst
+        worst = max(worst, p95(xs)) if not k.startswith(("baseline", " ")) else worst
         print(f"{k:28s} {len(xs):3d} {statistics.median(xs) * 1000:8.0f} {p95(xs) * 1000:8.0f} "
               f"{statistics.median(xs) / base_p50:15.2f}")
     print(("MET" if worst < TARGET_S else "NOT MET") + f": worst p95 {worst * 1000:.0f} ms")
