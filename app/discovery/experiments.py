@@ -1,0 +1,188 @@
+"""Which single-variable experiment to run next on a learned equivalence class (CPDAG).
+
+Intervening on v reveals the direction of every edge at v; Meek's rules then orient more. The
+edges oriented for a true member DAG D are the directed edges of D's interventional essential
+graph (Hauser & Bühlmann 2012, JMLR 13, Thm 10 and 18): the CPDAG with v's edges oriented as
+in D, closed under Meek's rules. Ranking follows Hauser & Bühlmann (2014, JMLR 15): worst case
+over the class members and expectation with the members equally likely.
+
+How it avoids enumerating the class (which can hold millions of DAGs):
+- the class is a product over the chain components (the connected parts of the undirected
+  edges), each oriented without new colliders (Andersson et al. 1997); an intervention on v
+  only orients edges of v's component, so only that component matters;
+- the outcome for D depends only on which neighbours are v's parents in D. The possible parent
+  sets are exactly the cliques of v's undirected neighbourhood (He & Geng 2008, Thm 4; Hauser &
+  Bühlmann 2014, Lemma 1), so the worst case is a minimum over those cliques;
+- each clique is weighted by the number of members with that parent set: the product of the
+  member counts of the chain components left after the closure, counted by the root recursion
+  of He, Jia & Yu (2015, JMLR 16): #members(U) = Σ_u Π #members(components when u is a source).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations
+
+import networkx as nx
+
+from app.discovery.pdag import Pdag, meek_closure
+from app.discovery.result import DiscoveryResult
+from app.errors import DiscoveryError
+
+Edge = tuple[str, str]
+MAX_LOCAL = 2_000      # parent-set cliques examined per variable before refusing to rank it
+
+
+@dataclass(frozen=True)
+class InterventionScore:
+    """What intervening on `target` would tell, over the members of the class.
+
+    `worst`/`best`: fewest/most undecided edges oriented for any member; `expected`: the mean
+    over members (equally likely); `edge_chance`: for each undecided edge it may orient, the
+    share of members for which it does (1.0: oriented whatever the true graph is).
+    """
+
+    target: str
+    worst: int
+    expected: float
+    best: int
+    edge_chance: dict[Edge, float]
+    outcomes: int             # distinct parent sets of the target in the class
+
+    @property
+    def always(self) -> tuple[Edge, ...]:
+        """Undecided edges oriented whatever the true member is."""
+        return tuple(sorted(e for e, p in self.edge_chance.items() if p >= 1.0 - 1e-12))
+
+    @property
+    def sometimes(self) -> tuple[Edge, ...]:
+        """Undecided edges oriented for some members only."""
+        return tuple(sorted(e for e, p in self.edge_chance.items() if 0 < p < 1.0 - 1e-12))
+
+
+@dataclass(frozen=True)
+class ExperimentPlan:
+    """Single-variable interventions ranked best first (largest worst case, then expectation)."""
+
+    undecided: tuple[Edge, ...]         # undirected edges of the class, name order in each
+    members: int                        # DAGs in the equivalence class
+    scores: tuple[InterventionScore, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def best(self) -> InterventionScore | None:
+        return self.scores[0] if self.scores else None
+
+    def sentence(self, score: InterventionScore | None = None) -> str:
+        """One plain sentence about a choice (the top one by default)."""
+        s = score or self.best
+        n = len(self.undecided)
+        if s is None:
+            return "No edge is left undecided: every direction is already known."
+        if s.worst == s.best:
+            return (f"Intervening on {s.target} orients {s.worst} of the {n} undecided edges, "
+                    f"whichever of the {self.members:,} graphs in the class is the true one.")
+        return (f"Intervening on {s.target} orients at least {s.worst} and on average "
+                f"{s.expected:.2f} of the {n} undecided edges (at most {s.best}), over the "
+                f"{self.members:,} graphs of the class taken as equally likely.")
+
+
+def plan_experiments(result: DiscoveryResult | Pdag) -> ExperimentPlan:
+    """Rank interventions on a CPDAG (a discovery result or a Pdag); PAGs are refused."""
+    if isinstance(result, DiscoveryResult):
+        if result.graph_type == "PAG" or result.circle_edges:
+            raise DiscoveryError(
+                "The experiment ranking is for CPDAGs (PC, GES) only. A PAG (FCI) allows latent "
+                "common causes, and which edges an experiment orients then depends on them.")
+        notes = (("Latent-link (↔) edges are left out of the ranking.",)
+                 if result.bidirected else ())
+        pdag = result.to_pdag()
+    else:
+        pdag, notes = result, ()
+    closed = meek_closure(pdag)
+    undecided = tuple(sorted(tuple(sorted(p)) for p in closed.undirected))
+    skeleton = nx.Graph()
+    skeleton.add_nodes_from(closed.nodes)
+    skeleton.add_edges_from(undecided)
+    components = [frozenset(c) for c in nx.connected_components(skeleton) if len(c) > 1]
+    for comp in components:
+        if not nx.is_chordal(skeleton.subgraph(comp)):
+            raise DiscoveryError(
+                "The undirected part of this graph is not chordal (it has an unbroken cycle of "
+                "four or more undecided edges), so it is not an equivalence class of DAGs. This "
+                "happens when background knowledge or test errors conflict; the ranking needs a "
+                "valid CPDAG.")
+    counter = _Counter(skeleton)
+    members = 1
+    for comp in components:
+        members *= counter.count(comp)
+    scores, notes = [], list(notes)
+    for comp in components:
+        for v in sorted(comp):
+            score = counter.score(comp, v)
+            if score is None:
+                notes.append(f"{v} is skipped: its neighbourhood allows more than {MAX_LOCAL:,} "
+                             "parent sets.")
+            else:
+                scores.append(score)
+    scores.sort(key=lambda s: (-s.worst, -s.expected, -s.best, s.target))
+    return ExperimentPlan(undecided, members, tuple(scores), tuple(notes))
+
+
+class _Counter:
+    """Member counts and intervention outcomes on the chordal components of one skeleton."""
+
+    def __init__(self, skeleton: nx.Graph) -> None:
+        self.g = skeleton
+        self.count = lru_cache(maxsize=None)(self._count)
+
+    def _closure(self, comp: frozenset, parents: Edge | tuple, v: str) -> Pdag:
+        """Component `comp` with v's edges oriented (parents → v → others), Meek-closed."""
+        nbrs = set(self.g[v]) & comp
+        und = {frozenset(e) for e in self.g.subgraph(comp).edges if v not in e}
+        directed = {(p, v) for p in parents} | {(v, c) for c in nbrs - set(parents)}
+        return meek_closure(Pdag(sorted(comp), directed, und))
+
+    def _rest(self, closed: Pdag) -> int:
+        """Members left after a closure: product over its remaining chain components."""
+        rest = nx.Graph()
+        rest.add_edges_from(tuple(p) for p in closed.undirected)
+        out = 1
+        for c in nx.connected_components(rest):
+            out *= self.count(frozenset(c))
+        return out
+
+    def _count(self, comp: frozenset) -> int:
+        """Orientations of the chordal component without new colliders (He, Jia & Yu 2015)."""
+        if len(comp) == 1:
+            return 1
+        return sum(self._rest(self._closure(comp, (), u)) for u in sorted(comp))
+
+    def score(self, comp: frozenset, v: str) -> InterventionScore | None:
+        nbrs = sorted(set(self.g[v]) & comp)
+        cliques: list[tuple[str, ...]] = [()]
+        sub = self.g.subgraph(nbrs)
+        for size in range(1, len(nbrs) + 1):
+            level = [c for c in combinations(nbrs, size)
+                     if all(sub.has_edge(a, b) for a, b in combinations(c, 2))]
+            if not level:
+                break
+            cliques += level
+            if len(cliques) > MAX_LOCAL:
+                return None
+        n_edges = self.g.subgraph(comp).number_of_edges()
+        total, weighted = 0, 0
+        worst, best = n_edges, 0
+        chance: dict[Edge, int] = {}
+        for parents in cliques:
+            closed = self._closure(comp, parents, v)
+            k = n_edges - len(closed.undirected)
+            w = self._rest(closed)
+            total += w
+            weighted += w * k
+            worst, best = min(worst, k), max(best, k)
+            for a, b in closed.directed:
+                e = (a, b) if a < b else (b, a)
+                chance[e] = chance.get(e, 0) + w
+        return InterventionScore(v, worst, weighted / total, best,
+                                 {e: c / total for e, c in sorted(chance.items())}, len(cliques))

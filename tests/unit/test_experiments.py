@@ -1,0 +1,139 @@
+"""Experiment ranking on an equivalence class, checked against brute force over the members.
+
+Reference: the members of a class are the DAGs with the same skeleton and the same
+v-structures (Verma & Pearl 1990); intervening on v with observational data identifies exactly
+the DAGs that also agree on every edge at v (Hauser & Bühlmann 2012, JMLR 13, Thm 10). The
+brute force below enumerates every orientation of the skeleton with networkx and reads those
+definitions directly (no Meek rules), then counts the undecided edges that all identified
+members orient the same way. Hand-worked classes: the chain a—b—c (3 members) and the complete
+graph on 3 nodes (6 members), as in Hauser & Bühlmann (2014, JMLR 15, Sec. 3).
+"""
+from __future__ import annotations
+
+import itertools
+import random
+
+import networkx as nx
+import pytest
+
+from app.discovery.experiments import plan_experiments
+from app.discovery.pdag import Pdag, cpdag_of_dag
+from app.discovery.result import DiscoveryResult, LearnedEdge
+from app.errors import DiscoveryError
+
+
+def _vstructs(edges):
+    parents = {}
+    for a, b in edges:
+        parents.setdefault(b, set()).add(a)
+    adj = {frozenset(e) for e in edges}
+    return {(min(a, c), b, max(a, c)) for b, ps in parents.items()
+            for a, c in itertools.combinations(sorted(ps), 2) if frozenset((a, c)) not in adj}
+
+
+def _members(nodes, dag):
+    """All DAGs Markov equivalent to `dag`: same skeleton, same v-structures (Verma & Pearl)."""
+    pairs = sorted(tuple(sorted(e)) for e in dag)
+    target = _vstructs(dag)
+    out = []
+    for flips in itertools.product((False, True), repeat=len(pairs)):
+        edges = {(b, a) if f else (a, b) for (a, b), f in zip(pairs, flips)}
+        g = nx.DiGraph(list(edges))
+        g.add_nodes_from(nodes)
+        if nx.is_directed_acyclic_graph(g) and _vstructs(edges) == target:
+            out.append(frozenset(edges))
+    return out
+
+
+def _brute(nodes, dag):
+    """{v: (worst, expected, best)} by the definitions, over undecided edges of the class."""
+    members = _members(nodes, dag)
+    undecided = {frozenset(e) for e in dag
+                 if any((e[1], e[0]) in m for m in members)}
+    out = {}
+    for v in nodes:
+        ks = []
+        for d in members:
+            at_v = {e for e in d if v in e}
+            same = [m for m in members if at_v <= m]
+            ks.append(sum(1 for p in undecided
+                          if len({next(e for e in m if frozenset(e) == p) for m in same}) == 1))
+        if any(v in p for p in undecided):
+            out[v] = (min(ks), sum(ks) / len(ks), max(ks))
+    return out, len(members), len(undecided)
+
+
+def _plan_of(nodes, dag):
+    return plan_experiments(cpdag_of_dag(nodes, dag))
+
+
+def test_chain_by_hand():
+    plan = _plan_of("abc", {("a", "b"), ("b", "c")})
+    assert plan.members == 3 and len(plan.undecided) == 2
+    top = plan.best
+    assert (top.target, top.worst, top.expected, top.best) == ("b", 2, 2.0, 2)
+    assert top.always == (("a", "b"), ("b", "c"))
+    # intervening on a: a→b→c orients both (R1), a←b leaves b—c open in the other 2 members
+    a = next(s for s in plan.scores if s.target == "a")
+    assert (a.worst, a.best) == (1, 2) and a.expected == pytest.approx(4 / 3)
+    assert a.edge_chance[("b", "c")] == pytest.approx(1 / 3)
+    assert "orients 2 of the 2 undecided edges" in plan.sentence()
+
+
+def test_complete_three_by_hand():
+    plan = _plan_of("abc", {("a", "b"), ("b", "c"), ("a", "c")})
+    assert plan.members == 6
+    for s in plan.scores:   # source or sink (4 of 6): 2 edges; in the middle: R2 orients all 3
+        assert (s.worst, s.best) == (2, 3) and s.expected == pytest.approx(7 / 3)
+    assert "at least 2 and on average 2.33 of the 3" in plan.sentence()
+
+
+def _random_dags(seed, count, n_max=5):
+    rng = random.Random(seed)
+    for _ in range(count):
+        n = rng.randint(3, n_max)
+        nodes = "abcde"[:n]
+        order = rng.sample(nodes, n)
+        dag = {(order[i], order[j]) for i in range(n) for j in range(i + 1, n)
+               if rng.random() < 0.55}
+        yield nodes, dag
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_matches_brute_force_on_small_classes(seed):
+    for nodes, dag in _random_dags(seed, 12):
+        want, n_members, n_und = _brute(nodes, dag)
+        plan = _plan_of(nodes, dag)
+        assert plan.members == n_members
+        assert len(plan.undecided) == n_und
+        got = {s.target: (s.worst, s.expected, s.best) for s in plan.scores}
+        assert set(got) == set(want)
+        for v, (w, e, b) in want.items():
+            assert got[v][0] == w and got[v][2] == b
+            assert got[v][1] == pytest.approx(e)
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 6])
+def test_member_counts_textbook(n):
+    """A complete undirected graph has n! members; an undirected tree has n (one per root)."""
+    nodes = [f"x{i}" for i in range(n)]
+    full = Pdag(nodes, set(), {frozenset(p) for p in itertools.combinations(nodes, 2)})
+    assert plan_experiments(full).members == __import__("math").factorial(n)
+    path = Pdag(nodes, set(), {frozenset((nodes[i], nodes[i + 1])) for i in range(n - 1)})
+    assert plan_experiments(path).members == n
+
+
+def test_directed_graph_has_nothing_to_rank():
+    plan = _plan_of("abc", {("a", "c"), ("b", "c")})
+    assert plan.scores == () and plan.members == 1
+    assert "already known" in plan.sentence()
+
+
+def test_pag_and_non_chordal_refused():
+    pag = DiscoveryResult(nodes=("a", "b"), edges=(LearnedEdge("a", "b", "circle", "arrow"),),
+                          graph_type="PAG", method="fci", method_name="FCI", reason="")
+    with pytest.raises(DiscoveryError, match="CPDAGs"):
+        plan_experiments(pag)
+    square = Pdag(list("abcd"), set(), {frozenset(p) for p in ("ab", "bc", "cd", "da")})
+    with pytest.raises(DiscoveryError, match="chordal"):
+        plan_experiments(square)
