@@ -63,6 +63,20 @@ def _brute(nodes, dag):
     return out, len(members), len(undecided)
 
 
+def _random_chordal(rng, n, keep=0.6):
+    """Each new node joins a clique around an earlier node: a simplicial elimination order in
+    reverse, so the graph is chordal (Fulkerson & Gross 1965)."""
+    g = nx.Graph()
+    g.add_node(0)
+    for v in range(1, n):
+        clique = [rng.randrange(v)]
+        for u in sorted(g[clique[0]]):
+            if rng.random() < keep and all(g.has_edge(u, w) for w in clique):
+                clique.append(u)
+        g.add_edges_from((v, u) for u in clique)
+    return g
+
+
 def _plan_of(nodes, dag):
     return plan_experiments(cpdag_of_dag(nodes, dag))
 
@@ -137,3 +151,56 @@ def test_pag_and_non_chordal_refused():
     square = Pdag(list("abcd"), set(), {frozenset(p) for p in ("ab", "bc", "cd", "da")})
     with pytest.raises(DiscoveryError, match="chordal"):
         plan_experiments(square)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_closure_equals_meek_closure(seed):
+    """The ranking's own closure equals app.discovery.pdag.meek_closure (Meek 1995, R1–R4) on
+    chordal components with one variable's edges oriented, as the ranking uses it."""
+    from app.discovery.experiments import _meek
+    from app.discovery.pdag import meek_closure
+
+    rng = random.Random(seed)
+    for _ in range(15):
+        n = rng.randint(4, 9)
+        g = _random_chordal(rng, n)
+        nodes = [str(x) for x in g.nodes]
+        v = rng.choice(nodes)
+        nbrs = [str(u) for u in g[int(v)]]
+        parents = [u for u in nbrs if rng.random() < 0.4][:1]
+        directed = {(p, v) for p in parents} | {(v, c) for c in nbrs if c not in parents}
+        und = {frozenset((str(a), str(b))) for a, b in g.edges} - {frozenset(e) for e in directed}
+        want = meek_closure(Pdag(nodes, set(directed), set(und)))
+        a = {x: set() for x in nodes}
+        for p in und:
+            x, y = tuple(p)
+            a[x].add(y)
+            a[y].add(x)
+        par = {x: {p for p, c in directed if c == x} for x in nodes}
+        ch = {x: {c for p, c in directed if p == x} for x in nodes}
+        got = _meek(a, par, ch)
+        assert set(got.directed()) == want.directed
+        assert {frozenset(e) for e in got.undirected} == want.undirected
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_counts_on_chordal_components_match_enumeration(seed):
+    """Member counts and the weights behind the expectation: brute force over every acyclic
+    orientation of a random chordal graph without v-structures (Andersson et al. 1997)."""
+    rng = random.Random(100 + seed)
+    g = _random_chordal(rng, 6, keep=0.7)
+    nodes = [str(x) for x in g.nodes]
+    pairs = [(str(a), str(b)) for a, b in g.edges]
+    members = []
+    for flips in itertools.product((False, True), repeat=len(pairs)):
+        edges = {(b, a) if f else (a, b) for (a, b), f in zip(pairs, flips)}
+        d = nx.DiGraph(list(edges))
+        if nx.is_directed_acyclic_graph(d) and not _vstructs(edges):
+            members.append(edges)
+    plan = plan_experiments(Pdag(nodes, set(), {frozenset(p) for p in pairs}))
+    assert plan.members == len(members)
+    want, n_members, _ = _brute(nodes, members[0])
+    assert n_members == len(members)
+    for s in plan.scores:
+        assert (s.worst, s.best) == (want[s.target][0], want[s.target][2])
+        assert s.expected == pytest.approx(want[s.target][1])
