@@ -31,7 +31,12 @@ from app.discovery.result import DiscoveryResult
 from app.errors import DiscoveryError
 
 Edge = tuple[str, str]
-MAX_LOCAL = 2_000      # parent-set cliques examined per variable before refusing to rank it
+MAX_LOCAL = 300      # parent-set cliques examined per variable before refusing to rank it
+MAX_COUNT_STEPS = 5_000   # closures spent counting members before giving up the average
+
+
+class _TooLarge(Exception):
+    """Counting the class would take more than MAX_COUNT_STEPS closures."""
 
 
 @dataclass(frozen=True)
@@ -39,26 +44,19 @@ class InterventionScore:
     """What intervening on `target` would tell, over the members of the class.
 
     `worst`/`best`: fewest/most undecided edges oriented for any member; `expected`: the mean
-    over members (equally likely); `edge_chance`: for each undecided edge it may orient, the
-    share of members for which it does (1.0: oriented whatever the true graph is).
+    over members (equally likely), None when the class was too large to count; `always`: edges
+    oriented whatever the true member is, `sometimes`: for some members only; `edge_chance`:
+    the share of members for which each of those is oriented (empty when not counted).
     """
 
     target: str
     worst: int
-    expected: float
+    expected: float | None
     best: int
+    always: tuple[Edge, ...]
+    sometimes: tuple[Edge, ...]
     edge_chance: dict[Edge, float]
     outcomes: int             # distinct parent sets of the target in the class
-
-    @property
-    def always(self) -> tuple[Edge, ...]:
-        """Undecided edges oriented whatever the true member is."""
-        return tuple(sorted(e for e, p in self.edge_chance.items() if p >= 1.0 - 1e-12))
-
-    @property
-    def sometimes(self) -> tuple[Edge, ...]:
-        """Undecided edges oriented for some members only."""
-        return tuple(sorted(e for e, p in self.edge_chance.items() if 0 < p < 1.0 - 1e-12))
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ class ExperimentPlan:
     """Single-variable interventions ranked best first (largest worst case, then expectation)."""
 
     undecided: tuple[Edge, ...]         # undirected edges of the class, name order in each
-    members: int                        # DAGs in the equivalence class
+    members: int | None                 # DAGs in the equivalence class (None: too many to count)
     scores: tuple[InterventionScore, ...]
     notes: tuple[str, ...] = ()
 
@@ -82,7 +80,11 @@ class ExperimentPlan:
             return "No edge is left undecided: every direction is already known."
         if s.worst == s.best:
             return (f"Intervening on {s.target} orients {s.worst} of the {n} undecided edges, "
-                    f"whichever of the {self.members:,} graphs in the class is the true one.")
+                    "whichever graph of the class is the true one.")
+        if s.expected is None:
+            return (f"Intervening on {s.target} orients at least {s.worst} and at most "
+                    f"{s.best} of the {n} undecided edges (the class is too large to count, so "
+                    "no average is given).")
         return (f"Intervening on {s.target} orients at least {s.worst} and on average "
                 f"{s.expected:.2f} of the {n} undecided edges (at most {s.best}), over the "
                 f"{self.members:,} graphs of the class taken as equally likely.")
@@ -113,20 +115,24 @@ def plan_experiments(result: DiscoveryResult | Pdag) -> ExperimentPlan:
                 "four or more undecided edges), so it is not an equivalence class of DAGs. This "
                 "happens when background knowledge or test errors conflict; the ranking needs a "
                 "valid CPDAG.")
-    counter = _Counter(skeleton)
-    members = 1
-    for comp in components:
-        members *= counter.count(comp)
-    scores, notes = [], list(notes)
-    for comp in components:
-        for v in sorted(comp):
-            score = counter.score(comp, v)
-            if score is None:
-                notes.append(f"{v} is skipped: its neighbourhood allows more than {MAX_LOCAL:,} "
-                             "parent sets.")
-            else:
-                scores.append(score)
-    scores.sort(key=lambda s: (-s.worst, -s.expected, -s.best, s.target))
+    notes = list(notes)
+    targets = [(comp, v) for comp in components for v in sorted(comp)]
+    counter = _Counter(skeleton, counting=True)
+    try:
+        members: int | None = 1
+        for comp in components:
+            members *= counter.count(comp)
+        found = [counter.score(comp, v) for comp, v in targets]
+    except _TooLarge:
+        counter, members = _Counter(skeleton, counting=False), None
+        notes.append(f"The class is too large to count its members here (more than "
+                     f"{MAX_COUNT_STEPS:,} steps), so the ranking uses the exact worst and best "
+                     "cases only, not the average.")
+        found = [counter.score(comp, v) for comp, v in targets]
+    notes += [f"{v} is skipped: its neighbourhood allows more than {MAX_LOCAL:,} parent sets."
+              for (_, v), sc in zip(targets, found) if sc is None]
+    scores = sorted((sc for sc in found if sc is not None),
+                    key=lambda sc: (-sc.worst, -(sc.expected or 0.0), -sc.best, sc.target))
     return ExperimentPlan(undecided, members, tuple(scores), tuple(notes))
 
 
@@ -185,8 +191,10 @@ def _meek(und: dict[str, set[str]], par: dict[str, set[str]],
 class _Counter:
     """Member counts and intervention outcomes on the chordal components of one skeleton."""
 
-    def __init__(self, skeleton: nx.Graph) -> None:
+    def __init__(self, skeleton: nx.Graph, counting: bool) -> None:
         self.g = skeleton
+        self.counting = counting
+        self.steps = 0
         self.count = lru_cache(maxsize=None)(self._count)
 
     def _closure(self, comp: frozenset, parents: tuple, v: str) -> _Closed:
@@ -218,6 +226,9 @@ class _Counter:
             return size
         if edges == size * (size - 1) // 2:   # complete: every order of the nodes
             return factorial(size)
+        self.steps += size
+        if self.steps > MAX_COUNT_STEPS:
+            raise _TooLarge
         return sum(self._rest(self._closure(comp, (), u)) for u in sorted(comp))
 
     def score(self, comp: frozenset, v: str) -> InterventionScore | None:
@@ -239,12 +250,16 @@ class _Counter:
         for parents in cliques:
             closed = self._closure(comp, parents, v)
             k = n_edges - len(closed.undirected)
-            w = self._rest(closed)
+            w = self._rest(closed) if self.counting else 1
             total += w
             weighted += w * k
             worst, best = min(worst, k), max(best, k)
             for a, b in closed.directed():
                 e = (a, b) if a < b else (b, a)
                 chance[e] = chance.get(e, 0) + w
-        return InterventionScore(v, worst, weighted / total, best,
+        always = tuple(sorted(e for e, c in chance.items() if c == total))
+        sometimes = tuple(sorted(e for e, c in chance.items() if c < total))
+        if not self.counting:
+            return InterventionScore(v, worst, None, best, always, sometimes, {}, len(cliques))
+        return InterventionScore(v, worst, weighted / total, best, always, sometimes,
                                  {e: c / total for e, c in sorted(chance.items())}, len(cliques))
