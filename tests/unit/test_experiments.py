@@ -204,3 +204,16 @@ def test_counts_on_chordal_components_match_enumeration(seed):
     for s in plan.scores:
         assert (s.worst, s.best) == (want[s.target][0], want[s.target][2])
         assert s.expected == pytest.approx(want[s.target][1])
+
+
+def test_ranking_chart_keeps_rank_order_and_leaves_out_missing_averages():
+    from app.charts.experiments import AVERAGE, BEST, WORST, ranking_chart
+
+    rows = [{"target": "z", "worst": 2, "expected": 2.5, "best": 3},
+            {"target": "a", "worst": 1, "expected": None, "best": 3}]
+    spec = ranking_chart(rows, 3).to_dict()
+    values = next(iter(spec["datasets"].values()))
+    assert [(v["intervene on"], v["measure"]) for v in values] == [
+        ("z", WORST), ("z", AVERAGE), ("z", BEST), ("a", WORST), ("a", BEST)]
+    assert spec["encoding"]["y"]["sort"] == ["z", "a"]
+    assert spec["encoding"]["x"]["scale"]["domain"] == [0, 3]
