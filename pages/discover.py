@@ -174,7 +174,7 @@ with guard():
     st.dataframe(pd.DataFrame(edge_table(shown)), hide_index=True, width="stretch",
                  column_config={"present": pct, "this orientation": pct})
 
-    show_experiments(shown, d, key)
+    show_experiments(shown, d, key, df, variables)
 
     st.subheader("Adopt edges into the workspace graph")
     texts = {e.text: e for e in shown.edges}

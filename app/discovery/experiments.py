@@ -263,3 +263,50 @@ class _Counter:
             return InterventionScore(v, worst, None, best, always, sometimes, {}, len(cliques))
         return InterventionScore(v, worst, weighted / total, best, always, sometimes,
                                  {e: c / total for e, c in sorted(chance.items())}, len(cliques))
+
+
+@dataclass(frozen=True)
+class ClassShrink:
+    """The class learned from observational rows alone (PC) beside the one learned from all
+    rows with the regime column as CD-NOD's context: how many edges the experiments decided."""
+
+    regime: str
+    before: DiscoveryResult
+    after: DiscoveryResult
+    undecided_before: int
+    undecided_after: int
+    changed: tuple[str, ...]       # variables whose mechanism differs across regimes
+
+    def sentence(self) -> str:
+        told = self.undecided_before - self.undecided_after
+        moved = ", ".join(self.changed) or "none"
+        return (f"Observational rows alone leave {self.undecided_before} edges undecided; with "
+                f"the experimental rows (regime column {self.regime}) {self.undecided_after} "
+                f"remain, so the experiments decided {told}. Variables whose mechanism "
+                f"changes across regimes: {moved}.")
+
+
+def class_shrink(df, regime: str, observational: object, variables=None,
+                 **options) -> ClassShrink:
+    """Learn with and without the experimental rows: PC on the rows whose `regime` equals
+    `observational`, then CD-NOD on all rows with `regime` as context (Huang et al. 2020), an
+    intervened variable showing up as a child of the regime. `options` go to `discover`."""
+    from app.discovery.engine import discover
+
+    if regime not in df.columns:
+        raise DiscoveryError(f"There is no column '{regime}' to read the regimes from.")
+    labels = df[regime].astype(str)
+    obs_mask = labels == str(observational)
+    if not obs_mask.any():
+        raise DiscoveryError(f"No row has '{observational}' in '{regime}': choose the value "
+                             "that marks the observational (untouched) rows.")
+    if obs_mask.all():
+        raise DiscoveryError(f"Every row has '{observational}' in '{regime}': there are no "
+                             "experimental rows to learn from.")
+    names = [str(c) for c in (variables or df.columns) if str(c) != regime]
+    before = discover(df.loc[obs_mask, names], method="pc", variables=names, **options)
+    after = discover(df[[*names, regime]], method="cdnod", variables=names, domain_column=regime,
+                     **options)
+    changed = tuple(sorted(b for a, b in after.directed if a == regime))
+    return ClassShrink(regime, before, after, len(before.undirected), len(after.undirected),
+                       changed)

@@ -35,3 +35,15 @@ def test_plan_sentence_matches_for_a_chain():
 
     plan = plan_experiments(Pdag(list("abc"), set(), {frozenset("ab"), frozenset("bc")}))
     assert plan.sentence().startswith("Intervening on b orients 2 of the 2 undecided edges")
+
+
+def test_regime_column_compares_the_classes_without_a_traceback():
+    at = open_page("pages/discover.py", sample="kidney_stones")
+    box = next(s for s in at.selectbox if s.key.startswith("disc_exp_regime:"))
+    regime = box.options[1]          # options[0] is "— none —"
+    box.select(regime).run()
+    assert_no_exception(at)
+    labels = [m.label for m in at.metric]
+    assert "Undecided edges, observational rows" in labels
+    said = shown(" ".join(str(i.value) for i in at.info))
+    assert "Observational rows alone leave" in said and f"regime column {regime}" in said

@@ -217,3 +217,29 @@ def test_ranking_chart_keeps_rank_order_and_leaves_out_missing_averages():
         ("z", WORST), ("z", AVERAGE), ("z", BEST), ("a", WORST), ("a", BEST)]
     assert spec["encoding"]["y"]["sort"] == ["z", "a"]
     assert spec["encoding"]["x"]["scale"]["domain"] == [0, 3]
+
+
+def test_experimental_rows_shrink_the_class_on_a_simulated_chain():
+    """Simulated ground truth x → y → z with y set by experiment in half the rows: observational
+    data leave x — y — z undecided (one class of 3 members); the regime is a cause of y only,
+    a collider regime → y ← x, so both edges get oriented (Huang et al. 2020, CD-NOD)."""
+    import numpy as np
+    import pandas as pd
+
+    from app.discovery.experiments import class_shrink
+
+    rng = np.random.default_rng(3)
+
+    def rows(k, regime):
+        x = rng.normal(size=k)
+        y = 0.9 * x + rng.normal(size=k) if regime == "obs" else 2.0 + rng.normal(size=k)
+        return pd.DataFrame({"x": x, "y": y, "z": 0.9 * y + rng.normal(size=k), "did": regime})
+
+    df = pd.concat([rows(1500, "obs"), rows(1500, "do y")], ignore_index=True)
+    s = class_shrink(df, "did", "obs")
+    assert (s.undecided_before, s.undecided_after) == (2, 0)
+    assert s.changed == ("y",)
+    assert {("x", "y"), ("y", "z")} <= s.after.directed
+    assert "decided 2" in s.sentence()
+    with pytest.raises(DiscoveryError, match="marks the observational"):
+        class_shrink(df, "did", "nothing")

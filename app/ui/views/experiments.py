@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app.charts.experiments import ranking_chart
-from app.discovery.experiments import ExperimentPlan, plan_experiments
+from app.discovery.experiments import ClassShrink, ExperimentPlan, class_shrink, plan_experiments
 from app.discovery.result import DiscoveryResult
 from app.discovery.view import Drawing
 from app.errors import DiscoveryError
@@ -22,9 +22,51 @@ def _plan(key: str, _result: DiscoveryResult) -> ExperimentPlan:
     return plan_experiments(_result)
 
 
-def show_experiments(result: DiscoveryResult, drawing: Drawing, key: str) -> None:
-    """The ranked candidate interventions, a sentence on the chosen one, and its edges drawn."""
+@st.cache_data(max_entries=8, show_spinner="Learning with the experimental rows…")
+def _shrink(key: str, _df: pd.DataFrame, regime: str, observational: str,
+            variables: tuple[str, ...]) -> ClassShrink:
+    return class_shrink(_df, regime, observational, list(variables))
+
+
+def show_experiments(result: DiscoveryResult, drawing: Drawing, key: str,
+                     df: pd.DataFrame, variables: list[str]) -> None:
+    """The ranked candidate interventions, a sentence on the chosen one, and its edges drawn;
+    then, with a regime column, how much experimental rows shrink the class."""
     st.subheader("Which experiment next?")
+    _ranking(result, drawing, key)
+    _with_experiments(df, variables, key)
+
+
+def _with_experiments(df: pd.DataFrame, variables: list[str], key: str) -> None:
+    with st.expander("Already ran experiments? Learn from them too"):
+        st.caption("Give the column that says which variable was set by experiment in each row "
+                   "and the value that marks untouched (observational) rows. The class learned "
+                   "from observational rows (PC) is compared with the one CD-NOD learns from all "
+                   "rows with that column as context.")
+        cols = [str(c) for c in df.columns]
+        regime = st.selectbox("Regime column", [None, *cols], key=f"disc_exp_regime:{key}",
+                              format_func=lambda c: "— none —" if c is None else c)
+        if regime is None:
+            return
+        values = sorted(df[regime].astype(str).unique())
+        if len(values) > 50:
+            st.caption("That column has more than 50 values; a regime column has a few.")
+            return
+        observational = st.selectbox("Value of the observational rows", values,
+                                     key=f"disc_exp_obs:{key}:{regime}")
+        try:
+            shrink = _shrink(f"{key}|{regime}|{observational}", df, regime, observational,
+                             tuple(v for v in variables if v != regime))
+        except DiscoveryError as e:
+            st.warning(md(str(e)), icon=":material/warning:")
+            return
+        c1, c2 = st.columns(2)
+        c1.metric("Undecided edges, observational rows", md(shrink.undecided_before))
+        c2.metric("Undecided edges, with the experiments", md(shrink.undecided_after))
+        st.info(md(shrink.sentence()), icon=":material/science:")
+
+
+def _ranking(result: DiscoveryResult, drawing: Drawing, key: str) -> None:
     if result.graph_type == "PAG" or result.circle_edges:
         st.caption("The experiment ranking is for CPDAGs (PC, GES) only: this graph is a PAG, "
                    "where latent common causes change what an experiment can orient.")
