@@ -167,12 +167,12 @@ def _meek(und: dict[str, set[str]], par: dict[str, set[str]],
         return any(not adj(c, y) and d != x and d in par[y] and adj(x, d)     # R4
                    for c in und[x] for d in ch[c])
 
-    def around(nodes: set[str]) -> set[Edge]:
-        """Undirected pairs a new arrow among `nodes` can make orientable (any rule)."""
-        near = set(nodes).union(*(und[n] for n in nodes)) if nodes else set()
-        return {(min(n, m), max(n, m)) for n in near for m in und[n]}
+    def around(x: str, y: str) -> set[Edge]:
+        """Undirected pairs a new arrow x → y can make orientable: those at y (R1, R2, R3, R4),
+        at x (R2) and at x's undirected neighbours (R4, x → y as its c → d)."""
+        return {(n, m) if n < m else (m, n) for n in ({x, y} | und[x]) for m in und[n]}
 
-    todo = around({n for n in par if par[n] or ch[n]})
+    todo = set().union(*(around(x, y) for x in ch for y in ch[x]))
     while todo:
         a, b = todo.pop()
         if b not in und[a]:
@@ -183,7 +183,7 @@ def _meek(und: dict[str, set[str]], par: dict[str, set[str]],
                 und[y].discard(x)
                 par[y].add(x)
                 ch[x].add(y)
-                todo |= around({x, y} | par[x] | par[y] | ch[x] | ch[y])
+                todo |= around(x, y)
                 break
     return _Closed({(a, b) for a in und for b in und[a] if a < b}, par)
 
