@@ -76,6 +76,8 @@ class ExperimentPlan:
         """One plain sentence about a choice (the top one by default)."""
         s = score or self.best
         n = len(self.undecided)
+        if s is None and self.undecided:
+            return "No variable could be ranked within the limits: see the notes."
         if s is None:
             return "No edge is left undecided: every direction is already known."
         if s.worst == s.best:

@@ -243,3 +243,29 @@ def test_experimental_rows_shrink_the_class_on_a_simulated_chain():
     assert "decided 2" in s.sentence()
     with pytest.raises(DiscoveryError, match="marks the observational"):
         class_shrink(df, "did", "nothing")
+
+
+@pytest.mark.parametrize("n", [4, 6, 8])
+def test_complete_graph_closed_form(n):
+    """On a complete graph every order of the nodes is a member. Intervening on the node in
+    position i orients its n-1 edges and, by Meek's R2 (p → v → c gives p → c), every edge from
+    an earlier to a later node; only the pairs among the i-1 earlier and among the n-i later
+    nodes stay open: C(i-1,2) + C(n-i,2). So worst = C(n,2) - C(n-1,2) = n-1, best = C(n,2)
+    minus the least of those, expected = C(n,2) - (2/n) Σ_{j<n} C(j,2) = C(n,2) - 2 C(n,3)/n."""
+    from math import comb
+
+    nodes = [f"x{i}" for i in range(n)]
+    full = Pdag(nodes, set(), {frozenset(p) for p in itertools.combinations(nodes, 2)})
+    plan = plan_experiments(full)
+    for s in plan.scores:
+        open_at = [comb(i - 1, 2) + comb(n - i, 2) for i in range(1, n + 1)]
+        assert s.worst == n - 1 and s.best == comb(n, 2) - min(open_at)
+        assert s.expected == pytest.approx(comb(n, 2) - 2 * comb(n, 3) / n)
+
+
+def test_over_the_limits_says_so():
+    nodes = [f"x{i}" for i in range(10)]        # 2^9 parent sets per node > MAX_LOCAL
+    full = Pdag(nodes, set(), {frozenset(p) for p in itertools.combinations(nodes, 2)})
+    plan = plan_experiments(full)
+    assert plan.scores == () and len(plan.notes) == 10
+    assert "within the limits" in plan.sentence()
