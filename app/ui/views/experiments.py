@@ -81,8 +81,8 @@ def _ranking(result: DiscoveryResult, drawing: Drawing, key: str) -> None:
         st.warning(md(str(e)), icon=":material/warning:")
         return
     n = len(plan.undecided)
-    members = f"{plan.members:,}" if plan.members is not None else "too many to count"
-    st.caption(f"{md(n)} edges are undecided; the data cannot tell apart {md(members)} graphs. "
+    members = f"{plan.members:,} graphs" if plan.members is not None else "more graphs than can be counted here"
+    st.caption(f"{md(n)} edges are undecided; the data cannot tell apart {md(members)}. "
                "Intervening on a variable (setting it yourself) reveals the direction of every "
                "edge at it, and Meek's rules then orient more. Ranked by the number of edges "
                "oriented whatever the true graph is, then on average over the graphs of the "
