@@ -81,6 +81,8 @@ STYLES: dict[str, dict] = {
     "feedback": {"color": "#9ca3af", "width": 1.6, "dashes": [6, 6]},
     "undirected": {"color": "#4b5563", "width": 1.6, "dashes": False, "arrows": ""},
     "bidirected": {"color": "#7c3aed", "width": 1.8, "dashes": [6, 6], "arrows": "to,from"},
+    "will_orient": {"color": "#f59e0b", "width": 4, "dashes": False, "arrows": ""},
+    "may_orient": {"color": "#f59e0b", "width": 3, "dashes": [6, 6], "arrows": ""},
 }
 STYLE_LABELS: dict[str, str] = {
     "highlight": "highlighted", "open_path": "open path", "blocked_path": "blocked path",
@@ -90,6 +92,7 @@ STYLE_LABELS: dict[str, str] = {
     "dashed": "end mark undecided (o→ in a PAG)", "circle": "o circle: either mark",
     "feedback": "feedback (left out of the DAG)", "undirected": "— direction undecided",
     "bidirected": "latent common cause (↔)",
+    "will_orient": "oriented by the experiment", "may_orient": "may be oriented by the experiment",
 }
 NODE_STYLES: dict[str, dict] = {
     "highlight": {"borderWidth": 5, "border": "#f59e0b"},

@@ -24,6 +24,7 @@ from app.markup import md
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
+from app.ui.views.experiments import show_experiments
 from app.ui.widgets import cancellable_job, need_data
 
 ADOPTED = "disc_adopted_message"
@@ -172,6 +173,8 @@ with guard():
     pct = st.column_config.NumberColumn(format="percent")
     st.dataframe(pd.DataFrame(edge_table(shown)), hide_index=True, width="stretch",
                  column_config={"present": pct, "this orientation": pct})
+
+    show_experiments(shown, d, key, df, variables)
 
     st.subheader("Adopt edges into the workspace graph")
     texts = {e.text: e for e in shown.edges}
