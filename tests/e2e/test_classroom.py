@@ -55,15 +55,20 @@ def test_student_answer_appears_on_the_teacher_chart(app_server, page, browser):
         wait_for_app(student)
         student.get_by_text("Question 1").wait_for(timeout=30_000)
         box = student.get_by_role("combobox", name="Adjust for")
-        for _ in range(5):      # a poll may redraw the page just as we click: try again
+        chosen = student.get_by_text("stone_size", exact=True).first
+        for _ in range(10):     # a poll may redraw the page just as we click: try again
             box.click()
             try:
                 student.get_by_role("option", name="stone_size").click(timeout=4_000)
+            except PlaywrightTimeout:
+                pass
+            student.keyboard.press("Escape")
+            try:
+                chosen.wait_for(timeout=2_000)
                 break
             except PlaywrightTimeout:
-                student.keyboard.press("Escape")
-        student.keyboard.press("Escape")
-        expect(student.get_by_text("stone_size", exact=True).first).to_be_visible()
+                continue
+        expect(chosen).to_be_visible()
         student.get_by_role("button", name="Send my answer").click()
         wait_for_app(student)
         student.get_by_text("Your answer:").wait_for(timeout=30_000)
