@@ -28,7 +28,7 @@ def ranking_chart(rows: list[dict], undecided: int, height_per_row: int = 26) ->
         x=alt.X("edges:Q", title=f"Undecided edges oriented (of {undecided})",
                 scale=alt.Scale(domain=[0, max(undecided, 1)]),
                 axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color("measure:N", sort=present, title=None, legend=alt.Legend(orient="top"),
+        color=alt.Color("measure:N", sort=present, title=None, legend=alt.Legend(orient="top", direction="vertical"),
                         scale=alt.Scale(domain=present, range=[COLORS[m] for m in present])),
         tooltip=["intervene on:N", "measure:N", alt.Tooltip("edges:Q", format=".2f")],
     ).properties(height=max(1, len(rows)) * height_per_row * len(present) / 2 + 40)
