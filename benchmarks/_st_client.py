@@ -9,6 +9,7 @@ Used by benchmarks/load_test.py (the leading underscore keeps `make bench` from 
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -33,7 +34,13 @@ class Run:
     values: dict[str, str] = field(default_factory=dict)      # text box label -> its text
 
     def has(self, text: str) -> bool:
-        return any(text in t for t in self.texts)
+        """Whether `text` is on the page as a person reads it: names reach Markdown escaped
+        (app.markup.md), so backslash escapes and word joiners are undone before comparing."""
+        return any(text in _as_shown(t) for t in self.texts)
+
+
+def _as_shown(markdown: str) -> str:
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def _element_text(kind: str, element) -> str:
