@@ -38,6 +38,15 @@ def md(text: object) -> str:
     return "".join("\\" + c if c in _PUNCTUATION else c for c in text)
 
 
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")     # a backslash before ASCII punctuation
+
+
+def as_shown(markdown: object) -> str:
+    """What escaped Markdown displays: `md`'s backslashes and word joiners undone (for checks
+    that read page sources as a person reads the page, e.g. tests and the load-test client)."""
+    return _ESCAPED.sub(r"\1", str(markdown)).replace(WORD_JOINER, "")
+
+
 def md_authored(text: object) -> str:
     """Markdown someone else wrote (a lesson file, a checker's prompt): bold, lists, links and
     code stay, but nothing in it can make the browser fetch: `![` never starts an image (its `[`
@@ -57,4 +66,4 @@ def md_names(names, empty: str = "none") -> str:
     return ", ".join(names) if names else empty
 
 
-__all__ = ["WORD_JOINER", "md", "md_authored", "md_line", "md_names"]
+__all__ = ["WORD_JOINER", "as_shown", "md", "md_authored", "md_line", "md_names"]

@@ -9,7 +9,6 @@ Used by benchmarks/load_test.py (the leading underscore keeps `make bench` from 
 from __future__ import annotations
 
 import json
-import re
 import time
 from dataclasses import dataclass, field
 
@@ -17,6 +16,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import connect
+
+from app.markup import as_shown
 
 DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
 
@@ -36,11 +37,7 @@ class Run:
     def has(self, text: str) -> bool:
         """Whether `text` is on the page as a person reads it: names reach Markdown escaped
         (app.markup.md), so backslash escapes and word joiners are undone before comparing."""
-        return any(text in _as_shown(t) for t in self.texts)
-
-
-def _as_shown(markdown: str) -> str:
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
+        return any(text in as_shown(t) for t in self.texts)
 
 
 def _element_text(kind: str, element) -> str:

@@ -217,3 +217,11 @@ def test_a_real_report_on_hostile_columns_escapes_them_in_markdown_and_html():
     assert "<img" not in html and 'href="http' not in html
     assert "&lt;img src=http://198.51.100.7/y.png&gt;" in html
     assert "![t](http://198.51.100.7/x.png)" in html                 # shown as plain text
+
+
+@pytest.mark.parametrize("name", ["![t](http://198.51.100.7/x.png)", "<img src=x>", "a_b*c",
+                                  "www.example.org", "$x$ :red[y] `z`", "plain name"])
+def test_as_shown_undoes_md_exactly(name):
+    from app.markup import as_shown, md
+
+    assert as_shown(md(name)) == name

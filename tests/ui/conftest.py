@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from app.markup import as_shown
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "streamlit_app.py")
@@ -31,7 +32,7 @@ def shown(markdown) -> str:
     """What a Markdown source displays: names and messages reach it escaped (app.markup.md),
     so `stone\\_size` in the source is `stone_size` on the screen (and URL prefixes carry an
     invisible word joiner)."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", str(markdown)).replace("\u2060", "")
+    return as_shown(markdown)
 
 
 def assert_no_exception(at: AppTest) -> None:
