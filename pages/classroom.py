@@ -3,10 +3,10 @@ join with a code. "My workspaces" saves, reopens, downloads and uploads whole wo
 import streamlit as st
 
 from app import store
-from app.ui.classroom.student import student_view
-from app.ui.classroom.teacher import teacher_view
-from app.ui.classroom.workspaces import workspaces_view
 from app.ui.errors import guard
+from app.ui.views.classroom.student import student_view
+from app.ui.views.classroom.teacher import teacher_view
+from app.ui.views.classroom.workspaces import workspaces_view
 
 st.title("Classroom")
 st.caption("A teacher asks a question on a causal graph; everyone answers from their own "

@@ -1,7 +1,7 @@
 """Data: pick a sample or upload a table, look at it, set variable types, try discretising."""
 import streamlit as st
 
-from app.charts.profile import bar_chart, column_chart, level_counts, missingness_chart
+from app.charts.profile import bar_chart, level_counts, missingness_chart
 from app.data import (
     VARIABLE_TYPES,
     Dataset,
@@ -9,30 +9,19 @@ from app.data import (
     discretise,
     infer_types,
     load_data,
-    profile,
     safe_csv,
     with_types,
 )
 from app.markup import md
 from app.samples import list_samples, load_sample
 from app.ui import state
-from app.ui.charts import show_chart, show_spec, spec_of
+from app.ui.charts import show_chart, show_spec
 from app.ui.errors import guard
+from app.ui.views.data import MAX_CHARTS, summaries
 from app.ui.widgets import graph_data_notice
 from app.workspace import DatasetRef
 
-MAX_CHARTS = 30
 PREVIEW_ROWS = 200
-
-
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _summaries(fingerprint: str, types: tuple, _df):
-    """Profile and one small chart per column, computed once per table and set of types."""
-    ds = Dataset(df=_df, name="", fingerprint=fingerprint, types=dict(types))
-    prof = profile(ds)
-    charts = [(c.name, column_chart(_df[c.name], c.type)) for c in prof.column_profiles[:MAX_CHARTS]]
-    charts = [(name, None if chart is None else spec_of(chart)) for name, chart in charts]
-    return prof, charts
 
 
 def load_upload(uploaded) -> Dataset:
@@ -94,7 +83,7 @@ ws = state.workspace()
 types = {c: ws.var_types.get(c) for c in map(str, df.columns)}
 if not all(types.values()):
     types = {**infer_types(df), **{k: v for k, v in types.items() if v}}
-prof, charts = _summaries(ref.fingerprint, tuple(sorted(types.items())), df)
+prof, charts = summaries(ref.fingerprint, tuple(sorted(types.items())), df)
 
 st.dataframe(df.head(PREVIEW_ROWS), width="stretch", height=260)
 st.caption(f"The first {min(PREVIEW_ROWS, len(df)):,} of {len(df):,} rows ({kind}).")

@@ -9,7 +9,7 @@ from app.lessons.loader import teacher_guide
 from app.markup import md
 from app.ui import state
 from app.ui.errors import show_error
-from app.ui.learn_views import (
+from app.ui.views.learn import (
     PICK,
     PRACTICE,
     PRESENTER,

@@ -1,6 +1,6 @@
 """The live classroom: questions posed on a graph (questions.py), who may join and how often
 (access.py) and the tally of the class's answers (summary.py). Pure logic: the database side is
-app.store.classes, the screens app/ui/classroom, the chart app.charts.classroom."""
+app.store.classes, the screens app/ui/views/classroom, the chart app.charts.classroom."""
 from app.classroom.access import (
     CODE_ALPHABET,
     NAME_MAX,

@@ -2,7 +2,7 @@
 the check of a student's answer.
 
 Pure logic, no database and no Streamlit: ``app.store.classes`` persists what this module
-decides, and ``app/ui/classroom`` shows it. Graph questions are checked by ``app.analysis``
+decides, and ``app/ui/views/classroom`` shows it. Graph questions are checked by ``app.analysis``
 (the engine behind the Analyse page and the lessons), so a student's answer gets the same
 verdict and the same reasons everywhere.
 

@@ -21,7 +21,7 @@ FILES = sorted([*ROOT.glob("pages/*.py"), *(ROOT / "app" / "ui").rglob("*.py"),
                 ROOT / "streamlit_app.py"])
 
 ESCAPERS = {"md", "md_line", "md_names", "md_authored",
-            "esc"}                                  # esc: app/ui/classroom/common.py's alias
+            "esc"}                                  # esc: app/ui/views/classroom/common.py's alias
 NUMBER_CALLS = {"len", "int", "float", "round", "sum", "abs", "fmt"}
 NUMERIC_SPEC = set("deEfFgGn%,_")                 # a spec ending in one of these formats a number
 
@@ -58,14 +58,14 @@ PARAM = "a Markdown parameter of our wrapper: every caller is checked as a sink 
 ESCAPES = "returns Markdown that escapes every name itself (tests/hostile/test_text_markup.py)"
 _ALLOW = {
     NUMBER: [
-        ("app/ui/classroom/student.py", "view.summary.correct", "view.summary.total",
+        ("app/ui/views/classroom/student.py", "view.summary.correct", "view.summary.total",
          "view.number"),
-        ("app/ui/classroom/teacher.py", "a.count", "q.number", "info.number", "info.questions",
+        ("app/ui/views/classroom/teacher.py", "a.count", "q.number", "info.number", "info.questions",
          "store.class_info(*teacher_login()).students", "res.total", "students"),
         ("app/ui/estimate_panels.py", "n_sims or default_simulations(target.method)",
          "ci_text(fast_est)", "fast_est.n_rows", "row.n", "ci_text(e)",
          "ci", "fit.ar_text(scale)"),          # formatted bounds of an interval
-        ("app/ui/learn_views.py", "number", "n_hints", "lesson.number", "solved",
+        ("app/ui/views/learn.py", "number", "n_hints", "lesson.number", "solved",
          "_seeds()[PRACTICE]", "level", "_progress().best_streak", "a", "c",
          "_progress().streak", "min(mem['hints'] + 1, n_hints)"),
         ("pages/analyse.py", "i", "m", "n_open"),
@@ -78,17 +78,17 @@ _ALLOW = {
         ("pages/timeseries.py", "res.n_steps", "min_freq"),
     ],
     OURS: [
-        ("app/ui/classroom/student.py", "q.choices()", "cr.SIGNS.get",
+        ("app/ui/views/classroom/student.py", "q.choices()", "cr.SIGNS.get",
          "cr.format_code(seat.code)", "when(mine.submitted_at)"),
-        ("app/ui/classroom/teacher.py", "key", "MASKED_KEY", "KEY_SHOWN_S"),
-        ("app/ui/classroom/teacher.py", "cr.KINDS[q.question.kind]", "q.status", "label",
+        ("app/ui/views/classroom/teacher.py", "key", "MASKED_KEY", "KEY_SHOWN_S"),
+        ("app/ui/views/classroom/teacher.py", "cr.KINDS[q.question.kind]", "q.status", "label",
          "cr.SIGNS.get", "cr.format_code(info.code)"),
-        ("app/ui/classroom/workspaces.py", "key", "EXTENSION"),
+        ("app/ui/views/classroom/workspaces.py", "key", "EXTENSION"),
         ("app/ui/estimate_panels.py", "ev.scale", "label", "text"),   # E-value scale name;
         # mediation metric titles and sentences from the panel's own tuple
         ("app/ui/estimate_panels.py", "EXPECTED[k]", "LABELS[k]", "fast_est.method_label",
          "fast_est.method_label.lower()", "e.ci_method", "e.engine", "e.method_label"),
-        ("app/ui/learn_views.py", "(ex.rung or '').capitalize()", "list(LEVELS)"),
+        ("app/ui/views/learn.py", "(ex.rung or '').capitalize()", "list(LEVELS)"),
         ("pages/analyse.py", "how", "an.ROLE_LABELS[role].capitalize()",
          "{i.text: why for i, why in report.skipped}"),    # st.write(dict) shows JSON, not Markdown
         ("pages/counterfactual.py", "modes", "list(models.ASSUMPTIONS)"),
@@ -110,7 +110,7 @@ _ALLOW = {
         ("pages/timeseries.py", "sample.summary", "sample.readme.split('---', 2)[-1]"),
     ],
     "a cookie value checked against a fixed alphabet before it is written": [
-        ("app/ui/classroom/common.py", "name", "value"),
+        ("app/ui/views/classroom/common.py", "name", "value"),
         ("app/ui/autosave.py", "SESSION_COOKIE", "key"),
     ],
     PARAM: [

@@ -110,7 +110,7 @@ def test_the_seat_token_stays_out_of_the_url():
 
 
 def test_the_teacher_key_is_masked_after_it_was_shown_once():
-    from app.ui.classroom.teacher import KEY_SHOWN_S, MASKED_KEY
+    from app.ui.views.classroom.teacher import KEY_SHOWN_S, MASKED_KEY
 
     teacher = _teacher()
     _create_class_and_post(teacher)

@@ -8,9 +8,16 @@ from app.classroom import access
 from app.errors import CausalCanvasError
 from app.ui import state
 from app.ui.charts import chart_spec, show_spec
-from app.ui.classroom.common import SEAT_COOKIE, browser_id, cookie, esc, remember_cookie, when
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
+from app.ui.views.classroom.common import (
+    SEAT_COOKIE,
+    browser_id,
+    cookie,
+    esc,
+    remember_cookie,
+    when,
+)
 
 
 def answer_widget(q: cr.Question, qid: int):

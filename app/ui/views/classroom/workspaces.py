@@ -5,8 +5,8 @@ from app import classroom as cr
 from app import store
 from app.errors import CausalCanvasError
 from app.ui import state
-from app.ui.classroom.common import LIB_COOKIE, esc, remember_cookie
 from app.ui.errors import guard
+from app.ui.views.classroom.common import LIB_COOKIE, esc, remember_cookie
 from app.workspace_file import EXTENSION, MIME, file_name, write_workspace_file
 
 

@@ -9,8 +9,8 @@ from app import store
 from app.charts.classroom import summary_chart
 from app.ui import state
 from app.ui.charts import chart_spec, show_spec
-from app.ui.classroom.common import esc, when
 from app.ui.errors import guard
+from app.ui.views.classroom.common import esc, when
 
 
 def question_form(g) -> None:
