@@ -506,15 +506,6 @@ class CausalGraph:
             positions={n: p for n, p in self.positions.items() if n in keep},
         )
 
-    # ---- text formats (see app.io) ----------------------------------------------------------
-    def to_dagitty(self) -> str:
-        from app.io.dagitty import write_dagitty
-        return write_dagitty(self)
-
-    def to_json(self) -> str:
-        from app.io.jsonfmt import write_json
-        return write_json(self)
-
 
 def _check_acyclic(nodes: tuple[str, ...], edges: frozenset[Edge]) -> None:
     g = nx.DiGraph()

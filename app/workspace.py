@@ -17,6 +17,7 @@ from typing import Any
 from app import settings
 from app.errors import CausalCanvasError, ShareLinkError
 from app.graph import CausalGraph
+from app.io.dagitty import write_dagitty
 
 SHARE_VERSION = 1
 MAX_SHARE_TOKEN = settings.MAX_SHARE_TOKEN
@@ -129,7 +130,7 @@ class SharePayload:
 def encode_share(graph: CausalGraph, sample: str | None = None, page: str | None = None,
                  extra: Mapping[str, str] | None = None) -> str:
     """A compact URL-safe token: version, then base64url(zlib(JSON))."""
-    doc: dict[str, Any] = {"v": SHARE_VERSION, "g": graph.to_dagitty()}
+    doc: dict[str, Any] = {"v": SHARE_VERSION, "g": write_dagitty(graph)}
     if sample:
         doc["s"] = sample
     if page:

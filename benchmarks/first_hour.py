@@ -27,6 +27,7 @@ from _server import CHROMIUM, start_server, stop_server  # noqa: E402
 from _server import CHROMIUM_ARGS as ARGS  # noqa: E402
 
 from app.discovery.simulate import linear_sem, random_dag  # noqa: E402
+from app.io.dagitty import write_dagitty  # noqa: E402
 
 ED = "window.__ccDagEditor"
 TARGET_S = 0.7
@@ -61,7 +62,7 @@ def main() -> None:
     csv = Path(tempfile.mkdtemp(prefix="first-hour-")) / "fifty.csv"
     df.to_csv(csv, index=False)
     x, y = next((a, b) for a, b in sorted(g.edges))
-    text = g.set_role(x, "exposure").set_role(y, "outcome").to_dagitty()
+    text = write_dagitty(g.set_role(x, "exposure").set_role(y, "outcome"))
     proc, base, log = start_server("first-hour")
     times: dict[str, list[float]] = {k: [] for k in
                                      ("baseline: switch to Home", "page switch", "canvas: add",

@@ -7,6 +7,7 @@ from app import io
 from app.editor import EditorNotice, apply_events, place_new_nodes
 from app.errors import ParseError
 from app.graph import KIND_NAMES, CausalGraph
+from app.io.dagitty import write_dagitty
 from app.markup import md
 from app.ui import state
 from app.ui.errors import show_error
@@ -72,7 +73,7 @@ g_hash = g.content_hash()
 # Keep the text box in step with the workspace (after a canvas edit, undo, or a loaded sample,
 # and after a visit to another page: Streamlit drops the state of a widget it did not draw).
 if st.session_state.get(SRC) != g_hash or TEXT not in st.session_state:
-    st.session_state[TEXT] = g.to_dagitty()
+    st.session_state[TEXT] = write_dagitty(g)
     st.session_state[SRC] = g_hash
     _show_text(st.session_state[TEXT])
     st.session_state.pop("graph_text_error", None)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from app.drawing import display_positions
 from app.graph import CausalGraph
+from app.io.dagitty import write_dagitty
 from app.report import charts
 from app.report.result import ReportResult, Rule
 from app.report.svg import SvgEdge, graph_edges, graph_svg
@@ -315,7 +316,7 @@ def _graph(r: ReportResult) -> Section:
         "Edges: " + ", ".join(f"{a} → {b}" for a, b in sorted(g.edges))
         + ("; hidden common causes: " + ", ".join(f"{a} ↔ {b}" for a, b in sorted(g.bidirected))
            if g.bidirected else "")))
-    blocks.append(Code(g.without_positions().to_dagitty()))
+    blocks.append(Code(write_dagitty(g.without_positions())))
     return Section("graph", "3. The graph used", tuple(blocks),
                    intro="The causal assumptions every later step relies on (also as DAGitty "
                          "text, to paste into the Graph page or dagitty.net).")

@@ -9,6 +9,7 @@ import pytest
 
 from app.graph import CausalGraph
 from app.io import parse_graph
+from app.io.dagitty import write_dagitty
 from app.workspace import encode_share
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
 
@@ -113,7 +114,7 @@ def test_build_the_confounding_triangle_with_the_mouse_then_refuse_a_cycle_undo_
     settle(page)
     page.keyboard.press("Escape")
     g = text_graph(page)
-    assert g.same_structure(TRIANGLE), g.to_dagitty()
+    assert g.same_structure(TRIANGLE), write_dagitty(g)
     assert set(g.positions) == {"Z", "X", "Y"}                     # placed where they were drawn
     shot(page, "editor-triangle.png")
 
@@ -296,7 +297,7 @@ def test_fast_edits_are_each_applied_once_and_none_is_lost(app_server, page):
     page.wait_for_timeout(500)
     settle(page)
     g = text_graph(page)
-    assert set(g.nodes) == set(names), g.to_dagitty()
+    assert set(g.nodes) == set(names), write_dagitty(g)
     assert g.edges == {("N0", "N1")}
     assert page.evaluate(f"() => {ED}.summary().nodes.length") == 6
     # each edit is one undo step: six undos take the graph back to empty, not further

@@ -19,6 +19,7 @@ from app.analysis import (
     instruments,
 )
 from app.graph import CausalGraph
+from app.io.dagitty import write_dagitty
 
 
 def sets(*items: str) -> set[frozenset[str]]:
@@ -187,7 +188,7 @@ def test_minimal_adjustment_sets_match_pgmpy_on_random_dags_with_latents():
                 theirs = {frozenset()} if theirs == frozenset() else set(theirs)
             except ValueError:          # pgmpy: "No valid adjustment set found"
                 theirs = set()
-            assert as_set(adjustment_sets(g, x, y)) == theirs, g.to_dagitty()
+            assert as_set(adjustment_sets(g, x, y)) == theirs, write_dagitty(g)
             checked += 1
     assert checked == 80
 
@@ -205,7 +206,7 @@ def test_set_checks_match_pgmpy_backdoor_test_on_random_sets():
             for _ in range(4):
                 z = [n for n in pool if rng.random() < 0.5]
                 assert check_adjustment_set(g, x, y, z).valid == \
-                    ci.is_valid_backdoor_adjustment_set(x, y, z), (g.to_dagitty(), z)
+                    ci.is_valid_backdoor_adjustment_set(x, y, z), (write_dagitty(g), z)
 
 
 def test_frontdoor_sets_match_minimal_pgmpy_frontdoor_sets():
@@ -214,7 +215,7 @@ def test_frontdoor_sets_match_minimal_pgmpy_frontdoor_sets():
         for g, x, y in _cases(seed=13, count=60):
             theirs = set(_pgmpy(g).get_all_frontdoor_adjustment_sets(x, y))
             minimal = {s for s in theirs if not any(t < s for t in theirs)}
-            assert as_set(frontdoor_sets(g, x, y)) == minimal, g.to_dagitty()
+            assert as_set(frontdoor_sets(g, x, y)) == minimal, write_dagitty(g)
 
 
 @pytest.mark.parametrize("seed", [21, 22])
@@ -233,5 +234,5 @@ def test_conditional_instruments_match_pgmpy(seed):
             ours = {i.node for i in instruments(g, x, y)}
             theirs = {z for z, _ in _pgmpy(g).get_conditional_ivs(x, y)}
             theirs |= set(_pgmpy(g).get_ivs(x, y))
-            assert ours == theirs, g.to_dagitty()
+            assert ours == theirs, write_dagitty(g)
     assert compared >= 10

@@ -2,6 +2,7 @@
 import pytest
 
 from app.graph import CausalGraph
+from app.io.dagitty import write_dagitty
 from app.samples import list_samples
 from app.workspace import encode_share
 from tests.ui.conftest import assert_no_exception, open_page, shown
@@ -39,7 +40,7 @@ def test_typing_a_graph_updates_the_workspace_and_undo_restores():
     assert at.session_state["cc_history"].undo() == "edit graph text"
     at.run()
     assert current_graph(at) == before
-    assert at.text_area(key="graph_text").value == before.to_dagitty()
+    assert at.text_area(key="graph_text").value == write_dagitty(before)
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -84,9 +85,9 @@ def test_graph_text_is_shown_again_after_visiting_another_page():
     at = open_page("pages/home.py")
     at.switch_page("pages/graph.py").run()
     shown = at.text_area(key="graph_text").value
-    assert shown == current_graph(at).to_dagitty()
+    assert shown == write_dagitty(current_graph(at))
     at.switch_page("pages/data.py").run()
     assert_no_exception(at)
     at.switch_page("pages/graph.py").run()
     assert_no_exception(at)
-    assert at.text_area(key="graph_text").value == current_graph(at).to_dagitty()
+    assert at.text_area(key="graph_text").value == write_dagitty(current_graph(at))

@@ -30,6 +30,7 @@ from app.analysis import (
 )
 from app.errors import GraphError, ParseError, QueryError
 from app.graph import CausalGraph
+from app.io.dagitty import write_dagitty
 
 
 def parse(text: str) -> CausalGraph:
@@ -162,7 +163,7 @@ def test_words_dagitty_allows_as_names_stay_names():
     g = parse("dag { dag -> edge; strict [latent]; edge [exposure] }")
     assert set(g.nodes) == {"dag", "edge", "strict"}
     assert g.latents == {"strict"} and g.exposures == {"edge"}
-    assert parse(g.to_dagitty()) == g
+    assert parse(write_dagitty(g)) == g
 
 
 def test_quoted_keywords_are_names():

@@ -25,6 +25,7 @@ from app.exercises.checkers import (
     paths_exercise,
 )
 from app.exercises.generator import random_dag
+from app.io.dagitty import write_dagitty
 
 CLASSIC = parse_graph("dag { Z1 -> X; Z1 -> Z3; Z2 -> Z3; Z2 -> Y; Z3 -> X; Z3 -> Y; X -> W; W -> Y }")
 FRONT_DOOR = parse_graph("dag { smoking -> tar -> cancer; smoking <-> cancer }")
@@ -177,10 +178,10 @@ def test_front_door_check_agrees_with_the_engines_minimal_sets(seed):
     nodes = list(g.nodes)
     minimal = [frozenset(s) for s in frontdoor_sets(g, x, y)]
     for m in minimal:
-        assert is_frontdoor_set(g, x, y, m)[0], (g.to_dagitty(), x, y, m)
+        assert is_frontdoor_set(g, x, y, m)[0], (write_dagitty(g), x, y, m)
     for s in subsets([n for n in nodes if n not in (x, y)])[1:]:
         if is_frontdoor_set(g, x, y, s)[0]:
-            assert any(m <= s for m in minimal), (g.to_dagitty(), x, y, s)
+            assert any(m <= s for m in minimal), (write_dagitty(g), x, y, s)
 
 
 def test_adjustment_checker_agrees_with_brute_force_on_random_graphs():
