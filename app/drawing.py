@@ -368,6 +368,38 @@ def _coarse(pts: np.ndarray, via) -> np.ndarray:
     return pts[np.linspace(0, len(pts) - 1, 9).astype(int)]
 
 
+# (ends, control point, nearby node boxes) -> (nodes the curve passes through, coarse polyline).
+# Routing tries a few bends for every edge on every edit and nudge pass; a moved node changes
+# the key only of the curves whose hull it is near, so the rest come from here.
+_GEOMETRY: dict[tuple, tuple[list[str], np.ndarray]] = {}
+_GEOMETRY_MAX = 50_000
+
+
+def _edge_geometry(a, b, via, source: str, target: str, nodes: Sequence[NodeBox],
+                   arrays: Mapping[str, np.ndarray]) -> tuple[list[str], np.ndarray]:
+    """The nodes (other than its ends) the edge a→b (bent through `via`) passes through, and
+    the edge as a few segments for counting crossings. Memoised on the nodes whose box meets
+    the hull of the curve's control points (a superset of the ones it can touch)."""
+    xs = (a[0], b[0]) if via is None else (a[0], b[0], via[0])
+    ys = (a[1], b[1]) if via is None else (a[1], b[1], via[1])
+    near = np.flatnonzero((arrays["x"] + arrays["hw"] > min(xs)) & (arrays["x"] - arrays["hw"] < max(xs))
+                          & (arrays["y"] + arrays["hh"] > min(ys)) & (arrays["y"] - arrays["hh"] < max(ys)))
+    key = (a, b, via, source, target,
+           tuple((nodes[i].name, nodes[i].x, nodes[i].y, nodes[i].width, nodes[i].height,
+                  nodes[i].shape) for i in near))
+    found = _GEOMETRY.get(key)
+    if found is None:
+        pts = curve_points(a, b, via, step=6.0)   # finer than any node (30 px tall)
+        sub = {k: v[near] for k, v in arrays.items()}
+        inside = points_inside(pts, sub)
+        hits = [nodes[i].name for i, hit in zip(near, inside)
+                if hit and nodes[i].name not in (source, target)]
+        if len(_GEOMETRY) >= _GEOMETRY_MAX:
+            _GEOMETRY.clear()
+        found = _GEOMETRY[key] = (hits, _coarse(pts, via))
+    return found
+
+
 def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, NodeBox],
                 edges: Sequence[DrawnEdge], font_size: float = 15.0, straight: bool = False
                 ) -> tuple[dict[DrawnEdge, dict], list[tuple[DrawnEdge, str]], int]:
@@ -381,7 +413,6 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
     layouts, which may move nodes instead) directed edges are never bent.
     """
     nodes = [replace_box(boxes[n], pos[n]) for n in pos]
-    index = {n.name: i for i, n in enumerate(nodes)}
     arrays = node_arrays(nodes, _EDGE_MARGIN)
     plain = node_arrays(nodes)
     smooth: dict[DrawnEdge, dict] = {}
@@ -407,11 +438,7 @@ def route_edges(pos: Mapping[str, tuple[float, float]], boxes: Mapping[str, Node
             for clockwise in ((True,) if bend == 0.0 else (True, False)):
                 option = _smooth(bend, clockwise)
                 via = via_point(a, b, option)
-                pts = curve_points(a, b, via, step=6.0)   # finer than any node (30 px tall)
-                inside = points_inside(pts, arrays)
-                inside[[index[e.source], index[e.target]]] = False
-                hits = [nodes[i].name for i in np.flatnonzero(inside)]
-                coarse = _coarse(pts, via)
+                hits, coarse = _edge_geometry(a, b, via, e.source, e.target, nodes, arrays)
                 crossings = (_crossings(coarse, starts, ends)
                              if count_crossings and not hits else 0)
                 label_clash = 0

@@ -153,3 +153,24 @@ def test_a_style_for_the_reverse_of_an_arrow_is_still_drawn_as_its_own_edge():
     p = CausalGraph.from_edges([], nodes=("a", "b"), kind="pag", circle=[("a", "@->", "b")])
     data = network_data(p, edge_styles={("b", "a"): "extra"})
     assert len(data.edges) == 1 and data.edges[0]["color"]["color"] == "#2563eb"
+
+
+def test_memoised_edge_geometry_routes_exactly_as_a_cold_start():
+    """The routing memo (app.drawing._GEOMETRY) is keyed on the nodes near each curve: after
+    moving nodes one at a time, every warm routing equals routing with the memo emptied."""
+    import random
+
+    from app import drawing
+    from app.discovery.simulate import random_dag
+
+    rng = random.Random(4)
+    g = random_dag(25, expected_degree=2.5, seed=4)
+    pos = drawing.layered_layout(g)
+    edges = drawing._drawn_edges(g)
+    boxes = {n: drawing.estimate_node_box(n, n, *pos[n]) for n in g.nodes}
+    for _ in range(8):
+        n = rng.choice(g.nodes)
+        pos = {**pos, n: (pos[n][0] + rng.uniform(-80, 80), pos[n][1] + rng.uniform(-50, 50))}
+        warm = drawing.route_edges(pos, boxes, edges)
+        drawing._GEOMETRY.clear()
+        assert drawing.route_edges(pos, boxes, edges) == warm
