@@ -94,7 +94,7 @@ def _overlap_data(n: int = 3000, seed: int = 7) -> pd.DataFrame:
 
 
 def test_a_set_that_overlaps_is_preferred_to_one_that_does_not():
-    from app.report.pipeline import _overlap_choice
+    from app.report.rules import overlap_choice as _overlap_choice
     from app.report.result import ReportSettings
 
     s = ReportSettings(treatment="T", outcome="Y")
