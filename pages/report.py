@@ -62,6 +62,12 @@ domain = c5.selectbox("Domain / time column", [None, *[c for c in cols if c not 
                                                         (treatment, outcome)]],
                       format_func=lambda c: "— none —" if c is None else c, key=f"rep_domain:{fp}",
                       help="Which site, group or period each row is from (CD-NOD).")
+mediators = st.multiselect(
+    "Mediators (optional)", [c for c in cols if c not in (treatment, outcome)],
+    key=f"rep_mediators:{fp}:{treatment}:{outcome}",
+    help="Variables through which the treatment may act. The report then splits the effect into "
+         "a direct part and the part through them (natural direct and indirect effects), after "
+         "checking on the graph that the split is identified.")
 with st.expander("More settings"):
     m1, m2, m3 = st.columns(3)
     seed = m1.number_input("Seed (every random step)", 0, 2**31 - 1, 0, key="rep_seed")
@@ -83,7 +89,7 @@ params = {"treatment": treatment, "outcome": outcome, "bootstrap": n_boot, "seed
           "alpha": alpha, "latent": LATENT[latent], "domain_column": domain,
           "refutation_simulations": sims, "add_learned": add_learned,
           "outcome_last": outcome_last, "use_graph": use_graph, "treatment_value": treated,
-          "control_value": control}
+          "control_value": control, "mediators": tuple(mediators)}
 graph_key = g.content_hash() if use_graph else ""
 key = hashlib.sha256(json.dumps([fp, graph_key, params, knowledge_text, dict(ws.var_types)],
                                 sort_keys=True, default=str).encode()).hexdigest()[:16]

@@ -1,6 +1,7 @@
 """Command line: write the automatic causal analysis report for a table.
 
     python -m app.report data.csv --treatment T --outcome Y [--graph g.dagitty] [options]
+    python -m app.report data.csv -t T -y Y --graph g.dagitty --mediator M   (direct/indirect)
     python -m app.report lalonde_nsw --treatment treat --outcome re78 --graph sample
 
 DATA is a CSV/TSV/Parquet file or the name of a bundled sample. Bad input prints a clear
@@ -64,6 +65,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tier", action="append", default=[], metavar="A,B,...",
                    help="a time tier, earliest first (repeatable): later tiers cannot cause "
                         "earlier ones")
+    p.add_argument("--mediator", action="append", default=[], metavar="M",
+                   help="split the effect into its direct part and the part through M "
+                        "(repeatable: several mediators together)")
     p.add_argument("--html", type=Path, help="where to write the HTML report "
                                              "(default: <data>-report.html)")
     p.add_argument("--md", type=Path, help="also write the Markdown report here")
@@ -131,7 +135,8 @@ def main(argv: list[str] | None = None) -> int:
             use_graph=graph is not None, add_learned=not args.keep_my_graph, latent=args.latent,
             domain_column=args.domain, outcome_last=not args.outcome_not_last,
             treatment_value=args.treated_value, control_value=args.control_value,
-            refutation_simulations=args.refutations, progress=progress)
+            refutation_simulations=args.refutations, mediators=tuple(args.mediator),
+            progress=progress)
         out = args.html or default_out
         out.write_text(render_html(result), encoding="utf-8")
         if args.md:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.drawing import display_positions
 from app.graph import CausalGraph
@@ -124,10 +124,12 @@ def build_document(r: ReportResult) -> Document:
                              "merged": "your graph plus strongly supported learned edges"}
               [r.graph_source]),
              ("Seed", f"{s.seed} (every random step; see Reproducibility)"))
-    sections = (_summary(r), _data(r), _discovery(r), _graph(r), _implications(r),
-                _identification(r), _estimation(r), _refutation(r), _sensitivity(r),
-                _what_if(r), _assumptions(r), _reproduce(r))
-    return Document(REPORT_TITLE, f"Effect of {s.treatment} on {s.outcome}", facts, sections)
+    body = (_data(r), _discovery(r), _graph(r), _implications(r), _identification(r),
+            _estimation(r), *((_mediation(r),) if s.mediators else ()), _refutation(r),
+            _sensitivity(r), _what_if(r), _assumptions(r), _reproduce(r))
+    numbered = tuple(replace(sec, title=f"{i}. {sec.title}") for i, sec in enumerate(body, 1))
+    return Document(REPORT_TITLE, f"Effect of {s.treatment} on {s.outcome}", facts,
+                    (_summary(r), *numbered))
 
 
 def _summary(r: ReportResult) -> Section:
@@ -154,6 +156,10 @@ def _summary(r: ReportResult) -> Section:
                    if n_none else "")
                 + "; the primary estimate uses the smallest in absolute value (section 3). "
                 "Background knowledge would narrow this down.", "Undecided directions. "))
+    if r.settings.mediators:
+        blocks.append(Para(r.mediation.sentence if r.mediation is not None else
+                           f"Not split into direct and indirect parts: {r.mediation_note}",
+                           "Direct and indirect. "))
     blocks.append(Table(("Check", "Result", "Details"),
                         tuple((c.name, c.status, c.text) for c in r.checks), status_col=1,
                         caption="How the verdict was reached: each check has a stated rule "
@@ -171,7 +177,7 @@ def _data(r: ReportResult) -> Section:
         role = ("treatment" if c.name == r.treatment else "outcome" if c.name == r.outcome
                 else "discovery" if c.name in r.variables else "left out")
         rows.append((c.name, c.type, role, f"{c.missing:,}", f"{c.distinct:,}", stats))
-    return Section("data", "1. The data", (
+    return Section("data", "The data", (
         Bullets(r.profile_notes),
         Table(("Column", "Type", "Used as", "Missing", "Distinct", "Summary"), tuple(rows),
               numeric=(3, 4), caption="Column profile (types as inferred or as you set them)."),
@@ -190,7 +196,7 @@ def _discovery(r: ReportResult) -> Section:
     if d is None:
         blocks.append(Callout("warn", r.discovery_error or "Discovery did not run.",
                               "Discovery failed. "))
-        return Section("discovery", "2. Discovery", tuple(blocks))
+        return Section("discovery", "Discovery", tuple(blocks))
     blocks.append(Para(_discovery_summary(d), "Result. "))
     blocks.append(Para(d.reason, "Why this method. "))
     if d.test_reason:
@@ -234,7 +240,7 @@ def _discovery(r: ReportResult) -> Section:
     notes = [n for n in d.notes if not n.startswith("Worker processes")]
     if notes:
         blocks.append(Bullets(tuple(notes)))
-    return Section("discovery", "2. Discovery", tuple(blocks),
+    return Section("discovery", "Discovery", tuple(blocks),
                    intro="A causal graph proposed by the data alone (plus background knowledge), "
                          "with bootstrap confidence for each edge.")
 
@@ -317,7 +323,7 @@ def _graph(r: ReportResult) -> Section:
         + ("; hidden common causes: " + ", ".join(f"{a} ↔ {b}" for a, b in sorted(g.bidirected))
            if g.bidirected else "")))
     blocks.append(Code(write_dagitty(g.without_positions())))
-    return Section("graph", "3. The graph used", tuple(blocks),
+    return Section("graph", "The graph used", tuple(blocks),
                    intro="The causal assumptions every later step relies on (also as DAGitty "
                          "text, to paste into the Graph page or dagitty.net).")
 
@@ -325,7 +331,7 @@ def _graph(r: ReportResult) -> Section:
 def _implications(r: ReportResult) -> Section:
     rep = r.implications
     if rep is None:
-        return Section("implications", "4. Testable implications",
+        return Section("implications", "Testable implications",
                        (Callout("note", r.implications_note or "Not tested."),))
     blocks: list[Block] = [Callout("note" if rep.consistent else "warn", rep.verdict)]
     if r.implications_note:
@@ -345,7 +351,7 @@ def _implications(r: ReportResult) -> Section:
         blocks.append(Bullets(tuple(f"Not tested: {ind.text} — {why}" for ind, why in rep.skipped[:10])))
     if rep.notes:
         blocks.append(Bullets(tuple(rep.notes)))
-    return Section("implications", "4. Testable implications", tuple(blocks),
+    return Section("implications", "Testable implications", tuple(blocks),
                    intro="Every missing edge in the graph claims an independence; if the data "
                          "clearly contradict one, the graph is wrong somewhere.")
 
@@ -368,7 +374,7 @@ def _identification(r: ReportResult) -> Section:
     blocks.append(Table(("Strategy", "In this graph"), tuple(rows)))
     if e.notes:
         blocks.append(Bullets(tuple(e.notes)))
-    return Section("identification", "5. Identification", tuple(blocks),
+    return Section("identification", "Identification", tuple(blocks),
                    intro="Can the effect be computed from the observed data if the graph is "
                          "right, and by which formula?")
 
@@ -413,9 +419,69 @@ def _estimation(r: ReportResult) -> Section:
         blocks.append(Para(r.headline, "In words. "))
     if r.estimation_notes:
         blocks.append(Bullets(r.estimation_notes))
-    return Section("estimation", "6. Estimation", tuple(blocks),
+    return Section("estimation", "Estimation", tuple(blocks),
                    intro="The identified effect estimated several ways, next to the naive "
                          "comparison.")
+
+
+MEDIATION_CONDITIONS = (
+    "Covariates C block every back-door path from the treatment to the outcome.",
+    "C blocks every back-door path from the treatment to the mediators.",
+    "C and the treatment block every back-door path from the mediators to the outcome.",
+    "No mediator–outcome confounder is itself affected by the treatment.",
+)
+
+
+def _mediation(r: ReportResult) -> Section:
+    """The total effect split into its direct and indirect parts (natural effects), or why the
+    graph does not allow the split."""
+    s, m = r.settings, r.mediation
+    via = ", ".join(s.mediators)
+    blocks: list[Block] = [Para(
+        "Natural direct and indirect effects are identified from data and a graph when, for a set "
+        "C of pre-treatment covariates, four conditions hold (Pearl 2001; VanderWeele 2015, "
+        "Explanation in Causal Inference, §2.2); they are checked on the graph used (section 3):",
+        "Identification. "), Bullets(MEDIATION_CONDITIONS)]
+    if m is None:
+        blocks.append(Callout("warn", r.mediation_note, "Not split. "))
+        return Section("mediation", "Direct and indirect effects", tuple(blocks),
+                       intro=f"How much of the effect runs through {via} — not computed here.")
+    blocks.append(Para(f"All four hold with C = {nodes_text(m.covariates)}.", "Checked: "))
+    share = ("–" if m.share_mediated is None else pct(m.share_mediated))
+    blocks.append(Table(
+        ("Effect", "Estimate", "95% CI", "What it means"),
+        (("Total effect", fmt(m.total), ci_text(*m.total_ci),
+          f"How much {s.outcome} changes when {s.treatment} changes, by every path."),
+         ("Natural direct effect (NDE)", fmt(m.nde), ci_text(*m.nde_ci),
+          f"The change if {s.treatment} changed but {via} stayed as under the control value."),
+         ("Natural indirect effect (NIE)", fmt(m.nie), ci_text(*m.nie_ci),
+          f"The change carried through {via} alone."),
+         ("Proportion mediated", share, "–",
+          "NIE ÷ total: the share of the effect that runs through the mediators (no interval: "
+          "a ratio of two uncertain numbers).")),
+        numeric=(1, 2), caption=f"{m.method.capitalize()}; percentile bootstrap intervals "
+                                f"({m.n_bootstrap} resamples, seed {s.seed}), {m.n_rows:,} rows."))
+    blocks.append(_mediation_figure(r))
+    blocks.append(Para(m.sentence, "In words. "))
+    blocks.append(Bullets(m.notes))
+    return Section("mediation", "Direct and indirect effects", tuple(blocks),
+                   intro=f"How much of the effect of {s.treatment} on {s.outcome} runs through "
+                         f"{via}, and how much does not.")
+
+
+def _mediation_figure(r: ReportResult) -> Figure:
+    from app.charts.estimation import mediation_table
+
+    colors = {"total": charts.NAIVE, "direct": charts.ADJUSTED, "indirect": charts.OK}
+    rows = [charts.ForestRow(row.label, row.value, row.ci_low, row.ci_high,
+                             colors.get(row.part, charts.WARN))
+            for row in mediation_table(r.mediation).itertuples()]
+    unit = (f"difference in the share with {r.coding['outcome_label']}"
+            if r.coding.get("binary_outcome") else f"difference in mean {r.outcome}")
+    return Figure(charts.forest_svg(rows, title="Direct and indirect effects", axis_label=unit),
+                  "Grey: total effect. Blue: direct part. Green: indirect part (through the "
+                  "mediators). Lines: 95% intervals; direct + indirect = total.",
+                  "; ".join(f"{row.label}: {fmt(row.value)}" for row in rows))
 
 
 def _short(e) -> str:
@@ -428,7 +494,7 @@ def _short(e) -> str:
 
 def _refutation(r: ReportResult) -> Section:
     if not r.refutations:
-        return Section("refutation", "7. Refutation",
+        return Section("refutation", "Refutation",
                        (Callout("note", r.refutation_note or "No refutation ran."),))
     rows = tuple((x.label, x.expected, fmt(x.new_effect), pval(x.p_value),
                   "passed" if x.passed else "warning", x.explanation) for x in r.refutations)
@@ -443,7 +509,7 @@ def _refutation(r: ReportResult) -> Section:
             f"{x.label}: mean {fmt(x.new_effect)} over {x.n_simulations} re-estimates."))
     if r.refutation_note:
         blocks.append(Para(r.refutation_note, "Not run. "))
-    return Section("refutation", "7. Refutation", tuple(blocks),
+    return Section("refutation", "Refutation", tuple(blocks),
                    intro="Change the data in ways that should (or should not) change the answer, "
                          "and check that the estimate behaves.")
 
@@ -451,7 +517,7 @@ def _refutation(r: ReportResult) -> Section:
 def _sensitivity(r: ReportResult) -> Section:
     sens = r.sensitivity
     if sens is None:
-        return Section("sensitivity", "8. Sensitivity to hidden confounding",
+        return Section("sensitivity", "Sensitivity to hidden confounding",
                        (Callout("note", r.sensitivity_note or "Not computed."),))
     blocks: list[Block] = [Para(sens.explanation)]
     blocks.append(Table(("Quantity", "Value"), (
@@ -481,7 +547,7 @@ def _sensitivity(r: ReportResult) -> Section:
                             numeric=(1, 2, 3)))
     if sens.notes:
         blocks.append(Bullets(tuple(sens.notes)))
-    return Section("sensitivity", "8. Sensitivity to hidden confounding", tuple(blocks),
+    return Section("sensitivity", "Sensitivity to hidden confounding", tuple(blocks),
                    intro="How strong would an unmeasured confounder have to be to explain the "
                          "effect away?")
 
@@ -500,11 +566,11 @@ def _what_if(r: ReportResult) -> Section:
                             caption="One-edge changes at the treatment or outcome. A change alters "
                                     "the conclusion when the estimate changes sign or its "
                                     "interval starts or stops including 0."))
-    return Section("what-if", "9. What would change the conclusion", tuple(blocks))
+    return Section("what-if", "What would change the conclusion", tuple(blocks))
 
 
 def _assumptions(r: ReportResult) -> Section:
-    return Section("assumptions", "10. Assumptions", (Bullets(r.assumptions),),
+    return Section("assumptions", "Assumptions", (Bullets(r.assumptions),),
                    intro="What has to hold for the estimate to be the causal effect.")
 
 
@@ -524,6 +590,7 @@ def _reproduce(r: ReportResult) -> Section:
         ("Outcome measured last", "yes" if s.outcome_last else "no"),
         ("Refutation simulations", "engine default" if s.refutation_simulations is None
          else str(s.refutation_simulations)),
+        *((("Mediators", ", ".join(s.mediators)),) if s.mediators else ()),
         ("Data fingerprint", r.fingerprint),
     )
     args = ["python", "-m", "app.report", r.dataset_name, "--treatment", s.treatment,
@@ -548,7 +615,9 @@ def _reproduce(r: ReportResult) -> Section:
         args += ["--keep-my-graph"]
     if s.refutation_simulations is not None:
         args += ["--refutations", str(s.refutation_simulations)]
-    return Section("reproduce", "11. Reproducibility", (
+    for m in s.mediators:
+        args += ["--mediator", m]
+    return Section("reproduce", "Reproducibility", (
         Para("The same data, graph and settings give the same report, byte for byte: every "
              "random step uses the seed below, and no time stamp is written."),
         Table(("Setting", "Value"), settings_rows),

@@ -7,7 +7,7 @@ the same numbers.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from app.graph import CausalGraph
@@ -109,6 +109,34 @@ class ReportSettings:
     control_value: Any = None
     refutation_simulations: int | None = None
     max_rows: int = 20_000
+    mediators: tuple[str, ...] = ()       # split the effect into direct and indirect parts
+
+    @classmethod
+    def build(cls, treatment: str | None = None, outcome: str | None = None,
+              settings: ReportSettings | None = None, **options: Any) -> ReportSettings:
+        """Settings from `settings` (if given) with treatment, outcome and any field in
+        `options` replaced, normalised as make_report expects (strings, lower-case method,
+        booleans, a tuple of mediators). An unknown option is a TypeError, as for any call."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - names)
+        if unknown:
+            raise TypeError(f"make_report() got an unexpected keyword argument '{unknown[0]}'")
+        values = {f.name: getattr(settings, f.name) for f in fields(cls)} if settings else {}
+        values.update(options)
+        if treatment is not None:
+            values["treatment"] = treatment
+        if outcome is not None:
+            values["outcome"] = outcome
+        for key in ("treatment", "outcome"):
+            values[key] = "" if values.get(key) is None else str(values[key])
+        values["method"] = str(values.get("method", "auto")).lower()
+        for key in ("use_graph", "add_learned", "outcome_last"):
+            if key in values:
+                values[key] = bool(values[key])
+        mediators = values.get("mediators") or ()
+        values["mediators"] = ((str(mediators),) if isinstance(mediators, str)
+                               else tuple(dict.fromkeys(map(str, mediators))))
+        return cls(**values)
 
     @property
     def seeds(self) -> dict[str, int]:
@@ -166,6 +194,9 @@ class ReportResult:
     verdict: str
     headline: str
     versions: tuple[tuple[str, str], ...]
+    mediation_check: Any = None                    # app.estimation.mediation.MediationCheck
+    mediation: Any = None                          # app.estimation.MediationResult | None
+    mediation_note: str = ""                       # why the effect could not be split
     effect_estimates: tuple[Any, ...] = field(default=(), repr=False, compare=False)
     timings: Mapping[str, float] = field(default_factory=dict, repr=False, compare=False)
 

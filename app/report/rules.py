@@ -7,6 +7,8 @@ applied, and what it decided), so the report can show every choice and why it wa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -477,6 +479,162 @@ def efficient_adjustment_set(g: CausalGraph, treatment: str, outcome: str,
     return tuple(n for n in g.nodes if n in o_set)
 
 
-__all__ = ["MAX_DISCOVERY_VARIABLES", "MAX_SIBLINGS", "choose_method", "determiner_rule", "knowledge_from_text", "parent_choices", "discovery_variables",
-           "efficient_adjustment_set", "ensure_effect_edge", "learned_graph", "merge_graphs",
-           "report_knowledge", "with_question"]
+# ---- which estimators ------------------------------------------------------------------------------
+MAX_OVERLAP_TRIES = 6            # valid adjustment sets tried for overlap, in order
+MIN_ROWS_ML = 100                # doubly robust machine learning needs at least this many rows
+
+
+@dataclass(frozen=True)
+class PlannedEstimate:
+    """One estimator the report will run: method, adjustment set (None: the engine's), why."""
+
+    method: str
+    adjustment_set: tuple[str, ...] | None
+    why: str
+    primary: bool
+
+
+@dataclass(frozen=True)
+class EstimatorPlan:
+    """The estimators to run, the stated rules that chose them, notes, and the overlap
+    diagnostics of the adjustment set used (None when not computed)."""
+
+    estimates: tuple[PlannedEstimate, ...]
+    rules: tuple[Rule, ...]
+    notes: tuple[str, ...]
+    overlap: Any
+
+
+def overlap_choice(df: pd.DataFrame, s: ReportSettings, main_set, minimal):
+    """The adjustment set to use, its overlap diagnostics and the stated rule: the planned set
+    unless its propensity scores overlap poorly and another valid set (tried in order, at most
+    MAX_OVERLAP_TRIES) overlaps well."""
+    from app.errors import CausalCanvasError
+    from app.estimation.overlap import overlap_diagnostics
+
+    tried = []
+    for zs in dict.fromkeys([tuple(main_set), *(tuple(m) for m in minimal if m)]):
+        if len(tried) >= MAX_OVERLAP_TRIES:
+            break
+        try:
+            o = overlap_diagnostics(df, s.treatment, list(zs), treatment_value=s.treatment_value,
+                                    control_value=s.control_value)
+        except CausalCanvasError:
+            continue
+        tried.append((zs, o))
+        if o.ok:
+            break
+    text = ("Adjust for a set whose propensity scores overlap: when the planned set leaves "
+            "treated or untreated units without comparable units (share outside [0.05, 0.95] "
+            "over 10%, or weights worth under a tenth of a group), the next valid set that "
+            "overlaps well is used instead; if none does, the verdict says so.")
+    if not tried:
+        return main_set, None, Rule("Overlap of the adjustment set", text, False)
+    good = next(((zs, o) for zs, o in tried if o.ok), None)
+    first_zs, first = tried[0]
+    if good is None:
+        return main_set, first, Rule("Overlap of the adjustment set", text, True,
+                                     f"No valid set overlaps well: {first.message}")
+    if good[0] != tuple(main_set):
+        return good[0], good[1], Rule(
+            "Overlap of the adjustment set", text, True,
+            "{" + ", ".join(first_zs) + "} overlaps poorly (" + first.message + "); used {"
+            + ", ".join(good[0]) + "} instead.")
+    return main_set, good[1], Rule("Overlap of the adjustment set", text, False,
+                                   good[1].message)
+
+
+def estimator_plan(df: pd.DataFrame, s: ReportSettings, minimal, efficient, instruments,
+                   frontdoor_sets, determiners: Mapping[str, float],
+                   binary_t: bool) -> EstimatorPlan:
+    """Which estimators to run and why. Adjustment sets holding a variable that decides the
+    treatment are never used (no overlap); see the "Estimators" rule for the plan itself."""
+    t = s.treatment
+    rules = [determiner_rule(determiners, t, binary_t)]
+    blocked = set(determiners)
+    had_sets, had_efficient = bool(minimal), efficient is not None
+    if efficient is not None and set(efficient) & blocked:
+        efficient = None
+    minimal = tuple(m for m in minimal if not set(m) & blocked)
+    main_set = efficient if efficient is not None else (minimal[0] if minimal else None)
+    overlap = None
+    if main_set and binary_t:
+        main_set, overlap, overlap_rule = overlap_choice(df, s, main_set, minimal)
+        rules.append(overlap_rule)
+    has_iv, has_fd = bool(instruments), bool(frontdoor_sets)
+    if main_set is not None:
+        plan = _backdoor_plan(main_set, minimal, efficient is not None, binary_t, len(df), has_iv)
+    elif has_fd:
+        plan = [PlannedEstimate("frontdoor", None, "Primary: no valid adjustment set, but a "
+                                                   "front-door mediator set exists.", True)]
+        if has_iv:
+            plan.append(PlannedEstimate("iv", None, "Check: an instrument exists.", False))
+    elif has_iv:
+        plan = [PlannedEstimate("iv", None, "Primary: no valid adjustment set, but an "
+                                            "instrument exists.", True)]
+    else:
+        plan = []
+    rules.append(Rule(
+        "Adjustment set",
+        "Adjust for the efficient (optimal) adjustment set when it is valid, fully measured and "
+        "keeps overlap; otherwise for the smallest such valid set.", main_set is not None,
+        ("{" + ", ".join(main_set) + "}" + (" (efficient set)" if efficient is not None else
+                                            " (smallest set)")) if main_set is not None else
+        ("Every valid adjustment set holds a variable that decides the treatment (no overlap)."
+         if blocked and (had_sets or had_efficient) else
+         "No valid adjustment set of measured variables.")))
+    rules.append(Rule(
+        "Estimators",
+        "Back-door: linear regression always (primary); with a two-valued treatment and something "
+        f"to adjust for, also propensity-score weighting and (≥ {MIN_ROWS_ML} rows) doubly robust "
+        "machine learning; regression on the smallest valid set when it differs; an "
+        "instrumental-variable estimate whenever an instrument exists. Without a valid adjustment "
+        "set: front-door, then instrumental variables.", bool(plan),
+        f"{len(plan)} estimator run(s)." if plan else "Nothing applies: the effect is not "
+                                                      "identifiable from this graph and data."))
+    notes = []
+    if main_set and not binary_t:
+        notes.append("Only regression-type estimators apply to a numeric treatment (propensity-"
+                     "score and machine-learning estimators need two treatment groups), so the "
+                     "checks are other valid adjustment sets and instruments where they exist.")
+    if main_set == () and binary_t:
+        notes.append("Nothing needs adjusting for (no back-door path), so every adjustment "
+                     "estimator reduces to the difference in means; the checks use other valid "
+                     "sets where there are any.")
+    return EstimatorPlan(tuple(plan), tuple(rules), tuple(notes), overlap)
+
+
+def _backdoor_plan(main_set, minimal, is_efficient: bool, binary_t: bool, n_rows: int,
+                   has_iv: bool) -> list[PlannedEstimate]:
+    why_set = ("the efficient adjustment set (smallest variance among valid sets, Henckel et "
+               "al. 2022)" if is_efficient else "the smallest valid adjustment set")
+    set_txt = "{" + ", ".join(main_set) + "}"
+    plan = [PlannedEstimate("linear_regression", main_set,
+                            f"Primary: regression adjustment for {set_txt}, {why_set}. "
+                            "Transparent, and the sensitivity analysis is exact for it.", True)]
+    if binary_t and main_set:
+        plan.append(PlannedEstimate(
+            "ps_weighting", main_set, "Check: models the treatment instead of the outcome; "
+            "agreement with regression means the answer does not hinge on the outcome model.",
+            False))
+        if n_rows >= MIN_ROWS_ML:
+            plan.append(PlannedEstimate(
+                "ml", main_set, "Check: flexible (gradient boosting) and doubly robust: right if "
+                "either the outcome or the treatment model is right.", False))
+    if minimal and tuple(sorted(minimal[0])) != tuple(sorted(main_set)):
+        plan.append(PlannedEstimate(
+            "linear_regression", minimal[0], "Check: the smallest valid set "
+            + ("{" + ", ".join(minimal[0]) + "}" if minimal[0] else "(nothing to adjust for)")
+            + "; another valid set should give a similar answer.", False))
+    if has_iv:
+        plan.append(PlannedEstimate(
+            "iv", None, "Check: an instrument exists; the IV estimate rests on different "
+            "assumptions (no unmeasured-confounding assumption for the treatment).", False))
+    return plan
+
+
+__all__ = ["MAX_DISCOVERY_VARIABLES", "MAX_OVERLAP_TRIES", "MAX_SIBLINGS", "EstimatorPlan",
+           "PlannedEstimate", "choose_method", "determiner_rule", "discovery_variables",
+           "efficient_adjustment_set", "ensure_effect_edge", "estimator_plan",
+           "knowledge_from_text", "learned_graph", "merge_graphs", "overlap_choice",
+           "parent_choices", "report_knowledge", "with_question"]

@@ -95,3 +95,28 @@ def test_a_categorical_treatment_asks_which_two_groups_to_compare():
     assert_no_exception(at)
     assert not at.error, [e.value for e in at.error]
     assert "Setting treatment to C instead of" in _texts(at)
+
+
+def test_a_named_mediator_adds_the_direct_and_indirect_section():
+    from app.markup import as_shown
+
+    at = _fast(open_page("pages/report.py", sample="asia"))
+    fp = at.session_state["cc_history"].present.dataset.fingerprint
+    box = at.multiselect(key=f"rep_mediators:{fp}:smoke:dysp")
+    assert box.value == [] and "bronc" in box.options
+    box.select("bronc").run()
+    at.button(key="rep_run").click().run()
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    report = next(iter(at.session_state["cc_pages"]["report_runs"].values()))
+    text = as_shown(report["md"])
+    assert "Direct and indirect effects" in text and "Natural indirect effect (NIE)" in text
+    assert 'id="mediation"' in report["html"]
+    # the page's report is the API's report for the same inputs, byte for byte
+    from app.report import make_report, render_html
+    from app.samples import load_sample
+
+    s = load_sample("asia")
+    api = make_report(s.to_dataset(), "smoke", "dysp", graph=s.graph, bootstrap=0,
+                      refutation_simulations=0, mediators=["bronc"])
+    assert report["html"] == render_html(api)

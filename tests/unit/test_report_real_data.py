@@ -94,11 +94,11 @@ def _overlap_data(n: int = 3000, seed: int = 7) -> pd.DataFrame:
 
 
 def test_a_set_that_overlaps_is_preferred_to_one_that_does_not():
-    from app.report.pipeline import _overlap_choice
     from app.report.result import ReportSettings
+    from app.report.rules import overlap_choice
 
     s = ReportSettings(treatment="T", outcome="Y")
-    chosen, diag, rule = _overlap_choice(_overlap_data(), s, ("W",), (("W",), ("V",)))
+    chosen, diag, rule = overlap_choice(_overlap_data(), s, ("W",), (("W",), ("V",)))
     assert chosen == ("V",) and diag.ok
     assert rule.applied and "{W} overlaps poorly" in rule.outcome and "used {V}" in rule.outcome
 
