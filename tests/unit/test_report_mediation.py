@@ -9,6 +9,7 @@ import pytest
 
 from app.errors import DataError
 from app.graph import CausalGraph
+from app.io.dagitty import write_dagitty
 from app.markup import as_shown
 from app.report import ReportSettings, make_report, render_html, render_markdown
 from app.report.__main__ import main
@@ -116,7 +117,7 @@ def test_settings_object_and_keywords_give_the_same_report():
 def test_the_command_line_takes_mediators(tmp_path, capsys):
     data, graph, md = tmp_path / "scm.csv", tmp_path / "g.dagitty", tmp_path / "r.md"
     linear_scm(800).to_csv(data, index=False)
-    graph.write_text(G.to_dagitty(), encoding="utf-8")
+    graph.write_text(write_dagitty(G), encoding="utf-8")
     code = main([str(data), "-t", "T", "-y", "Y", "--graph", str(graph), "--mediator", "M",
                  "--bootstrap", "0", "--refutations", "0", "--keep-my-graph", "-q",
                  "--html", str(tmp_path / "r.html"), "--md", str(md)])
