@@ -114,7 +114,7 @@ with guard():
         control = value_input("versus (control)", model, treatment, dflt_0 if dflt_0 != treated
                               else dflt_1, f"iv_x0:{gk}:{treatment}")
     outcome_state = None
-    if model.kind == "discrete":
+    if isinstance(model, models.DiscreteModel):
         outcome_state = st.radio("Outcome event", list(model.states[target]), horizontal=True, format_func=md,
                                  index=list(model.states[target]).index(
                                      models.suggest_values(model, target)[0]), key=f"iv_ys:{gk}:{target}")
@@ -132,10 +132,11 @@ with guard():
 
 mediation_section(model, gk, treatment, target, treated, control, outcome_state)
 
-with st.expander("Probability tables (view and edit)" if model.kind == "discrete"
-                 else "Equations", icon=":material/calculate:", expanded=df is None):
-    if model.kind == "linear":
-        st.dataframe(model.summary(), hide_index=True, width="stretch")
+tables = isinstance(model, models.DiscreteModel)
+with st.expander("Probability tables (view and edit)" if tables else "Equations",
+                 icon=":material/calculate:", expanded=df is None):
+    if not tables:
+        st.dataframe(model.describe(), hide_index=True, width="stretch")
     else:
         v = st.selectbox("Table of", variables, key=f"iv_cpt:{gk}")
         parents = model.parents(v)

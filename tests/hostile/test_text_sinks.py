@@ -91,7 +91,7 @@ _ALLOW = {
         ("app/ui/learn_views.py", "(ex.rung or '').capitalize()", "list(LEVELS)"),
         ("pages/analyse.py", "how", "an.ROLE_LABELS[role].capitalize()",
          "{i.text: why for i, why in report.skipped}"),    # st.write(dict) shows JSON, not Markdown
-        ("pages/counterfactual.py", "modes", "list(models.ASSUMPTIONS)"),
+        ("pages/counterfactual.py", "modes", "list(model.assumptions)"),
         ("pages/data.py", "types[col_name]", "allowed_types(df[column])", "m.replace('_', ' ')",
          "kind"),
         ("pages/discover.py", "METHOD_HELP[method]"),
@@ -120,6 +120,7 @@ _ALLOW = {
     ESCAPES: [
         ("pages/analyse.py", "ex.dsep_sentence(xs, ys, zs, sep)"),
         ("pages/intervene.py", "models.seeing_doing_sentence(model, result, seen, t)"),
+        ("pages/counterfactual.py", "cf.sentence(target)"),
         ("app/ui/views/flow.py", "result.summary()", "result.sentence(p)"),
     ],
 }
