@@ -20,12 +20,11 @@ if not need_graph():
     st.stop()
 g, df, ref = state.graph(), state.data(), state.dataset_ref()
 gk = g.structure_hash()
-edits = state.page_state(f"cpt_edits:{gk}", {})
-options = state.page_state("model_options", models.ModelOptions())
 bif = models.sample_bif_text(ref)
 model = None
-with guard():
-    model = workspace_model(options, edits, bif)
+with guard():      # the model the Intervene page chose: its options and edits are in the workspace
+    ws = state.workspace()
+    model = workspace_model(ws.model_options(), ws.cpt_edits(), bif)
 if model is None:
     st.stop()
 st.caption("Model: " + md(model.source) + " (change it on the Intervene page). "

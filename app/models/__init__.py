@@ -21,7 +21,6 @@ from app.models.cpt import (
 )
 from app.models.discrete import DiscreteModel
 from app.models.fit import (
-    ModelOptions,
     build_model,
     fit_model,
     model_from_bif,
@@ -43,6 +42,7 @@ from app.models.inference import (
 )
 from app.models.linear import LinearModel
 from app.models.mediation import ModelMediation, default_mediators, model_mediation
+from app.models.options import ModelOptions
 from app.models.results import (
     DiscreteCounterfactual,
     DistributionResult,

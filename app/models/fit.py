@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -22,11 +22,10 @@ from app.models.base import FittedModel, content_key
 from app.models.cpt import check_cpt_size, table_from_values, values_from_table
 from app.models.discrete import DiscreteModel, discrete_model
 from app.models.linear import LinearModel
+from app.models.options import KINDS, MAX_STATES, ModelOptions
 from app.models.scm import LinearSCM
 
-MAX_STATES = 50          # a "discrete" column with more values than this is an identifier, not a factor
 DISCRETE_MAX_LEVELS = 10  # whole-number columns with at most this many values are treated as discrete
-KINDS = ("auto", "discrete", "linear")
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -394,19 +393,6 @@ def model_from_scm(scm: LinearSCM, graph: CausalGraph | None = None) -> LinearMo
     return LinearModel(graph=graph, variables=tuple(graph.topological_order()),
                        notes=("Known equations (not fitted to data).",),
                        key=content_key("linear", graph, parts), source="equations", scm=scm)
-
-
-@dataclass(frozen=True)
-class ModelOptions:
-    """How to build the model on the pages: fitting choices, and states for a hand-built one."""
-
-    kind: str = "auto"
-    estimator: str = "mle"
-    prior: str = "BDeu"
-    equivalent_sample_size: float = 5.0
-    bins: int = 3
-    hand_states: Mapping[str, tuple] = field(default_factory=dict)
-    tables: str = "data"      # "data": fitted; "bif": a sample's published network
 
 
 def sample_bif_text(dataset_ref) -> str | None:
