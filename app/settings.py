@@ -82,3 +82,6 @@ DISCOVERY_CI_CACHE = 200_000           # p-values one search keeps (then the cac
 
 # ---- storage --------------------------------------------------------------------------------
 SQLITE_BUSY_TIMEOUT_MS = 30_000        # how long a writer waits for the SQLite lock
+
+# ---- models (app.models.options) ------------------------------------------------------------
+MAX_CPT_EDIT_CELLS = 200_000           # values in all hand-edited probability tables of a workspace

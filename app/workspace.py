@@ -3,6 +3,8 @@
 A Workspace is an immutable value: every user action makes a new one and the History keeps
 the old ones, so undo is exact and an error can never leave half an edit behind. The data
 table itself is not inside (it is big); the Workspace names it by a content fingerprint.
+The model's options and hand-edited tables are settings (app.models.options), so undo,
+autosave, saved files and share links carry them like the graph.
 """
 from __future__ import annotations
 
@@ -56,6 +58,36 @@ class Workspace:
 
     def with_setting(self, key: str, value: Any) -> Workspace:
         return replace(self, settings={**self.settings, key: value})
+
+    def without_setting(self, key: str) -> Workspace:
+        return replace(self, settings={k: v for k, v in self.settings.items() if k != key})
+
+    def model_options(self):
+        """How the pages build the model (app.models.options.ModelOptions)."""
+        from app.models.options import MODEL_OPTIONS, read_options
+
+        return read_options(self.settings.get(MODEL_OPTIONS))
+
+    def with_model_options(self, options) -> Workspace:
+        from app.models.options import MODEL_OPTIONS
+
+        return self.with_setting(MODEL_OPTIONS, options.to_json())
+
+    def cpt_edits(self) -> dict:
+        """The probability tables edited by hand for this graph (variable -> table). Edits made
+        for another structure of the graph wait, unused, until it is back (e.g. by undo)."""
+        from app.models.options import CPT_EDITS, read_edits
+
+        graph_key, tables = read_edits(self.settings.get(CPT_EDITS))
+        return tables if graph_key == self.graph.structure_hash() else {}
+
+    def with_cpt_edits(self, tables: Mapping) -> Workspace:
+        """This workspace with these edited tables (none: the fitted tables are used again)."""
+        from app.models.options import CPT_EDITS, edits_to_json
+
+        if not tables:
+            return self.without_setting(CPT_EDITS)
+        return self.with_setting(CPT_EDITS, edits_to_json(self.graph.structure_hash(), tables))
 
     def summary(self) -> str:
         """One line for the sidebar: data source and graph size."""
@@ -119,17 +151,33 @@ class History:
 
 @dataclass(frozen=True)
 class SharePayload:
-    """What a share link carries: the graph, optionally a sample, and where to open."""
+    """What a share link carries: the graph, optionally a sample, where to open, and the
+    model's settings (options and edited tables, checked as they were read)."""
 
     graph: CausalGraph
     sample: str | None = None
     page: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def apply_to(self, ws: Workspace) -> Workspace:
+        """`ws` with this link's graph and model settings."""
+        from app.models.options import SHARED_SETTINGS
+
+        kept = {k: v for k, v in ws.settings.items() if k not in SHARED_SETTINGS}
+        return replace(ws, graph=self.graph, settings={**kept, **self.settings})
+
+
+def _token(doc: dict[str, Any]) -> str:
+    raw = zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), 9)
+    return f"{SHARE_VERSION}." + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def encode_share(graph: CausalGraph, sample: str | None = None, page: str | None = None,
-                 extra: Mapping[str, str] | None = None) -> str:
-    """A compact URL-safe token: version, then base64url(zlib(JSON))."""
+                 extra: Mapping[str, str] | None = None,
+                 settings: Mapping[str, Any] | None = None) -> str:
+    """A compact URL-safe token: version, then base64url(zlib(JSON)). Of `settings`, the
+    model's options and edited tables go along; edited tables too large for a link stay out."""
     doc: dict[str, Any] = {"v": SHARE_VERSION, "g": write_dagitty(graph)}
     if sample:
         doc["s"] = sample
@@ -137,8 +185,16 @@ def encode_share(graph: CausalGraph, sample: str | None = None, page: str | None
         doc["p"] = page
     if extra:
         doc["x"] = {str(k): str(v) for k, v in extra.items()}
-    raw = zlib.compress(json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode(), 9)
-    return f"{SHARE_VERSION}." + base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    from app.models.options import CPT_EDITS, SHARED_SETTINGS
+
+    shared = {k: v for k, v in (settings or {}).items() if k in SHARED_SETTINGS}
+    if shared:
+        doc["w"] = shared
+    token = _token(doc)
+    if len(token) > MAX_SHARE_TOKEN and CPT_EDITS in shared:
+        doc["w"] = {k: v for k, v in shared.items() if k != CPT_EDITS}
+        token = _token(doc)
+    return token
 
 
 def decode_share(token: str) -> SharePayload:
@@ -175,13 +231,24 @@ def decode_share(token: str) -> SharePayload:
         raise ShareLinkError("The share link names its page in a way we cannot read.")
     if not isinstance(extra, dict) or not all(isinstance(v, str) for v in extra.values()):
         raise ShareLinkError("The share link has settings we cannot read.")
+    shared = doc.get("w", {})
+    from app.models.options import SHARED_SETTINGS, check_settings
+
+    if not isinstance(shared, dict) or set(shared) - set(SHARED_SETTINGS):
+        raise ShareLinkError("The share link has model settings we cannot read.")
+
+    try:
+        shared = check_settings(shared)
+    except CausalCanvasError as err:
+        raise ShareLinkError(f"The share link's model settings are not usable: {err.message}",
+                             hint=err.hint) from None
     from app.io import parse_graph
 
     try:
         graph = parse_graph(doc["g"], "dagitty")
     except CausalCanvasError as err:
         raise ShareLinkError(f"The graph in the share link is not valid: {err.message}") from None
-    return SharePayload(graph=graph, sample=sample, page=page, extra=extra)
+    return SharePayload(graph=graph, sample=sample, page=page, extra=extra, settings=shared)
 
 
 @dataclass(frozen=True)

@@ -412,6 +412,9 @@ def _build(doc: dict, data_bytes: bytes | None, version: int) -> OpenedWorkspace
     page_state = doc.get("page_state") or {}
     if not isinstance(settings, dict) or not isinstance(page_state, dict):
         raise _damaged("its settings are not a list of names and values")
+    from app.models.options import check_settings
+
+    settings = check_settings(settings)       # the model's options and edited tables
     omitted = doc.get("omitted") or []
     if omitted:
         notes.append("Some settings could not be saved in the file and start fresh: "

@@ -22,7 +22,7 @@ warnings.simplefilter("ignore")
 from app.errors import QueryError  # noqa: E402
 from app.graph import CausalGraph  # noqa: E402
 from app.models import LinearSCM, do_query, fit_model, model_from_scm  # noqa: E402
-from app.models import inference as inf  # noqa: E402
+from app.models import discrete as inf  # noqa: E402
 from app.models.counterfactual import counterfactual, unit_counterfactuals  # noqa: E402
 
 N_QUERIES = 40

@@ -20,12 +20,11 @@ if not need_graph():
     st.stop()
 g, df, ref = state.graph(), state.data(), state.dataset_ref()
 gk = g.structure_hash()
-edits = state.page_state(f"cpt_edits:{gk}", {})
-options = state.page_state("model_options", models.ModelOptions())
 bif = models.sample_bif_text(ref)
 model = None
-with guard():
-    model = workspace_model(options, edits, bif)
+with guard():      # the model the Intervene page chose: its options and edits are in the workspace
+    ws = state.workspace()
+    model = workspace_model(ws.model_options(), ws.cpt_edits(), bif)
 if model is None:
     st.stop()
 st.caption("Model: " + md(model.source) + " (change it on the Intervene page). "
@@ -65,8 +64,8 @@ else:
                           index=max(0, [v for v in variables if v != x].index(target0))
                           if target0 != x else 0, key=f"cf_y:{gk}")
     assumption = "monotone"
-    if model.kind == "discrete":
-        assumption = st.radio("Assumption about hidden mechanisms", list(models.ASSUMPTIONS),
+    if model.assumptions:
+        assumption = st.radio("Assumption about hidden mechanisms", list(model.assumptions),
                               horizontal=True, key="cf_assume",
                               help="Probability tables cannot decide counterfactuals alone.")
     if mode == modes[0] and df is not None:
@@ -83,16 +82,7 @@ else:
         left, right = st.columns([3, 2], gap="large")
         with left:
             show_chart(factual_vs_counterfactual, cf, target)
-            if cf.kind == "linear":
-                st.markdown(f"Had {md(x)} been **{x_alt:.4g}**, {md(target)} would have been "
-                            f"**{cf.means[target]:.4g}** instead of {cf.factual_means[target]:.4g}"
-                            + (f" (± {cf.stds[target]:.2g})." if cf.stds[target] > 1e-9 else "."))
-            elif target in cf.unchanged:
-                st.markdown(f"{md(target)} is not downstream of {md(x)}, so it keeps its factual value.")
-            else:
-                top = cf.distribution.idxmax()
-                st.markdown(f"Had {md(x)} been **{md(x_alt)}**, {md(target)} would most likely "
-                            f"have been **{md(top)}** (probability {cf.distribution[top]:.1%}).")
+            st.markdown(cf.sentence(target))
         with right:
             st.info("**Assumption.** " + md(cf.assumption_text), icon=":material/extension:")
         st.markdown("\n".join(f"{i}. {md(s)}" for i, s in enumerate(cf.steps, 1)))
@@ -100,7 +90,7 @@ else:
                     "(starred, right), sharing each changed variable's hidden noise U")
         show_graph(cf.twin, node_styles={cf.twin_names[x]: "intervened"},
                    highlight_nodes=[cf.twin_names.get(target, target)], height=380, key="cf_twin")
-    if model.kind == "linear" and df is not None:
+    if isinstance(model, models.LinearModel) and df is not None:
         with st.expander(f"Every row at once: {md(target)} had {md(x)} = {x_alt:.4g}", icon=":material/table_rows:"):
             with guard():
                 rows = df[[c for c in variables]].dropna()
@@ -110,7 +100,7 @@ else:
                 st.metric("Average difference over the rows", f"{table['difference'].mean():+.4g}")
                 st.dataframe(table.head(500), width="stretch")
 
-if model.kind == "discrete":
+if isinstance(model, models.DiscreteModel):
     st.subheader("Probabilities of causation")
     st.caption("Was X the cause? PN, PS and PNS are about individuals, so data only bound them "
                "(Tian & Pearl 2000); if nobody is harmed by X (monotonicity) they are exact.")

@@ -1,17 +1,17 @@
 """Intervene: P(Y | X=x) beside P(Y | do(X=x)), the mutilated graph, the effect and a sweep."""
-import pandas as pd
 import streamlit as st
 
 from app import models
 from app.charts.interventions import seeing_vs_doing, sweep_chart
 from app.errors import QueryError
-from app.markup import md, md_names
+from app.markup import md
 from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.views.flow import show_flow
 from app.ui.views.mediation_model import mediation_section
+from app.ui.views.model_options import cpt_editor, drop_edits_button, model_options_panel
 from app.ui.widgets import need_graph, value_input, workspace_model
 
 st.title("Intervene: seeing versus doing")
@@ -22,36 +22,16 @@ if not need_graph():
     st.stop()
 g, df, ref = state.graph(), state.data(), state.dataset_ref()
 gk = g.structure_hash()
-edits = state.page_state(f"cpt_edits:{gk}", {})
-
-with st.expander("Model", icon=":material/settings:", expanded=df is None):
-    c1, c2, c3 = st.columns(3)
-    kind = c1.radio("Model", ["auto", "discrete", "linear"], horizontal=True, key="iv_kind",
-                    help="auto: tables for categories, linear equations for numbers; mixed data "
-                         "is binned.")
-    estimator = c2.radio("Tables from data", ["mle", "bayes"], horizontal=True, key="iv_est",
-                         format_func={"mle": "maximum likelihood", "bayes": "Bayesian"}.get)
-    prior = c3.selectbox("Prior", ["BDeu", "K2"], key="iv_prior", disabled=estimator == "mle")
-    ess = c3.number_input("Equivalent sample size", 0.1, 1e6, 5.0, key="iv_ess",
-                          disabled=estimator == "mle" or prior == "K2")
-    bif, tables, hand = models.sample_bif_text(ref), "data", {}
-    if bif:
-        tables = st.radio("Probability tables", ["data", "bif"], horizontal=True, key="iv_tables",
-                          format_func={"data": "fitted to the data",
-                                       "bif": "the published network (the truth)"}.get)
-    if df is None:
-        st.info("No data loaded: build the model by hand. Give each variable its states, then "
-                "fill in the probability tables below.", icon=":material/edit:")
-        spec = st.data_editor(pd.DataFrame({"variable": list(g.nodes), "states": ["0, 1"] * len(g)}),
-                              disabled=["variable"], hide_index=True, key=f"iv_states:{gk}")
-        with guard():
-            hand = {r.variable: models.parse_states(r.states) for r in spec.itertuples()}
-options = models.ModelOptions(kind, estimator, prior, float(ess), hand_states=hand, tables=tables)
-state.set_page_state("model_options", options)   # the Counterfactual page fits the same model
-model = None
+bif = models.sample_bif_text(ref)
+options = model_options_panel(g, df, bif)     # kept in the workspace, as are the table edits
+if options is None:
+    st.stop()
+edits, model = {}, None
 with guard():
+    edits = state.workspace().cpt_edits()
     model = workspace_model(options, edits, bif)
 if model is None:
+    drop_edits_button(edits)
     st.stop()
 for note in model.notes:
     st.caption(f":material/info: {md(note)}")
@@ -114,7 +94,7 @@ with guard():
         control = value_input("versus (control)", model, treatment, dflt_0 if dflt_0 != treated
                               else dflt_1, f"iv_x0:{gk}:{treatment}")
     outcome_state = None
-    if model.kind == "discrete":
+    if isinstance(model, models.DiscreteModel):
         outcome_state = st.radio("Outcome event", list(model.states[target]), horizontal=True, format_func=md,
                                  index=list(model.states[target]).index(
                                      models.suggest_values(model, target)[0]), key=f"iv_ys:{gk}:{target}")
@@ -132,27 +112,12 @@ with guard():
 
 mediation_section(model, gk, treatment, target, treated, control, outcome_state)
 
-with st.expander("Probability tables (view and edit)" if model.kind == "discrete"
-                 else "Equations", icon=":material/calculate:", expanded=df is None):
-    if model.kind == "linear":
-        st.dataframe(model.summary(), hide_index=True, width="stretch")
+tables = isinstance(model, models.DiscreteModel)
+with st.expander("Probability tables (view and edit)" if tables else "Equations",
+                 icon=":material/calculate:", expanded=df is None):
+    if not tables:
+        st.dataframe(model.describe(), hide_index=True, width="stretch")
     else:
-        v = st.selectbox("Table of", variables, key=f"iv_cpt:{gk}")
-        parents = model.parents(v)
-        st.caption(f"One row per combination of {md_names(parents, 'nothing (no parents)')}; "
-                   "each row must sum to 1." + (" With hidden common causes these tables describe"
-                                                 " observations and cannot be edited."
-                                                 if model.confounded else ""))
-        table = st.data_editor(model.cpt(v), disabled=parents or model.confounded,
-                               hide_index=True, key=f"iv_cpt_ed:{gk}:{v}:{model.key}")
-        b1, b2 = st.columns(2)
-        if b1.button("Apply this table", key="iv_apply", disabled=model.confounded):
-            with guard():
-                models.with_cpt(model, v, table)   # validates: rows sum to 1, numbers in 0–1
-                state.set_page_state(f"cpt_edits:{gk}", {**edits, v: table})
-                st.rerun()
-        if b2.button("Undo all table edits", key="iv_reset", disabled=not edits):
-            state.set_page_state(f"cpt_edits:{gk}", {})
-            st.rerun()
+        cpt_editor(model, edits, gk)
 
 show_flow(model)

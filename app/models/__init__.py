@@ -1,6 +1,8 @@
 """Causal models: fit on a graph, ask do-queries, compute counterfactuals and probabilities of
-causation. Discrete models are pgmpy networks; continuous models are linear additive-noise SCMs.
+causation. Every model has one interface (app.models.base.FittedModel): DiscreteModel holds
+probability tables as numpy arrays, LinearModel a linear additive-noise SCM.
 """
+from app.models.base import FittedModel
 from app.models.bounds import CausationBounds, Interval, causation_bounds, tian_pearl
 from app.models.counterfactual import (
     ASSUMPTIONS,
@@ -17,9 +19,8 @@ from app.models.cpt import (
     uniform_table,
     values_from_table,
 )
+from app.models.discrete import DiscreteModel
 from app.models.fit import (
-    FittedModel,
-    ModelOptions,
     build_model,
     fit_model,
     model_from_bif,
@@ -29,7 +30,6 @@ from app.models.fit import (
 )
 from app.models.inference import (
     EffectResult,
-    QueryResult,
     causal_effect,
     cut_edges,
     do_query,
@@ -40,11 +40,21 @@ from app.models.inference import (
     suggest_query,
     suggest_values,
 )
+from app.models.linear import LinearModel
 from app.models.mediation import ModelMediation, default_mediators, model_mediation
+from app.models.options import ModelOptions
+from app.models.results import (
+    DiscreteCounterfactual,
+    DistributionResult,
+    LinearCounterfactual,
+    NormalResult,
+    QueryResult,
+)
 from app.models.scm import LinearSCM
 
 __all__ = [
-    "FittedModel", "fit_model", "model_from_bif", "model_from_scm", "with_cpt", "LinearSCM",
+    "FittedModel", "DiscreteModel", "LinearModel", "DistributionResult", "NormalResult",
+    "DiscreteCounterfactual", "LinearCounterfactual", "fit_model", "model_from_bif", "model_from_scm", "with_cpt", "LinearSCM",
     "QueryResult", "do_query", "observe_query", "EffectResult", "causal_effect",
     "intervention_sweep", "cut_edges", "suggest_query", "suggest_values", "show_value", "ModelOptions",
     "build_model", "row_to_factual", "sample_bif_text",

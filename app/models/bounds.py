@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from app.errors import QueryError
-from app.models.fit import FittedModel
+from app.models.base import FittedModel
+from app.models.discrete import DiscreteModel
 from app.models.inference import default_outcome_state, do_query, observe_query
 
 MEANINGS = {
@@ -214,7 +215,7 @@ def causation_bounds(observational, interventional=None, *, exposure: str | None
         outcome = outcome or next(iter(sorted(model.graph.outcomes)), None)
         if exposure is None or outcome is None:
             raise QueryError("Name the exposure and the outcome (or give them these roles).")
-    if model is not None and model.kind != "discrete":
+    if model is not None and not isinstance(model, DiscreteModel):
         raise QueryError("PN, PS and PNS are about yes/no events: they need a discrete model.")
 
     # observational joint of (X, Y)

@@ -26,24 +26,6 @@ class Engine:
         self.parents = {v: axes[1:] for v, (axes, _) in self.factors.items()}
         self._plans: dict[tuple, tuple] = {}
 
-    @classmethod
-    def from_network(cls, network, states: Mapping[str, Sequence], order: Sequence[str],
-                     uniform: Sequence[str] = ()) -> Engine:
-        """Tables of a pgmpy network; variables in `uniform` become parentless and uniform
-        (the mutilation of do(), with the do-value then entered as evidence)."""
-        factors = {}
-        for v in order:
-            k = len(states[v])
-            if v in uniform:
-                factors[v] = ((v,), np.full(k, 1.0 / k))
-                continue
-            cpd = network.get_cpds(v)
-            parents = tuple(str(p) for p in cpd.variables[1:])
-            values = np.asarray(cpd.get_values(), dtype=float).reshape(
-                [k] + [len(states[p]) for p in parents])
-            factors[v] = ((v, *parents), values)
-        return cls(factors, order)
-
     def _ancestral(self, names: Sequence[str]) -> list[str]:
         keep: set[str] = set()
         stack = list(names)

@@ -1,16 +1,16 @@
-"""Fit a causal model on a graph: a discrete Bayesian network (pgmpy) or a linear SCM.
+"""Fit a causal model on a graph: a discrete network (DiscreteModel) or a linear SCM (LinearModel).
 
-Discrete data gives conditional probability tables (maximum likelihood or Bayesian with a
-BDeu/K2 prior); continuous data gives a linear additive-noise SCM; mixed data is discretised
-with a visible note. A model can also come from a BIF file or from hand-written tables.
+Discrete data gives conditional probability tables counted in numpy (maximum likelihood or
+Bayesian with a BDeu/K2 prior); continuous data gives a linear additive-noise SCM; mixed data
+is discretised with a visible note. A model can also come from a BIF file (read by pgmpy) or
+from hand-written tables.
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -18,80 +18,14 @@ import pandas as pd
 
 from app.errors import ModelError
 from app.graph import KIND_NAMES, CausalGraph
-from app.models.cpt import (
-    check_cpt_size,
-    table_from_values,
-    tabular_cpd,
-    values_from_table,
-)
+from app.models.base import FittedModel, content_key
+from app.models.cpt import check_cpt_size, table_from_values, values_from_table
+from app.models.discrete import DiscreteModel, discrete_model
+from app.models.linear import LinearModel
+from app.models.options import KINDS, MAX_STATES, ModelOptions
 from app.models.scm import LinearSCM
 
-MAX_STATES = 50          # a "discrete" column with more values than this is an identifier, not a factor
 DISCRETE_MAX_LEVELS = 10  # whole-number columns with at most this many values are treated as discrete
-KINDS = ("auto", "discrete", "linear")
-
-
-@dataclass(frozen=True, eq=False)
-class FittedModel:
-    """A fitted causal model: what it is, over which variables, and the notes a user should see.
-
-    `network` is a pgmpy DiscreteBayesianNetwork (kind "discrete"); `scm` a LinearSCM (kind
-    "linear"). `key` identifies the content (structure + parameters) for caching.
-    """
-
-    kind: str
-    graph: CausalGraph
-    variables: tuple[str, ...]
-    states: Mapping[str, tuple] = field(default_factory=dict)   # linear: levels of count columns
-    notes: tuple[str, ...] = ()
-    key: str = ""
-    source: str = ""
-    network: Any = None
-    scm: LinearSCM | None = None
-    n_rows: int = 0
-    discretised: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
-
-    def __repr__(self) -> str:
-        what = (f"{len(self.variables)} variables, "
-                + (f"{sum(len(s) for s in self.states.values())} states" if self.kind == "discrete"
-                   else f"{len(self.graph.edges)} coefficients"))
-        return f"FittedModel(kind={self.kind!r}, {what}, source={self.source!r}, key={self.key!r})"
-
-    @property
-    def confounded(self) -> bool:
-        """True when the graph has hidden common causes (do-queries go through identification)."""
-        return bool(self.graph.bidirected)
-
-    def parents(self, v: str) -> list[str]:
-        """The parents of `v` in the fitted network (for hidden confounding: Tian's parents)."""
-        if self.kind == "discrete":
-            return [str(p) for p in self.network.get_cpds(v).variables[1:]]
-        return list(self.scm.parents[v])
-
-    def cpt(self, v: str) -> pd.DataFrame:
-        """The CPT of `v` as a table (parents' values, then P(v=state) columns)."""
-        if self.kind != "discrete":
-            raise ModelError("Only discrete models have probability tables; this model is linear: "
-                             f"{self.scm.equation(v)}")
-        cpd = self.network.get_cpds(v)
-        parents = list(cpd.variables[1:])
-        values = cpd.get_values()
-        return table_from_values(v, parents, self.states, values)
-
-    def summary(self) -> pd.DataFrame:
-        """One row per variable: parents and, for a linear model, equation, noise std and R²."""
-        rows = []
-        for v in self.variables:
-            row = {"variable": v, "parents": ", ".join(self.parents(v)) or "—"}
-            if self.kind == "discrete":
-                row["states"] = ", ".join(map(str, self.states[v]))
-            else:
-                row["equation"] = self.scm.equation(v)
-                row["noise std"] = self.scm.noise_std[v]
-                if self.scm.r_squared:
-                    row["R²"] = self.scm.r_squared[v]
-            rows.append(row)
-        return pd.DataFrame(rows)
 
 
 # ---- helpers --------------------------------------------------------------------------------
@@ -157,38 +91,6 @@ def discretise_column(series: pd.Series, bins: int = 3) -> tuple[pd.Series, tupl
         return discretise(series, method="quantile", bins=bins)
     except DataError as err:
         raise ModelError(f"'{series.name}' cannot be discretised: {err.message}") from None
-
-
-def _content_key(kind: str, graph: CausalGraph, parts: list[bytes]) -> str:
-    h = hashlib.sha256(f"{kind}|{graph.structure_hash()}".encode())
-    for p in parts:
-        h.update(p)
-    return h.hexdigest()[:20]
-
-
-def _network(parents: Mapping[str, list[str]], order: list[str], states: Mapping[str, tuple],
-             values: Mapping[str, np.ndarray]):
-    from pgmpy.models import DiscreteBayesianNetwork
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        net = DiscreteBayesianNetwork(sorted((p, v) for v in order for p in parents[v]))
-        net.add_nodes_from(order)
-        net.add_cpds(*(tabular_cpd(v, parents[v], states, values[v]) for v in order))
-    return net
-
-
-def _discrete_model(graph: CausalGraph, parents: Mapping[str, list[str]], order: list[str],
-                    states: Mapping[str, tuple], values: Mapping[str, np.ndarray],
-                    notes: list[str], source: str, n_rows: int = 0,
-                    discretised: Mapping | None = None) -> FittedModel:
-    parts = [repr((v, states[v], parents[v])).encode() + values[v].tobytes() for v in order]
-    return FittedModel(
-        kind="discrete", graph=graph, variables=tuple(order),
-        states={v: tuple(states[v]) for v in order}, notes=tuple(notes),
-        key=_content_key("discrete", graph, parts), source=source,
-        network=_network(parents, order, states, values), n_rows=n_rows,
-        discretised=dict(discretised or {}))
 
 
 def _count_cpts(structure: Mapping[str, list[str]], order: list[str], df: pd.DataFrame,
@@ -320,7 +222,7 @@ def _refuse_infinities(df: pd.DataFrame) -> None:
                               "fit again.")
 
 
-def _fit_linear(graph, order, df, notes, continuous) -> FittedModel:
+def _fit_linear(graph, order, df, notes, continuous) -> LinearModel:
     bad = [v for v in order if not pd.api.types.is_numeric_dtype(df[v])
            and not pd.api.types.is_bool_dtype(df[v])]
     if bad:
@@ -339,8 +241,8 @@ def _fit_linear(graph, order, df, notes, continuous) -> FittedModel:
     scm = LinearSCM.fit({v: graph.parents(v) for v in order}, order, numeric)
     parts = [numeric.to_numpy().tobytes()]
     levels = {v: tuple(float(x) for x in np.unique(numeric[v])) for v in binary}
-    return FittedModel(kind="linear", graph=graph, variables=tuple(order), notes=tuple(notes),
-                       key=_content_key("linear", graph, parts), source="data (least squares)",
+    return LinearModel(graph=graph, variables=tuple(order), notes=tuple(notes),
+                       key=content_key("linear", graph, parts), source="data (least squares)",
                        scm=scm, n_rows=len(df), states=levels)
 
 
@@ -372,12 +274,12 @@ def _fit_discrete(graph, order, df, notes, continuous, estimator, prior, ess, bi
     source = ("data (maximum likelihood)" if estimator == "mle" else
               f"data (Bayesian, {prior} prior" + (f", equivalent sample size {ess:g})"
                                                    if prior == "BDeu" else ")"))
-    return _discrete_model(graph, structure, order, states, values, notes, source,
+    return discrete_model(graph, structure, order, states, values, notes, source,
                            n_rows=len(df), discretised=discretised)
 
 
 def _from_cpts(graph: CausalGraph, cpts: Any, states: Mapping[str, Any] | None,
-               notes: list[str]) -> FittedModel:
+               notes: list[str]) -> DiscreteModel:
     """A discrete model from tables: a pgmpy network, TabularCPDs, or CPT tables."""
     order = graph.topological_order()
     structure = _structure(graph, notes)
@@ -434,7 +336,7 @@ def _from_cpts(graph: CausalGraph, cpts: Any, states: Mapping[str, Any] | None,
                     "last one changing fastest).")
             table = table_from_values(v, parents, known, arr.reshape(len(known[v]), -1))
             values[v] = values_from_table(v, parents, known, table)
-    return _discrete_model(graph, structure, order, known, values, notes, "probability tables")
+    return discrete_model(graph, structure, order, known, values, notes, "probability tables")
 
 
 def _state_from_text(text: str) -> object:
@@ -463,32 +365,10 @@ def _cpd_values_in_order(cpd, v: str, parents: list[str], states: Mapping[str, t
 
 def with_cpt(model: FittedModel, variable: str, table: pd.DataFrame) -> FittedModel:
     """A copy of a discrete model with one CPT replaced by an edited table (validated)."""
-    if model.kind != "discrete":
-        raise ModelError("Only discrete models have probability tables to edit.")
-    if model.confounded:
-        raise ModelError("With hidden common causes the tables describe observations, not "
-                         "mechanisms, so they cannot be edited.",
-                         hint="Write the hidden cause as an explicit node to build a full model.")
-    if variable not in model.variables:
-        raise ModelError(f"There is no variable '{variable}' in the model.",
-                         hint="Variables: " + ", ".join(model.variables) + ".")
-    structure = {v: model.parents(v) for v in model.variables}
-    new_values = values_from_table(variable, structure[variable], model.states, table)
-    values = {}
-    for v in model.variables:
-        if v == variable:
-            values[v] = new_values
-        else:
-            values[v] = _cpd_values_in_order(model.network.get_cpds(v), v, structure[v],
-                                             model.states)
-    notes = [n for n in model.notes if "edited by hand" not in n]
-    notes.append("Some probability tables were edited by hand.")
-    return _discrete_model(model.graph, structure, list(model.variables), model.states, values,
-                           notes, model.source, n_rows=model.n_rows,
-                           discretised=model.discretised)
+    return model.with_cpt(variable, table)
 
 
-def model_from_bif(text: str, graph: CausalGraph | None = None) -> FittedModel:
+def model_from_bif(text: str, graph: CausalGraph | None = None) -> DiscreteModel:
     """A discrete model with the CPTs of a BIF file (the graph is read from the file)."""
     from app.io.bif import read_bif_model
 
@@ -503,29 +383,16 @@ def model_from_bif(text: str, graph: CausalGraph | None = None) -> FittedModel:
     return replace(fit_model(g, cpts=net), source="BIF file")
 
 
-def model_from_scm(scm: LinearSCM, graph: CausalGraph | None = None) -> FittedModel:
+def model_from_scm(scm: LinearSCM, graph: CausalGraph | None = None) -> LinearModel:
     """Wrap known linear equations (a textbook model, a simulation truth) as a FittedModel."""
     edges = [(p, v) for v in scm.variables for p in scm.parents[v]]
     graph = graph or CausalGraph.from_edges(edges, nodes=list(scm.variables))
     if set(graph.nodes) != set(scm.variables) or set(graph.edges) != set(edges):
         raise ModelError("The equations do not match the graph (nodes or arrows differ).")
     parts = [repr(scm.equations()).encode(), repr(sorted(scm.noise_std.items())).encode()]
-    return FittedModel(kind="linear", graph=graph, variables=tuple(graph.topological_order()),
+    return LinearModel(graph=graph, variables=tuple(graph.topological_order()),
                        notes=("Known equations (not fitted to data).",),
-                       key=_content_key("linear", graph, parts), source="equations", scm=scm)
-
-
-@dataclass(frozen=True)
-class ModelOptions:
-    """How to build the model on the pages: fitting choices, and states for a hand-built one."""
-
-    kind: str = "auto"
-    estimator: str = "mle"
-    prior: str = "BDeu"
-    equivalent_sample_size: float = 5.0
-    bins: int = 3
-    hand_states: Mapping[str, tuple] = field(default_factory=dict)
-    tables: str = "data"      # "data": fitted; "bif": a sample's published network
+                       key=content_key("linear", graph, parts), source="equations", scm=scm)
 
 
 def sample_bif_text(dataset_ref) -> str | None:
@@ -549,7 +416,7 @@ def build_model(graph: CausalGraph, data: pd.DataFrame | None, options: ModelOpt
     if options.tables == "bif" and bif_text:
         model = model_from_bif(bif_text, graph)
         for v, table in (edits or {}).items():
-            model = with_cpt(model, v, table)
+            model = model.with_cpt(v, table)
         return model
     if data is None:
         states = {v: tuple(options.hand_states.get(v, (0, 1))) for v in graph.nodes}
@@ -564,6 +431,6 @@ def build_model(graph: CausalGraph, data: pd.DataFrame | None, options: ModelOpt
                       prior=options.prior, equivalent_sample_size=options.equivalent_sample_size,
                       bins=options.bins, types=types)
     for v, table in (edits or {}).items():
-        if v in model.variables and model.kind == "discrete" and not model.confounded:
-            model = with_cpt(model, v, table)
+        if v in model.variables and model.tables_editable:
+            model = model.with_cpt(v, table)
     return model

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from app.errors import ModelError, QueryError
 from app.graph import show_name
 from app.markup import md
-from app.models.fit import FittedModel
+from app.models.base import FittedModel
+from app.models.linear import LinearModel
 
 MAX_PATHS = 60            # paths listed one by one; the rest are summed as "other paths"
 MAX_ENUMERATED = 20_000   # more directed paths than this are not enumerated (the count doubles fast)
@@ -121,7 +122,7 @@ def _directed_paths(children: dict[str, list[str]], x: str, y: str, reach: set[s
 
 def path_effects(model: FittedModel, cause: str, effect: str) -> FlowResult:
     """The total effect of `cause` on `effect` split by directed path (linear models only)."""
-    if model.kind != "linear" or model.scm is None:
+    if not isinstance(model, LinearModel):
         raise ModelError(unavailable_reason(model))
     scm = model.scm
     for v in (cause, effect):

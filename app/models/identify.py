@@ -254,19 +254,15 @@ def identify(joint: Factor, admg: CausalGraph, y: Sequence[str], x: Sequence[str
         raise NotIdentifiable(x, y, hedge.f) from None
 
 
-def joint_factor(network, variables: Sequence[str], states: Mapping[str, Sequence]) -> Factor:
-    """The full joint table of a pgmpy network (only for small models)."""
+def joint_factor(factors: Mapping[str, tuple[tuple[str, ...], np.ndarray]],
+                 states: Mapping[str, Sequence]) -> Factor:
+    """The full joint table of a network's tables, variable -> ((variable, *parents), array);
+    only for small models."""
+    variables = list(factors)
     cells = int(np.prod([len(states[v]) for v in variables], dtype=float))
     if cells > MAX_JOINT_CELLS:
         raise QueryError(
             f"With hidden common causes the answer is computed from the joint table of all "
             f"{len(variables)} variables ({cells:,} cells); the limit is {MAX_JOINT_CELLS:,}.",
             hint="Remove variables that do not matter for this question, or merge categories.")
-    factors = []
-    for v in variables:
-        cpd = network.get_cpds(v)
-        parents = [str(p) for p in cpd.variables[1:]]
-        values = np.asarray(cpd.get_values(), dtype=float).reshape(
-            [len(states[v])] + [len(states[p]) for p in parents])
-        factors.append(Factor((v, *parents), values))
-    return product(factors)
+    return product([Factor(tuple(axes), values) for axes, values in factors.values()])

@@ -1,154 +1,42 @@
 """Seeing versus doing: P(Y | X=x) and P(Y | do(X=x)), exact, with optional evidence.
 
-Discrete models: the network is mutilated (arrows into the do-targets cut, `model.do`) and
-queried by variable elimination with the do-values as evidence. This is exact, unlike pgmpy
-1.1.2's CausalInference.query (upstream issue 3543). Mutilated networks and their elimination
-objects are cached per (model key, do-targets). Linear models: Gaussian algebra on the SCM.
+The public queries check names and values here, then ask the model itself (`model.query`):
+a DiscreteModel mutilates its tables and sums exactly (app.models.discrete), a LinearModel
+does Gaussian algebra on its equations (app.models.linear). Effects, sweeps and the first
+questions worth asking are built on those answers.
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from app.errors import QueryError
 from app.graph import CausalGraph
-from app.markup import md
-from app.models.fit import FittedModel
+from app.models.base import FittedModel, listing
+from app.models.results import QueryResult, default_outcome_state, show_value
 
-_CACHE_SIZE = 256
-_engines: OrderedDict[tuple, object] = OrderedDict()
-_JOINTS_KEPT = 4            # joint tables (identification) can be megabytes: keep only a few
-_joints: OrderedDict[str, object] = OrderedDict()
-_lock = threading.Lock()
-
-
-@dataclass(frozen=True, eq=False)
-class QueryResult:
-    """The answer to P(targets | do(...), evidence): a distribution per target (discrete) or a
-    normal distribution's mean and standard deviation per target (linear)."""
-
-    kind: str
-    targets: tuple[str, ...]
-    do: Mapping[str, object]
-    evidence: Mapping[str, object]
-    distributions: Mapping[str, pd.Series] = field(default_factory=dict)
-    joint: pd.Series | None = None
-    means: Mapping[str, float] = field(default_factory=dict)
-    stds: Mapping[str, float] = field(default_factory=dict)
-    method: str = ""
-
-    @property
-    def label(self) -> str:
-        """The query in notation, e.g. 'P(recovery | do(treatment=A), stone_size=small)'."""
-        parts = []
-        if self.do:
-            parts.append("do(" + ", ".join(f"{k}={show_value(v)}" for k, v in self.do.items()) + ")")
-        parts += [f"{k}={show_value(v)}" for k, v in self.evidence.items()]
-        head = ", ".join(self.targets)
-        return f"P({head} | {', '.join(parts)})" if parts else f"P({head})"
-
-    @property
-    def distribution(self) -> pd.Series:
-        """The distribution of the first target (discrete models)."""
-        if self.kind != "discrete":
-            raise QueryError("A linear model gives a mean and a standard deviation, not a table.")
-        return self.distributions[self.targets[0]]
-
-    def probability(self, target: str, state: object) -> float:
-        dist = self.distributions[target]
-        for s, p in dist.items():
-            if s == state or str(s) == str(state):
-                return float(p)
-        raise QueryError(f"'{state}' is not a state of '{target}'.",
-                         hint="States: " + ", ".join(map(str, dist.index)) + ".")
-
-    def mean(self, target: str | None = None) -> float:
-        """Expected value (discrete targets need numeric states)."""
-        target = target or self.targets[0]
-        if self.kind == "linear":
-            return float(self.means[target])
-        dist = self.distributions[target]
-        try:
-            return float(np.dot(np.asarray(dist.index, dtype=float), dist.to_numpy()))
-        except (TypeError, ValueError):
-            raise QueryError(f"'{target}' has non-numeric states, so it has no mean.") from None
-
-    def samples(self, target: str | None = None, n: int = 2000, seed: int = 0) -> np.ndarray:
-        """Draws from the answer's distribution (for density charts of linear models)."""
-        target = target or self.targets[0]
-        rng = np.random.default_rng(seed)
-        if self.kind == "linear":
-            return self.means[target] + self.stds[target] * rng.standard_normal(n)
-        dist = self.distributions[target]
-        return rng.choice(np.asarray(dist.index, dtype=object), size=n, p=dist.to_numpy())
-
-    def to_frame(self) -> pd.DataFrame:
-        """Long table: target, state (or statistic), value."""
-        rows = []
-        for t in self.targets:
-            if self.kind == "discrete":
-                rows += [{"target": t, "state": s, "value": float(p)}
-                         for s, p in self.distributions[t].items()]
-            else:
-                rows += [{"target": t, "state": "mean", "value": self.means[t]},
-                         {"target": t, "state": "std", "value": self.stds[t]}]
-        return pd.DataFrame(rows)
-
-    def __repr__(self) -> str:
-        if self.kind == "discrete":
-            body = "; ".join(f"{t}: " + ", ".join(f"{s}={p:.4f}" for s, p in d.items())
-                             for t, d in self.distributions.items())
-        else:
-            body = "; ".join(f"{t}: mean={self.means[t]:.4g}, std={self.stds[t]:.4g}"
-                             for t in self.targets)
-        return f"QueryResult({self.label} → {body})"
-
-
-def show_value(v: object) -> str:
-    return f"{v:.4g}" if isinstance(v, float) else str(v)
+__all__ = ["QueryResult", "default_outcome_state", "show_value", "do_query", "observe_query",
+           "causal_effect", "intervention_sweep", "cut_edges", "suggest_query",
+           "suggest_values", "seeing_doing_sentence", "check_variable", "resolve_state",
+           "EffectResult"]
 
 
 # ---- validation -------------------------------------------------------------------------------
-def _listing(items: Sequence, limit: int = 25) -> str:
-    shown = ", ".join(map(str, items[:limit]))
-    return shown + (f", … ({len(items)} in all)" if len(items) > limit else "")
-
-
 def check_variable(model: FittedModel, v: object, what: str = "variable") -> str:
     if v not in model.variables:
         close = [n for n in model.variables if str(n).lower() == str(v).lower()]
         raise QueryError(f"There is no {what} called '{v}' in the model."
                          + (f" Did you mean '{close[0]}'?" if close else ""),
-                         hint="Variables: " + _listing(list(model.variables)) + ".")
+                         hint="Variables: " + listing(list(model.variables)) + ".")
     return v  # type: ignore[return-value]
 
 
 def resolve_state(model: FittedModel, v: str, value: object) -> object:
     """The model's own state for `value` (so 1, '1' and 1.0 all find state 1)."""
-    if model.kind == "linear":
-        try:
-            x = float(value)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            raise QueryError(f"'{v}' is a number in this linear model; '{value}' is not a number."
-                             ) from None
-        if not np.isfinite(x):
-            raise QueryError(f"The value for '{v}' must be a finite number.")
-        return x
-    states = model.states[v]
-    for s in states:
-        if s == value and type(s) is type(value):
-            return s
-    for s in states:
-        if str(s) == str(value) or (isinstance(value, float) and value.is_integer()
-                                     and str(s) == str(int(value))):
-            return s
-    raise QueryError(f"'{value}' is not a value of '{v}'.",
-                     hint=f"'{v}' takes the values: " + _listing(list(states)) + ".")
+    return model.resolve(v, value)
 
 
 def _normalise(model: FittedModel, targets: str | Iterable[str],
@@ -183,139 +71,13 @@ def _normalise(model: FittedModel, targets: str | Iterable[str],
     return targets, do, evidence
 
 
-# ---- discrete engine ----------------------------------------------------------------------
-def _engine(model: FittedModel, do_vars: frozenset[str]):
-    """The cached inference engine of the network mutilated for these do-targets."""
-    key = (model.key, do_vars)
-    with _lock:
-        hit = _engines.get(key)
-        if hit is not None:
-            _engines.move_to_end(key)
-            return hit
-    from app.models.engine import Engine
-
-    engine = Engine.from_network(model.network, model.states, list(model.variables),
-                                 uniform=sorted(do_vars))
-    with _lock:
-        _engines[key] = engine
-        while len(_engines) > _CACHE_SIZE:
-            _engines.popitem(last=False)
-    return engine
-
-
-def clear_cache() -> None:
-    """Forget every cached mutilated model (for tests and benchmarks)."""
-    with _lock:
-        _engines.clear()
-        _joints.clear()
-
-
-def _impossible(do: dict, evidence: dict, identified: bool = False) -> QueryError:
-    seen = ", ".join(f"{k}={v}" for k, v in evidence.items())
-    if identified and not evidence:
-        return QueryError(
-            "This intervention value (" + ", ".join(f"{k}={v}" for k, v in do.items())
-            + ") never occurs together with the values the identification formula needs, so "
-            "the data cannot say what it does.",
-            hint="Use the Bayesian estimator (it gives unseen combinations a small probability) "
-                 "or choose another value.")
-    return QueryError(
-        f"The evidence ({seen}) is impossible under this model"
-        + (" after the intervention" if do else "") + ": it has probability zero.",
-        hint="Conditioning on an impossible event has no answer. Choose other values (the "
-             "Bayesian estimator gives unseen combinations a small probability).")
-
-
-def _discrete_query(model: FittedModel, targets: list[str], do: dict, evidence: dict
-                    ) -> QueryResult:
-    if do and model.confounded:
-        return _identified_query(model, targets, do, evidence)
-    engine = _engine(model, frozenset(do))
-    codes = {v: model.states[v].index(x) for v, x in {**do, **evidence}.items()}
-    values = engine.query(targets, codes)
-    if not np.all(np.isfinite(values)) or values.sum() <= 0:
-        raise _impossible(do, evidence)
-    method = ("truncated factorisation: the network with the arrows into "
-              + ", ".join(do) + " cut, then exact summation over the ancestors") if do else \
-        "exact summation over the ancestors of the question"
-    return _result(model, targets, do, evidence, values / values.sum(), method)
-
-
-def _identified_query(model: FittedModel, targets: list[str], do: dict, evidence: dict
-                      ) -> QueryResult:
-    from app.models.identify import identify
-
-    key = (model.key, "id", tuple(targets), frozenset(do), frozenset(evidence))
-    with _lock:
-        factor = _engines.get(key)
-    if factor is None:
-        joint = _joint(model)
-        factor = identify(joint, model.graph, targets, list(do), list(evidence))
-        with _lock:
-            _engines[key] = factor
-            while len(_engines) > _CACHE_SIZE:
-                _engines.popitem(last=False)
-    assignment = {v: list(model.states[v]).index(x) for v, x in {**do, **evidence}.items()
-                  if v in factor.vars}
-    sliced = factor.take(assignment)
-    values = np.moveaxis(sliced.values, [sliced.vars.index(t) for t in targets],
-                         list(range(len(targets))))
-    if values.ndim != len(targets) or not np.all(np.isfinite(values)) or values.sum() <= 0:
-        raise _impossible(do, evidence, identified=True)
-    return _result(model, targets, do, evidence, values / values.sum(),
-                   "identified from the observed distribution (ID algorithm, Shpitser & Pearl "
-                   "2006), because the graph has hidden common causes")
-
-
-def _joint(model: FittedModel):
-    from app.models.identify import joint_factor
-
-    with _lock:
-        hit = _joints.get(model.key)
-    if hit is None:
-        hit = joint_factor(model.network, list(model.variables), model.states)
-        with _lock:
-            _joints[model.key] = hit
-            while len(_joints) > _JOINTS_KEPT:
-                _joints.popitem(last=False)
-    return hit
-
-
-def _result(model: FittedModel, targets: list[str], do: dict, evidence: dict,
-            values: np.ndarray, method: str) -> QueryResult:
-    names = {t: list(model.states[t]) for t in targets}
-    dists = {}
-    for i, t in enumerate(targets):
-        marg = values.sum(axis=tuple(j for j in range(len(targets)) if j != i))
-        dists[t] = pd.Series(marg, index=pd.Index(names[t], name=t, dtype=object), name="probability")
-    joint = None
-    if len(targets) > 1:
-        index = pd.MultiIndex.from_product([names[t] for t in targets], names=targets)
-        joint = pd.Series(values.ravel(), index=index, name="probability")
-    return QueryResult("discrete", tuple(targets), do, evidence, distributions=dists, joint=joint,
-                       method=method)
-
-
-def _linear_query(model: FittedModel, targets: list[str], do: dict, evidence: dict
-                  ) -> QueryResult:
-    mean, cov = model.scm.conditional(targets, evidence, do)
-    sd = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-    return QueryResult("linear", tuple(targets), do, evidence,
-                       means={t: float(m) for t, m in zip(targets, mean)},
-                       stds={t: float(s) for t, s in zip(targets, sd)},
-                       method="Gaussian algebra on the linear equations"
-                              + (" with the arrows into " + ", ".join(do) + " cut" if do else ""))
-
-
 # ---- public queries -----------------------------------------------------------------------
 def do_query(model: FittedModel, targets: str | Iterable[str], do: Mapping[str, object],
              evidence: Mapping[str, object] | None = None) -> QueryResult:
     """P(targets | do(X=x), evidence): the intervention's effect, exact, in the fitted model."""
     _require_model(model)
     targets, do, evidence = _normalise(model, targets, do, evidence)
-    if model.kind == "discrete":
-        return _discrete_query(model, targets, do, evidence)
-    return _linear_query(model, targets, do, evidence)
+    return model.query(targets, do, evidence)
 
 
 def observe_query(model: FittedModel, targets: str | Iterable[str],
@@ -330,17 +92,6 @@ def _require_model(model: object) -> None:
 
 
 # ---- effects and sweeps ---------------------------------------------------------------------
-POSITIVE = ("1", "true", "yes", "y", "recovered", "success", "present", "positive", "high")
-
-
-def default_outcome_state(states: Sequence) -> object:
-    """The state a 'risk' refers to: 1 / True / yes where present, else the last state."""
-    for s in states:
-        if str(s).strip().lower() in POSITIVE:
-            return s
-    return states[-1]
-
-
 @dataclass(frozen=True)
 class EffectResult:
     """The causal risk difference (discrete) or average treatment effect (linear) of X on Y."""
@@ -399,21 +150,14 @@ def causal_effect(model: FittedModel, target: str, treatment: str, treated: obje
     _require_model(model)
     check_variable(model, target, "target")
     check_variable(model, treatment, "treatment")
-    if model.kind == "discrete":
-        outcome_state = (default_outcome_state(model.states[target]) if outcome_state is None
-                         else resolve_state(model, target, outcome_state))
-
-    def value(r: QueryResult) -> float:
-        return r.probability(target, outcome_state) if model.kind == "discrete" else r.mean(target)
-
+    event = model.event(target, outcome_state)
     ev = dict(evidence or {})
-    do1 = value(do_query(model, target, {treatment: treated}, ev))
-    do0 = value(do_query(model, target, {treatment: control}, ev))
-    see1 = value(observe_query(model, target, {**ev, treatment: treated}))
-    see0 = value(observe_query(model, target, {**ev, treatment: control}))
+    do1 = do_query(model, target, {treatment: treated}, ev).value(target, event)
+    do0 = do_query(model, target, {treatment: control}, ev).value(target, event)
+    see1 = observe_query(model, target, {**ev, treatment: treated}).value(target, event)
+    see0 = observe_query(model, target, {**ev, treatment: control}).value(target, event)
     return EffectResult(target, treatment, resolve_state(model, treatment, treated),
-                        resolve_state(model, treatment, control),
-                        outcome_state if model.kind == "discrete" else None, do1, do0, see1, see0)
+                        resolve_state(model, treatment, control), event, do1, do0, see1, see0)
 
 
 def intervention_sweep(model: FittedModel, target: str, treatment: str,
@@ -428,15 +172,8 @@ def intervention_sweep(model: FittedModel, target: str, treatment: str,
     _require_model(model)
     check_variable(model, treatment, "treatment")
     check_variable(model, target, "target")
-    if model.kind == "discrete":
-        outcome_state = (default_outcome_state(model.states[target]) if outcome_state is None
-                         else resolve_state(model, target, outcome_state))
-        values = list(values) if values is not None else list(model.states[treatment])
-    elif values is None:
-        mean, cov = model.scm.gaussian()
-        i = model.scm.index(treatment)
-        sd = float(np.sqrt(cov[i, i])) or 1.0
-        values = list(np.linspace(mean[i] - 2 * sd, mean[i] + 2 * sd, 21))
+    event = model.event(target, outcome_state)
+    values = list(values) if values is not None else model.sweep_values(treatment)
     rows = []
     ev = dict(evidence or {})
     for x in values:
@@ -445,16 +182,8 @@ def intervention_sweep(model: FittedModel, target: str, treatment: str,
             s = observe_query(model, target, {**ev, treatment: x})
         except QueryError:
             s = None
-        row = {treatment: x}
-        if model.kind == "discrete":
-            row["do"] = r.probability(target, outcome_state)
-            row["see"] = s.probability(target, outcome_state) if s else np.nan
-        else:
-            row["do"] = r.means[target]
-            row["do_low"] = r.means[target] - r.stds[target]
-            row["do_high"] = r.means[target] + r.stds[target]
-            row["see"] = s.means[target] if s else np.nan
-        rows.append(row)
+        rows.append({treatment: x, **r.sweep_row(target, event),
+                     "see": s.value(target, event) if s else np.nan})
     return pd.DataFrame(rows)
 
 
@@ -487,18 +216,7 @@ def suggest_query(model: FittedModel) -> tuple[str, str]:
 
 def suggest_values(model: FittedModel, treatment: str) -> tuple[object, object]:
     """(treated, control) values worth comparing: yes vs no, or mean + 1 std vs the mean."""
-    if model.kind == "discrete":
-        states = list(model.states[treatment])
-        treated = default_outcome_state(states)
-        control = next((s for s in states if s != treated), treated)
-        return treated, control
-    levels = model.states.get(treatment)
-    if levels and len(levels) >= 2:          # a yes/no or count column: compare its extremes
-        return float(levels[-1]), float(levels[0])
-    mean, cov = model.scm.gaussian()
-    i = model.scm.index(treatment)
-    m, s = float(mean[i]), float(np.sqrt(cov[i, i])) or 1.0
-    return float(f"{m + s:.3g}"), float(f"{m:.3g}")
+    return model.suggest_values(treatment)
 
 
 def seeing_doing_sentence(model: FittedModel, result: QueryResult, seen: QueryResult | None,
@@ -506,17 +224,4 @@ def seeing_doing_sentence(model: FittedModel, result: QueryResult, seen: QueryRe
     """'If everyone had X = x, P(Y = y) would be …; among units that merely have X = x it is …'.
 
     Markdown: names and values are escaped, the emphasis is ours."""
-    setting = ", ".join(f"{md(k)} = {md(show_value(v))}" for k, v in result.do.items())
-    if result.evidence:
-        setting += " (among units with " + ", ".join(
-            f"{md(k)} = {md(show_value(v))}" for k, v in result.evidence.items()) + ")"
-    if result.kind == "discrete":
-        y = default_outcome_state(model.states[target])
-        return (f"If **everyone** had {setting}, P({md(target)} = {md(y)}) would be "
-                f"**{result.probability(target, y):.1%}**"
-                + (f"; among units that merely *have* {setting} it is "
-                   f"{seen.probability(target, y):.1%}." if seen else "."))
-    return (f"If **everyone** had {setting}, the average {md(target)} would be "
-            f"**{result.means[target]:.4g}**"
-            + (f"; among units that merely *have* these values it is {seen.means[target]:.4g}."
-               if seen else "."))
+    return result.seeing_doing_sentence(seen, target)

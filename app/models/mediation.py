@@ -31,7 +31,8 @@ import pandas as pd
 
 from app.errors import ModelError
 from app.graph import CausalGraph
-from app.models.fit import FittedModel
+from app.models.base import FittedModel
+from app.models.discrete import DiscreteModel
 
 MAX_MEDIATOR_CELLS = 1024     # mediator value combinations summed over (two do-queries each, ~1 s)
 MAX_COVARIATE_SUBSETS = 4096  # candidate covariate sets tried when choosing W
@@ -239,12 +240,7 @@ def model_mediation(model: FittedModel, treatment: str, outcome: str,
     a fitted model (module doc). Raises ModelError with the reason when the graph does not
     identify the natural effects."""
     from app.estimation.mediation import check_mediation
-    from app.models.inference import (
-        _require_model,
-        check_variable,
-        default_outcome_state,
-        resolve_state,
-    )
+    from app.models.inference import _require_model, check_variable, resolve_state
 
     _require_model(model)
     t = check_variable(model, treatment, "treatment")
@@ -265,9 +261,8 @@ def model_mediation(model: FittedModel, treatment: str, outcome: str,
             raise ModelError(f"Give a value for {', '.join(missing)} for the controlled direct "
                              "effect.")
         cde_at = {m: resolve_state(model, m, cde_at[m]) for m in ms}
-    if model.kind == "discrete":
-        event = (default_outcome_state(model.states[y]) if outcome_state is None
-                 else resolve_state(model, y, outcome_state))
+    if isinstance(model, DiscreteModel):      # sums over mediator values; linear: paths
+        event = model.event(y, outcome_state)
         w = formula_covariates(model.graph, t, y, ms, check.covariates)
         if w is None:
             raise ModelError(f"Mediation: no set of variables measured before {t} blocks every "

@@ -30,7 +30,7 @@ def apply_share_link() -> None:
             if payload.sample not in {s.name for s in list_samples()}:
                 raise ShareLinkError(f"The share link names an unknown sample '{payload.sample}'.")
             state.load_sample(payload.sample)
-        state.set_graph(payload.graph, "open share link")
+        state.push(payload.apply_to(state.workspace()), "open share link")
         state.flash("Opened the graph from the share link.", "success")
     except Exception as err:  # noqa: BLE001 - shown to the user, workspace untouched
         show_error(err if isinstance(err, ShareLinkError) else
@@ -85,7 +85,8 @@ def sidebar() -> None:
             with st.expander("Share link", icon=":material/link:"):
                 st.caption("Opens this graph (and the sample, if one is loaded) for anyone "
                            "running Causal Canvas.")
-                st.code(share_url(encode_share(ws.graph, sample=sample)), language=None,
+                st.code(share_url(encode_share(ws.graph, sample=sample, settings=ws.settings)),
+                        language=None,
                         wrap_lines=True)
         st.toggle("Presenter mode", key=PRESENTER,
                   help="Large type and high-contrast graph colours for a projector.")

@@ -118,7 +118,9 @@ def cancellable_job(flag: str, button_key: str, start_text: str
 
 def value_input(label, model, v, default, key, exclude=None):
     """A selectbox of v's states (discrete; never `exclude`) or a number box (linear)."""
-    if model.kind == "discrete":
+    from app.models import DiscreteModel
+
+    if isinstance(model, DiscreteModel):
         states = list(model.states[v])
         if default not in states or default == exclude:
             default = next((s for s in states if s != exclude), states[0])

@@ -159,6 +159,25 @@ def test_seeing_doing_sentence_escapes_names_and_states():
     assert md_line(IMG) in out and md("[a](http://h/)") in out
 
 
+def test_counterfactual_sentences_escape_names_and_states():
+    import numpy as np
+
+    from app.graph import CausalGraph
+    from app.models import LinearSCM, counterfactual, fit_model, model_from_scm
+
+    g = CausalGraph.from_edges([(IMG, "y")])
+    model = fit_model(g, cpts={IMG: np.array([[0.5], [0.5]]),
+                               "y": np.array([[0.9, 0.2], [0.1, 0.8]])},
+                      states={IMG: ["<b>", "[a](http://h/)"], "y": ["0", "[y](http://h/)"]})
+    cf = counterfactual(model, "y", {IMG: "<b>", "y": "0"}, {IMG: "[a](http://h/)"})
+    linear = model_from_scm(LinearSCM.from_equations({IMG: [], "y": [IMG]}, {"y": {IMG: 2.0}}))
+    cf_linear = counterfactual(linear, "y", {IMG: 1.0, "y": 2.5}, {IMG: 3.0})
+    for out in (cf.sentence("y"), cf_linear.sentence("y")):
+        assert "would" in out
+        assert not re.search(r"(?<!\\)(<|!\\?\[|\]\(|:/)", out), out
+        assert md_line(IMG) in out
+
+
 @pytest.mark.parametrize("text", [
     "See ![t](http://198.51.100.7/x.png) here", "\\![t](http://198.51.100.7/x.png)",
     "![r][r]\n\n[r]: http://198.51.100.7/r.png", "<img src=http://198.51.100.7/y.png>",

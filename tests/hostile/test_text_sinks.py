@@ -91,14 +91,15 @@ _ALLOW = {
         ("app/ui/views/learn.py", "(ex.rung or '').capitalize()", "list(LEVELS)"),
         ("pages/analyse.py", "how", "an.ROLE_LABELS[role].capitalize()",
          "{i.text: why for i, why in report.skipped}"),    # st.write(dict) shows JSON, not Markdown
-        ("pages/counterfactual.py", "modes", "list(models.ASSUMPTIONS)"),
+        ("pages/counterfactual.py", "modes", "list(model.assumptions)"),
         ("pages/data.py", "types[col_name]", "allowed_types(df[column])", "m.replace('_', ' ')",
          "kind"),
         ("pages/discover.py", "METHOD_HELP[method]"),
         ("pages/estimate.py", "METHODS[a.name].description", "METHODS[a.name].short", "a.label",
          "dict(backdoor='Back-door', frontdoor='Front-door', iv='Instrumental variable')[kind]"),
         ("pages/home.py", "label", "truth"),
-        ("pages/intervene.py", "effect.measure.capitalize()",
+        ("pages/intervene.py", "effect.measure.capitalize()"),
+        ("app/ui/views/model_options.py", "KINDS",
          "{'mle': 'maximum likelihood', 'bayes': 'Bayesian'}.get",
          "{'data': 'fitted to the data', 'bif': 'the published network (the truth)'}.get"),
         ("pages/timeseries.py", "METHOD_TITLES[res.method]", "res.strength_name",
@@ -120,6 +121,7 @@ _ALLOW = {
     ESCAPES: [
         ("pages/analyse.py", "ex.dsep_sentence(xs, ys, zs, sep)"),
         ("pages/intervene.py", "models.seeing_doing_sentence(model, result, seen, t)"),
+        ("pages/counterfactual.py", "cf.sentence(target)"),
         ("app/ui/views/flow.py", "result.summary()", "result.sentence(p)"),
     ],
 }

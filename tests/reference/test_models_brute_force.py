@@ -20,7 +20,7 @@ def spec_of(model) -> dict:
     for v in model.variables:
         parents = model.graph.parents(v)
         out[v] = (parents, list(model.states[v]),
-                  np.asarray(model.network.get_cpds(v).get_values(), dtype=float))
+                  np.asarray(model.tables[v], dtype=float))
     return out
 
 

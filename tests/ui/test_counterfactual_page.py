@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pandas as pd
 import pytest
 import streamlit as st
 
@@ -68,7 +69,8 @@ def test_impossible_typed_facts_are_a_friendly_error():
 
 def test_linear_unit_and_every_row_at_once():
     at = open_page(PAGE, sample="lalonde_nsw")
-    at.session_state["cc_pages"]["model_options"] = ModelOptions(kind="linear")
+    hist = at.session_state["cc_history"]
+    hist.push(hist.present.with_model_options(ModelOptions(kind="linear")), "linear")
     at.run()
     assert_no_exception(at)
     assert not at.error, errors(at)
@@ -119,3 +121,26 @@ def test_a_row_without_the_exposure_or_outcome_is_said_plainly(upload):
     assert_no_exception(at)
     warned = shown(" ".join(w.value for w in at.warning))
     assert "Row 0 has no value for treatment" in warned
+
+
+def test_counterfactual_page_sees_the_intervene_pages_edits_through_the_workspace():
+    """An edit made on Intervene reaches Counterfactual with no page-to-page hand-over. Row 0
+    (small stone, treatment B, recovered) has probability P(small, B) · P(recovered | small, B)
+    = 270/700 · 0.7 = 0.27 once the recovery table is edited to 0.7 everywhere (Charig et al.
+    1986 counts: 270 of 700 patients had small stones and B)."""
+    at = open_page(PAGE, sample="kidney_stones")
+    before = text(at)
+    at.switch_page("pages/intervene.py").run()
+    hist = at.session_state["cc_history"]
+    table = pd.DataFrame({"stone_size": ["large", "large", "small", "small"],
+                          "treatment": ["A", "B", "A", "B"],
+                          "P(recovery=0)": [0.3] * 4, "P(recovery=1)": [0.7] * 4})
+    hist.push(hist.present.with_cpt_edits({"recovery": table}), "edit the table of recovery")
+    at.run()
+    at.switch_page(PAGE).run()
+    assert_no_exception(at)
+    assert not at.error, errors(at)
+    after = text(at).replace("\\", "")
+    assert "probability 0.3343 under" in before.replace("\\", "")
+    assert "probability 0.27 under" in after
+    assert any("edited by hand" in c.value for c in at.caption)

@@ -28,8 +28,7 @@ def hand_built(at, edges, tables):
     at.run()
     states = {v: [0, 1] for v in g.nodes}
     model = fit_model(g, cpts={v: np.asarray(tables[v], float) for v in g.nodes}, states=states)
-    at.session_state["cc_pages"][f"cpt_edits:{g.structure_hash()}"] = {
-        v: model.cpt(v) for v in g.nodes}
+    hist.push(hist.present.with_cpt_edits({v: model.cpt(v) for v in g.nodes}), "edit")
     at.run()
     return g.structure_hash()
 

@@ -20,6 +20,13 @@ def errors(at) -> str:
     return " ".join(e.value for e in at.error)
 
 
+def radio(at, name: str):
+    """The Model expander's radio `name` (its key carries a tag of the stored options)."""
+    found = [r for r in at.radio if str(r.key).startswith(f"{name}:")]
+    assert len(found) == 1, [r.key for r in at.radio]
+    return found[0]
+
+
 def test_kidney_first_view_shows_the_reversal():
     at = open_page(PAGE, sample="kidney_stones")
     assert_no_exception(at)
@@ -79,7 +86,7 @@ def test_impossible_evidence_is_a_friendly_error():
 
 def test_linear_model_on_lalonde():
     at = open_page(PAGE, sample="lalonde_nsw")
-    at.radio(key="iv_kind").set_value("linear").run()
+    radio(at, "iv_kind").set_value("linear").run()
     assert_no_exception(at)
     assert not at.error, errors(at)
     assert "average" in text(at) and "Gaussian algebra" in text(at)
@@ -87,19 +94,19 @@ def test_linear_model_on_lalonde():
 
 def test_bayesian_estimator_changes_the_source():
     at = open_page(PAGE, sample="kidney_stones")
-    at.radio(key="iv_est").set_value("bayes").run()
+    radio(at, "iv_est").set_value("bayes").run()
     assert_no_exception(at)
     assert not at.error, errors(at)
 
 
 def test_edited_table_changes_the_answer():
     at = open_page(PAGE, sample="kidney_stones")
-    gk = at.session_state["cc_history"].present.graph.structure_hash()
     table = pd.DataFrame({"stone_size": ["large", "large", "small", "small"],
                           "treatment": ["A", "B", "A", "B"],
                           "P(recovery=0)": [0.5, 0.5, 0.5, 0.5],
                           "P(recovery=1)": [0.5, 0.5, 0.5, 0.5]})
-    at.session_state["cc_pages"][f"cpt_edits:{gk}"] = {"recovery": table}
+    hist = at.session_state["cc_history"]
+    hist.push(hist.present.with_cpt_edits({"recovery": table}), "edit")
     at.run()
     assert_no_exception(at)
     assert "50.0%" in text(at)
@@ -134,10 +141,43 @@ def test_every_sample_opens(sample):
 
 def test_published_network_of_a_sample_can_replace_the_fit():
     at = open_page(PAGE, sample="asia")
-    at.radio(key="iv_tables").set_value("bif").run()
+    radio(at, "iv_tables").set_value("bif").run()
     assert_no_exception(at)
     assert not at.error, errors(at)
     # asia.bif: P(lung = yes | smoke = yes) = 0.1 — do(smoke = yes) on lung in the true model
     gk = at.session_state["cc_history"].present.graph.structure_hash()
     at.multiselect(key=f"iv_t:{gk}").set_value(["lung"]).run()
     assert "P(lung = yes) would be **10.0%**" in text(at)
+
+
+def test_model_options_are_an_undoable_workspace_step():
+    at = open_page(PAGE, sample="lalonde_nsw")
+    radio(at, "iv_kind").set_value("linear").run()
+    hist = at.session_state["cc_history"]
+    assert hist.present.model_options().kind == "linear"
+    assert hist.undo_label() == "change the model options"
+    hist.undo()
+    at.run()
+    assert_no_exception(at)
+    assert radio(at, "iv_kind").value == "auto"          # the widget follows the workspace
+    assert at.session_state["cc_history"].present.model_options().kind == "auto"
+    assert "Gaussian algebra" not in text(at)
+
+
+def test_applied_table_edit_is_in_the_workspace_and_undone_by_undo():
+    at = open_page(PAGE, sample="kidney_stones")
+    hist = at.session_state["cc_history"]     # (AppTest cannot type into a data editor)
+    model_table = pd.DataFrame({"stone_size": ["large", "large", "small", "small"],
+                                "treatment": ["A", "B", "A", "B"],
+                                "P(recovery=0)": [0.1, 0.1, 0.1, 0.1],
+                                "P(recovery=1)": [0.9, 0.9, 0.9, 0.9]})
+    hist.push(hist.present.with_cpt_edits({"recovery": model_table}), "edit the table of recovery")
+    at.run()
+    assert "90.0%" in text(at)
+    at.button(key="iv_reset").click().run()
+    assert_no_exception(at)
+    assert at.session_state["cc_history"].present.cpt_edits() == {}
+    assert "90.0%" not in text(at)
+    at.session_state["cc_history"].undo()
+    at.run()
+    assert "90.0%" in text(at)

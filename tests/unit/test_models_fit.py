@@ -47,8 +47,9 @@ def test_maximum_likelihood_tables_equal_pgmpy(asia_data):
 
     model = fit_model(asia_data.graph, asia_data.data)
     ref = _pgmpy_cpts(asia_data.graph, asia_data.data, MaximumLikelihoodEstimator)
+    net = model.to_pgmpy()
     for v in model.variables:
-        _same_cpd(model.network.get_cpds(v), ref[v])
+        _same_cpd(net.get_cpds(v), ref[v])
     assert model.source == "data (maximum likelihood)"
 
 
@@ -60,8 +61,9 @@ def test_bayesian_tables_equal_pgmpy(asia_data, prior, ess):
                       equivalent_sample_size=ess)
     ref = _pgmpy_cpts(asia_data.graph, asia_data.data, BayesianEstimator, prior_type=prior,
                       equivalent_sample_size=ess)
+    net = model.to_pgmpy()
     for v in model.variables:
-        _same_cpd(model.network.get_cpds(v), ref[v])
+        _same_cpd(net.get_cpds(v), ref[v])
 
 
 def test_unseen_parent_combinations_get_uniform_rows_and_a_note():

@@ -11,6 +11,7 @@ from app.models import (
     causal_effect,
     counterfactual,
     cut_edges,
+    discrete,
     do_query,
     fit_model,
     intervention_sweep,
@@ -20,7 +21,6 @@ from app.models import (
     uniform_table,
     with_cpt,
 )
-from app.models import inference as inf
 from app.models.cpt import table_from_values, values_from_table
 
 
@@ -33,13 +33,13 @@ def chain():
 
 
 def test_repeated_do_queries_reuse_one_mutilated_model(chain):
-    inf.clear_cache()
+    discrete.clear_cache()
     do_query(chain, "Y", {"X": 1})
-    engine = inf._engines[(chain.key, frozenset({"X"}))]
+    engine = discrete._engines[(chain.key, frozenset({"X"}))]
     for x in (0, 1, 0):
         do_query(chain, "Y", {"X": x}, {"Z": 1})
-    assert inf._engines[(chain.key, frozenset({"X"}))] is engine
-    assert len(inf._engines) == 1
+    assert discrete._engines[(chain.key, frozenset({"X"}))] is engine
+    assert len(discrete._engines) == 1
 
 
 def test_an_edited_table_gets_its_own_cache_entry(chain):
@@ -202,3 +202,32 @@ def test_build_model_from_a_sample_bif():
     assert model.source == "BIF file"
     # asia.bif: P(smoke = yes) = 0.5, P(lung = yes | smoke = yes) = 0.1
     assert do_query(model, "lung", {"smoke": "yes"}).probability("lung", "yes") == pytest.approx(0.1)
+
+
+def test_discrete_sample_after_do_matches_the_exact_do_query(chain):
+    """Forward sampling of the mutilated tables against the exact truncated factorisation
+    (Pearl 2009, eq. 3.10): frequencies within 5 standard errors of P(Y | do(X=1))."""
+    n = 200_000
+    drawn = chain.sample(n, seed=7, do={"X": 1})
+    assert (drawn["X"] == 1).all()
+    p = do_query(chain, "Y", {"X": 1}).probability("Y", 1)
+    se = (p * (1 - p) / n) ** 0.5
+    assert abs((drawn["Y"] == 1).mean() - p) < 5 * se
+    assert abs((drawn["Z"] == 1).mean() - 0.5) < 5 * (0.25 / n) ** 0.5
+
+
+def test_linear_sample_after_do_has_the_total_effect_as_its_mean():
+    """Y = 2·M + 0.5·X, M = 3·X: E[Y | do(X=1)] = 6.5 (Wright's path rule: 3·2 + 0.5)."""
+    scm = LinearSCM.from_equations({"X": [], "M": ["X"], "Y": ["M", "X"]},
+                                   {"M": {"X": 3.0}, "Y": {"M": 2.0, "X": 0.5}})
+    drawn = model_from_scm(scm).sample(100_000, seed=3, do={"X": 1})
+    assert list(drawn.columns) == ["X", "M", "Y"]
+    assert drawn["Y"].mean() == pytest.approx(6.5, abs=5 * 5 ** 0.5 / 100_000 ** 0.5)
+
+
+def test_sample_size_is_budgeted(chain):
+    from app.errors import QueryError
+
+    for n in (0, -1, 10**9, 2.5, True):
+        with pytest.raises(QueryError):
+            chain.sample(n)

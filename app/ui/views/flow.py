@@ -6,8 +6,7 @@ import streamlit as st
 
 from app.charts.flow import flow_chart, picked_path
 from app.markup import md
-from app.models import suggest_query
-from app.models.fit import FittedModel
+from app.models import FittedModel, LinearModel, suggest_query
 from app.models.flow import path_effects, unavailable_reason
 from app.ui.charts import show_chart
 from app.ui.errors import guard
@@ -19,7 +18,7 @@ SENTENCES = 8             # paths explained in words; the chart shows them all
 def show_flow(model: FittedModel) -> None:
     """The path split of a linear model's total effect, or why a model gets none."""
     st.subheader("Where the effect flows")
-    if model.kind != "linear":
+    if not isinstance(model, LinearModel):
         st.info(md(unavailable_reason(model)), icon=":material/route:")
         return
     st.caption("In a linear model the total effect of X on Y is the sum, over the directed paths "

@@ -9,7 +9,7 @@ import streamlit as st
 from app.charts.estimation import mediation_chart
 from app.errors import ModelError
 from app.markup import md, md_names
-from app.models.fit import FittedModel
+from app.models import DiscreteModel, FittedModel
 from app.models.mediation import default_mediators, model_mediation
 from app.ui import state
 from app.ui.charts import show_chart
@@ -60,7 +60,7 @@ def mediation_section(model: FittedModel, gk: str, treatment: str, target: str, 
         if isinstance(r, ModelError):
             st.info(md(r.message), icon=":material/block:")
             return
-        if model.kind == "discrete" and len(r.cde_table) > 1:
+        if isinstance(model, DiscreteModel) and len(r.cde_table) > 1:
             labels = [_cell(row, r.mediators) for _, row in r.cde_table.iterrows()]
             default = _cell(r.cde_at, r.mediators)
             choice = st.selectbox("Controlled direct effect with the mediators fixed at", labels,
