@@ -17,6 +17,10 @@ As in DAGitty (jslib/graph/GraphAnalyzer.js: isAdjustmentSet, listMsasTotalEffec
   -- edges), -- edges walked in the direction of travel and kept in the moral graph, as
   DAGitty does; a possibly causal path starting X -- c means not amenable, no set. Checked
   against every member DAG in tests/reference/test_analysis_cpdag.py;
+- PAGs: the generalized adjustment criterion of Perković et al. (2018) on the PAG's own marks
+  (app/analysis/gac.py): amenability, the forbidden set of possible descendants, and
+  m-separation over definite-status paths; sets are listed on one member MAG and each kept
+  only when it passes the PAG's check;
 - nodes marked `selected` are conditioned on always, and no set exists when the outcome is
   d-connected to them in the back-door graph;
 - nodes marked `adjusted` are forced into every listed set; none is listed when one of them is
@@ -29,6 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from app.analysis import gac
 from app.analysis._core import (
     DAG_MAG_PDAG,
     DAG_ONLY,
@@ -54,6 +59,7 @@ from app.graph import CausalGraph
 
 DEFAULT_SET_LIMIT = 200
 FRONTDOOR_MAX_CANDIDATES = 16
+MAX_PAG_LISTING = 5_000      # sets searched for the minimal ones when a member MAG's differ
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,25 @@ class _Setup:
     usable: frozenset[str]       # measured nodes that may be adjusted for
     selected: frozenset[str] = frozenset()   # conditioned on always
     forced: frozenset[str] = frozenset()     # marked adjusted: in every listed set
-    invisible: tuple[tuple[str, str], ...] = ()   # MAG/PDAG: first causal edges that stay
+    invisible: tuple[tuple[str, str], ...] = ()   # MAG/PDAG/PAG: first causal edges that stay
+    pag: gac.Pag | None = None   # PAG: its proper back-door graph (adm/pbd are a member MAG's)
+    why: str = ""                # PAG: why it is not amenable
 
     @property
     def selection_biased(self) -> bool:
         """The outcome is d-connected to a selected node in the back-door graph (DAGitty)."""
-        return bool(self.selected) and not m_separated(self.pbd, self.ys, self.selected, ())
+        if not self.selected:
+            return False
+        if self.pag is not None:
+            return not gac.m_separated(self.pag, self.ys, self.selected, ())
+        return not m_separated(self.pbd, self.ys, self.selected, ())
+
+    def separates(self, z: Iterable[str]) -> bool:
+        """Does Z (with the selected nodes) separate X and Y in the proper back-door graph?"""
+        cond = frozenset(z) | self.selected
+        if self.pag is not None:
+            return gac.m_separated(self.pag, self.xs, self.ys, cond)
+        return m_separated(self.pbd, self.xs, self.ys, cond)
 
 
 def _effect_query(g: CausalGraph, x, y, allow: frozenset[str] = DAG_ONLY,
@@ -101,6 +120,8 @@ def _effect_query(g: CausalGraph, x, y, allow: frozenset[str] = DAG_ONLY,
 
 
 def _setup(g: CausalGraph, x, y) -> _Setup:
+    if g.kind == "pag":
+        return _pag_setup(g, x, y)
     adm, xs, ys = _effect_query(g, x, y, DAG_MAG_PDAG, "Adjustment", selection=True)
     pcp = proper_causal_nodes(adm, xs, ys)
     forbidden = possible_descendants(adm, pcp)
@@ -117,8 +138,30 @@ def _setup(g: CausalGraph, x, y) -> _Setup:
                   selected, forced, invisible)
 
 
+def _pag_setup(g: CausalGraph, x, y) -> _Setup:
+    """The PAG's amenability, forbidden set and back-door graph (Perković et al. 2018), with a
+    member MAG (Zhang 2008) on which sets are listed."""
+    mag = gac.member_mag(g)
+    adm, xs, ys = _effect_query(mag, x, y, DAG_MAG_PDAG, "Adjustment", selection=True)
+    p = gac.pag_view(g)
+    pcp = gac.proper_possibly_causal_nodes(p, xs, ys)
+    forbidden = gac.possible_descendants(p, pcp)
+    am = gac.amenability(p, xs, ys, pcp)
+    mag_pcp = proper_causal_nodes(adm, xs, ys)
+    pbd = adm.without_edges((a, b) for a in xs for b in adm.children[a] if b in mag_pcp)
+    selected = adm.selected - xs - ys
+    forced = frozenset(g.adjusted) - xs - ys - adm.latent - selected
+    usable = frozenset(n for n in adm.nodes if n not in adm.latent and n not in forbidden
+                       and n not in xs | ys and n not in selected)
+    return _Setup(adm, xs, ys, frozenset(pcp), frozenset(forbidden), pbd, usable, selected,
+                  forced, (am.problem,) if am.problem else (),
+                  p.without_edges(am.first_edges), am.why)
+
+
 def _not_amenable(s: _Setup) -> str:
     """Why the graph is not amenable: the first edge of a possibly causal path."""
+    if s.why:
+        return f"This PAG is not amenable: {s.why}."
     a, b = s.invisible[0]
     if b in s.adm.und(a):
         return (f"This PDAG is not amenable: the causal path may start with {a} -- {b}, and in "
@@ -168,11 +211,15 @@ def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[st
         adj = separator_graph(s.pbd, s.xs, s.ys, s.usable - s.forced, s.forced | s.selected)
         if adj is not None:
             seps, out.truncated = minimal_separators(adj, limit)
-            out.extend(_sort_sets((frozenset(sep) | s.forced for sep in seps), s.adm))
+            sets = [frozenset(sep) | s.forced for sep in seps]
+            if s.pag is not None and not all(s.separates(z) for z in sets):
+                sets, out.truncated = _pag_minimal(s, limit)
+            out.extend(_sort_sets(sets, s.adm))
     else:
         found = _list_separators(s, s.forced, s.usable, limit)
         out.truncated = len(found) > limit
-        out.extend(_sort_sets(found[:limit], s.adm))
+        found = [z for z in found[:limit] if s.pag is None or s.separates(z)]
+        out.extend(_sort_sets(found, s.adm))
     if out.truncated:
         out.note = f"Only the first {limit:,} sets are listed; there are more."
     elif s.forced or s.selected:
@@ -183,6 +230,15 @@ def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[st
             parts.append(f"{fmt_set(s.selected)} (marked selected) is conditioned on as well")
         out.note = "As marked on the graph, " + " and ".join(parts) + "."
     return out
+
+
+def _pag_minimal(s: _Setup, limit: int) -> tuple[list[frozenset[str]], bool]:
+    """The minimal sets valid in a PAG when some minimal set of its member MAG is not (each set
+    valid in the PAG is valid in the MAG, so the MAG's full listing holds them all)."""
+    found = [z for z in _list_separators(s, s.forced, s.usable, MAX_PAG_LISTING)
+             if s.separates(z)]
+    minimal = [z for z in found if not any(o < z for o in found)]
+    return minimal[:limit], len(found) > MAX_PAG_LISTING or len(minimal) > limit
 
 
 def _list_separators(s: _Setup, must: frozenset[str], may: frozenset[str],
@@ -269,9 +325,10 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
         reasons.append(f"'{n}' is latent (not measured), so it cannot be adjusted for.")
     for n in s.adm.sorted((zs & s.forbidden) - s.xs - s.ys):
         path = " → ".join(_causal_path_through(s.adm, s.xs, s.ys, n))
-        if s.adm.kind == "pdag":   # paths may run through -- edges: no single path to show
+        if s.adm.kind == "pdag" or s.pag is not None:   # no single path to show
+            member = "DAG" if s.pag is None else "graph"
             reasons.append(f"'{n}' may lie on or below a causal path from the exposure (in some "
-                           "DAG of this class): adjusting for it can bias the estimate.")
+                           f"{member} of this class): adjusting for it can bias the estimate.")
         elif n in s.pcp:
             reasons.append(f"'{n}' is a mediator on the causal path {path}: adjusting for it "
                            "blocks part of the effect you want to measure.")
@@ -285,10 +342,11 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
                        "to the outcome once the exposure's causal edges are cut, so no set can "
                        "be valid.")
     cond = (zs - s.xs - s.ys) | s.selected
-    separated = m_separated(s.pbd, s.xs, s.ys, cond)
+    separated = s.separates(cond)
     shown: tuple = ()
-    # an invisible edge is the reason, not a path; PDAG paths are not listed (their -- edges)
-    if not separated and not s.invisible and s.adm.kind != "pdag":
+    classwide = s.adm.kind == "pdag" or s.pag is not None
+    # an invisible edge is the reason, not a path; PDAG/PAG paths are not listed (their marks)
+    if not separated and not s.invisible and not classwide:
         paths = enumerate_paths(s.pbd, s.xs, s.ys, cond, only_open=True, limit=3)
         shown = tuple(paths)
         for p in paths:
@@ -310,8 +368,10 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
                 reasons.append(f"The non-causal path {p.text} stays open.{hint}")
         if not paths:
             reasons.append("A non-causal path between them stays open (too many paths to list).")
-    if not separated and not s.invisible and s.adm.kind == "pdag":
-        reasons.append("A non-causal path between them stays open in some DAG of this class.")
+    if not separated and not s.invisible and classwide:
+        member = "DAG" if s.pag is None else "graph"
+        reasons.append(f"A non-causal path between them stays open in some {member} of this "
+                       "class.")
     valid = separated and not reasons
     return AdjustmentCheck(s.xs, s.ys, zs, valid, tuple(reasons), shown)
 
