@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from app.analysis import gac
@@ -76,6 +76,8 @@ class _Setup:
     invisible: tuple[tuple[str, str], ...] = ()   # MAG/PDAG/PAG: first causal edges that stay
     pag: gac.Pag | None = None   # PAG: its proper back-door graph (adm/pbd are a member MAG's)
     why: str = ""                # PAG: why it is not amenable
+    effect: str = "total"        # "direct": forbidden holds Y's descendants (single door)
+    asked: frozenset[str] = frozenset()      # must-include nodes (part of `forced`)
 
     @property
     def selection_biased(self) -> bool:
@@ -176,7 +178,11 @@ def _no_set_reason(s: _Setup) -> str:
         return _not_amenable(s) + " No adjustment set exists (Perković et al. 2018)."
     bad = s.adm.sorted(s.forced & s.forbidden)
     if bad:
-        return (f"'{bad[0]}' is marked adjusted but lies on or below a causal path from the "
+        how = "is in the must-include set" if bad[0] in s.asked else "is marked adjusted"
+        if s.effect == "direct":
+            return (f"'{bad[0]}' {how} but is the outcome's descendant, so no set for the "
+                    "direct effect can contain it.")
+        return (f"'{bad[0]}' {how} but lies on or below a causal path from the "
                 "exposure to the outcome, so no valid set can contain it.")
     if s.selection_biased:
         return (f"The selection {fmt_set(s.selected)} is d-connected to the outcome once the "
@@ -190,18 +196,82 @@ def _sort_sets(sets: Iterable[frozenset[str]], adm: Admg) -> list[frozenset[str]
 
 
 def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str],
-                    kind: str = "minimal", *, limit: int = DEFAULT_SET_LIMIT) -> Listing:
-    """Valid adjustment sets for the total effect of X on Y, smallest first.
+                    kind: str = "minimal", *, limit: int = DEFAULT_SET_LIMIT,
+                    must_include: str | Iterable[str] = (), must_exclude: str | Iterable[str] = (),
+                    effect: str = "total") -> Listing:
+    """Valid adjustment sets for the effect of X on Y, smallest first.
 
     kind="minimal": every minimal valid set (no proper subset is valid), as DAGitty lists them.
     kind="all": every valid set (up to `limit`), smallest first.
+    must_include / must_exclude: every listed set contains all of the first and none of the
+    second (DAGitty: they become adjusted / unobserved nodes); "minimal" then means no node
+    outside must_include can be dropped. Nodes marked adjusted on the graph are always included.
+    effect="total" (default) or "direct": sets for the direct effect X -> Y in a linear model
+    (single-door criterion, Pearl 2009 Thm 5.3.1, as DAGitty's listMsasDirectEffect): Z has no
+    descendant of Y and d-separates X and Y once the edge X -> Y is removed; DAGs only.
     Latent nodes are never used and ↔ edges count as latent confounders. An empty list means
-    no set of measured variables removes the confounding (try `frontdoor_sets` or `identify`).
-    Stops after `limit` sets (`.truncated`, `.note`).
+    no set of measured variables works (`.note` says why). Stops after `limit` sets.
     """
     if kind not in ("minimal", "all"):
         raise QueryError(f"Unknown kind of adjustment sets '{kind}'.", hint="Use 'minimal' or 'all'.")
-    s = _setup(g, x, y)
+    if effect not in ("total", "direct"):
+        raise QueryError(f"Unknown effect '{str(effect)[:20]}'.", hint="Use 'total' or 'direct'.")
+    base = _setup(g, x, y) if effect == "total" else _direct_setup(g, x, y)
+    inc, exc = _requirements(g, base, must_include, must_exclude)
+    s = replace(base, forced=base.forced | inc, usable=base.usable - exc, asked=inc)
+    out = _listing(s, kind, limit)
+    if not out and not out.note and (inc or exc):
+        free = _listing(base, kind, 1)
+        out.note = _requirement_text(inc, exc, "No valid set ") + (
+            f", though without these requirements there are valid sets (e.g. {fmt_set(free[0])})."
+            if free else ".")
+    elif out and not out.truncated and (inc or exc or s.forced or s.selected):
+        parts = []
+        if inc or exc:
+            parts.append(_requirement_text(inc, exc, "as asked, every set "))
+        if s.forced - inc:
+            parts.append(f"every set includes {fmt_set(s.forced - inc)} (marked adjusted)")
+        if s.selected:
+            parts.append(f"{fmt_set(s.selected)} (marked selected) is conditioned on as well")
+        text = "; ".join(parts)
+        out.note = text[0].upper() + text[1:] + "."
+    return out
+
+
+def _requirement_text(inc: frozenset[str], exc: frozenset[str], lead: str) -> str:
+    parts = ([f"contains {fmt_set(inc)}"] if inc else []) + (
+        [f"leaves out {fmt_set(exc)}"] if exc else [])
+    return lead + " and ".join(parts)
+
+
+def _requirements(g: CausalGraph, s: _Setup, must_include, must_exclude
+                  ) -> tuple[frozenset[str], frozenset[str]]:
+    """Check the must-include / must-exclude node sets against the question and the graph."""
+    inc = node_set(g, must_include, "must-include set", allow_empty=True)
+    exc = node_set(g, must_exclude, "must-exclude set", allow_empty=True)
+    disjoint(**{"must-include set": inc, "must-exclude set": exc})
+    for what, nodes in (("must-include", inc), ("must-exclude", exc)):
+        both = s.adm.sorted(nodes & (s.xs | s.ys))
+        if both:
+            role = "exposure" if both[0] in s.xs else "outcome"
+            raise QueryError(f"'{both[0]}' is the {role}; it cannot be in the {what} set.",
+                             hint="Adjustment sets never contain the exposure or the outcome.")
+    bad = s.adm.sorted(inc & (s.adm.latent | s.selected))
+    if bad:
+        why = "latent (not measured)" if bad[0] in s.adm.latent else "marked selected " \
+              "(conditioned on always)"
+        raise QueryError(f"'{bad[0]}' is {why}, so it cannot be a must-include node.",
+                         hint="Take it out of the must-include set.")
+    clash = s.adm.sorted(exc & s.forced)
+    if clash:
+        raise QueryError(f"'{clash[0]}' is marked adjusted on the graph, so every set includes "
+                         "it; it cannot also be excluded.",
+                         hint="Take the adjusted mark off the node, or the node off the list.")
+    return inc, exc
+
+
+def _listing(s: _Setup, kind: str, limit: int) -> Listing:
+    """The sets themselves (without the requirement notes)."""
     out = Listing()
     reason = _no_set_reason(s)
     if reason:
@@ -222,14 +292,26 @@ def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[st
         out.extend(_sort_sets(found, s.adm))
     if out.truncated:
         out.note = f"Only the first {limit:,} sets are listed; there are more."
-    elif s.forced or s.selected:
-        parts = []
-        if s.forced:
-            parts.append(f"every set includes {fmt_set(s.forced)} (marked adjusted)")
-        if s.selected:
-            parts.append(f"{fmt_set(s.selected)} (marked selected) is conditioned on as well")
-        out.note = "As marked on the graph, " + " and ".join(parts) + "."
     return out
+
+
+def _direct_setup(g: CausalGraph, x, y) -> _Setup:
+    """The single-door criterion for X -> Y as a separation question (DAGitty's
+    listMsasDirectEffect): the edge removed, descendants of Y never used."""
+    adm, xs, ys = _effect_query(g, x, y, what="Adjustment for the direct effect")
+    if len(xs) != 1 or len(ys) != 1:
+        raise QueryError("The direct effect is defined for one exposure and one outcome.",
+                         hint="Choose a single exposure and a single outcome.")
+    (xn,), (yn,) = tuple(xs), tuple(ys)
+    if yn not in adm.children[xn]:
+        raise QueryError(f"There is no edge {xn} -> {yn}, so the graph says the direct effect of "
+                         f"{xn} on {yn} is zero: there is nothing to estimate.",
+                         hint="Ask for the total effect, or draw the edge if you believe in it.")
+    below_y = frozenset(descendants(adm, ys))
+    forced = frozenset(g.adjusted) - xs - ys - adm.latent
+    usable = frozenset(n for n in adm.observed if n not in below_y and n not in xs)
+    return _Setup(adm, xs, ys, frozenset(ys), below_y, adm.without_edges([(xn, yn)]), usable,
+                  frozenset(), forced, effect="direct")
 
 
 def _pag_minimal(s: _Setup, limit: int) -> tuple[list[frozenset[str]], bool]:
@@ -376,6 +458,53 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
     return AdjustmentCheck(s.xs, s.ys, zs, valid, tuple(reasons), shown)
 
 
+@dataclass(frozen=True)
+class CanonicalSet:
+    """The canonical adjustment set, or None with the reason no adjustment set exists."""
+
+    x: frozenset[str]
+    y: frozenset[str]
+    set: frozenset[str] | None
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        """The answer in one plain sentence."""
+        if self.set is None:
+            return self.reason
+        what = fmt_set(self.set) if self.set else "nothing (the empty set)"
+        return (f"Adjusting for {what} — every measured cause (or possible cause) of "
+                f"{fmt_set(self.x)} or {fmt_set(self.y)} that the exposure does not affect — "
+                "removes the confounding: whenever any valid set exists, this one works.")
+
+
+def canonical_adjustment_set(g: CausalGraph, x: str | Iterable[str],
+                             y: str | Iterable[str]) -> CanonicalSet:
+    """DAGitty's canonical adjustment set (GraphAnalyzer.canonicalAdjustmentSet): the measured
+    (possible) ancestors of X ∪ Y outside the forbidden set, minus X and Y.
+
+    It is a valid set whenever any valid set exists (van der Zander, Liśkiewicz & Textor 2014;
+    Perković et al. 2018 for CPDAGs, MAGs and PAGs), so when it fails, `.set` is None and
+    `.reason` says why no set exists. Selected nodes are conditioned on as well and are not
+    listed; marks "adjusted" are not forced here (as in DAGitty).
+    """
+    s = _setup(g, x, y)
+    if s.invisible:
+        return CanonicalSet(s.xs, s.ys, None, _not_amenable(s) + " No adjustment set exists "
+                            "(Perković et al. 2018).")
+    if s.pag is not None:
+        anc = gac.possible_ancestors(gac.pag_view(g), s.xs | s.ys)
+    else:
+        anc = anteriors(s.adm, s.xs | s.ys)
+    z = frozenset(anc) - s.adm.latent - s.xs - s.ys - s.forbidden - s.selected
+    check = check_adjustment_set(g, s.xs, s.ys, z)
+    if check.valid:
+        return CanonicalSet(s.xs, s.ys, z)
+    return CanonicalSet(s.xs, s.ys, None,
+                        f"The canonical set {fmt_set(z) if z else '{}'} is not valid, so no "
+                        "adjustment set exists: " + " ".join(check.reasons))
+
+
 # ---- front door --------------------------------------------------------------------------------
 
 def _intercepts(adm: Admg, xs: frozenset[str], ys: frozenset[str], zs: frozenset[str]) -> bool:
@@ -484,5 +613,6 @@ def instruments(g: CausalGraph, x: str, y: str) -> list[Instrument]:
     return out
 
 
-__all__ = ["AdjustmentCheck", "Instrument", "adjustment_sets", "check_adjustment_set",
+__all__ = ["AdjustmentCheck", "CanonicalSet", "Instrument", "adjustment_sets",
+           "canonical_adjustment_set", "check_adjustment_set",
            "frontdoor_sets", "instruments"]

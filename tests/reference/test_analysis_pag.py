@@ -21,7 +21,7 @@ import random
 import networkx as nx
 import pytest
 
-from app.analysis import adjustment_sets, check_adjustment_set
+from app.analysis import adjustment_sets, canonical_adjustment_set, check_adjustment_set
 from app.discovery.compare import true_pag
 from app.discovery.result import typed_graph
 from app.errors import GraphError, QueryError
@@ -214,3 +214,5 @@ def test_pag_adjustment_matches_every_member(case):
         minimal = {frozenset(v) for v in valid if not any(w < v for w in valid)}
         assert set(adjustment_sets(p, x, y)) == minimal, (p, x, y)
         assert set(adjustment_sets(p, x, y, "all")) == {frozenset(v) for v in valid}, (p, x, y)
+        canonical = canonical_adjustment_set(p, x, y).set
+        assert (canonical is not None) == bool(valid) and (canonical is None or canonical in valid)
