@@ -232,6 +232,7 @@ def m_separated(p: Pag, xs: Iterable[str], ys: Iterable[str], zs: Iterable[str])
 
 # ---- one MAG of the class ----------------------------------------------------------------------
 
+@lru_cache(maxsize=32)
 def member_mag(g: CausalGraph) -> CausalGraph:
     """A MAG represented by the PAG `g` (Zhang 2008, Thm 2): o-> becomes ->, and the o-o edges are
     oriented along a maximum-cardinality-search order (no new unshielded collider)."""
