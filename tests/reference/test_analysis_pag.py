@@ -22,6 +22,7 @@ import networkx as nx
 import pytest
 
 from app.analysis import adjustment_sets, canonical_adjustment_set, check_adjustment_set
+from app.analysis.adjustment import _no_set_reason, _pag_minimal, _setup
 from app.discovery.compare import true_pag
 from app.discovery.result import typed_graph
 from app.errors import GraphError, QueryError
@@ -214,5 +215,8 @@ def test_pag_adjustment_matches_every_member(case):
         minimal = {frozenset(v) for v in valid if not any(w < v for w in valid)}
         assert set(adjustment_sets(p, x, y)) == minimal, (p, x, y)
         assert set(adjustment_sets(p, x, y, "all")) == {frozenset(v) for v in valid}, (p, x, y)
+        setup = _setup(p, x, y)
+        if not _no_set_reason(setup):    # the fallback listing (used when a member MAG's
+            assert set(_pag_minimal(setup, 200)[0]) == minimal    # minimal sets differ)
         canonical = canonical_adjustment_set(p, x, y).set
         assert (canonical is not None) == bool(valid) and (canonical is None or canonical in valid)
