@@ -9,6 +9,7 @@ under "never use this node" restrictions, which networkx does not list.
 from __future__ import annotations
 
 import heapq
+import threading
 import weakref
 from collections import deque
 from collections.abc import Iterable, Mapping
@@ -167,6 +168,7 @@ def separation_view(g: CausalGraph, allow: frozenset[str], what: str) -> Admg | 
 
 
 _MAX_VIEWS = 64
+_LOCK = threading.Lock()
 _VIEWS: dict[int, tuple[weakref.ref, Admg]] = {}         # id(graph) -> (the graph, its view)
 _LISTS: dict[int, tuple[weakref.ref, Adjacency]] = {}
 
@@ -184,9 +186,10 @@ def _check_kind(g: CausalGraph, allow: frozenset[str], what: str, checked: bool)
 
 
 def _remember(table: dict, g: CausalGraph, view) -> None:
-    if len(table) >= _MAX_VIEWS:
-        table.pop(next(iter(table)))
-    table[id(g)] = (weakref.ref(g), view)
+    with _LOCK:       # sessions run in threads: evict and insert as one step
+        if len(table) >= _MAX_VIEWS:
+            table.pop(next(iter(table)))
+        table[id(g)] = (weakref.ref(g), view)
 
 
 def _clear_views() -> None:
