@@ -155,10 +155,16 @@ def test_direct_effect_sets_match_brute_force():
                 continue
             x, y = y, x
         rest = [n for n in g.nodes if n not in g.latents and n not in (x, y)]
-        family = [z for z in _subsets(rest) if _direct_valid(d, x, y, z)]
-        assert set(adjustment_sets(g, x, y, effect="direct")) == _minimal(family), (g, x, y)
-        assert set(adjustment_sets(g, x, y, "all", effect="direct")) == \
-            {frozenset(z) for z in family}
+        below_y = nx.descendants(d, y)
+        inc = set(rng.sample([n for n in rest if n not in below_y], 1)) \
+            if checked % 3 == 1 and set(rest) - below_y else set()
+        exc = set(rng.sample([n for n in rest if n not in inc], 1)) \
+            if checked % 3 == 2 and rest else set()
+        family = [z for z in _subsets(rest)
+                  if inc <= z and not z & exc and _direct_valid(d, x, y, z)]
+        kw = {"effect": "direct", "must_include": sorted(inc), "must_exclude": sorted(exc)}
+        assert set(adjustment_sets(g, x, y, **kw)) == _minimal(family), (g, x, y, kw)
+        assert set(adjustment_sets(g, x, y, "all", **kw)) == {frozenset(z) for z in family}
         checked += 1
         found += bool(family)
     assert 30 < found < checked
