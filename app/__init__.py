@@ -37,6 +37,7 @@ _LAZY = {
     # analysis
     "d_separated": "app.analysis", "open_paths": "app.analysis",
     "adjustment_sets": "app.analysis", "check_adjustment_set": "app.analysis",
+    "canonical_adjustment_set": "app.analysis",
     "frontdoor_sets": "app.analysis", "instruments": "app.analysis",
     "identify": "app.analysis", "implied_independencies": "app.analysis",
     "test_implications": "app.analysis", "node_roles": "app.analysis",

@@ -7,6 +7,7 @@ from app.markup import md, md_names
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
+from app.ui.views.adjustment_options import adjustment_options
 from app.ui.widgets import need_data, need_graph
 
 
@@ -83,6 +84,7 @@ with t_adj, guard():
                               "- ∅ — no adjustment needed" for s in sets))
     else:
         st.warning("No set of measured variables removes the confounding.", icon=":material/block:")
+    adjustment_options(g, xs, ys, key=sk)
     fds = cached("fd", key, g, q[0], q[1])
     if fds:
         st.markdown("**Front-door sets** (mediators that carry the whole effect and whose links "

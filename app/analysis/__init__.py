@@ -6,8 +6,10 @@ raises app.errors.QueryError with a message for the user.
 """
 from app.analysis.adjustment import (
     AdjustmentCheck,
+    CanonicalSet,
     Instrument,
     adjustment_sets,
+    canonical_adjustment_set,
     check_adjustment_set,
     frontdoor_sets,
     instruments,
@@ -25,8 +27,8 @@ from app.analysis.paths import Blocker, PathInfo, PathList, open_paths
 from app.analysis.roles import ROLE_LABELS, node_roles
 
 __all__ = [
-    "AdjustmentCheck", "Blocker", "Estimand", "ImplicationReport", "ImplicationTest",
+    "AdjustmentCheck", "Blocker", "CanonicalSet", "Estimand", "ImplicationReport", "ImplicationTest",
     "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS",
-    "adjustment_sets", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
+    "adjustment_sets", "canonical_adjustment_set", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
     "implied_independencies", "instruments", "node_roles", "open_paths", "test_implications",
 ]

@@ -8,10 +8,12 @@ under "never use this node" restrictions, which networkx does not list.
 """
 from __future__ import annotations
 
+import heapq
+import threading
+import weakref
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import networkx as nx
 
@@ -141,35 +143,141 @@ def _require_mpdag(g: CausalGraph, what: str) -> None:
 
 def admg(g: CausalGraph, allow: frozenset[str] = DAG_ONLY,
          what: str = "This analysis") -> Admg:
-    """The ADMG view of `g`, after checking that the analysis handles the graph's type."""
-    require_kind(g, allow, what)
-    return _admg(g)
+    """The ADMG view of `g`, after checking that the analysis handles the graph's type.
+
+    Remembered per graph object (graphs are immutable): a repeated question on the same graph
+    skips both the conversion and the type checks, without hashing the graph's content.
+    """
+    view = _lookup(_VIEWS, g)
+    _check_kind(g, allow, what, view is not None)
+    if view is None:
+        view = _admg(g)
+        _remember(_VIEWS, g, view)
+    return view
 
 
-@lru_cache(maxsize=64)
-def _admg(g: CausalGraph) -> Admg:
-    """The ADMG view of `g` (cached: graphs are immutable and hashable)."""
-    parents: dict[str, set[str]] = {n: set() for n in g.nodes}
-    children: dict[str, set[str]] = {n: set() for n in g.nodes}
-    spouses: dict[str, set[str]] = {n: set() for n in g.nodes}
+def separation_view(g: CausalGraph, allow: frozenset[str], what: str) -> Admg | Adjacency:
+    """What one m-separation query needs: the ADMG view if `g` has one already, else the
+    cheaper neighbour lists (no frozensets, no topological order), remembered per graph."""
+    view = _lookup(_VIEWS, g) or _lookup(_LISTS, g)
+    _check_kind(g, allow, what, view is not None)
+    if view is None:
+        view = _adjacency(g)
+        _remember(_LISTS, g, view)
+    return view
+
+
+_MAX_VIEWS = 64
+_LOCK = threading.Lock()
+_VIEWS: dict[int, tuple[weakref.ref, Admg]] = {}         # id(graph) -> (the graph, its view)
+_LISTS: dict[int, tuple[weakref.ref, Adjacency]] = {}
+
+
+def _lookup(table: dict, g: CausalGraph):
+    """The view remembered for this very graph object, or None."""
+    hit = table.get(id(g))
+    return hit[1] if hit is not None and hit[0]() is g else None
+
+
+def _check_kind(g: CausalGraph, allow: frozenset[str], what: str, checked: bool) -> None:
+    """The full type check once per graph object; later only whether the type is allowed."""
+    if not checked or g.kind not in allow:
+        require_kind(g, allow, what)
+
+
+def _remember(table: dict, g: CausalGraph, view) -> None:
+    with _LOCK:       # sessions run in threads: evict and insert as one step
+        if len(table) >= _MAX_VIEWS:
+            table.pop(next(iter(table)))
+        table[id(g)] = (weakref.ref(g), view)
+
+
+def _clear_views() -> None:
+    _VIEWS.clear()
+    _LISTS.clear()
+
+
+admg.cache_clear = _clear_views   # benchmarks time the uncached view
+
+
+@dataclass(frozen=True, eq=False)
+class Adjacency:
+    """Neighbour lists of a graph: all m_separated needs (built in one pass over the edges)."""
+
+    parents: Mapping[str, list[str]]
+    children: Mapping[str, list[str]]
+    spouses: Mapping[str, list[str]]
+    undirected: Mapping[str, frozenset[str]]
+    selected: frozenset[str]
+
+
+def _adjacency(g: CausalGraph) -> Adjacency:
+    parents: dict[str, list[str]] = {n: [] for n in g.nodes}
+    children: dict[str, list[str]] = {n: [] for n in g.nodes}
     for a, b in g.edges:
-        parents[b].add(a)
-        children[a].add(b)
+        parents[b].append(a)
+        children[a].append(b)
+    spouses: dict[str, list[str]] = {n: [] for n in g.nodes} if g.bidirected else \
+        dict.fromkeys(g.nodes, ())
     for a, b in g.bidirected:
-        spouses[a].add(b)
-        spouses[b].add(a)
-    order = {n: i for i, n in enumerate(g.topological_order())}
+        spouses[a].append(b)
+        spouses[b].append(a)
+    return Adjacency(parents, children, spouses, _undirected_map(g),
+                     frozenset(g.role_nodes("selected")))
+
+
+def _admg(g: CausalGraph) -> Admg:
+    """The ADMG view of `g`: O(nodes + edges); the topological order is computed on first use."""
+    adj = _lookup(_LISTS, g) or _adjacency(g)
+    pa = {n: frozenset(v) for n, v in adj.parents.items()}
+    ch = {n: frozenset(v) for n, v in adj.children.items()}
     return Admg(
         nodes=g.nodes,
-        parents={n: frozenset(v) for n, v in parents.items()},
-        children={n: frozenset(v) for n, v in children.items()},
-        spouses={n: frozenset(v) for n, v in spouses.items()},
+        parents=pa,
+        children=ch,
+        spouses={n: frozenset(v) for n, v in adj.spouses.items()},
         latent=frozenset(g.latents),
-        order=order,
+        order=_TopologicalOrder(g.nodes, pa, ch),
         kind=g.kind,
-        selected=frozenset(g.role_nodes("selected")),
-        undirected=_undirected_map(g),
+        selected=adj.selected,
+        undirected=adj.undirected,
     )
+
+
+class _TopologicalOrder(Mapping):
+    """node -> position in the topological order of the directed edges, ties broken by the
+    graph's node order (as CausalGraph.topological_order), computed on first lookup: a
+    d-separation query never needs it."""
+
+    def __init__(self, nodes: tuple[str, ...], parents: Mapping, children: Mapping) -> None:
+        self._args: tuple | None = (nodes, parents, children)
+        self._pos: dict[str, int] = {}
+
+    def _table(self) -> dict[str, int]:
+        if self._args is not None:
+            nodes, parents, children = self._args
+            index = {n: i for i, n in enumerate(nodes)}
+            waiting = {n: len(parents[n]) for n in nodes}
+            ready = [index[n] for n in nodes if not waiting[n]]
+            heapq.heapify(ready)
+            while ready:
+                v = nodes[heapq.heappop(ready)]
+                self._pos[v] = len(self._pos)
+                for c in children[v]:
+                    waiting[c] -= 1
+                    if not waiting[c]:
+                        heapq.heappush(ready, index[c])
+            self._args = None
+        return self._pos
+
+    def __getitem__(self, node: str) -> int:
+        return self._table()[node]
+
+    def __iter__(self):
+        return iter(self._table())
+
+    def __len__(self) -> int:
+        return len(self._table())
 
 
 def _undirected_map(g: CausalGraph) -> dict[str, frozenset[str]]:
@@ -178,9 +286,6 @@ def _undirected_map(g: CausalGraph) -> dict[str, frozenset[str]]:
         out.setdefault(a, set()).add(b)
         out.setdefault(b, set()).add(a)
     return {n: frozenset(v) for n, v in out.items()}
-
-
-admg.cache_clear = _admg.cache_clear   # benchmarks time the uncached view
 
 
 # ---- input checking ---------------------------------------------------------------------------
@@ -248,7 +353,7 @@ def _reach(nodes: Iterable[str], step) -> set[str]:
     return seen
 
 
-def ancestors(adm: Admg, nodes: Iterable[str]) -> set[str]:
+def ancestors(adm: Admg | Adjacency, nodes: Iterable[str]) -> set[str]:
     """The nodes with a directed path into `nodes`, including the nodes themselves."""
     return _reach(nodes, lambda v: adm.parents[v])
 
@@ -368,9 +473,60 @@ def reachable(adm: Admg, xs: Iterable[str], zs: frozenset[str] | set[str]) -> se
     return out
 
 
-def m_separated(adm: Admg, xs: Iterable[str], ys: Iterable[str], zs: Iterable[str]) -> bool:
-    """True when every path between X and Y is blocked by Z (d-separation, with ↔ edges)."""
-    return not (reachable(adm, xs, frozenset(zs)) & set(ys))
+def m_separated(adm: Admg | Adjacency, xs: Iterable[str], ys: Iterable[str],
+                zs: Iterable[str]) -> bool:
+    """True when every path between X and Y is blocked by Z (d-separation, with ↔ edges).
+
+    The walk of `reachable`, stopping at the first node of Y it reaches (the single-query path:
+    no reachable set is built and no neighbour sets are merged).
+    """
+    xs, ys, zs = set(xs), set(ys), frozenset(zs)
+    an_z = ancestors(adm, zs) if zs else set()
+    parents, children, spouses = adm.parents, adm.children, adm.spouses
+    und = adm.undirected.get if adm.undirected else None
+    none: frozenset[str] = frozenset()
+    seen_head: set[str] = set()       # reached with an arrowhead at the node
+    seen_tail: set[str] = set()       # reached along an edge leaving the node
+    heads: list[str] = []
+    tails: list[str] = []
+    for x in xs:
+        heads.extend(children[x])
+        heads.extend(spouses[x])
+        tails.extend(parents[x])
+        if und:
+            tails.extend(und(x, none))
+    while heads or tails:
+        if tails:
+            v = tails.pop()
+            if v in seen_tail:
+                continue
+            seen_tail.add(v)
+            if v in ys:
+                return False
+            if v in xs or v in zs:
+                continue
+            heads.extend(children[v])
+            heads.extend(spouses[v])
+            tails.extend(parents[v])
+            if und:
+                tails.extend(und(v, none))
+        else:
+            v = heads.pop()
+            if v in seen_head:
+                continue
+            seen_head.add(v)
+            if v in ys:
+                return False
+            if v in xs:
+                continue
+            if v not in zs:
+                heads.extend(children[v])
+                if und:
+                    heads.extend(und(v, none))
+            if v in an_z:
+                tails.extend(parents[v])
+                heads.extend(spouses[v])
+    return True
 
 
 # ---- minimal separators -----------------------------------------------------------------------

@@ -17,6 +17,10 @@ As in DAGitty (jslib/graph/GraphAnalyzer.js: isAdjustmentSet, listMsasTotalEffec
   -- edges), -- edges walked in the direction of travel and kept in the moral graph, as
   DAGitty does; a possibly causal path starting X -- c means not amenable, no set. Checked
   against every member DAG in tests/reference/test_analysis_cpdag.py;
+- PAGs: the generalized adjustment criterion of Perković et al. (2018) on the PAG's own marks
+  (app/analysis/gac.py): amenability, the forbidden set of possible descendants, and
+  m-separation over definite-status paths; sets are listed on one member MAG and each kept
+  only when it passes the PAG's check;
 - nodes marked `selected` are conditioned on always, and no set exists when the outcome is
   d-connected to them in the back-door graph;
 - nodes marked `adjusted` are forced into every listed set; none is listed when one of them is
@@ -26,9 +30,10 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
+from app.analysis import gac
 from app.analysis._core import (
     DAG_MAG_PDAG,
     DAG_ONLY,
@@ -54,6 +59,7 @@ from app.graph import CausalGraph
 
 DEFAULT_SET_LIMIT = 200
 FRONTDOOR_MAX_CANDIDATES = 16
+MAX_PAG_LISTING = 5_000      # sets searched for the minimal ones when a member MAG's differ
 
 
 @dataclass(frozen=True)
@@ -67,12 +73,27 @@ class _Setup:
     usable: frozenset[str]       # measured nodes that may be adjusted for
     selected: frozenset[str] = frozenset()   # conditioned on always
     forced: frozenset[str] = frozenset()     # marked adjusted: in every listed set
-    invisible: tuple[tuple[str, str], ...] = ()   # MAG/PDAG: first causal edges that stay
+    invisible: tuple[tuple[str, str], ...] = ()   # MAG/PDAG/PAG: first causal edges that stay
+    pag: gac.Pag | None = None   # PAG: its proper back-door graph (adm/pbd are a member MAG's)
+    why: str = ""                # PAG: why it is not amenable
+    effect: str = "total"        # "direct": forbidden holds Y's descendants (single door)
+    asked: frozenset[str] = frozenset()      # must-include nodes (part of `forced`)
 
     @property
     def selection_biased(self) -> bool:
         """The outcome is d-connected to a selected node in the back-door graph (DAGitty)."""
-        return bool(self.selected) and not m_separated(self.pbd, self.ys, self.selected, ())
+        if not self.selected:
+            return False
+        if self.pag is not None:
+            return not gac.m_separated(self.pag, self.ys, self.selected, ())
+        return not m_separated(self.pbd, self.ys, self.selected, ())
+
+    def separates(self, z: Iterable[str]) -> bool:
+        """Does Z (with the selected nodes) separate X and Y in the proper back-door graph?"""
+        cond = frozenset(z) | self.selected
+        if self.pag is not None:
+            return gac.m_separated(self.pag, self.xs, self.ys, cond)
+        return m_separated(self.pbd, self.xs, self.ys, cond)
 
 
 def _effect_query(g: CausalGraph, x, y, allow: frozenset[str] = DAG_ONLY,
@@ -101,6 +122,8 @@ def _effect_query(g: CausalGraph, x, y, allow: frozenset[str] = DAG_ONLY,
 
 
 def _setup(g: CausalGraph, x, y) -> _Setup:
+    if g.kind == "pag":
+        return _pag_setup(g, x, y)
     adm, xs, ys = _effect_query(g, x, y, DAG_MAG_PDAG, "Adjustment", selection=True)
     pcp = proper_causal_nodes(adm, xs, ys)
     forbidden = possible_descendants(adm, pcp)
@@ -117,8 +140,30 @@ def _setup(g: CausalGraph, x, y) -> _Setup:
                   selected, forced, invisible)
 
 
+def _pag_setup(g: CausalGraph, x, y) -> _Setup:
+    """The PAG's amenability, forbidden set and back-door graph (Perković et al. 2018), with a
+    member MAG (Zhang 2008) on which sets are listed."""
+    mag = gac.member_mag(g)
+    adm, xs, ys = _effect_query(mag, x, y, DAG_MAG_PDAG, "Adjustment", selection=True)
+    p = gac.pag_view(g)
+    pcp = gac.proper_possibly_causal_nodes(p, xs, ys)
+    forbidden = gac.possible_descendants(p, pcp)
+    am = gac.amenability(p, xs, ys, pcp)
+    mag_pcp = proper_causal_nodes(adm, xs, ys)
+    pbd = adm.without_edges((a, b) for a in xs for b in adm.children[a] if b in mag_pcp)
+    selected = adm.selected - xs - ys
+    forced = frozenset(g.adjusted) - xs - ys - adm.latent - selected
+    usable = frozenset(n for n in adm.nodes if n not in adm.latent and n not in forbidden
+                       and n not in xs | ys and n not in selected)
+    return _Setup(adm, xs, ys, frozenset(pcp), frozenset(forbidden), pbd, usable, selected,
+                  forced, (am.problem,) if am.problem else (),
+                  p.without_edges(am.first_edges), am.why)
+
+
 def _not_amenable(s: _Setup) -> str:
     """Why the graph is not amenable: the first edge of a possibly causal path."""
+    if s.why:
+        return f"This PAG is not amenable: {s.why}."
     a, b = s.invisible[0]
     if b in s.adm.und(a):
         return (f"This PDAG is not amenable: the causal path may start with {a} -- {b}, and in "
@@ -133,7 +178,11 @@ def _no_set_reason(s: _Setup) -> str:
         return _not_amenable(s) + " No adjustment set exists (Perković et al. 2018)."
     bad = s.adm.sorted(s.forced & s.forbidden)
     if bad:
-        return (f"'{bad[0]}' is marked adjusted but lies on or below a causal path from the "
+        how = "is in the must-include set" if bad[0] in s.asked else "is marked adjusted"
+        if s.effect == "direct":
+            return (f"'{bad[0]}' {how} but is the outcome's descendant, so no set for the "
+                    "direct effect can contain it.")
+        return (f"'{bad[0]}' {how} but lies on or below a causal path from the "
                 "exposure to the outcome, so no valid set can contain it.")
     if s.selection_biased:
         return (f"The selection {fmt_set(s.selected)} is d-connected to the outcome once the "
@@ -147,18 +196,82 @@ def _sort_sets(sets: Iterable[frozenset[str]], adm: Admg) -> list[frozenset[str]
 
 
 def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str],
-                    kind: str = "minimal", *, limit: int = DEFAULT_SET_LIMIT) -> Listing:
-    """Valid adjustment sets for the total effect of X on Y, smallest first.
+                    kind: str = "minimal", *, limit: int = DEFAULT_SET_LIMIT,
+                    must_include: str | Iterable[str] = (), must_exclude: str | Iterable[str] = (),
+                    effect: str = "total") -> Listing:
+    """Valid adjustment sets for the effect of X on Y, smallest first.
 
     kind="minimal": every minimal valid set (no proper subset is valid), as DAGitty lists them.
     kind="all": every valid set (up to `limit`), smallest first.
+    must_include / must_exclude: every listed set contains all of the first and none of the
+    second (DAGitty: they become adjusted / unobserved nodes); "minimal" then means no node
+    outside must_include can be dropped. Nodes marked adjusted on the graph are always included.
+    effect="total" (default) or "direct": sets for the direct effect X -> Y in a linear model
+    (single-door criterion, Pearl 2009 Thm 5.3.1, as DAGitty's listMsasDirectEffect): Z has no
+    descendant of Y and d-separates X and Y once the edge X -> Y is removed; DAGs only.
     Latent nodes are never used and ↔ edges count as latent confounders. An empty list means
-    no set of measured variables removes the confounding (try `frontdoor_sets` or `identify`).
-    Stops after `limit` sets (`.truncated`, `.note`).
+    no set of measured variables works (`.note` says why). Stops after `limit` sets.
     """
     if kind not in ("minimal", "all"):
         raise QueryError(f"Unknown kind of adjustment sets '{kind}'.", hint="Use 'minimal' or 'all'.")
-    s = _setup(g, x, y)
+    if effect not in ("total", "direct"):
+        raise QueryError(f"Unknown effect '{str(effect)[:20]}'.", hint="Use 'total' or 'direct'.")
+    base = _setup(g, x, y) if effect == "total" else _direct_setup(g, x, y)
+    inc, exc = _requirements(g, base, must_include, must_exclude)
+    s = replace(base, forced=base.forced | inc, usable=base.usable - exc, asked=inc)
+    out = _listing(s, kind, limit)
+    if not out and not out.note and (inc or exc):
+        free = _listing(base, kind, 1)
+        out.note = _requirement_text(inc, exc, "No valid set ") + (
+            f", though without these requirements there are valid sets (e.g. {fmt_set(free[0])})."
+            if free else ".")
+    elif out and not out.truncated and (inc or exc or s.forced or s.selected):
+        parts = []
+        if inc or exc:
+            parts.append(_requirement_text(inc, exc, "as asked, every set "))
+        if s.forced - inc:
+            parts.append(f"every set includes {fmt_set(s.forced - inc)} (marked adjusted)")
+        if s.selected:
+            parts.append(f"{fmt_set(s.selected)} (marked selected) is conditioned on as well")
+        text = "; ".join(parts)
+        out.note = text[0].upper() + text[1:] + "."
+    return out
+
+
+def _requirement_text(inc: frozenset[str], exc: frozenset[str], lead: str) -> str:
+    parts = ([f"contains {fmt_set(inc)}"] if inc else []) + (
+        [f"leaves out {fmt_set(exc)}"] if exc else [])
+    return lead + " and ".join(parts)
+
+
+def _requirements(g: CausalGraph, s: _Setup, must_include, must_exclude
+                  ) -> tuple[frozenset[str], frozenset[str]]:
+    """Check the must-include / must-exclude node sets against the question and the graph."""
+    inc = node_set(g, must_include, "must-include set", allow_empty=True)
+    exc = node_set(g, must_exclude, "must-exclude set", allow_empty=True)
+    disjoint(**{"must-include set": inc, "must-exclude set": exc})
+    for what, nodes in (("must-include", inc), ("must-exclude", exc)):
+        both = s.adm.sorted(nodes & (s.xs | s.ys))
+        if both:
+            role = "exposure" if both[0] in s.xs else "outcome"
+            raise QueryError(f"'{both[0]}' is the {role}; it cannot be in the {what} set.",
+                             hint="Adjustment sets never contain the exposure or the outcome.")
+    bad = s.adm.sorted(inc & (s.adm.latent | s.selected))
+    if bad:
+        why = "latent (not measured)" if bad[0] in s.adm.latent else "marked selected " \
+              "(conditioned on always)"
+        raise QueryError(f"'{bad[0]}' is {why}, so it cannot be a must-include node.",
+                         hint="Take it out of the must-include set.")
+    clash = s.adm.sorted(exc & s.forced)
+    if clash:
+        raise QueryError(f"'{clash[0]}' is marked adjusted on the graph, so every set includes "
+                         "it; it cannot also be excluded.",
+                         hint="Take the adjusted mark off the node, or the node off the list.")
+    return inc, exc
+
+
+def _listing(s: _Setup, kind: str, limit: int) -> Listing:
+    """The sets themselves (without the requirement notes)."""
     out = Listing()
     reason = _no_set_reason(s)
     if reason:
@@ -168,21 +281,46 @@ def adjustment_sets(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[st
         adj = separator_graph(s.pbd, s.xs, s.ys, s.usable - s.forced, s.forced | s.selected)
         if adj is not None:
             seps, out.truncated = minimal_separators(adj, limit)
-            out.extend(_sort_sets((frozenset(sep) | s.forced for sep in seps), s.adm))
+            sets = [frozenset(sep) | s.forced for sep in seps]
+            if s.pag is not None and not all(s.separates(z) for z in sets):
+                sets, out.truncated = _pag_minimal(s, limit)
+            out.extend(_sort_sets(sets, s.adm))
     else:
         found = _list_separators(s, s.forced, s.usable, limit)
         out.truncated = len(found) > limit
-        out.extend(_sort_sets(found[:limit], s.adm))
+        found = [z for z in found[:limit] if s.pag is None or s.separates(z)]
+        out.extend(_sort_sets(found, s.adm))
     if out.truncated:
         out.note = f"Only the first {limit:,} sets are listed; there are more."
-    elif s.forced or s.selected:
-        parts = []
-        if s.forced:
-            parts.append(f"every set includes {fmt_set(s.forced)} (marked adjusted)")
-        if s.selected:
-            parts.append(f"{fmt_set(s.selected)} (marked selected) is conditioned on as well")
-        out.note = "As marked on the graph, " + " and ".join(parts) + "."
     return out
+
+
+def _direct_setup(g: CausalGraph, x, y) -> _Setup:
+    """The single-door criterion for X -> Y as a separation question (DAGitty's
+    listMsasDirectEffect): the edge removed, descendants of Y never used."""
+    adm, xs, ys = _effect_query(g, x, y, what="Adjustment for the direct effect")
+    if len(xs) != 1 or len(ys) != 1:
+        raise QueryError("The direct effect is defined for one exposure and one outcome.",
+                         hint="Choose a single exposure and a single outcome.")
+    (xn,), (yn,) = tuple(xs), tuple(ys)
+    if yn not in adm.children[xn]:
+        raise QueryError(f"There is no edge {xn} -> {yn}, so the graph says the direct effect of "
+                         f"{xn} on {yn} is zero: there is nothing to estimate.",
+                         hint="Ask for the total effect, or draw the edge if you believe in it.")
+    below_y = frozenset(descendants(adm, ys))
+    forced = frozenset(g.adjusted) - xs - ys - adm.latent
+    usable = frozenset(n for n in adm.observed if n not in below_y and n not in xs)
+    return _Setup(adm, xs, ys, frozenset(ys), below_y, adm.without_edges([(xn, yn)]), usable,
+                  frozenset(), forced, effect="direct")
+
+
+def _pag_minimal(s: _Setup, limit: int) -> tuple[list[frozenset[str]], bool]:
+    """The minimal sets valid in a PAG when some minimal set of its member MAG is not (each set
+    valid in the PAG is valid in the MAG, so the MAG's full listing holds them all)."""
+    found = [z for z in _list_separators(s, s.forced, s.usable, MAX_PAG_LISTING)
+             if s.separates(z)]
+    minimal = [z for z in found if not any(o < z for o in found)]
+    return minimal[:limit], len(found) > MAX_PAG_LISTING or len(minimal) > limit
 
 
 def _list_separators(s: _Setup, must: frozenset[str], may: frozenset[str],
@@ -269,9 +407,10 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
         reasons.append(f"'{n}' is latent (not measured), so it cannot be adjusted for.")
     for n in s.adm.sorted((zs & s.forbidden) - s.xs - s.ys):
         path = " → ".join(_causal_path_through(s.adm, s.xs, s.ys, n))
-        if s.adm.kind == "pdag":   # paths may run through -- edges: no single path to show
+        if s.adm.kind == "pdag" or s.pag is not None:   # no single path to show
+            member = "DAG" if s.pag is None else "graph"
             reasons.append(f"'{n}' may lie on or below a causal path from the exposure (in some "
-                           "DAG of this class): adjusting for it can bias the estimate.")
+                           f"{member} of this class): adjusting for it can bias the estimate.")
         elif n in s.pcp:
             reasons.append(f"'{n}' is a mediator on the causal path {path}: adjusting for it "
                            "blocks part of the effect you want to measure.")
@@ -285,10 +424,11 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
                        "to the outcome once the exposure's causal edges are cut, so no set can "
                        "be valid.")
     cond = (zs - s.xs - s.ys) | s.selected
-    separated = m_separated(s.pbd, s.xs, s.ys, cond)
+    separated = s.separates(cond)
     shown: tuple = ()
-    # an invisible edge is the reason, not a path; PDAG paths are not listed (their -- edges)
-    if not separated and not s.invisible and s.adm.kind != "pdag":
+    classwide = s.adm.kind == "pdag" or s.pag is not None
+    # an invisible edge is the reason, not a path; PDAG/PAG paths are not listed (their marks)
+    if not separated and not s.invisible and not classwide:
         paths = enumerate_paths(s.pbd, s.xs, s.ys, cond, only_open=True, limit=3)
         shown = tuple(paths)
         for p in paths:
@@ -310,10 +450,59 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
                 reasons.append(f"The non-causal path {p.text} stays open.{hint}")
         if not paths:
             reasons.append("A non-causal path between them stays open (too many paths to list).")
-    if not separated and not s.invisible and s.adm.kind == "pdag":
-        reasons.append("A non-causal path between them stays open in some DAG of this class.")
+    if not separated and not s.invisible and classwide:
+        member = "DAG" if s.pag is None else "graph"
+        reasons.append(f"A non-causal path between them stays open in some {member} of this "
+                       "class.")
     valid = separated and not reasons
     return AdjustmentCheck(s.xs, s.ys, zs, valid, tuple(reasons), shown)
+
+
+@dataclass(frozen=True)
+class CanonicalSet:
+    """The canonical adjustment set, or None with the reason no adjustment set exists."""
+
+    x: frozenset[str]
+    y: frozenset[str]
+    set: frozenset[str] | None
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        """The answer in one plain sentence."""
+        if self.set is None:
+            return self.reason
+        what = fmt_set(self.set) if self.set else "nothing (the empty set)"
+        return (f"Adjusting for {what} — every measured cause (or possible cause) of "
+                f"{fmt_set(self.x)} or {fmt_set(self.y)} that the exposure does not affect — "
+                "removes the confounding: whenever any valid set exists, this one works.")
+
+
+def canonical_adjustment_set(g: CausalGraph, x: str | Iterable[str],
+                             y: str | Iterable[str]) -> CanonicalSet:
+    """DAGitty's canonical adjustment set (GraphAnalyzer.canonicalAdjustmentSet): the measured
+    (possible) ancestors of X ∪ Y outside the forbidden set, minus X and Y.
+
+    It is a valid set whenever any valid set exists (van der Zander, Liśkiewicz & Textor 2014;
+    Perković et al. 2018 for CPDAGs, MAGs and PAGs), so when it fails, `.set` is None and
+    `.reason` says why no set exists. Selected nodes are conditioned on as well and are not
+    listed; marks "adjusted" are not forced here (as in DAGitty).
+    """
+    s = _setup(g, x, y)
+    if s.invisible:
+        return CanonicalSet(s.xs, s.ys, None, _not_amenable(s) + " No adjustment set exists "
+                            "(Perković et al. 2018).")
+    if s.pag is not None:
+        anc = gac.possible_ancestors(gac.pag_view(g), s.xs | s.ys)
+    else:
+        anc = anteriors(s.adm, s.xs | s.ys)
+    z = frozenset(anc) - s.adm.latent - s.xs - s.ys - s.forbidden - s.selected
+    check = check_adjustment_set(g, s.xs, s.ys, z)
+    if check.valid:
+        return CanonicalSet(s.xs, s.ys, z)
+    return CanonicalSet(s.xs, s.ys, None,
+                        f"The canonical set {fmt_set(z) if z else '{}'} is not valid, so no "
+                        "adjustment set exists: " + " ".join(check.reasons))
 
 
 # ---- front door --------------------------------------------------------------------------------
@@ -424,5 +613,6 @@ def instruments(g: CausalGraph, x: str, y: str) -> list[Instrument]:
     return out
 
 
-__all__ = ["AdjustmentCheck", "Instrument", "adjustment_sets", "check_adjustment_set",
+__all__ = ["AdjustmentCheck", "CanonicalSet", "Instrument", "adjustment_sets",
+           "canonical_adjustment_set", "check_adjustment_set",
            "frontdoor_sets", "instruments"]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.analysis._core import DAG_MAG_PDAG, admg, disjoint, m_separated, node_set
+from app.analysis._core import DAG_MAG_PDAG, disjoint, m_separated, node_set, separation_view
 from app.graph import CausalGraph
 
 
@@ -25,5 +25,5 @@ def d_separated(g: CausalGraph, xs: str | Iterable[str], ys: str | Iterable[str]
     y = node_set(g, ys, "second set (Y)")
     z = node_set(g, given, "conditioning set (Z)", allow_empty=True)
     disjoint(**{"first set (X)": x, "second set (Y)": y, "conditioning set (Z)": z})
-    adm = admg(g, DAG_MAG_PDAG, "d-separation")
-    return m_separated(adm, x, y, z | (adm.selected - x - y))
+    view = separation_view(g, DAG_MAG_PDAG, "d-separation")
+    return m_separated(view, x, y, z | (view.selected - x - y))
