@@ -24,7 +24,8 @@ from app import parse_graph
 from app.analysis import adjustment_sets, canonical_adjustment_set, check_adjustment_set
 from app.errors import QueryError
 from app.graph import CausalGraph
-from tests.reference.test_analysis_cpdag import gac_valid, members_and_cpdag, random_dag
+from tests.reference.test_analysis_cpdag import members_and_cpdag, random_dag
+from tests.support.nx_reference import gac_valid
 
 M_BIAS = "dag { x [exposure] y [outcome] a -> x; a -> m; b -> m; b -> y }"
 THOEMMES = """dag { e0 [latent] e1 [latent] e3 [latent] e4 [latent] s2 [adjusted]

@@ -18,6 +18,7 @@ import pytest
 from app import parse_graph
 from app.analysis import adjustment_sets, check_adjustment_set, d_separated
 from app.errors import QueryError
+from tests.support.nx_reference import gac_valid
 
 
 def _v_structures(d: nx.DiGraph) -> set[tuple[str, str, str]]:
@@ -49,17 +50,6 @@ def members_and_cpdag(d: nx.DiGraph) -> tuple[list[nx.DiGraph], str]:
         else:
             body.append(f"{a} -- {b}")
     return members, "pdag { " + "; ".join(body) + " }"
-
-
-def gac_valid(d: nx.DiGraph, x: str, y: str, z: set[str]) -> bool:
-    """The generalized adjustment criterion in one DAG, with networkx only."""
-    pcp = {v for v in nx.descendants(d, x) if v == y or y in nx.descendants(d, v)}
-    forb = set().union(*(nx.descendants(d, v) | {v} for v in pcp)) if pcp else set()
-    if z & forb:
-        return False
-    pbd = d.copy()
-    pbd.remove_edges_from([(x, c) for c in d.successors(x) if c in pcp])
-    return nx.is_d_separator(pbd, {x}, {y}, z)
 
 
 def random_dag(rng: random.Random, n: int, p: float) -> nx.DiGraph:

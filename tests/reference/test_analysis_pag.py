@@ -27,6 +27,7 @@ from app.discovery.compare import true_pag
 from app.discovery.result import typed_graph
 from app.errors import GraphError, QueryError
 from app.graph import CausalGraph
+from tests.support.nx_reference import canonical_dag, gac_valid
 
 _MARK = {1: "circle", 2: "arrow", 3: "tail"}
 _KIND = {("tail", "arrow"): "->", ("arrow", "tail"): "<-", ("arrow", "arrow"): "<->",
@@ -130,15 +131,6 @@ def _pag_of(graph: CausalGraph, observed) -> CausalGraph:
     return typed_graph(true_pag(graph, observed))
 
 
-def _canonical_dag(m: CausalGraph) -> nx.DiGraph:
-    d = nx.DiGraph()
-    d.add_nodes_from(m.nodes)
-    d.add_edges_from(m.edges)
-    for i, (a, b) in enumerate(sorted(m.bidirected)):
-        d.add_edges_from([(f"__L{i}", a), (f"__L{i}", b)])
-    return d
-
-
 def members(p: CausalGraph) -> list[nx.DiGraph]:
     """Canonical DAGs of every MAG in the PAG's class (circles given tails or arrowheads)."""
     choices = []
@@ -158,19 +150,8 @@ def members(p: CausalGraph) -> list[nx.DiGraph]:
             continue
         dag_view = CausalGraph.from_edges(sorted(edges), nodes=p.nodes, bidirected=sorted(bi))
         if _pag_key(_pag_of(dag_view, p.nodes)) == _pag_key(p):
-            out.append(_canonical_dag(m))
+            out.append(canonical_dag(m))
     return out
-
-
-def gac_valid(d: nx.DiGraph, x: str, y: str, z: set[str]) -> bool:
-    """The adjustment criterion in one DAG, with networkx only (Shpitser et al. 2010)."""
-    pcp = {v for v in nx.descendants(d, x) if v == y or y in nx.descendants(d, v)}
-    forb = set().union(*(nx.descendants(d, v) | {v} for v in pcp)) if pcp else set()
-    if z & forb:
-        return False
-    pbd = d.copy()
-    pbd.remove_edges_from([(x, c) for c in d.successors(x) if c in pcp])
-    return nx.is_d_separator(pbd, {x}, {y}, z)
 
 
 def _cases(count: int):

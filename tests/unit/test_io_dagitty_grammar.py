@@ -31,6 +31,7 @@ from app.analysis import (
 from app.errors import GraphError, ParseError, QueryError
 from app.graph import CausalGraph
 from app.io.dagitty import write_dagitty
+from tests.support.nx_reference import canonical_dag, gac_valid
 
 
 def parse(text: str) -> CausalGraph:
@@ -255,33 +256,29 @@ def test_mag_x_to_y_never_gives_the_empty_set_silently():
     assert list(adjustment_sets(parse("dag { X -> Y }"), "X", "Y")) == [frozenset()]
 
 
-def _canonical_dag(g: CausalGraph) -> nx.DiGraph:
-    """Each a <-> b becomes a <- L_ab -> b (a DAG whose marginal the MAG/ADMG represents)."""
-    d = nx.DiGraph()
-    d.add_nodes_from(g.nodes)
-    d.add_edges_from(g.edges)
-    for a, b in g.bidirected:
-        d.add_edges_from([(("L", a, b), a), (("L", a, b), b)])
-    return d
-
-
-def test_m_separation_in_mags_matches_networkx_on_the_canonical_dag():
-    rng = random.Random(7)
-    checked = 0
-    while checked < 150:
-        names = [f"v{i}" for i in range(7)]
-        picks = [(a, b) for a, b in itertools.combinations(range(7), 2) if rng.random() < 0.3]
-        body = names + [f"{names[a]} {'->' if rng.random() < 0.7 else '<->'} {names[b]}"
+def _random_mags(seed: int, n: int, p_edge: float, p_directed: float, count: int):
+    """`count` random MAGs on v0..v(n-1) as (names, graph): each pair joined with probability
+    p_edge, by -> (p_directed) or <->; texts that are not ancestral are skipped."""
+    rng = random.Random(seed)
+    names = [f"v{i}" for i in range(n)]
+    made = 0
+    while made < count:
+        picks = [(a, b) for a, b in itertools.combinations(range(n), 2) if rng.random() < p_edge]
+        body = names + [f"{names[a]} {'->' if rng.random() < p_directed else '<->'} {names[b]}"
                         for a, b in picks]
         try:
             g = parse("mag { " + "; ".join(body) + " }")
         except GraphError:
             continue
-        d = _canonical_dag(g)
+        made += 1
+        yield rng, names, g
+
+
+def test_m_separation_in_mags_matches_networkx_on_the_canonical_dag():
+    for rng, names, g in _random_mags(7, 7, 0.3, 0.7, 150):
         x, y = rng.sample(names, 2)
         z = {n for n in names if n not in (x, y) and rng.random() < 0.3}
-        assert d_separated(g, x, y, z) == nx.is_d_separator(d, {x}, {y}, z)
-        checked += 1
+        assert d_separated(g, x, y, z) == nx.is_d_separator(canonical_dag(g), {x}, {y}, z)
 
 
 def test_pag_analyses_are_refused_naming_the_type():
@@ -368,7 +365,7 @@ def test_adjusted_mediator_means_no_set():
 
 def _gac_valid_nx(g: CausalGraph, x: str, y: str, z: set[str]) -> bool:
     """Generalized adjustment criterion for a DAG, decided with networkx only."""
-    return _gac_valid_nx_dag(g.to_networkx(), x, y, z)
+    return gac_valid(g.to_networkx(), x, y, z)
 
 
 def test_forced_minimal_sets_match_brute_force_with_networkx():
@@ -394,33 +391,12 @@ def test_every_set_valid_in_a_mag_is_valid_in_its_canonical_dag():
     """Soundness (Perković et al. 2018: a set valid for a MAG is valid in every DAG it stands
     for): the DAG with each <-> replaced by a latent common cause is one of them. Checked with
     networkx only; the MAGs include not-amenable ones (which must list nothing)."""
-    rng = random.Random(5)
-    checked = listed = 0
-    while checked < 150:
-        names = [f"v{i}" for i in range(6)]
-        picks = [(a, b) for a, b in itertools.combinations(range(6), 2) if rng.random() < 0.35]
-        body = names + [f"{names[a]} {'->' if rng.random() < 0.75 else '<->'} {names[b]}"
-                        for a, b in picks]
-        try:
-            g = parse("mag { " + "; ".join(body) + " }")
-        except GraphError:
-            continue
-        d = _canonical_dag(g)
+    listed = 0
+    for rng, names, g in _random_mags(5, 6, 0.35, 0.75, 150):
         x, y = rng.sample(names, 2)
         for z in adjustment_sets(g, x, y, "all"):
             listed += 1
-            assert _gac_valid_nx_dag(d, x, y, set(z)), (body, x, y, z)
-        checked += 1
+            assert gac_valid(canonical_dag(g), x, y, set(z)), (write_dagitty(g), x, y, z)
     assert listed > 50
 
 
-def _gac_valid_nx_dag(d: nx.DiGraph, x: str, y: str, z: set[str]) -> bool:
-    """Shpitser et al. 2010 / Perković et al. 2018 in one DAG: no forbidden node in Z, and Z
-    d-separates X and Y once the first edge of every proper causal path is removed."""
-    pcp = {v for v in nx.descendants(d, x) if v == y or y in nx.descendants(d, v)}
-    forb = set().union(*(nx.descendants(d, v) | {v} for v in pcp)) if pcp else set()
-    if z & forb:
-        return False
-    pbd = d.copy()
-    pbd.remove_edges_from([(x, c) for c in d.successors(x) if c in pcp])
-    return nx.is_d_separator(pbd, {x}, {y}, z)
