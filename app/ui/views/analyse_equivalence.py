@@ -1,0 +1,65 @@
+"""Analyse: the Markov equivalence class of the graph — its CPDAG beside its member DAGs."""
+from __future__ import annotations
+
+import streamlit as st
+
+from app.analysis.equivalence import EquivalenceClass, equivalence_class
+from app.drawing import display_positions
+from app.graph import CausalGraph
+from app.markup import md
+from app.settings import MAX_CLASS_MEMBERS, MAX_CLASS_MEMBERS_DRAWN
+from app.ui.graph_view import show_graph
+
+PER_ROW = 3
+
+
+@st.cache_data(max_entries=16, show_spinner="Listing the equivalent graphs…")
+def _class(key: str, _g: CausalGraph) -> EquivalenceClass:
+    return equivalence_class(_g, limit=MAX_CLASS_MEMBERS)
+
+
+def show_equivalence(g: CausalGraph, key: str) -> None:
+    """The class in a sentence, the CPDAG drawn, then a page of member DAGs side by side."""
+    st.caption("Observational data can only show which variables are (conditionally) "
+               "independent. Graphs with the same links and the same colliders (v-structures) "
+               "imply the same independencies: these graphs cannot be told apart from "
+               "observational data. Only experiments or assumptions choose among them.")
+    eq = _class(key, g)
+    st.info(md(eq.sentence()), icon=":material/join:")
+    for note in eq.notes:
+        st.caption(f":material/info: {md(note)}")
+    pos = display_positions(g)
+    left, right = st.columns([2, 3])
+    with left:
+        st.markdown("**The class as one graph (CPDAG)**")
+        show_graph(eq.cpdag.with_positions(pos), key="an_eq_cpdag", height=330)
+        st.caption("An arrow that every member shares is kept; a plain line can point either "
+                   "way in some member.")
+    with right:
+        _members(g, eq, pos, key)
+
+
+def _members(g: CausalGraph, eq: EquivalenceClass, pos, key: str) -> None:
+    listed = len(eq.members)
+    total = f"{eq.total:,}" if eq.total is not None else "too many to count"
+    pages = max(1, -(-listed // MAX_CLASS_MEMBERS_DRAWN))
+    page = 1
+    if pages > 1:
+        page = st.number_input(f"Page of members (of {pages:d})", 1, pages, 1,
+                               key=f"an_eq_page:{key}")
+    start = (page - 1) * MAX_CLASS_MEMBERS_DRAWN
+    shown = eq.members[start:start + MAX_CLASS_MEMBERS_DRAWN]
+    st.markdown(f"**Members {start + 1:d}–{start + len(shown):d} of {md(total)}**")
+    if listed < (eq.total or listed + 1):
+        st.caption(f"The first {listed:,} members are listed; the count is exact.")
+    for row in range(0, len(shown), PER_ROW):
+        cols = st.columns(PER_ROW)
+        for col, i in zip(cols, range(row, min(row + PER_ROW, len(shown)))):
+            member = shown[i]
+            number = start + i + 1
+            flipped = {(a, b): "reversed" for a, b in member.edges if (a, b) not in g.edges}
+            with col:
+                st.caption(f"Member {number:d}" + (" — your graph" if member.edges == g.edges
+                                                 else f": {len(flipped)} arrow(s) reversed"))
+                show_graph(member.with_positions(pos), edge_styles=flipped, height=210,
+                           key=f"an_eq_m{i}", legend=bool(flipped))
