@@ -48,7 +48,8 @@ class PathColouring:
             return causal.capitalize() + "; no open path carries bias, so this set of " \
                 "conditioned variables leaves the estimate unbiased."
         return (causal.capitalize() + f"; {self.biasing_paths} open non-causal path(s) (red) "
-                "carry bias: block each of them by conditioning on a non-collider on it.")
+                "carry bias: block each by conditioning on a non-collider on it, or stop "
+                "conditioning on the collider (or its descendant) that opens it.")
 
 
 def path_colouring(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str],

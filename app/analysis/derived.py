@@ -59,12 +59,11 @@ class MarkovBlanket:
                  else "",
                  f"nodes joined through <-> chains {fmt_set(self.district)}" if self.district
                  else ""]
-        text = (f"Given its Markov blanket {fmt_set(self.blanket)} — "
-                + ", ".join(p for p in parts if p)
+        text = ("Given its Markov blanket — " + "; ".join(p for p in parts if p)
                 + f" — {who} is independent of every other node in the graph.")
         if self.latent:
-            text += (f" {fmt_set(self.latent)} is latent, so no measured set screens it off "
-                     "completely.")
+            text += (f" {fmt_set(self.latent)} is latent (not measured), so with data the "
+                     "blanket cannot be fully conditioned on.")
         return text
 
 
@@ -133,9 +132,11 @@ def ancestral_graph(g: CausalGraph, nodes: str | Iterable[str]) -> CausalGraph:
 def ancestral_sentence(g: CausalGraph, nodes: Iterable[str], sub: CausalGraph) -> str:
     """The ancestral graph in one sentence."""
     left = len(g.nodes) - len(sub.nodes)
+    dropped = (f"the {left} node(s) that cannot cause them are left out" if left else
+               "every other node is an ancestor, so nothing is left out")
     return (f"{fmt_set(nodes)} and their {len(sub.nodes) - len(set(nodes))} ancestor(s): "
-            f"{left} node(s) that cannot cause them are left out. Only this part of the graph "
-            "matters for whether these nodes are d-separated from each other.")
+            f"{dropped}. Only this part of the graph matters for whether these nodes are "
+            "d-separated from each other (given a set inside it).")
 
 
 def moral_sentence(added: int, within: Iterable[str] | None) -> str:

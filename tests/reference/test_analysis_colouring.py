@@ -91,7 +91,7 @@ def test_styles_draw_an_edge_on_both_kinds_as_biasing():
     assert ("m", "y") in ours.causal and ("m", "y") in ours.biasing
     assert ours.styles()[("m", "y")] == "biasing_path"
     assert ours.styles()[("x", "m")] == "causal_path"
-    assert "block each of them" in ours.sentence()
+    assert "block each by conditioning on a non-collider" in ours.sentence()
 
 
 def test_selected_node_is_always_conditioned():

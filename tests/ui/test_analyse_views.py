@@ -45,7 +45,7 @@ def test_blanket_moral_and_ancestral_views_switch_and_explain():
     nodes.set_value(["M"]).run()
     assert_no_exception(at)
     text = _all_text(at)
-    assert "Given its Markov blanket {U1, U2}" in text
+    assert "Given its Markov blanket — parents {U1, U2} — {M} is independent" in text
     assert "is latent" in text
     view.set_value("moral").run()
     assert_no_exception(at)
@@ -54,7 +54,7 @@ def test_blanket_moral_and_ancestral_views_switch_and_explain():
     assert "Moralising the ancestors of {X, Y} joins every two parents of a common child (1 new link(s)" in text
     view.set_value("ancestral").run()
     assert_no_exception(at)
-    assert "{X, Y} and their 2 ancestor(s): 1 node(s)" in _all_text(at)
+    assert "{X, Y} and their 2 ancestor(s): the 1 node(s) that cannot cause them" in _all_text(at)
 
 
 def test_path_colouring_toggle_colours_causal_and_biasing_paths():

@@ -17,7 +17,10 @@ def _colouring(key: str, _g: CausalGraph, xs: tuple, ys: tuple, zs: tuple) -> Pa
 def show_path_colouring(g: CausalGraph, xs: tuple, ys: tuple, zs: tuple, key: str) -> None:
     """The graph with every edge on an open causal or biasing path coloured, and a sentence."""
     colouring = _colouring(key, g, xs, ys, zs)
-    show_graph(g, edge_styles=colouring.styles(), key="an_g_colour")
+    drawn = g
+    for z in zs:                  # drawn as DAGitty draws adjusted nodes: boxed
+        drawn = drawn.set_role(z, "adjusted")
+    show_graph(drawn, edge_styles=colouring.styles(), key="an_g_colour")
     st.caption(md(colouring.sentence()) + " An edge on both kinds of path is drawn as biasing.")
     if colouring.note:
         st.warning(md(colouring.note), icon=":material/content_cut:")

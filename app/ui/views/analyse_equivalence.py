@@ -29,14 +29,20 @@ def show_equivalence(g: CausalGraph, key: str) -> None:
     for note in eq.notes:
         st.caption(f":material/info: {md(note)}")
     pos = display_positions(g)
-    left, right = st.columns([2, 3])
+    left, right = st.columns([3, 2])
     with left:
         st.markdown("**The class as one graph (CPDAG)**")
         show_graph(eq.cpdag.with_positions(pos), key="an_eq_cpdag", height=330)
-        st.caption("An arrow that every member shares is kept; a plain line can point either "
-                   "way in some member.")
     with right:
-        _members(g, eq, pos, key)
+        st.markdown("**How to read it**")
+        st.caption("An arrow is kept where every member of the class has it; a plain line "
+                   "(—) is an edge whose direction differs between members. Below, each "
+                   "member is drawn in the same place as your graph; an orange arrow points "
+                   "the other way from yours. Node colours are those of the legend on the left.")
+        if eq.reversible:
+            st.markdown("Undecided: " + ", ".join(f"{md(a)} — {md(b)}"
+                                                  for a, b in eq.reversible))
+    _members(g, eq, pos, key)
 
 
 def _members(g: CausalGraph, eq: EquivalenceClass, pos, key: str) -> None:
@@ -60,6 +66,7 @@ def _members(g: CausalGraph, eq: EquivalenceClass, pos, key: str) -> None:
             flipped = {(a, b): "reversed" for a, b in member.edges if (a, b) not in g.edges}
             with col:
                 st.caption(f"Member {number:d}" + (" — your graph" if member.edges == g.edges
-                                                 else f": {len(flipped)} arrow(s) reversed"))
-                show_graph(member.with_positions(pos), edge_styles=flipped, height=210,
-                           key=f"an_eq_m{i}", legend=bool(flipped))
+                                                   else f": {len(flipped)} arrow(s) reversed "
+                                                   "(orange)"))
+                show_graph(member.with_positions(pos), edge_styles=flipped, height=260,
+                           key=f"an_eq_m{i}", legend=False)
