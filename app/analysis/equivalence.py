@@ -14,8 +14,9 @@ what is left lists every member once.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import product
 
 import networkx as nx
 
@@ -33,18 +34,24 @@ Edge = tuple[str, str]
 class EquivalenceClass:
     """A DAG's Markov equivalence class.
 
-    `cpdag`: the class as one graph (kind "pdag"); `members`: the first DAGs of the class, the
-    given DAG first when a DAG was given; `total`: how many DAGs the class holds (None when it
+    `cpdag`: the class as one graph (kind "pdag"); `members`: the directed edges of the first
+    DAGs of the class, the given DAG first when a DAG was given (`member(i)` makes the i-th a
+    CausalGraph: building a graph validates it, which costs more than finding it); `total`: how many DAGs the class holds (None when it
     is too large to count here); `compelled`/`reversible`: edges every member orients the same
     way / edges whose direction the data cannot decide.
     """
 
     cpdag: CausalGraph
-    members: tuple[CausalGraph, ...]
+    members: tuple[frozenset[Edge], ...]
     total: int | None
     compelled: tuple[Edge, ...]
     reversible: tuple[Edge, ...]
     notes: tuple[str, ...] = ()
+
+    def member(self, i: int) -> CausalGraph:
+        """The i-th listed member as a DAG with the graph's nodes, roles and positions."""
+        return CausalGraph(nodes=self.cpdag.nodes, edges=self.members[i],
+                           roles=self.cpdag.roles, positions=self.cpdag.positions)
 
     @property
     def complete(self) -> bool:
@@ -87,17 +94,16 @@ def equivalence_class(g: CausalGraph, limit: int = MAX_CLASS_MEMBERS) -> Equival
     base = set(pdag.directed)
     first = ([frozenset(g.edges)] if g.kind == "dag" else [])
     listed: list[frozenset[Edge]] = list(first)
-    for edges in _members(undirected, components):
+    for edges in _members(undirected, components, limit):
         if len(listed) >= limit:
             break
         member = frozenset(base | set(edges))
         if member not in first:
             listed.append(member)
-    members = tuple(_dag_like(g, edges) for edges in listed)
     cpdag = CausalGraph(nodes=g.nodes, edges=frozenset(pdag.directed),
                         undirected=frozenset(tuple(sorted(p)) for p in pdag.undirected),
                         roles=g.roles, positions=g.positions, kind="pdag")
-    return EquivalenceClass(cpdag, members, total, tuple(sorted(pdag.directed)),
+    return EquivalenceClass(cpdag, tuple(listed), total, tuple(sorted(pdag.directed)),
                             tuple(sorted(tuple(sorted(p)) for p in pdag.undirected)),
                             tuple(notes))
 
@@ -136,38 +142,31 @@ def _same(a: Pdag, b: Pdag) -> bool:
     return a.directed == b.directed and a.undirected == b.undirected
 
 
-def _members(undirected: nx.Graph, components: list[frozenset]) -> Iterator[frozenset[Edge]]:
-    """Every orientation of the chain components without new v-structures or cycles, lazily."""
-    makers = [(lambda c=c: _orient(undirected.subgraph(c))) for c in components]
-    for parts in _product(makers):
+def _members(undirected: nx.Graph, components: list[frozenset],
+             limit: int) -> Iterator[frozenset[Edge]]:
+    """The first orientations of the chain components without new v-structures or cycles.
+
+    Each component keeps at most `limit` orientations of its own, enough for `limit` members
+    whatever the others hold, so the work grows with `limit`, not with the class."""
+    lists = [_orient(undirected.subgraph(c), limit) for c in components]
+    for parts in product(*lists):
         yield frozenset().union(*parts)
 
 
-def _orient(comp: nx.Graph) -> Iterator[frozenset[Edge]]:
-    """The members of one connected chordal component: each node in turn as the one source."""
+def _orient(comp: nx.Graph, limit: int) -> list[frozenset[Edge]]:
+    """Up to `limit` members of one connected chordal component: each node in turn as the one
+    source, closed under Meek's rules, then the components left oriented the same way."""
+    out: list[frozenset[Edge]] = []
     for root in sorted(comp.nodes):
         p = Pdag(sorted(comp.nodes), {(root, w) for w in comp[root]},
                  {frozenset(e) for e in comp.edges if root not in e})
         closed = meek_closure(p)
         rest = nx.Graph()
         rest.add_edges_from(tuple(sorted(e)) for e in closed.undirected)
-        subs = [frozenset(c) for c in nx.connected_components(rest)]
-        makers = [(lambda c=c, r=rest: _orient(r.subgraph(c))) for c in subs]
-        for parts in _product(makers):
-            yield frozenset(closed.directed).union(*parts)
-
-
-def _product(makers: list[Callable[[], Iterator]]) -> Iterator[tuple]:
-    """itertools.product without materialising its inputs (each may hold millions of items)."""
-    if not makers:
-        yield ()
-        return
-    for head in makers[0]():
-        for tail in _product(makers[1:]):
-            yield (head, *tail)
-
-
-def _dag_like(g: CausalGraph, edges: frozenset[Edge]) -> CausalGraph:
-    """A member as a DAG with the given graph's nodes, roles and positions."""
-    return CausalGraph(nodes=g.nodes, edges=edges, roles=g.roles, positions=g.positions)
-
+        subs = [_orient(rest.subgraph(c), limit - len(out))
+                for c in nx.connected_components(rest)]
+        for parts in product(*subs):
+            out.append(frozenset(closed.directed).union(*parts))
+            if len(out) >= limit:
+                return out
+    return out

@@ -54,7 +54,7 @@ def _members(g: CausalGraph, eq: EquivalenceClass, pos, key: str) -> None:
         page = st.number_input(f"Page of members (of {pages:d})", 1, pages, 1,
                                key=f"an_eq_page:{key}")
     start = (page - 1) * MAX_CLASS_MEMBERS_DRAWN
-    shown = eq.members[start:start + MAX_CLASS_MEMBERS_DRAWN]
+    shown = [eq.member(i) for i in range(start, min(start + MAX_CLASS_MEMBERS_DRAWN, listed))]
     st.markdown(f"**Members {start + 1:d}–{start + len(shown):d} of {md(total)}**")
     if listed < (eq.total or listed + 1):
         st.caption(f"The first {listed:,} members are listed; the count is exact.")
