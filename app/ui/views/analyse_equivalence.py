@@ -38,7 +38,7 @@ def show_equivalence(g: CausalGraph, key: str) -> None:
         st.caption("An arrow is kept where every member of the class has it; a plain line "
                    "(—) is an edge whose direction differs between members. Below, each "
                    "member is drawn in the same place as your graph; an orange arrow points "
-                   "the other way from yours. Node colours are those of the legend on the left.")
+                   "the other way from yours.")
         if eq.reversible:
             st.markdown("Undecided: " + ", ".join(f"{md(a)} — {md(b)}"
                                                   for a, b in eq.reversible))
@@ -51,13 +51,19 @@ def _members(g: CausalGraph, eq: EquivalenceClass, pos, key: str) -> None:
     pages = max(1, -(-listed // MAX_CLASS_MEMBERS_DRAWN))
     page = 1
     if pages > 1:
-        page = st.number_input(f"Page of members (of {pages:d})", 1, pages, 1,
-                               key=f"an_eq_page:{key}")
+        page = st.columns(4)[0].number_input(f"Page of members (of {pages:d})", 1, pages, 1,
+                                             key=f"an_eq_page:{key}")
     start = (page - 1) * MAX_CLASS_MEMBERS_DRAWN
     shown = [eq.member(i) for i in range(start, min(start + MAX_CLASS_MEMBERS_DRAWN, listed))]
     st.markdown(f"**Members {start + 1:d}–{start + len(shown):d} of {md(total)}**")
     if listed < (eq.total or listed + 1):
         st.caption(f"The first {listed:,} members are listed; the count is exact.")
+    # one legend for the grid: each drawing colours its nodes by its own arrows
+    st.caption("Legend — arrows: orange = points the other way from your graph, grey = as in "
+               "yours. Nodes: green = exposure, dark blue = outcome, yellow = ancestor of the "
+               "exposure, light blue = ancestor of the outcome, salmon = ancestor of both (a "
+               "possible confounder), white = other. Which nodes are confounders changes from "
+               "member to member: the data alone do not say what to adjust for.")
     for row in range(0, len(shown), PER_ROW):
         cols = st.columns(PER_ROW)
         for col, i in zip(cols, range(row, min(row + PER_ROW, len(shown)))):
