@@ -57,7 +57,8 @@ class MarkovBlanket:
                  f"children {fmt_set(self.children)}" if self.children else "",
                  f"the children's other parents {fmt_set(self.coparents)}" if self.coparents
                  else "",
-                 f"nodes joined through <-> chains {fmt_set(self.district)}" if self.district
+                 f"nodes joined through <-> chains and their parents {fmt_set(self.district)}"
+                 if self.district
                  else ""]
         text = ("Given its Markov blanket — " + "; ".join(p for p in parts if p)
                 + f" — {who} is independent of every other node in the graph.")

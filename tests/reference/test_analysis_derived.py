@@ -149,3 +149,11 @@ def test_other_graph_types_are_refused_with_their_type(text, word):
         with pytest.raises(QueryError) as e:
             f()
         assert word in e.value.user_message()
+
+
+def test_mag_blanket_is_the_collider_connected_set():
+    # In a MAG the Markov blanket of T is every node collider-connected to T (Pellet &
+    # Elisseeff 2008, JMLR 9, Thm 3): x -> y <-> z <- w makes z and w part of x's blanket
+    g = parse_graph("mag { x -> y; y <-> z; w -> z; v -> w }")
+    assert set(markov_blanket(g, "x").blanket) == {"y", "z", "w"}
+    assert set(markov_blanket(g, "x").district) == {"z", "w"}
