@@ -41,6 +41,9 @@ _LAZY = {
     "frontdoor_sets": "app.analysis", "instruments": "app.analysis",
     "identify": "app.analysis", "implied_independencies": "app.analysis",
     "test_implications": "app.analysis", "node_roles": "app.analysis",
+    "equivalence_class": "app.analysis.equivalence", "markov_blanket": "app.analysis.derived",
+    "moral_graph": "app.analysis.derived", "ancestral_graph": "app.analysis.derived",
+    "path_colouring": "app.analysis.colouring",
     # models: interventions and counterfactuals
     "fit_model": "app.models", "do_query": "app.models", "observe_query": "app.models",
     "counterfactual": "app.models", "causation_bounds": "app.models",

@@ -71,6 +71,9 @@ STYLES: dict[str, dict] = {
     "open_path": {"color": "#dc2626", "width": 4, "dashes": False},
     "blocked_path": {"color": "#9ca3af", "width": 3, "dashes": [4, 6]},
     "causal_path": {"color": "#009E73", "width": 4, "dashes": False},
+    "biasing_path": {"color": "#d6336c", "width": 4, "dashes": False},
+    "moral_edge": {"color": "#4b5563", "width": 1.6, "dashes": False, "arrows": ""},
+    "moral_link": {"color": "#7c3aed", "width": 2.5, "dashes": [6, 4], "arrows": ""},
     "missing": {"color": "#dc2626", "width": 3, "dashes": [8, 6]},
     "extra": {"color": "#2563eb", "width": 3, "dashes": False},
     "reversed": {"color": "#d97706", "width": 3, "dashes": False},
@@ -86,7 +89,10 @@ STYLES: dict[str, dict] = {
 }
 STYLE_LABELS: dict[str, str] = {
     "highlight": "highlighted", "open_path": "open path", "blocked_path": "blocked path",
-    "causal_path": "causal path", "missing": "missing (in reference only)",
+    "causal_path": "causal path", "biasing_path": "biasing path (open, non-causal)",
+    "moral_edge": "edge of the graph, arrow dropped",
+    "moral_link": "joined by moralising (parents of a common child)",
+    "missing": "missing (in reference only)",
     "extra": "extra (learned only)", "reversed": "reversed", "violated": "independence violated in data",
     "cut": "edge cut by the intervention",
     "dashed": "end mark undecided (o→ in a PAG)", "circle": "o circle: either mark",

@@ -85,3 +85,7 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000        # how long a writer waits for the SQLite 
 
 # ---- models (app.models.options) ------------------------------------------------------------
 MAX_CPT_EDIT_CELLS = 200_000           # values in all hand-edited probability tables of a workspace
+# ---- equivalence classes (Analyse page) -----------------------------------------------------
+MAX_CLASS_MEMBERS = 1_000              # member DAGs `equivalence_class` lists (the count is exact)
+MAX_CLASS_MEMBERS_DRAWN = 12           # member DAGs drawn side by side on the Analyse page
+MAX_COLOURED_PATHS = 2_000             # open paths followed to colour causal/biasing edges

@@ -8,6 +8,9 @@ from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.views.adjustment_options import adjustment_options
+from app.ui.views.analyse_colouring import show_path_colouring
+from app.ui.views.analyse_derived import show_derived
+from app.ui.views.analyse_equivalence import show_equivalence
 from app.ui.widgets import need_data, need_graph
 
 
@@ -50,8 +53,9 @@ if not xs or not ys:
             icon=":material/touch_app:")
     st.stop()
 q = (tuple(sorted(xs)), tuple(sorted(ys)))
-t_sep, t_adj, t_id, t_roles, t_imp = st.tabs(
-    ["d-separation", "Adjustment", "Identification", "Roles", "Testable implications"])
+t_sep, t_adj, t_id, t_roles, t_imp, t_eq, t_der = st.tabs(
+    ["d-separation", "Adjustment", "Identification", "Roles", "Testable implications",
+     "Equivalence class", "Blanket, moral & ancestral graphs"])
 
 with t_sep, guard():
     zs = st.multiselect("Condition on Z", [n for n in g.nodes if n not in xs + ys],
@@ -65,14 +69,20 @@ with t_sep, guard():
                "of its descendants is conditioned on. ↔ means an unmeasured common cause.")
     if paths.note:
         st.warning(md(paths.note), icon=":material/content_cut:")
+    colour = st.toggle("Colour every causal and biasing path (as DAGitty does)",
+                       key="an_colour")
+    if colour:
+        show_path_colouring(g, q[0], q[1], tuple(sorted(zs)), key)
     if paths:
-        first = next((i for i, p in enumerate(paths) if p.open and not p.causal), 0)
-        pick = st.selectbox("Highlight a path on the graph", range(len(paths)), index=first,
-                            format_func=lambda i: f"{paths[i].text}  ({paths[i].status})",
-                            key=f"an_path:{key}:{q}:{zs}")
-        chosen = paths[pick]
-        show_graph(g, edge_styles=ex.path_styles(chosen), highlight_nodes=chosen.nodes,
-                   node_styles={b.node: "blocking" for b in chosen.blockers}, key="an_g_path")
+        if not colour:
+            first = next((i for i, p in enumerate(paths) if p.open and not p.causal), 0)
+            pick = st.selectbox("Highlight a path on the graph", range(len(paths)), index=first,
+                                format_func=lambda i: f"{paths[i].text}  ({paths[i].status})",
+                                key=f"an_path:{key}:{q}:{zs}")
+            chosen = paths[pick]
+            show_graph(g, edge_styles=ex.path_styles(chosen), highlight_nodes=chosen.nodes,
+                       node_styles={b.node: "blocking" for b in chosen.blockers},
+                       key="an_g_path")
         st.dataframe(ex.paths_table(paths), hide_index=True, width="stretch")
 
 with t_adj, guard():
@@ -154,3 +164,9 @@ with t_imp, guard():
         if report.skipped:
             with st.expander(f"{len(report.skipped)} implication(s) not tested"):
                 st.write({i.text: why for i, why in report.skipped})
+
+with t_eq, guard():
+    show_equivalence(g, key)
+
+with t_der, guard():
+    show_derived(g, xs, ys, sk)

@@ -1,0 +1,159 @@
+"""Markov blanket, moral graph and ancestral graph against networkx, pgmpy and m-separation.
+
+References: the Markov blanket of a node in a DAG is its parents, children and the children's
+other parents (Pearl 1988, §3.2.1; pgmpy's `DAG.get_markov_blanket`); the moral graph is
+networkx's `nx.moral_graph` (Lauritzen et al. 1990); the ancestral graph is the subgraph on
+`nx.ancestors` plus the nodes. With <-> edges, the blanket is checked by its definition: given
+it, the node is m-separated from every other node (networkx's `is_d_separator` on the DAG with
+each <-> replaced by a latent common cause — Richardson 2003, canonical DAG), and no smaller
+subset does that (minimality).
+"""
+from __future__ import annotations
+
+import itertools
+import random
+
+import networkx as nx
+import pytest
+from pgmpy.base import DAG as PgmpyDAG
+
+from app import CausalGraph, parse_graph
+from app.analysis.derived import (
+    ancestral_graph,
+    markov_blanket,
+    moral_graph,
+    moral_links,
+)
+from app.errors import QueryError
+from tests.reference.test_analysis_cpdag import random_dag
+
+_rng = random.Random(1988)
+DAGS = [random_dag(_rng, _rng.randint(3, 9), 0.35) for _ in range(50)]
+
+
+def _graph(d: nx.DiGraph, bidirected=()) -> CausalGraph:
+    return CausalGraph.from_edges(sorted(d.edges), nodes=sorted(d.nodes), bidirected=bidirected)
+
+
+@pytest.mark.parametrize("case", range(len(DAGS)))
+def test_dag_markov_blanket_equals_pgmpy(case):
+    d = DAGS[case]
+    ref = PgmpyDAG(list(d.edges))
+    ref.add_nodes_from(d.nodes)
+    g = _graph(d)
+    for v in d.nodes:
+        mb = markov_blanket(g, v)
+        assert set(mb.blanket) == set(ref.get_markov_blanket(v)), v
+        assert set(mb.parents) | set(mb.children) | set(mb.coparents) == set(mb.blanket)
+        assert mb.district == ()
+
+
+@pytest.mark.parametrize("case", range(len(DAGS)))
+def test_dag_moral_graph_equals_networkx(case):
+    d = DAGS[case]
+    ours = moral_graph(_graph(d))
+    ref = nx.moral_graph(d)
+    assert {frozenset(e) for e in ours.undirected} == {frozenset(e) for e in ref.edges}
+    assert ours.kind == "pdag" and not ours.edges
+
+
+@pytest.mark.parametrize("case", range(0, len(DAGS), 2))
+def test_ancestral_graph_equals_networkx_ancestors(case):
+    d = DAGS[case]
+    g = _graph(d)
+    rng = random.Random(case)
+    chosen = rng.sample(sorted(d.nodes), min(2, len(d)))
+    sub = ancestral_graph(g, chosen)
+    keep = set(chosen).union(*(nx.ancestors(d, v) for v in chosen))
+    assert set(sub.nodes) == keep
+    assert set(sub.edges) == set(d.subgraph(keep).edges)
+    # moral graph of the ancestral graph: separation there is d-separation (Lauritzen 1990)
+    m = nx.Graph(list(moral_graph(g, chosen).undirected))
+    m.add_nodes_from(keep)
+    if len(chosen) == 2:
+        x, y = chosen
+        z = keep - {x, y}
+        cut = m.copy()
+        cut.remove_nodes_from(z)
+        assert nx.has_path(cut, x, y) == (not nx.is_d_separator(d, {x}, {y}, z))
+
+
+def _canonical(d: nx.DiGraph, bidirected) -> nx.DiGraph:
+    c = d.copy()
+    for i, (a, b) in enumerate(bidirected):
+        c.add_edges_from([(f"L{i}", a), (f"L{i}", b)])
+    return c
+
+
+ADMGS = []
+_rng2 = random.Random(2003)
+while len(ADMGS) < 30:
+    _d = random_dag(_rng2, _rng2.randint(4, 7), 0.3)
+    _pairs = [p for p in itertools.combinations(sorted(_d.nodes), 2)]
+    _bi = tuple(p for p in _pairs if _rng2.random() < 0.15)
+    if _bi:
+        ADMGS.append((_d, _bi))
+
+
+@pytest.mark.parametrize("case", range(len(ADMGS)))
+def test_admg_markov_blanket_separates_and_is_minimal(case):
+    d, bi = ADMGS[case]
+    g = _graph(d, bi)
+    canon = _canonical(d, bi)
+    for v in d.nodes:
+        mb = set(markov_blanket(g, v).blanket)
+        rest = set(d.nodes) - mb - {v}
+        if rest:
+            assert nx.is_d_separator(canon, {v}, rest, mb), (v, mb)
+        for w in mb:       # every member is needed: without it, v and w are m-connected
+            assert not nx.is_d_separator(canon, {v}, {w}, mb - {w}), (v, w, mb)
+
+
+@pytest.mark.parametrize("case", range(len(ADMGS)))
+def test_admg_moral_graph_is_the_collider_connection_graph(case):
+    # adjacent in the augmented graph iff not m-separable by any set of the other nodes
+    # (Richardson 2003: collider-connected nodes are never separated)
+    d, bi = ADMGS[case]
+    g = _graph(d, bi)
+    canon = _canonical(d, bi)
+    joined = {frozenset(e) for e in moral_graph(g).undirected}
+    for a, b in itertools.combinations(sorted(d.nodes), 2):
+        blanket = set(markov_blanket(g, a).blanket)
+        expected = b in blanket
+        assert (frozenset((a, b)) in joined) == expected
+        if not expected:
+            assert nx.is_d_separator(canon, {a}, {b}, blanket)
+
+
+def test_dagitty_confounder_example_blanket_and_moral_links():
+    g = parse_graph("dag { z -> x; z -> y; x -> m -> y; a -> x }")
+    mb = markov_blanket(g, "m")
+    assert (mb.parents, mb.children, mb.coparents) == (("x",), ("y",), ("z",))
+    moral = moral_graph(g)
+    assert moral_links(g, moral) == (("a", "z"), ("m", "z"))
+    assert "independent of every other node" in mb.sentence()
+
+
+def test_bidirected_blanket_names_the_district():
+    g = parse_graph("dag { x -> y; y <-> w; p -> w; q -> x }")
+    mb = markov_blanket(g, "x")
+    assert set(mb.blanket) == {"q", "y", "w", "p"}
+    assert set(mb.district) == {"w", "p"}
+
+
+@pytest.mark.parametrize("text, word", [("pdag { a -- b }", "PDAG"), ("pag { a @-> b }", "PAG")])
+def test_other_graph_types_are_refused_with_their_type(text, word):
+    g = parse_graph(text)
+    for f in (lambda: markov_blanket(g, "a"), lambda: moral_graph(g),
+              lambda: ancestral_graph(g, "a")):
+        with pytest.raises(QueryError) as e:
+            f()
+        assert word in e.value.user_message()
+
+
+def test_mag_blanket_is_the_collider_connected_set():
+    # In a MAG the Markov blanket of T is every node collider-connected to T (Pellet &
+    # Elisseeff 2008, JMLR 9, Thm 3): x -> y <-> z <- w makes z and w part of x's blanket
+    g = parse_graph("mag { x -> y; y <-> z; w -> z; v -> w }")
+    assert set(markov_blanket(g, "x").blanket) == {"y", "z", "w"}
+    assert set(markov_blanket(g, "x").district) == {"z", "w"}
