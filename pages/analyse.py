@@ -8,19 +8,11 @@ from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.views.adjustment_options import adjustment_options
+from app.ui.views.analyse import cached
 from app.ui.views.analyse_colouring import show_path_colouring
 from app.ui.views.analyse_derived import show_derived
 from app.ui.views.analyse_equivalence import show_equivalence
 from app.ui.widgets import need_data, need_graph
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def cached(what: str, key: str, _g, *args):
-    """Analysis results keyed by graph content + the question (reruns are instant)."""
-    fn = {"paths": an.open_paths, "sep": an.d_separated, "min": an.adjustment_sets,
-          "fd": an.frontdoor_sets, "iv": an.instruments, "id": an.identify,
-          "roles": an.node_roles, "check": an.check_adjustment_set}[what]
-    return fn(_g, *args)
 
 
 def tested(memo: str, g, df, alpha: float, types):
