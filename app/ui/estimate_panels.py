@@ -87,7 +87,9 @@ def show_results(shown: dict):
     show_diagnostics(shown)
     with st.expander("How each number was computed"):
         st.dataframe([{"estimator": e.method_label, "estimate": e.value, "ci_low": e.ci_low,
-                       "ci_high": e.ci_high, "interval": e.ci_method, "engine": e.engine,
+                       "ci_high": e.ci_high, "interval": e.ci_method,
+                       "E-value": e.evalue.point if e.evalue is not None else None,
+                       "engine": e.engine,
                        "rows": e.n_rows, "seconds": round(e.seconds, 2)} for e in shown.values()],
                      hide_index=True, width="stretch")
         for e in shown.values():
@@ -97,21 +99,13 @@ def show_results(shown: dict):
 
 
 def show_diagnostics(shown: dict) -> None:
-    """Beside the numbers: each estimate's warnings, its E-value, the IV diagnostics and the
-    overlap of treated and untreated units, each with one plain sentence."""
+    """Beside the numbers: each estimate's warnings, the IV diagnostics and the overlap of
+    treated and untreated units, each with one plain sentence (E-values: `hidden_confounder`)."""
     for e in shown.values():
         for w in e.warnings:
             st.warning(f"**{e.method_label}:** {md(w)}", icon=":material/warning:")
     for text in disagreements(list(shown.values())):
         st.warning(md(text), icon=":material/compare_arrows:")
-    with_evalue = [e for e in shown.values() if e.evalue is not None]
-    if with_evalue:
-        st.markdown("**How strong would a hidden confounder have to be?** (E-value)")
-        for e in with_evalue:
-            ev = e.evalue
-            ci = f"; for the interval {ev.ci:.2f}" if ev.ci is not None else ""
-            st.caption(f"{e.method_label}: **{ev.point:.2f}**{ci}. {md(ev.sentence)} "
-                       f"(Scale: {ev.scale}; VanderWeele & Ding 2017.)")
     for e in shown.values():
         if e.iv is not None:
             show_iv_diagnostics(e)
@@ -195,15 +189,38 @@ def refutation_panel(q: Question, shown: dict, seed: int, n_sims: int | None):
             (st.success if r.passed else st.warning)(f"**{md(r.label)}: {md(r.verdict)}.** {md(r.explanation)}",
                                                      icon=":material/check_circle:" if r.passed else ":material/warning:")
             show_chart(charts.refutation_chart, r, height=220)
+    hidden_confounder(target)
+    return target
+
+
+def hidden_confounder(target) -> None:
+    """One section on a hidden confounder for the checked estimate: the Cinelli–Hazlett
+    sensitivity plot (back-door estimates) and beside it the E-value, with what it means."""
+    st.markdown("**Sensitivity to a hidden confounder** (Cinelli–Hazlett plot and E-value)")
+    left, right = st.columns([3, 2], gap="large")
     if target.estimand_kind == "backdoor":
-        with guard():
+        with left, guard():
             sens = sensitivity(target)
-            st.markdown("**Sensitivity to a hidden confounder**")
             show_chart(charts.sensitivity_chart, sens)
             st.markdown(md(sens.explanation))
             for note in sens.notes:
                 st.caption(f":material/info: {md(note)}")
-    return target
+    else:
+        left.caption(f"The sensitivity plot (Cinelli & Hazlett 2020) is for adjustment estimates; "
+                     f"this {md(target.estimand_label.lower())} estimate does not rest on "
+                     "measuring every common cause.")
+    ev = target.evalue
+    with right:
+        if ev is None:
+            st.caption("No E-value for this estimate.")
+            return
+        st.metric("E-value", f"{ev.point:.2f}",
+                  help=f"VanderWeele & Ding 2017; scale: {ev.scale}.")
+        if ev.ci is not None:
+            st.metric("E-value for the interval", f"{ev.ci:.2f}")
+        st.caption(md(ev.sentence))
+        st.caption(f"(Scale: {md(ev.scale)}. The plot measures strength as shares of variance "
+                   "explained; the E-value as risk ratios: two rulers for the same question.)")
 
 
 def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:

@@ -51,3 +51,37 @@ def test_realistic_card_graph_estimates_through_the_conditional_instrument():
     assert not at.error, [e.value for e in at.error]
     assert float(_metric(at, "Instrumental variable (Wald / 2SLS)")) == 0.124   # Card; Mixtape ch. 7
     assert any("given {black, smsa, south}" in m.value.replace("\\", "") for m in at.markdown)
+
+
+def _walk(node):
+    """Every element of the page in the order drawn (blocks flattened)."""
+    for child in getattr(node, "children", {}).values():
+        yield child
+        yield from _walk(child)
+
+
+def test_evalue_sits_beside_the_sensitivity_plot_with_its_sentence():
+    # issue 19 item 4: one section, the Cinelli–Hazlett plot and the checked estimate's E-value
+    import app
+
+    at = open_page(PAGE, sample="kidney_stones", timeout=300)
+    assert_no_exception(at)
+    s = app.load_sample("kidney_stones")
+    est = app.estimate_effect(s.data, s.graph, method="ps_weighting")
+    assert _metric(at, "E-value") == f"{est.evalue.point:.2f}"   # VanderWeele & Ding 2017
+    order = [getattr(e, "value", None) if e.type == "markdown" else
+             getattr(e, "label", None) if e.type == "metric" else e.type for e in _walk(at.main)]
+    head = next(i for i, v in enumerate(order)
+                if isinstance(v, str) and v.startswith("**Sensitivity to a hidden confounder**"))
+    section = order[head:head + 12]
+    assert any("vega_lite_chart" in str(v) for v in section) and "E-value" in section, section
+    assert any(f"E-value {est.evalue.point:.2f}: to explain this estimate away" in shown(c.value)
+               for c in at.caption)
+
+
+def test_an_instrument_estimate_gets_an_evalue_and_says_why_no_plot():
+    at = open_page(PAGE, sample="college_proximity", timeout=300)
+    assert_no_exception(at)
+    assert float(_metric(at, "E-value")) >= 1.0
+    assert any("sensitivity plot (Cinelli & Hazlett 2020) is for adjustment" in shown(c.value)
+               for c in at.caption)
