@@ -15,7 +15,8 @@ from app.estimation import (
     sensitivity,
     subgroup_effects,
 )
-from app.estimation.pipeline import disagreements, fmt
+from app.estimation.overlap import DEFAULT_BOUNDS
+from app.estimation.pipeline import OVERLAP_METHODS, disagreements, fmt
 from app.estimation.refute import EXPECTED, LABELS, default_simulations
 from app.graph import CausalGraph
 from app.markup import md
@@ -70,6 +71,38 @@ def ci_text(e) -> str:
     return text
 
 
+OVERLAP_CHOICES = {"none": "Use every unit",
+                   "trim": "Trim units outside the bounds",
+                   "weights": "Overlap weights (Li, Morgan & Zaslavsky 2018)"}
+
+
+def overlap_options(applies: bool) -> tuple[tuple[float, float], str]:
+    """The overlap bounds and what to do about units outside them (inside the Options box)."""
+    b1, b2 = st.columns([2, 3])
+    bounds = b1.slider("Propensity bounds [lower, upper]", 0.0, 1.0, DEFAULT_BOUNDS, 0.01,
+                       key="est_bounds",
+                       help="Units whose propensity score falls outside count as lacking overlap.")
+    if bounds[0] >= bounds[1]:
+        b1.caption("The lower bound must be below the upper: using the default 0.05 to 0.95.")
+        bounds = DEFAULT_BOUNDS
+    option = b2.radio("Weak overlap", list(OVERLAP_CHOICES), format_func=OVERLAP_CHOICES.get,
+                      key="est_overlap", horizontal=True, disabled=not applies,
+                      help="For the propensity-score estimators: trimming drops the units outside "
+                           "the bounds (every propensity estimator); overlap weights weight each "
+                           "unit by its chance of being in the other group (weighting only).")
+    if not applies:
+        b2.caption("Needs a two-valued treatment and something to adjust for.")
+    return (float(bounds[0]), float(bounds[1])), option if applies else "none"
+
+
+def overlap_for(method: str, option: str) -> str:
+    """The overlap option one estimator gets: trimming for every propensity-score estimator,
+    overlap weights for propensity-score weighting only, nothing for the others."""
+    if option == "trim" and method in OVERLAP_METHODS or option == "weights" and method == "ps_weighting":
+        return option
+    return "none"
+
+
 def show_results(shown: dict):
     """Metrics, sentence and the naive-vs-adjusted chart; returns the first estimate."""
     primary = next(iter(shown.values()))
@@ -109,8 +142,9 @@ def show_diagnostics(shown: dict) -> None:
     for e in shown.values():
         if e.iv is not None:
             show_iv_diagnostics(e)
-    diag = next((e.overlap for e in shown.values() if e.overlap is not None), None)
-    if diag is not None:
+    with_diag = [e for e in shown.values() if e.overlap is not None]
+    if with_diag:
+        diag = next((e.overlap for e in with_diag if e.overlap.choice is not None), with_diag[0].overlap)
         st.markdown("**Overlap: can treated and untreated units be compared?**")
         show_chart(charts.propensity_chart, diag)
         (st.caption if diag.ok else st.warning)(md(diag.message))
@@ -118,12 +152,20 @@ def show_diagnostics(shown: dict) -> None:
         lo, hi = diag.bounds
         c1.metric("Outside the bounds", f"{diag.share_outside:.1%}",
                   help=f"Units whose propensity score is below {lo:g} or above {hi:g}.")
-        c1.caption("Share of units with almost no comparable unit in the other group.")
-        c2.metric("Effective sample size", f"{diag.ess:,.0f} of {diag.n:,}")
-        c2.caption("How many equally weighted units the weighted comparison is worth.")
+        c1.caption(f"Share of units with almost no comparable unit in the other group "
+                   f"({round(diag.share_outside * diag.n):,} of {diag.n:,}).")
+        c = diag.choice
+        ess, by_group = (c.ess, c.ess_by_group) if c is not None else (diag.ess, diag.ess_by_group)
+        c2.metric("Effective sample size", f"{ess:,.0f} of {diag.n:,}")
+        c2.caption("How many equally weighted units the weighted comparison is worth"
+                   + (" (after trimming)." if c is not None and c.option == "trim" else
+                      " (overlap weights)." if c is not None else " (inverse-probability weights)."))
         c3.metric("Treated / control ESS",
-                  f"{diag.ess_by_group['treated']:,.0f} / {diag.ess_by_group['control']:,.0f}")
+                  f"{by_group['treated']:,.0f} / {by_group['control']:,.0f}")
         c3.caption("Per group: a small number means a few units carry the weights.")
+        for e in with_diag:
+            if e.overlap.choice is not None:
+                st.caption(f"{e.method_label}: {md(e.overlap.choice.sentence)}")
 
 
 def show_iv_diagnostics(e) -> None:

@@ -41,6 +41,7 @@ def test_picking_a_mediator_that_cannot_be_split_says_why():
 def test_realistic_card_graph_estimates_through_the_conditional_instrument():
     # issue 19: with south, smsa and black → nearc4, nearc4 is an instrument only given them
     import app
+    from app.estimation.pipeline import fmt
     from app.workspace import encode_share
 
     g = app.load_sample("college_proximity").graph
@@ -63,6 +64,7 @@ def _walk(node):
 def test_evalue_sits_beside_the_sensitivity_plot_with_its_sentence():
     # issue 19 item 4: one section, the Cinelli–Hazlett plot and the checked estimate's E-value
     import app
+    from app.estimation.pipeline import fmt
 
     at = open_page(PAGE, sample="kidney_stones", timeout=300)
     assert_no_exception(at)
@@ -85,3 +87,33 @@ def test_an_instrument_estimate_gets_an_evalue_and_says_why_no_plot():
     assert float(_metric(at, "E-value")) >= 1.0
     assert any("sensitivity plot (Cinelli & Hazlett 2020) is for adjustment" in shown(c.value)
                for c in at.caption)
+
+
+def test_overlap_options_change_the_estimate_its_ess_and_say_what_was_done():
+    # issue 19 item 3: bounds settable, trimming or overlap weights for propensity estimators
+    import app
+    from app.estimation.pipeline import fmt
+
+    s = app.load_sample("kidney_stones")
+    at = open_page(PAGE, sample="kidney_stones", timeout=300)
+    ipw = _metric(at, "Propensity-score weighting (IPW)")
+    at.radio(key="est_overlap").set_value("weights").run(timeout=300)
+    assert_no_exception(at)
+    ow = app.estimate_effect(s.data, s.graph, method="ps_weighting", overlap="weights")
+    assert _metric(at, "Propensity-score weighting (IPW)") == fmt(ow.value) != ipw
+    assert _metric(at, "Effective sample size") == f"{ow.overlap.choice.ess:,.0f} of 700"
+    assert any("Overlap weights: all 700 units are kept" in shown(c.value) for c in at.caption)
+    # trimming: NHEFS (Hernán & Robins ch. 12), continuous covariates, so the bounds bite
+    s = app.load_sample("nhefs")
+    at = open_page(PAGE, sample="nhefs", timeout=300)
+    at.radio(key="est_overlap").set_value("trim")
+    at.slider(key="est_bounds").set_value((0.15, 0.6)).run(timeout=300)
+    assert_no_exception(at)
+    tr = app.estimate_effect(s.data, s.graph, method="ps_weighting", overlap="trim",
+                             overlap_bounds=(0.15, 0.6))
+    assert tr.overlap.choice.n_dropped > 100
+    assert _metric(at, "Propensity-score weighting (IPW)") == fmt(tr.value)
+    assert _metric(at, "Effective sample size") == f"{tr.overlap.choice.ess:,.0f} of 1,566"
+    assert any(f"Trimmed: {tr.overlap.choice.n_dropped:,} of 1,566 units" in shown(c.value)
+               and "[0.15, 0.6]" in shown(c.value) for c in at.caption)
+    assert _metric(at, "Outside the bounds") == f"{tr.overlap.share_outside:.1%}"
