@@ -179,10 +179,15 @@ def show_iv_diagnostics(e) -> None:
                if fit.weak else "Above 10: the instrument moves the treatment clearly.")
     c2.metric("Anderson–Rubin 95% interval", fit.ar_text(scale))
     c2.caption("Valid however weak the instrument; compare it with the usual interval.")
-    if fit.sargan is not None:
-        c3.metric("Sargan test p-value", f"{fit.sargan_p:.3f}")
-        c3.caption("Small (below 0.05): the instruments disagree, so one is probably invalid."
-                   if fit.sargan_p < 0.05 else "The instruments agree with each other.")
+    if fit.hansen_j is not None:
+        c3.metric("Over-identification (Hansen J) p-value", f"{fit.hansen_p:.3f}",
+                  help=f"Hansen J = {fit.hansen_j:.2f}, χ² with {fit.sargan_df} df, robust to "
+                       f"unequal error variances; Sargan's version (equal variances): "
+                       f"{fit.sargan:.2f}, p = {fit.sargan_p:.3f}.")
+        c3.caption("Below 0.05: the instruments point to different effects, so at least one is "
+                   "probably not a valid instrument." if fit.hansen_p < 0.05 else
+                   "The instruments point to the same effect (this cannot prove them all valid: "
+                   "they could share the same bias).")
     else:
         c3.caption("One instrument: whether it is valid cannot be tested from the data.")
 

@@ -117,3 +117,30 @@ def test_overlap_options_change_the_estimate_its_ess_and_say_what_was_done():
     assert any(f"Trimmed: {tr.overlap.choice.n_dropped:,} of 1,566 units" in shown(c.value)
                and "[0.15, 0.6]" in shown(c.value) for c in at.caption)
     assert _metric(at, "Outside the bounds") == f"{tr.overlap.share_outside:.1%}"
+
+
+def _two_instruments_panel():
+    import numpy as np
+    import pandas as pd
+
+    from app.estimation import estimate_effect
+    from app.graph import CausalGraph
+    from app.ui.estimate_panels import show_iv_diagnostics
+
+    rng = np.random.default_rng(1)
+    n = 2000
+    z0, z1, u = rng.normal(size=n), rng.normal(size=n), rng.normal(size=n)
+    x = 0.5 * z0 + 0.5 * z1 + u + rng.normal(size=n)
+    y = x + 0.5 * z1 + u + rng.normal(size=n)        # Z1 also acts directly: invalid
+    g = CausalGraph.from_edges([("Z0", "X"), ("Z1", "X"), ("X", "Y")], bidirected=[("X", "Y")])
+    show_iv_diagnostics(estimate_effect(pd.DataFrame({"Z0": z0, "Z1": z1, "X": x, "Y": y}), g,
+                                        "X", "Y", method="iv"))
+
+
+def test_two_instruments_show_the_hansen_j_test_with_a_sentence():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_two_instruments_panel, default_timeout=120).run()
+    assert_no_exception(at)
+    assert float(_metric(at, "Over-identification (Hansen J) p-value")) < 0.001
+    assert any("instruments point to different effects" in c.value for c in at.caption)
