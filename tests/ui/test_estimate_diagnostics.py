@@ -41,7 +41,6 @@ def test_picking_a_mediator_that_cannot_be_split_says_why():
 def test_realistic_card_graph_estimates_through_the_conditional_instrument():
     # issue 19: with south, smsa and black → nearc4, nearc4 is an instrument only given them
     import app
-    from app.estimation.pipeline import fmt
     from app.workspace import encode_share
 
     g = app.load_sample("college_proximity").graph
@@ -64,7 +63,6 @@ def _walk(node):
 def test_evalue_sits_beside_the_sensitivity_plot_with_its_sentence():
     # issue 19 item 4: one section, the Cinelli–Hazlett plot and the checked estimate's E-value
     import app
-    from app.estimation.pipeline import fmt
 
     at = open_page(PAGE, sample="kidney_stones", timeout=300)
     assert_no_exception(at)
