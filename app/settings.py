@@ -82,3 +82,6 @@ DISCOVERY_CI_CACHE = 200_000           # p-values one search keeps (then the cac
 
 # ---- storage --------------------------------------------------------------------------------
 SQLITE_BUSY_TIMEOUT_MS = 30_000        # how long a writer waits for the SQLite lock
+
+# ---- estimation -----------------------------------------------------------------------------
+IDA_MAX_SIBLINGS = 8                   # undecided edges at the treatment IDA orients every way
