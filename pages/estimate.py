@@ -27,6 +27,7 @@ from app.ui.estimate_panels import (
     subgroup_panel,
 )
 from app.ui.graph_view import show_graph
+from app.ui.views.ida import ida_section
 from app.ui.widgets import need_data, need_graph
 
 st.title("Estimate the causal effect")
@@ -61,6 +62,9 @@ if levels:
 else:
     c3.caption(f"'{md(treatment)}' is numeric: effects are per one-unit increase.")
 
+if not g.is_dag:     # a class of DAGs: the possible effects, not one
+    ida_section(df, g, treatment, outcome, tv, cv, ref.fingerprint)
+    st.stop()
 estimand = None
 with st.spinner("Loading the estimation engine (DoWhy; first time only)…"), guard():
     estimand = identify_estimand(g, treatment, outcome, df.columns)

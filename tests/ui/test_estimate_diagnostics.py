@@ -142,3 +142,27 @@ def test_two_instruments_show_the_hansen_j_test_with_a_sentence():
     assert_no_exception(at)
     assert float(_metric(at, "Over-identification (Hansen J) p-value")) < 0.001
     assert any("instruments point to different effects" in c.value for c in at.caption)
+
+
+def test_a_cpdag_shows_the_possible_effects_over_the_class():
+    # issue 18 item 4: kidney stones' graph is complete, so its CPDAG has every edge undecided;
+    # IDA's orientations: treatment's parents {}, {stone_size}, {recovery}, {recovery, stone_size}
+    import app
+    from app.estimation.ida import ida
+    from app.graph import CausalGraph
+    from app.workspace import encode_share
+
+    s = app.load_sample("kidney_stones")
+    g = CausalGraph.from_edges([], nodes=s.graph.nodes, roles=s.graph.roles, kind="pdag",
+                               undirected=[tuple(e) for e in s.graph.edges])
+    at = open_page(PAGE, query={"g": encode_share(g, sample="kidney_stones")}, timeout=300)
+    assert_no_exception(at)
+    assert any("Possible effects over the equivalence class" in h.value for h in at.subheader)
+    assert _metric(at, "Possible effects") == "4"
+    r = ida(s.data, g, "treatment", "recovery",
+            treatment_value=at.selectbox(key="est_tv:treatment").value,
+            control_value=at.selectbox(key="est_cv:treatment:" + at.selectbox(
+                key="est_tv:treatment").value).value)
+    assert any(shown(m.value) == r.sentence for m in at.markdown)
+    assert "cannot tell even the sign" in r.sentence      # Simpson's paradox, now as IDA sees it
+    assert any("vega_lite" in str(getattr(e, "type", "")) for e in _walk(at.main))
