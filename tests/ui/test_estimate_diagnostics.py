@@ -166,3 +166,17 @@ def test_a_cpdag_shows_the_possible_effects_over_the_class():
     assert any(shown(m.value) == r.sentence for m in at.markdown)
     assert "cannot tell even the sign" in r.sentence      # Simpson's paradox, now as IDA sees it
     assert any("vega_lite" in str(getattr(e, "type", "")) for e in _walk(at.main))
+
+
+def test_a_pag_says_ida_for_hidden_variables_is_not_built():
+    import app
+    from app.graph import CausalGraph
+    from app.workspace import encode_share
+
+    s = app.load_sample("kidney_stones")
+    g = CausalGraph.from_edges([("stone_size", "recovery"), ("treatment", "recovery")],
+                               nodes=s.graph.nodes, roles=s.graph.roles, kind="pag",
+                               circle=[("stone_size", "@-@", "treatment")])
+    at = open_page(PAGE, query={"g": encode_share(g, sample="kidney_stones")}, timeout=300)
+    assert_no_exception(at)
+    assert any("LV-IDA" in shown(i.value) and "not built" in shown(i.value) for i in at.info)
