@@ -11,8 +11,8 @@ itself a parent of X). The distinct values equal those of global IDA over every 
 background knowledge an orientation is kept only if the PDAG still extends to a DAG (Meek's
 rules, then a consistent extension). Linear (additive) effects, as in IDA.
 
-The Report tries the same local orientations on a discovered graph (app.report.rules.
-parent_choices, on its own edge representation); this is the version for a graph on the canvas.
+`sibling_orientations` is the rule itself, on app.discovery.pdag.Pdag; the Report's
+app.report.rules.parent_choices applies the same rule to a discovered graph.
 """
 from __future__ import annotations
 
@@ -60,32 +60,40 @@ def _pdag(graph: CausalGraph):
     return Pdag(list(graph.nodes), set(graph.edges), {frozenset(e) for e in graph.undirected})
 
 
-def local_parent_sets(graph: CausalGraph, treatment: str) -> list[tuple[str, ...]]:
-    """The parent sets of `treatment` over the member DAGs of a PDAG, by local IDA's rule
-    (module doc); each returned set is sorted, the list in order of size."""
+def sibling_orientations(p, treatment: str, siblings) -> list[tuple[str, ...]]:
+    """The subsets of `siblings` (undecided neighbours of `treatment` in the Pdag `p`) that can
+    point into the treatment: they form a clique, are adjacent to its other parents (no new
+    collider at it, local IDA), and the PDAG so oriented still extends to a DAG."""
     from app.discovery.pdag import dag_extension, meek_closure
 
-    p = _pdag(graph)
-    sibs = sorted(p.neighbours(treatment))
     parents = p.parents(treatment)
-    if len(sibs) > IDA_MAX_SIBLINGS:
-        raise EstimationError(
-            f"{treatment} has {len(sibs)} undecided edges; IDA tries every orientation of at most "
-            f"{IDA_MAX_SIBLINGS} (2^{IDA_MAX_SIBLINGS} combinations).",
-            hint="Orient some of the edges at the treatment from what you know.")
     out = []
-    for k in range(len(sibs) + 1):
-        for sub in combinations(sibs, k):
+    for k in range(len(siblings) + 1):
+        for sub in combinations(siblings, k):
             if not all(p.adjacent(a, b) for a, b in combinations(sub, 2)):
                 continue
             if not all(p.adjacent(z, w) for z in sub for w in parents):
                 continue
             q = p.copy()
-            for z in sibs:
+            for z in siblings:
                 q.orient(*((z, treatment) if z in sub else (treatment, z)))
             if dag_extension(meek_closure(q)) is not None:
-                out.append(tuple(sorted(parents | set(sub))))
+                out.append(sub)
     return out
+
+
+def local_parent_sets(graph: CausalGraph, treatment: str) -> list[tuple[str, ...]]:
+    """The parent sets of `treatment` over the member DAGs of a PDAG, by local IDA's rule
+    (module doc); each returned set is sorted, the list in order of size."""
+    p = _pdag(graph)
+    sibs = sorted(p.neighbours(treatment))
+    if len(sibs) > IDA_MAX_SIBLINGS:
+        raise EstimationError(
+            f"{treatment} has {len(sibs)} undecided edges; IDA tries every orientation of at most "
+            f"{IDA_MAX_SIBLINGS} (2^{IDA_MAX_SIBLINGS} combinations).",
+            hint="Orient some of the edges at the treatment from what you know.")
+    parents = p.parents(treatment)
+    return [tuple(sorted(parents | set(sub))) for sub in sibling_orientations(p, treatment, sibs)]
 
 
 def _ols_effect(df: pd.DataFrame, t: str, y: str, adjust: tuple[str, ...], treatment_value,
@@ -170,4 +178,4 @@ def _sentence(t: str, y: str, sibs, effects) -> str:
     return head + tail
 
 
-__all__ = ["IdaResult", "PossibleEffect", "ida", "local_parent_sets"]
+__all__ = ["IdaResult", "PossibleEffect", "ida", "local_parent_sets", "sibling_orientations"]
