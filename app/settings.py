@@ -89,3 +89,5 @@ MAX_CPT_EDIT_CELLS = 200_000           # values in all hand-edited probability t
 MAX_CLASS_MEMBERS = 1_000              # member DAGs `equivalence_class` lists (the count is exact)
 MAX_CLASS_MEMBERS_DRAWN = 12           # member DAGs drawn side by side on the Analyse page
 MAX_COLOURED_PATHS = 2_000             # open paths followed to colour causal/biasing edges
+# ---- estimation -----------------------------------------------------------------------------
+IDA_MAX_SIBLINGS = 8                   # undecided edges at the treatment IDA orients every way

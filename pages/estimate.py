@@ -18,6 +18,8 @@ from app.ui.estimate_panels import (
     Question,
     cancel,
     mediation_panel,
+    overlap_for,
+    overlap_options,
     progress_to,
     refutation_panel,
     show_last_good,
@@ -25,6 +27,7 @@ from app.ui.estimate_panels import (
     subgroup_panel,
 )
 from app.ui.graph_view import show_graph
+from app.ui.views.ida import ida_section
 from app.ui.widgets import need_data, need_graph
 
 st.title("Estimate the causal effect")
@@ -59,6 +62,9 @@ if levels:
 else:
     c3.caption(f"'{md(treatment)}' is numeric: effects are per one-unit increase.")
 
+if not g.is_dag:     # a class of DAGs: the possible effects, not one
+    ida_section(df, g, treatment, outcome, tv, cv, ref.fingerprint)
+    st.stop()
 estimand = None
 with st.spinner("Loading the estimation engine (DoWhy; first time only)…"), guard():
     estimand = identify_estimand(g, treatment, outcome, df.columns)
@@ -114,6 +120,7 @@ with st.expander("Options", icon=":material/settings:"):
     seed = int(o2.number_input("Random seed", 0, 10**6, 0, key="est_seed"))
     n_sims = o3.slider("Refutation simulations", 10, 300, 0, 10, key="est_nsims",
                        help="0 = default (100, or 20 for machine learning).") or None
+    bounds, overlap_opt = overlap_options(tv is not None and bool(adjustment))
 names_ok = {a.name for a in usable}
 defaults = ({"ps_weighting"} if "ps_weighting" in names_ok else {usable[0].name} if usable else set()) \
     | (names_ok & {"linear_regression"})
@@ -124,7 +131,8 @@ chosen = [a.name for a, col in zip(usable, cols)
 skipped = [f"{a.label} ({a.reason})" for a in avail if not a.available]
 if skipped:
     st.caption("Not applicable here: " + md("; ".join(skipped)) + ".")
-pkey = repr((gk, ref.fingerprint, treatment, outcome, tv, cv, override, n_boot, seed))
+pkey = repr((gk, ref.fingerprint, treatment, outcome, tv, cv, override, n_boot, seed, bounds,
+             overlap_opt))
 store = state.page_state("est_results", {})
 results = store.setdefault(pkey, {})
 while len(store) > 6:
@@ -142,7 +150,8 @@ if todo and (go or pkey not in cancelled):
             with guard():
                 results[m] = estimate_effect(df, g, treatment, outcome, m, treatment_value=tv,
                                              control_value=cv, adjustment_set=override, seed=seed,
-                                             n_bootstrap=n_boot,
+                                             n_bootstrap=n_boot, overlap_bounds=bounds,
+                                             overlap=overlap_for(m, overlap_opt),
                                              progress=progress_to(bar, i / len(todo), (i + 1) / len(todo)))
         status.update(label="Estimated", state="complete", expanded=False)
 elif todo and pkey in cancelled:

@@ -32,6 +32,21 @@ SCREEN_ROWS = 100_000        # rows used for that screen on larger tables
 
 
 @dataclass(frozen=True)
+class OverlapChoice:
+    """What an estimate did about overlap: "trim" (units outside the bounds left out, then
+    inverse-probability weights on the rest, with the score refitted there) or "weights"
+    (overlap weights 1 − e for the treated and e for the untreated, Li, Morgan & Zaslavsky 2018),
+    with the effective sample size of the weights the estimate actually used."""
+
+    option: str
+    n_used: int
+    n_dropped: int
+    ess: float
+    ess_by_group: dict[str, float]
+    sentence: str
+
+
+@dataclass(frozen=True)
 class OverlapResult:
     """Positivity diagnostics for one treatment and adjustment set (see the module doc)."""
 
@@ -52,6 +67,7 @@ class OverlapResult:
     scores: np.ndarray = field(default_factory=lambda: np.empty(0), repr=False, compare=False)
     treated: np.ndarray = field(default_factory=lambda: np.empty(0, bool), repr=False,
                                 compare=False)
+    choice: OverlapChoice | None = None    # set when the estimate trimmed or used overlap weights
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -215,8 +231,7 @@ def diagnose(prep: PreparedData, adjustment: Iterable[str],
     used = tuple(c for c in adjustment if c in prep.data.columns and prep.data[c].nunique() > 1)
     p = propensity_scores(design_matrix(prep.data, used), t)
     outside = (p < lo) | (p > hi)
-    e = np.clip(p, 1e-6, 1 - 1e-6)
-    w = np.where(t == 1, 1 / e, 1 / (1 - e))
+    w = ipw_weights(p, t)
     groups = {"treated": t == 1, "control": t == 0}
     res = OverlapResult(
         treatment=treatment, adjustment=used, bounds=(lo, hi), n=len(t),
@@ -228,6 +243,44 @@ def diagnose(prep: PreparedData, adjustment: Iterable[str],
         treated_label=prep.treatment_label, control_label=prep.control_label, scores=p,
         treated=t == 1)
     return _with_verdict(res, _problems(res))
+
+
+def ipw_weights(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Inverse-probability weights 1/e (treated) and 1/(1 − e) (untreated), e clipped off 0/1."""
+    e = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.where(t == 1, 1 / e, 1 / (1 - e))
+
+
+def overlap_weights(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """Overlap weights (Li, Morgan & Zaslavsky 2018): 1 − e for the treated, e for the untreated."""
+    return np.where(t == 1, 1 - p, p)
+
+
+def with_choice(r: OverlapResult, option: str, trimmed: PreparedData | None = None) -> OverlapResult:
+    """`r` with what the estimate did about overlap (`OverlapChoice`): for "weights", the overlap
+    weights of r's scores; for "trim", the inverse-probability weights refitted on `trimmed` (the
+    data left after dropping the units outside r's bounds, as the estimator sees it)."""
+    from dataclasses import replace
+
+    lo, hi = r.bounds
+    if option == "weights":
+        t, w, n_used = r.treated.astype(int), overlap_weights(r.scores, r.treated.astype(int)), r.n
+        text = (f"Overlap weights: all {r.n:,} units are kept; each treated unit counts by 1 − e "
+                "and each untreated unit by e (e = its propensity score), so the units that could "
+                "have been in either group count most and no unit dominates")
+    elif option == "trim" and trimmed is not None:
+        t = trimmed.data[r.treatment].to_numpy(int)
+        used = tuple(c for c in r.adjustment if trimmed.data[c].nunique() > 1)
+        w, n_used = ipw_weights(propensity_scores(design_matrix(trimmed.data, used), t), t), len(t)
+        text = (f"Trimmed: {r.n - n_used:,} of {r.n:,} units with a propensity score outside "
+                f"[{lo:g}, {hi:g}] were left out and the remaining {n_used:,} compared")
+    else:
+        raise EstimationError(f"Unknown overlap option '{option}'.")
+    ess = kish_ess(w)
+    by_group = {"treated": kish_ess(w[t == 1]), "control": kish_ess(w[t == 0])}
+    choice = OverlapChoice(option, n_used, r.n - n_used, ess, by_group,
+                           text + f"; the weighted comparison is worth {ess:,.0f} units.")
+    return replace(r, choice=choice)
 
 
 def _problems(r: OverlapResult) -> tuple[str, ...]:
@@ -264,6 +317,7 @@ def _with_verdict(r: OverlapResult, problems: tuple[str, ...]) -> OverlapResult:
     return replace(r, ok=not problems, message=msg)
 
 
-__all__ = ["DEFAULT_BOUNDS", "OverlapResult", "auc", "deciding_variables", "diagnose", "kish_ess",
+__all__ = ["DEFAULT_BOUNDS", "OverlapChoice", "OverlapResult", "auc", "ipw_weights",
+           "overlap_weights", "with_choice", "deciding_variables", "diagnose", "kish_ess",
            "overlap_diagnostics",
            "propensity_scores"]

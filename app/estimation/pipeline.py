@@ -32,7 +32,7 @@ from app.estimation.identify import (
     identify_estimand,
     not_identified_error,
 )
-from app.estimation.overlap import DEFAULT_BOUNDS, OverlapResult, diagnose
+from app.estimation.overlap import DEFAULT_BOUNDS, OverlapResult, diagnose, with_choice
 from app.estimation.prepare import (
     FEW_ROWS,
     MIN_GROUP,
@@ -387,6 +387,9 @@ def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, ov
                      f"outside [{lo:g}, {hi:g}] were left out (Crump et al. 2009); the effect is "
                      "for the remaining units, not for everyone.")
         prep = replace(prep, data=data)
+        diag = with_choice(diag, "trim", prep)
+    elif overlap == "weights":
+        diag = with_choice(diag, "weights")
     elif diag is not None and not diag.ok and overlap == "none":
         warnings.append(diag.message)
     small = prep.n < FEW_ROWS

@@ -15,7 +15,8 @@ from app.estimation import (
     sensitivity,
     subgroup_effects,
 )
-from app.estimation.pipeline import disagreements, fmt
+from app.estimation.overlap import DEFAULT_BOUNDS
+from app.estimation.pipeline import OVERLAP_METHODS, disagreements, fmt
 from app.estimation.refute import EXPECTED, LABELS, default_simulations
 from app.graph import CausalGraph
 from app.markup import md
@@ -70,6 +71,38 @@ def ci_text(e) -> str:
     return text
 
 
+OVERLAP_CHOICES = {"none": "Use every unit",
+                   "trim": "Trim units outside the bounds",
+                   "weights": "Overlap weights (Li, Morgan & Zaslavsky 2018)"}
+
+
+def overlap_options(applies: bool) -> tuple[tuple[float, float], str]:
+    """The overlap bounds and what to do about units outside them (inside the Options box)."""
+    b1, b2 = st.columns([2, 3])
+    bounds = b1.slider("Propensity bounds [lower, upper]", 0.0, 1.0, DEFAULT_BOUNDS, 0.01,
+                       key="est_bounds",
+                       help="Units whose propensity score falls outside count as lacking overlap.")
+    if bounds[0] >= bounds[1]:
+        b1.caption("The lower bound must be below the upper: using the default 0.05 to 0.95.")
+        bounds = DEFAULT_BOUNDS
+    option = b2.radio("Weak overlap", list(OVERLAP_CHOICES), format_func=OVERLAP_CHOICES.get,
+                      key="est_overlap", horizontal=True, disabled=not applies,
+                      help="For the propensity-score estimators: trimming drops the units outside "
+                           "the bounds (every propensity estimator); overlap weights weight each "
+                           "unit by its chance of being in the other group (weighting only).")
+    if not applies:
+        b2.caption("Needs a two-valued treatment and something to adjust for.")
+    return (float(bounds[0]), float(bounds[1])), option if applies else "none"
+
+
+def overlap_for(method: str, option: str) -> str:
+    """The overlap option one estimator gets: trimming for every propensity-score estimator,
+    overlap weights for propensity-score weighting only, nothing for the others."""
+    if option == "trim" and method in OVERLAP_METHODS or option == "weights" and method == "ps_weighting":
+        return option
+    return "none"
+
+
 def show_results(shown: dict):
     """Metrics, sentence and the naive-vs-adjusted chart; returns the first estimate."""
     primary = next(iter(shown.values()))
@@ -87,7 +120,9 @@ def show_results(shown: dict):
     show_diagnostics(shown)
     with st.expander("How each number was computed"):
         st.dataframe([{"estimator": e.method_label, "estimate": e.value, "ci_low": e.ci_low,
-                       "ci_high": e.ci_high, "interval": e.ci_method, "engine": e.engine,
+                       "ci_high": e.ci_high, "interval": e.ci_method,
+                       "E-value": e.evalue.point if e.evalue is not None else None,
+                       "engine": e.engine,
                        "rows": e.n_rows, "seconds": round(e.seconds, 2)} for e in shown.values()],
                      hide_index=True, width="stretch")
         for e in shown.values():
@@ -97,26 +132,19 @@ def show_results(shown: dict):
 
 
 def show_diagnostics(shown: dict) -> None:
-    """Beside the numbers: each estimate's warnings, its E-value, the IV diagnostics and the
-    overlap of treated and untreated units, each with one plain sentence."""
+    """Beside the numbers: each estimate's warnings, the IV diagnostics and the overlap of
+    treated and untreated units, each with one plain sentence (E-values: `hidden_confounder`)."""
     for e in shown.values():
         for w in e.warnings:
             st.warning(f"**{e.method_label}:** {md(w)}", icon=":material/warning:")
     for text in disagreements(list(shown.values())):
         st.warning(md(text), icon=":material/compare_arrows:")
-    with_evalue = [e for e in shown.values() if e.evalue is not None]
-    if with_evalue:
-        st.markdown("**How strong would a hidden confounder have to be?** (E-value)")
-        for e in with_evalue:
-            ev = e.evalue
-            ci = f"; for the interval {ev.ci:.2f}" if ev.ci is not None else ""
-            st.caption(f"{e.method_label}: **{ev.point:.2f}**{ci}. {md(ev.sentence)} "
-                       f"(Scale: {ev.scale}; VanderWeele & Ding 2017.)")
     for e in shown.values():
         if e.iv is not None:
             show_iv_diagnostics(e)
-    diag = next((e.overlap for e in shown.values() if e.overlap is not None), None)
-    if diag is not None:
+    with_diag = [e for e in shown.values() if e.overlap is not None]
+    if with_diag:
+        diag = next((e.overlap for e in with_diag if e.overlap.choice is not None), with_diag[0].overlap)
         st.markdown("**Overlap: can treated and untreated units be compared?**")
         show_chart(charts.propensity_chart, diag)
         (st.caption if diag.ok else st.warning)(md(diag.message))
@@ -124,12 +152,20 @@ def show_diagnostics(shown: dict) -> None:
         lo, hi = diag.bounds
         c1.metric("Outside the bounds", f"{diag.share_outside:.1%}",
                   help=f"Units whose propensity score is below {lo:g} or above {hi:g}.")
-        c1.caption("Share of units with almost no comparable unit in the other group.")
-        c2.metric("Effective sample size", f"{diag.ess:,.0f} of {diag.n:,}")
-        c2.caption("How many equally weighted units the weighted comparison is worth.")
+        c1.caption(f"Share of units with almost no comparable unit in the other group "
+                   f"({round(diag.share_outside * diag.n):,} of {diag.n:,}).")
+        c = diag.choice
+        ess, by_group = (c.ess, c.ess_by_group) if c is not None else (diag.ess, diag.ess_by_group)
+        c2.metric("Effective sample size", f"{ess:,.0f} of {diag.n:,}")
+        c2.caption("How many equally weighted units the weighted comparison is worth"
+                   + (" (after trimming)." if c is not None and c.option == "trim" else
+                      " (overlap weights)." if c is not None else " (inverse-probability weights)."))
         c3.metric("Treated / control ESS",
-                  f"{diag.ess_by_group['treated']:,.0f} / {diag.ess_by_group['control']:,.0f}")
+                  f"{by_group['treated']:,.0f} / {by_group['control']:,.0f}")
         c3.caption("Per group: a small number means a few units carry the weights.")
+        for e in with_diag:
+            if e.overlap.choice is not None:
+                st.caption(f"{e.method_label}: {md(e.overlap.choice.sentence)}")
 
 
 def show_iv_diagnostics(e) -> None:
@@ -143,10 +179,15 @@ def show_iv_diagnostics(e) -> None:
                if fit.weak else "Above 10: the instrument moves the treatment clearly.")
     c2.metric("Anderson–Rubin 95% interval", fit.ar_text(scale))
     c2.caption("Valid however weak the instrument; compare it with the usual interval.")
-    if fit.sargan is not None:
-        c3.metric("Sargan test p-value", f"{fit.sargan_p:.3f}")
-        c3.caption("Small (below 0.05): the instruments disagree, so one is probably invalid."
-                   if fit.sargan_p < 0.05 else "The instruments agree with each other.")
+    if fit.hansen_j is not None:
+        c3.metric("Over-identification (Hansen J) p-value", f"{fit.hansen_p:.3f}",
+                  help=f"Hansen J = {fit.hansen_j:.2f}, χ² with {fit.sargan_df} df, robust to "
+                       f"unequal error variances; Sargan's version (equal variances): "
+                       f"{fit.sargan:.2f}, p = {fit.sargan_p:.3f}.")
+        c3.caption("Below 0.05: the instruments point to different effects, so at least one is "
+                   "probably not a valid instrument." if fit.hansen_p < 0.05 else
+                   "The instruments point to the same effect (this cannot prove them all valid: "
+                   "they could share the same bias).")
     else:
         c3.caption("One instrument: whether it is valid cannot be tested from the data.")
 
@@ -195,15 +236,38 @@ def refutation_panel(q: Question, shown: dict, seed: int, n_sims: int | None):
             (st.success if r.passed else st.warning)(f"**{md(r.label)}: {md(r.verdict)}.** {md(r.explanation)}",
                                                      icon=":material/check_circle:" if r.passed else ":material/warning:")
             show_chart(charts.refutation_chart, r, height=220)
+    hidden_confounder(target)
+    return target
+
+
+def hidden_confounder(target) -> None:
+    """One section on a hidden confounder for the checked estimate: the Cinelli–Hazlett
+    sensitivity plot (back-door estimates) and beside it the E-value, with what it means."""
+    st.markdown("**Sensitivity to a hidden confounder** (Cinelli–Hazlett plot and E-value)")
+    left, right = st.columns([3, 2], gap="large")
     if target.estimand_kind == "backdoor":
-        with guard():
+        with left, guard():
             sens = sensitivity(target)
-            st.markdown("**Sensitivity to a hidden confounder**")
             show_chart(charts.sensitivity_chart, sens)
             st.markdown(md(sens.explanation))
             for note in sens.notes:
                 st.caption(f":material/info: {md(note)}")
-    return target
+    else:
+        left.caption(f"The sensitivity plot (Cinelli & Hazlett 2020) is for adjustment estimates; "
+                     f"this {md(target.estimand_label.lower())} estimate does not rest on "
+                     "measuring every common cause.")
+    ev = target.evalue
+    with right:
+        if ev is None:
+            st.caption("No E-value for this estimate.")
+            return
+        st.metric("E-value", f"{ev.point:.2f}",
+                  help=f"VanderWeele & Ding 2017; scale: {ev.scale}.")
+        if ev.ci is not None:
+            st.metric("E-value for the interval", f"{ev.ci:.2f}")
+        st.caption(md(ev.sentence))
+        st.caption(f"(Scale: {md(ev.scale)}. The plot measures strength as shares of variance "
+                   "explained; the E-value as risk ratios: two rulers for the same question.)")
 
 
 def subgroup_panel(q: Question, target, shown: dict, results: dict) -> None:

@@ -64,7 +64,7 @@ _ALLOW = {
          "store.class_info(*teacher_login()).students", "res.total", "students"),
         ("app/ui/estimate_panels.py", "n_sims or default_simulations(target.method)",
          "ci_text(fast_est)", "fast_est.n_rows", "row.n", "ci_text(e)",
-         "ci", "fit.ar_text(scale)"),          # formatted bounds of an interval
+         "ci", "fit.ar_text(scale)", "fit.sargan_df"),   # formatted interval bounds; a df
         ("app/ui/views/learn.py", "number", "n_hints", "lesson.number", "solved",
          "_seeds()[PRACTICE]", "level", "_progress().best_streak", "a", "c",
          "_progress().streak", "min(mem['hints'] + 1, n_hints)"),
@@ -84,7 +84,8 @@ _ALLOW = {
         ("app/ui/views/classroom/teacher.py", "cr.KINDS[q.question.kind]", "q.status", "label",
          "cr.SIGNS.get", "cr.format_code(info.code)"),
         ("app/ui/views/classroom/workspaces.py", "key", "EXTENSION"),
-        ("app/ui/estimate_panels.py", "ev.scale", "label", "text"),   # E-value scale name;
+        ("app/ui/estimate_panels.py", "ev.scale", "label", "text",    # E-value scale name;
+         "OVERLAP_CHOICES.get"),                                       # overlap option labels;
         # mediation metric titles and sentences from the panel's own tuple
         ("app/ui/estimate_panels.py", "EXPECTED[k]", "LABELS[k]", "fast_est.method_label",
          "fast_est.method_label.lower()", "e.ci_method", "e.engine", "e.method_label"),

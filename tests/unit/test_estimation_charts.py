@@ -119,3 +119,21 @@ def test_node_map_draws_an_arrowhead_per_directed_edge_pointing_at_its_end():
     # arrowheads stop short of the target's centre (outside its circle)
     b = heads.iloc[[i for i, a in enumerate(heads["angle"]) if round(a) == 90][0]]
     assert b["x"] < 200.0
+
+
+def test_ida_chart_has_one_row_per_estimable_orientation_and_a_legend():
+    from app.charts.ida import KINDS, ida_chart, ida_table
+    from app.estimation.ida import ida
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=400)
+    x = z + rng.normal(size=400)
+    df = pd.DataFrame({"Z": z, "X": x, "Y": x - 2 * z + rng.normal(size=400)})
+    g = CausalGraph.from_edges([], nodes=["X", "Y", "Z"], kind="pdag",
+                               undirected=[("X", "Z"), ("X", "Y"), ("Y", "Z")])
+    r = ida(df, g, "X", "Y")
+    table = ida_table(r)
+    assert len(table) == len(r.effects) == 4
+    assert sorted(table["kind"]) == sorted([KINDS[0]] * 2 + [KINDS[1]] * 2)
+    spec = ida_chart(r).to_dict()
+    assert "legend" in json.dumps(spec) and len(json.dumps(spec)) < 20_000
