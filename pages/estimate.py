@@ -14,7 +14,8 @@ from app.estimation.prepare import treatment_levels
 from app.markup import md
 from app.ui import state
 from app.ui.errors import guard
-from app.ui.estimate_panels import (
+from app.ui.graph_view import show_graph
+from app.ui.views.estimate import (
     Question,
     cancel,
     mediation_panel,
@@ -26,7 +27,6 @@ from app.ui.estimate_panels import (
     show_results,
     subgroup_panel,
 )
-from app.ui.graph_view import show_graph
 from app.ui.views.ida import ida_section
 from app.ui.widgets import need_data, need_graph
 

@@ -62,7 +62,7 @@ _ALLOW = {
          "view.number"),
         ("app/ui/views/classroom/teacher.py", "a.count", "q.number", "info.number", "info.questions",
          "store.class_info(*teacher_login()).students", "res.total", "students"),
-        ("app/ui/estimate_panels.py", "n_sims or default_simulations(target.method)",
+        ("app/ui/views/estimate.py", "n_sims or default_simulations(target.method)",
          "ci_text(fast_est)", "fast_est.n_rows", "row.n", "ci_text(e)",
          "ci", "fit.ar_text(scale)", "fit.sargan_df"),   # formatted interval bounds; a df
         ("app/ui/views/learn.py", "number", "n_hints", "lesson.number", "solved",
@@ -84,10 +84,10 @@ _ALLOW = {
         ("app/ui/views/classroom/teacher.py", "cr.KINDS[q.question.kind]", "q.status", "label",
          "cr.SIGNS.get", "cr.format_code(info.code)"),
         ("app/ui/views/classroom/workspaces.py", "key", "EXTENSION"),
-        ("app/ui/estimate_panels.py", "ev.scale", "label", "text",    # E-value scale name;
+        ("app/ui/views/estimate.py", "ev.scale", "label", "text",    # E-value scale name;
          "OVERLAP_CHOICES.get"),                                       # overlap option labels;
         # mediation metric titles and sentences from the panel's own tuple
-        ("app/ui/estimate_panels.py", "EXPECTED[k]", "LABELS[k]", "fast_est.method_label",
+        ("app/ui/views/estimate.py", "EXPECTED[k]", "LABELS[k]", "fast_est.method_label",
          "fast_est.method_label.lower()", "e.ci_method", "e.engine", "e.method_label"),
         ("app/ui/views/learn.py", "(ex.rung or '').capitalize()", "list(LEVELS)"),
         ("pages/analyse.py", "how", "an.ROLE_LABELS[role].capitalize()",

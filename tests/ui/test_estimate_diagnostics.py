@@ -123,7 +123,7 @@ def _two_instruments_panel():
 
     from app.estimation import estimate_effect
     from app.graph import CausalGraph
-    from app.ui.estimate_panels import show_iv_diagnostics
+    from app.ui.views.estimate import show_iv_diagnostics
 
     rng = np.random.default_rng(1)
     n = 2000

@@ -14,6 +14,7 @@ import pytest
 from app import settings
 from app.errors import CausalCanvasError, ShareLinkError, WorkspaceFileError
 from app.graph import CausalGraph
+from app.io.jsonfmt import write_json
 from app.models import ModelOptions, build_model, do_query
 from app.models.options import CPT_EDITS, MODEL_OPTIONS, read_edits, read_options
 from app.workspace import History, Workspace, decode_share, encode_share
@@ -155,7 +156,7 @@ def test_a_hostile_share_link_is_refused_with_a_message(name):
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_a_hostile_workspace_file_or_autosave_is_refused_with_a_message(name):
     doc = {"format": "causal-canvas-workspace", "version": 1, "name": "W",
-           "graph": json.loads(G.to_json()), "dataset": None, "var_types": {},
+           "graph": json.loads(write_json(G)), "dataset": None, "var_types": {},
            "settings": HOSTILE[name], "page_state": {}, "omitted": []}
     with pytest.raises(WorkspaceFileError) as err:
         read_workspace_file(json.dumps(doc).encode())
