@@ -175,7 +175,7 @@ def _weighted_logit(xt: np.ndarray, y: np.ndarray, w: np.ndarray | None,
     (quasi-)separation, as NewtonLogit does."""
     from scipy.special import expit
 
-    from app.estimation.estimators import NewtonLogit
+    from app.estimation.logit import NewtonLogit
 
     if start is None:
         return NewtonLogit().fit(xt[1:].T, y).coef_

@@ -78,7 +78,7 @@ class OverlapResult:
 def propensity_scores(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     """P(treated | x) from an unpenalised logistic fit; under separation the scores go to 0/1
     (the diagnostic reports that instead of refusing, as the estimators do)."""
-    from app.estimation.estimators import NewtonLogit
+    from app.estimation.logit import NewtonLogit
 
     if x.shape[1] == 0:
         return np.full(len(t), float(np.mean(t)))

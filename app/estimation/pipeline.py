@@ -43,6 +43,7 @@ from app.estimation.prepare import (
     prepare,
 )
 from app.graph import CausalGraph
+from app.numbers import fmt
 
 METHOD_NAMES = ("auto", *METHODS)
 OVERLAP_OPTIONS = ("none", "trim", "weights")   # what to do about weak overlap (back-door)
@@ -124,19 +125,6 @@ class EstimationContext:
     estimand: Estimand
     prepared: PreparedData
     spec: FitSpec
-
-
-def fmt(v: float | None, digits: int = 3) -> str:
-    """A number for people: 3 significant digits, thousands separators for big values."""
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
-        return "–"
-    if v == 0:
-        return "0"
-    mag = abs(v)
-    if mag >= 1000:
-        return f"{v:,.0f}"
-    decimals = max(0, digits - 1 - int(math.floor(math.log10(mag))))
-    return f"{v:.{min(decimals, 6)}f}"
 
 
 def default_roles(graph: CausalGraph) -> tuple[str | None, str | None]:

@@ -15,9 +15,10 @@ import pandas as pd
 from app.errors import EstimationError
 from app.estimation._engine import quiet, single_threaded
 from app.estimation.estimators import Progress, ShouldStop, _check_stop, point_estimate
-from app.estimation.pipeline import EffectEstimate, EstimationContext, fmt
+from app.estimation.pipeline import EffectEstimate, EstimationContext
 from app.estimation.prepare import design_matrix
 from app.executor import cluster_map, executor_name
+from app.numbers import fmt
 
 KINDS = ("placebo", "random_common_cause", "data_subset", "unobserved_common_cause")
 LABELS = {

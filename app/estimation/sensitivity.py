@@ -16,8 +16,9 @@ import pandas as pd
 
 from app.errors import EstimationError
 from app.estimation._engine import single_threaded
-from app.estimation.pipeline import EffectEstimate, fmt
+from app.estimation.pipeline import EffectEstimate
 from app.estimation.prepare import design_matrix
+from app.numbers import fmt
 
 
 @dataclass(frozen=True)

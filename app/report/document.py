@@ -82,7 +82,7 @@ class Document:
 
 # ---- formatting ---------------------------------------------------------------------------------
 def fmt(v: float | None) -> str:
-    from app.estimation.pipeline import fmt as _fmt
+    from app.numbers import fmt as _fmt
 
     return _fmt(v)
 

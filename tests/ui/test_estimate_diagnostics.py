@@ -90,7 +90,7 @@ def test_an_instrument_estimate_gets_an_evalue_and_says_why_no_plot():
 def test_overlap_options_change_the_estimate_its_ess_and_say_what_was_done():
     # issue 19 item 3: bounds settable, trimming or overlap weights for propensity estimators
     import app
-    from app.estimation.pipeline import fmt
+    from app.numbers import fmt
 
     s = app.load_sample("kidney_stones")
     at = open_page(PAGE, sample="kidney_stones", timeout=300)

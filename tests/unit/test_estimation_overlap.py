@@ -9,7 +9,8 @@ import pytest
 import app
 from app.errors import EstimationError
 from app.estimation import estimate_effect, overlap_diagnostics
-from app.estimation.estimators import NewtonLogit, ipw_sandwich_se
+from app.estimation.estimators import ipw_sandwich_se
+from app.estimation.logit import NewtonLogit
 from app.estimation.overlap import auc, kish_ess
 from app.graph import CausalGraph
 

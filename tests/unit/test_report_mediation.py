@@ -60,7 +60,7 @@ def test_linear_scm_gives_the_path_coefficients_within_the_intervals(mediated):
 
 
 def test_the_section_is_in_both_renderings_with_the_numbers(mediated):
-    from app.estimation.pipeline import fmt
+    from app.numbers import fmt
 
     text, html = as_shown(render_markdown(mediated)), render_html(mediated)
     m = mediated.mediation

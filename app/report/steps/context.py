@@ -234,7 +234,7 @@ class ReportContext:
 
 def fmt(v: float | None) -> str:
     """A number as every step writes it (the estimation engine's format)."""
-    from app.estimation.pipeline import fmt as engine_fmt
+    from app.numbers import fmt as engine_fmt
 
     return engine_fmt(v)
 

@@ -16,10 +16,11 @@ from app.estimation import (
     subgroup_effects,
 )
 from app.estimation.overlap import DEFAULT_BOUNDS
-from app.estimation.pipeline import OVERLAP_METHODS, disagreements, fmt
+from app.estimation.pipeline import OVERLAP_METHODS, disagreements
 from app.estimation.refute import EXPECTED, LABELS, default_simulations
 from app.graph import CausalGraph
 from app.markup import md
+from app.numbers import fmt
 from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard

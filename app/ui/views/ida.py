@@ -7,9 +7,9 @@ import streamlit as st
 
 from app.charts.ida import ida_chart
 from app.estimation.ida import ida
-from app.estimation.pipeline import fmt
 from app.graph import KIND_NAMES, CausalGraph
 from app.markup import md
+from app.numbers import fmt
 from app.ui import state
 from app.ui.charts import show_chart
 from app.ui.errors import guard
