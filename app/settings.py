@@ -82,3 +82,6 @@ DISCOVERY_CI_CACHE = 200_000           # p-values one search keeps (then the cac
 
 # ---- storage --------------------------------------------------------------------------------
 SQLITE_BUSY_TIMEOUT_MS = 30_000        # how long a writer waits for the SQLite lock
+
+# ---- background knowledge files (app.discovery.knowledge_file) ------------------------------
+MAX_KNOWLEDGE_TEXT = 2_000_000         # characters of a Tetrad knowledge file

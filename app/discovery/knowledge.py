@@ -7,13 +7,16 @@ Semantics, the same for every method:
 - a required edge a → b always appears, oriented a → b;
 - tiers are a temporal order: a variable in a later tier never causes one in an earlier tier
   (every edge from a later to an earlier tier is forbidden). Variables in no tier are free.
+  Two per-tier flags from Tetrad's Knowledge: "forbidden within" (no edge between two members
+  of that tier; Tetrad's `*` marker) and "only into the next tier" (no edge from that tier to
+  any tier after the next one; Tetrad's `-` marker).
 For PAGs (FCI), "a → b forbidden" is read as "a does not cause b": the mark at a becomes an
 arrowhead, which is the PAG statement that a is not an ancestor of b (as Tetrad does).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -31,13 +34,23 @@ class Knowledge:
     required: frozenset[Edge] = frozenset()
     forbidden: frozenset[Edge] = frozenset()
     tiers: tuple[tuple[str, ...], ...] = ()
+    forbidden_within: frozenset[int] = frozenset()   # tier indices (0-based, into `tiers`)
+    next_tier_only: frozenset[int] = frozenset()     # tier indices (0-based, into `tiers`)
     _tier_of: Mapping[str, int] = field(default_factory=dict, init=False, repr=False,
                                         compare=False)
 
     def __post_init__(self) -> None:
         required = frozenset((str(a), str(b)) for a, b in self.required)
         forbidden = frozenset((str(a), str(b)) for a, b in self.forbidden)
-        tiers = tuple(tuple(str(n) for n in tier) for tier in self.tiers if len(tier))
+        kept = [i for i, tier in enumerate(self.tiers) if len(tier)]
+        tiers = tuple(tuple(str(n) for n in self.tiers[i]) for i in kept)
+        new_index = {old: new for new, old in enumerate(kept)}
+        for name in ("forbidden_within", "next_tier_only"):
+            flags = getattr(self, name)
+            if any(not isinstance(i, int) or not 0 <= i < len(self.tiers) for i in flags):
+                raise DiscoveryError(f"A tier flag ({name.replace('_', ' ')}) names a tier that "
+                                     "does not exist.")
+            object.__setattr__(self, name, frozenset(new_index[i] for i in flags if i in new_index))
         for a, b in required | forbidden:
             if a == b:
                 raise DiscoveryError(f"Background knowledge has an edge from '{a}' to itself.",
@@ -87,6 +100,10 @@ class Knowledge:
         return cls(frozenset(required), frozenset(forbidden), tuple(tuple(t) for t in tiers))
 
     # ---- queries ----------------------------------------------------------------------------
+    def with_forbidden(self, extra: Iterable[Edge]) -> Knowledge:
+        """The same knowledge with more forbidden edges (tiers and their flags kept)."""
+        return replace(self, forbidden=self.forbidden | frozenset(extra))
+
     @property
     def is_empty(self) -> bool:
         return not (self.required or self.forbidden or self.tiers)
@@ -103,7 +120,10 @@ class Knowledge:
         if (a, b) in self.forbidden:
             return True
         ta, tb = self._tier_of.get(a), self._tier_of.get(b)
-        return ta is not None and tb is not None and ta > tb
+        if ta is None or tb is None:
+            return False
+        return (ta > tb or (ta == tb and ta in self.forbidden_within)
+                or (tb > ta + 1 and ta in self.next_tier_only))
 
     def is_required(self, a: str, b: str) -> bool:
         return (a, b) in self.required
@@ -135,6 +155,10 @@ class Knowledge:
             parts.append(f"{len(self.forbidden)} forbidden")
         if self.tiers:
             parts.append(f"{len(self.tiers)} tiers")
+        if self.forbidden_within:
+            parts.append(f"{len(self.forbidden_within)} with no edges inside")
+        if self.next_tier_only:
+            parts.append(f"{len(self.next_tier_only)} causing only the next tier")
         return ", ".join(parts)
 
     # ---- library formats --------------------------------------------------------------------
@@ -155,6 +179,9 @@ class Knowledge:
         for name, t in self._tier_of.items():
             if name in by_name:
                 bk.add_node_to_tier(by_name[name], t)
+        if self.forbidden_within or self.next_tier_only:   # flags causal-learn's tiers lack
+            for a, b in sorted(self.forbidden_edges([n for n in by_name if n in self._tier_of])):
+                bk.add_forbidden_by_node(by_name[a], by_name[b])
         return bk
 
     def to_pgmpy(self, names: Sequence[str]):
