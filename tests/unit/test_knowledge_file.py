@@ -21,8 +21,8 @@ from app.settings import MAX_EDGES, MAX_KNOWLEDGE_TEXT
 # Tetrad's own test resource (note the trailing spaces and 1-based tiers)
 AVATAR = """/knowledge
 addtemporal
-1 Age DVT 
-2 Gender Race 
+1 Age DVT\x20
+2 Gender Race\x20
 
 forbiddirect
 Weight DVT
@@ -174,6 +174,11 @@ def test_group_bomb_is_refused_before_it_is_expanded():
 def test_names_a_tetrad_file_cannot_hold_are_refused_on_write():
     with pytest.raises(KnowledgeFileError, match="quotation mark"):
         write_tetrad_knowledge(Knowledge(forbidden={('say "hi"', "B")}))
+
+
+def test_a_required_edge_inside_a_closed_tier_says_why():
+    with pytest.raises(KnowledgeFileError, match="no edge between its own members"):
+        read_tetrad_knowledge("addtemporal\n1* A B\nrequiredirect\nA B\n")
 
 
 def test_cdnod_keeps_tier_flags_when_it_adds_its_own_rule():
