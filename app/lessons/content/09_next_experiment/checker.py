@@ -18,13 +18,13 @@ TRIES = 60
 
 @lru_cache(maxsize=32)
 def _setup(seed: int, difficulty: int):
-    """A class with at least two undecided edges where the choice matters (not every variable
-    orients the same number of edges in the worst case), and the engine's ranking of it."""
+    """A class with enough undecided edges (2 to 4, rising with the difficulty) where the choice
+    matters (not every variable orients as many edges in the worst case), and its ranking."""
     rng = np.random.default_rng([int(seed), difficulty, 9])
     for _ in range(TRIES):
         dag = random_dag(rng, max(2, difficulty))
         pdag = cpdag_of_dag(dag.nodes, dag.edges)
-        if len(pdag.undirected) < 2:
+        if len(pdag.undirected) < max(2, min(difficulty, 4)):   # larger classes when harder
             continue
         plan = plan_experiments(pdag)
         if len(plan.scores) < 2 or len({s.worst for s in plan.scores}) < 2:
