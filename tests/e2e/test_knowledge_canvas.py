@@ -74,3 +74,19 @@ def test_knowledge_drawn_on_the_canvas_is_used(app_server, page, tmp_path):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator('[data-testid="stExpander"]').filter(has_text="Background knowledge").first \
         .screenshot(path=str(ARTIFACTS / "knowledge-canvas.png"))
+    # a Tetrad knowledge file replaces what is drawn; a bad one is refused with its line
+    bad = tmp_path / "bad.txt"
+    bad.write_text("/knowledge\nforbiddirect\nage nowhere\n")
+    good = tmp_path / "knowledge.txt"
+    good.write_text("/knowledge\naddtemporal\n1 age genes\n2* smoking cancer\n\nforbiddirect\n"
+                    "cancer age\n\nrequiredirect\nsmoking tar\n")
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(
+        has_text="Read a Tetrad knowledge file").locator("input[type=file]")
+    uploader.set_input_files(str(bad))
+    page.get_by_text("Line 3: 'nowhere' is not a variable of this data.").first.wait_for(
+        timeout=30_000)
+    uploader.set_input_files(str(good))
+    page.wait_for_function(f"() => JSON.stringify({ED}.summary().forbidden) === "
+                           "'[[\"cancer\",\"age\"]]'", timeout=30_000)
+    assert page.evaluate(f"() => {ED}.kopts.bands.map((b) => b.label)") == [
+        "Tier 1 (earliest)", "Tier 2 · no edges inside", "No tier"]
