@@ -5,6 +5,7 @@ page keeps the knowledge in `Workspace.settings["knowledge"]` so it is saved wit
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,6 +47,12 @@ class KnowledgeDrawing:
     n_tiers: int
     forbidden_within: frozenset[int]
 
+    def height(self, lo: int = 260, hi: int = 560) -> int:
+        """Canvas pixels that show the drawing at about full size, within [lo, hi]."""
+        ys = [y for _, y in self.positions.values()] or [0.0]
+        span = max(ys) - min(ys) + 2 * BAND_PAD + 40
+        return int(max(lo, min(hi, span)))
+
 
 def knowledge_of(ws: Workspace) -> Knowledge:
     """The knowledge saved in the workspace (empty when none; DiscoveryError when damaged)."""
@@ -74,7 +81,9 @@ def knowledge_drawing(k: Knowledge, variables: Sequence[str]) -> KnowledgeDrawin
     bands: list[Band] = []
     y = 0.0
     for g, (label, tier, members) in enumerate(groups):
-        lines = [members[i:i + PER_ROW] for i in range(0, len(members), PER_ROW)]
+        # many variables: wider lines, so the bands stay about as wide as they are tall
+        per_row = max(PER_ROW, math.ceil(math.sqrt(2 * len(members))))
+        lines = [members[i:i + per_row] for i in range(0, len(members), per_row)]
         top = y
         for line in lines:
             # every other band sits half a step to the right, so single variables of successive

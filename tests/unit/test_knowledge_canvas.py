@@ -212,3 +212,12 @@ def test_every_method_honours_what_is_drawn(data, method):
         assert (e.mark_at("X5"), e.mark_at("X1")) == ("tail", "arrow"), r
     else:
         assert (e.a, e.b, e.symbol) == ("X5", "X1", "-->"), r
+
+
+def test_many_variables_make_wider_lines_and_a_bounded_canvas():
+    names = [f"v{i}" for i in range(300)]
+    d = knowledge_drawing(Knowledge(), names)
+    xs = {x for x, _ in d.positions.values()}
+    assert len(xs) >= 24                                   # about sqrt(2 * 300) per line
+    assert len(set(d.positions.values())) == 300
+    assert d.height() == 560 and knowledge_drawing(Knowledge(), VARS).height() == 260

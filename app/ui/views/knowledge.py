@@ -54,10 +54,11 @@ def knowledge_section(variables: list[str], drawn_edges: list[tuple[str, str]]) 
                    "one variable to another; click a variable to set its tier), or use the "
                    "table. It is saved with the workspace; Undo takes a step back.")
         hist = state.history()
+        drawing = knowledge_drawing(saved, variables)
         knowledge_editor(
-            knowledge_drawing(saved, variables),
+            drawing,
             on_events=lambda events: apply_knowledge_events(state.history(), events, variables),
-            key=CANVAS, height=max(260, min(560, 150 + 110 * (len(k.tiers) + 1))),
+            key=CANVAS, height=drawing.height(),
             history={"can_undo": hist.can_undo, "can_redo": hist.can_redo,
                      "undo_label": hist.undo_label(), "redo_label": hist.redo_label()},
             lock=state.session_lock())
