@@ -91,3 +91,5 @@ MAX_CLASS_MEMBERS_DRAWN = 12           # member DAGs drawn side by side on the A
 MAX_COLOURED_PATHS = 2_000             # open paths followed to colour causal/biasing edges
 # ---- estimation -----------------------------------------------------------------------------
 IDA_MAX_SIBLINGS = 8                   # undecided edges at the treatment IDA orients every way
+# ---- background knowledge files (app.discovery.knowledge_file) ------------------------------
+MAX_KNOWLEDGE_TEXT = 2_000_000         # characters of a Tetrad knowledge file

@@ -25,6 +25,7 @@ from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
 from app.ui.views.experiments import show_experiments
+from app.ui.views.knowledge import knowledge_section
 from app.ui.widgets import cancellable_job, need_data
 
 ADOPTED = "disc_adopted_message"
@@ -41,7 +42,7 @@ def quick(fingerprint: str, params: str, _df: pd.DataFrame):
 
 def _kwargs(params: str) -> dict:
     p = json.loads(params)
-    p["knowledge"] = Knowledge.from_rows(p.pop("rows"), p.pop("tiers"))
+    p["knowledge"] = Knowledge.from_json(p["knowledge"])
     return p
 
 
@@ -82,26 +83,8 @@ if method in ("cdnod", "auto"):
                           help="Which site, group or period each row comes from. It is taken "
                           "out of the variables and used as CD-NOD's change indicator.")
 
-with st.expander("Background knowledge: required / forbidden edges and tiers"):
-    st.caption("A forbidden edge never appears; a required edge always does. Tiers are a time "
-               "order: nothing in a later tier causes anything in an earlier one.")
-    base = state.page_state(f"disc_kbase:{fp}", {"version": 0, "rows": []})
-    drawn = [e for e in sorted(ws.graph.edges) if set(e) <= set(variables)]
-    if drawn and st.button(f"Fill in the {len(drawn)} edges of the drawn graph as required",
-                           key="disc_k_from_graph"):
-        base["rows"] = [{"from": a, "to": b, "kind": "required"} for a, b in drawn]
-        base["version"] += 1
-    rows = st.data_editor(
-        pd.DataFrame(base["rows"] or None, columns=["from", "to", "kind"], dtype=str),
-        num_rows="dynamic", key=f"disc_knowledge:{fp}:{base['version']}", width="stretch",
-        column_config={
-            "from": st.column_config.SelectboxColumn("from", options=variables),
-            "to": st.column_config.SelectboxColumn("to", options=variables),
-            "kind": st.column_config.SelectboxColumn("kind", options=["required", "forbidden"],
-                                                     default="forbidden")})
-    tcols = st.columns(3)
-    tiers = [tcols[i].multiselect(f"Tier {i + 1}" + (" (earliest)" if i == 0 else ""),
-                                  variables, key=f"disc_tier{i}:{fp}") for i in range(3)]
+drawn = [e for e in sorted(ws.graph.edges) if set(e) <= set(variables)]
+knowledge = knowledge_section(variables, drawn)
 
 n_boot = st.slider("Bootstrap resamples for edge confidence", 0, 200, 50, step=10,
                    key="disc_boot", help="Each resample redraws the rows with replacement and "
@@ -109,7 +92,7 @@ n_boot = st.slider("Bootstrap resamples for edge confidence", 0, 200, 50, step=1
 params = json.dumps({
     "variables": variables, "method": method, "alpha": alpha, "test": test, "score": score,
     "domain_column": domain, "max_rows": MAX_ROWS, "types": dict(ws.var_types),
-    "rows": rows.fillna("").to_dict("records"), "tiers": [t for t in tiers if t]},
+    "knowledge": knowledge.to_json()},
     sort_keys=True, default=str)
 runs = state.page_state("disc_runs", {})
 key = hashlib.sha256(f"{fp}|{params}|{n_boot}".encode()).hexdigest()[:16]

@@ -191,7 +191,7 @@ def run_cdnod(spec: RunSpec, arrays: dict, stop=None) -> RunOutput:
     c = spec.domain_name or "domain"
     names = (*spec.names, c)
     k = spec.knowledge
-    k = Knowledge(k.required, k.forbidden | {(n, c) for n in spec.names}, k.tiers)
+    k = k.with_forbidden((n, c) for n in spec.names)
     domain = arrays["domain"]
     pairs = _required_index_pairs(k, names)
     if spec.test in ("chisq", "gsq"):

@@ -94,6 +94,30 @@ class ExperimentPlan:
 
 def plan_experiments(result: DiscoveryResult | Pdag) -> ExperimentPlan:
     """Rank interventions on a CPDAG (a discovery result or a Pdag); PAGs are refused."""
+    undecided, skeleton, components, notes = _prepare(result)
+    targets = [(comp, v) for comp in components for v in sorted(comp)]
+    counter = _Counter(skeleton, counting=True)
+    try:
+        members: int | None = 1
+        for comp in components:
+            members *= counter.count(comp)
+        found = [counter.score(comp, v) for comp, v in targets]
+    except _TooLarge:
+        counter, members = _Counter(skeleton, counting=False), None
+        notes.append(f"The class is too large to count its members here (more than "
+                     f"{MAX_COUNT_STEPS:,} steps), so the ranking uses the exact worst and best "
+                     "cases only, not the average.")
+        found = [counter.score(comp, v) for comp, v in targets]
+    notes += [f"{v} is skipped: its neighbourhood allows more than {MAX_LOCAL:,} parent sets."
+              for (_, v), sc in zip(targets, found) if sc is None]
+    scores = sorted((sc for sc in found if sc is not None),
+                    key=lambda sc: (-sc.worst, -(sc.expected or 0.0), -sc.best, sc.target))
+    return ExperimentPlan(undecided, members, tuple(scores), tuple(notes))
+
+
+def _prepare(result: DiscoveryResult | Pdag
+             ) -> tuple[tuple[Edge, ...], nx.Graph, list[frozenset], list[str]]:
+    """The undecided edges, their skeleton, its chain components (chordal, checked) and notes."""
     if isinstance(result, DiscoveryResult):
         if result.graph_type == "PAG" or result.circle_edges:
             raise DiscoveryError(
@@ -117,25 +141,7 @@ def plan_experiments(result: DiscoveryResult | Pdag) -> ExperimentPlan:
                 "four or more undecided edges), so it is not an equivalence class of DAGs. This "
                 "happens when background knowledge or test errors conflict; the ranking needs a "
                 "valid CPDAG.")
-    notes = list(notes)
-    targets = [(comp, v) for comp in components for v in sorted(comp)]
-    counter = _Counter(skeleton, counting=True)
-    try:
-        members: int | None = 1
-        for comp in components:
-            members *= counter.count(comp)
-        found = [counter.score(comp, v) for comp, v in targets]
-    except _TooLarge:
-        counter, members = _Counter(skeleton, counting=False), None
-        notes.append(f"The class is too large to count its members here (more than "
-                     f"{MAX_COUNT_STEPS:,} steps), so the ranking uses the exact worst and best "
-                     "cases only, not the average.")
-        found = [counter.score(comp, v) for comp, v in targets]
-    notes += [f"{v} is skipped: its neighbourhood allows more than {MAX_LOCAL:,} parent sets."
-              for (_, v), sc in zip(targets, found) if sc is None]
-    scores = sorted((sc for sc in found if sc is not None),
-                    key=lambda sc: (-sc.worst, -(sc.expected or 0.0), -sc.best, sc.target))
-    return ExperimentPlan(undecided, members, tuple(scores), tuple(notes))
+    return undecided, skeleton, components, list(notes)
 
 
 @dataclass
@@ -197,10 +203,12 @@ class _Counter:
         self.g = skeleton
         self.counting = counting
         self.steps = 0
+        self.closures = 0
         self.count = lru_cache(maxsize=None)(self._count)
 
     def _closure(self, comp: frozenset, parents: tuple, v: str) -> _Closed:
         """Component `comp` with v's edges oriented (parents → v → others), Meek-closed."""
+        self.closures += 1
         und = {n: set(self.g[n]) & comp for n in comp}
         par: dict[str, set[str]] = {n: set() for n in comp}
         ch: dict[str, set[str]] = {n: set() for n in comp}
@@ -233,7 +241,9 @@ class _Counter:
             raise _TooLarge
         return sum(self._rest(self._closure(comp, (), u)) for u in sorted(comp))
 
-    def score(self, comp: frozenset, v: str) -> InterventionScore | None:
+    def cliques(self, comp: frozenset, v: str) -> list[tuple[str, ...]] | None:
+        """v's possible parent sets within chain component `comp`: the cliques of its
+        neighbourhood there, the empty one included (None: more than MAX_LOCAL)."""
         nbrs = sorted(set(self.g[v]) & comp)
         cliques: list[tuple[str, ...]] = [()]
         sub = self.g.subgraph(nbrs)
@@ -245,6 +255,50 @@ class _Counter:
             cliques += level
             if len(cliques) > MAX_LOCAL:
                 return None
+        return cliques
+
+    def outcomes(self, comp: frozenset, targets: tuple[str, ...]
+                 ) -> list[tuple[frozenset[Edge], int]] | None:
+        """Every outcome of one experiment on each of `targets` (all in chain component
+        `comp`): the edges of comp left undirected, and how many members give that outcome.
+
+        Targets are taken in turn: once the first one's edges are oriented and closed, the next
+        one's possible parent sets are the cliques of its neighbourhood in the chain component
+        it is left in (a chain component of an interventional essential graph is again chordal;
+        Hauser & Bühlmann 2012, Thm 18), and orienting both then closing equals closing in turn.
+        The members of one outcome are the orientations of its remaining components, counted
+        as for a single target. None when a neighbourhood has more than MAX_LOCAL cliques."""
+        done: list[tuple[frozenset[Edge], int]] = []
+        todo = [(frozenset(tuple(sorted(e)) for e in self.g.subgraph(comp).edges), 0)]
+        while todo:
+            open_edges, i = todo.pop()
+            if i == len(targets):
+                weight = 1
+                if self.counting:
+                    rest = nx.Graph(list(open_edges))
+                    for c in nx.connected_components(rest):
+                        weight *= self.count(frozenset(c))
+                done.append((open_edges, weight))
+                continue
+            v = targets[i]
+            rest = nx.Graph(list(open_edges))
+            if v not in rest:
+                todo.append((open_edges, i + 1))
+                continue
+            here = frozenset(nx.node_connected_component(rest, v))
+            cliques = self.cliques(here, v)
+            if cliques is None:
+                return None
+            others = frozenset(e for e in open_edges if e[0] not in here)
+            for parents in cliques:
+                closed = self._closure(here, parents, v)
+                todo.append((others | {tuple(sorted(e)) for e in closed.undirected}, i + 1))
+        return done
+
+    def score(self, comp: frozenset, v: str) -> InterventionScore | None:
+        cliques = self.cliques(comp, v)
+        if cliques is None:
+            return None
         n_edges = self.g.subgraph(comp).number_of_edges()
         total, weighted = 0, 0
         worst, best = n_edges, 0
@@ -265,6 +319,127 @@ class _Counter:
             return InterventionScore(v, worst, None, best, always, sometimes, {}, len(cliques))
         return InterventionScore(v, worst, weighted / total, best, always, sometimes,
                                  {e: c / total for e, c in sorted(chance.items())}, len(cliques))
+
+
+# ---- two experiments --------------------------------------------------------------------------
+PAIR_ALL = 12          # with at most this many candidates every pair is ranked
+PAIR_TOP = 8           # else the pairs of the best PAIR_TOP single candidates
+MAX_PAIR_CLOSURES = 40_000   # closures spent on pairs before the rest are left out
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """Two experiments, one on each of `targets` (each intervening on one variable): edges
+    oriented over the class members, as InterventionScore."""
+
+    targets: tuple[str, str]
+    worst: int
+    expected: float | None
+    best: int
+    always: tuple[Edge, ...]
+    sometimes: tuple[Edge, ...]
+
+
+@dataclass(frozen=True)
+class PairPlan:
+    """Pairs of single-variable experiments ranked best first (worst case, then expectation)."""
+
+    undecided: tuple[Edge, ...]
+    members: int | None
+    candidates: tuple[str, ...]          # the variables whose pairs were ranked
+    scores: tuple[PairScore, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def best(self) -> PairScore | None:
+        return self.scores[0] if self.scores else None
+
+    def sentence(self, score: PairScore | None = None) -> str:
+        s = score or self.best
+        n = len(self.undecided)
+        if s is None:
+            return "No pair of experiments could be ranked."
+        a, b = s.targets
+        if s.worst == s.best:
+            return (f"Two experiments, on {a} and on {b}, orient {s.worst} of the {n} undecided "
+                    "edges, whichever graph of the class is the true one.")
+        avg = "" if s.expected is None else f", on average {s.expected:.2f}"
+        return (f"Two experiments, on {a} and on {b}, orient at least {s.worst}{avg} and at "
+                f"most {s.best} of the {n} undecided edges.")
+
+
+def plan_pairs(result: DiscoveryResult | Pdag, singles: ExperimentPlan | None = None
+               ) -> PairPlan:
+    """Rank pairs of experiments (one on each variable of the pair; Hauser & Bühlmann 2014 rank
+    intervention families the same way: worst case over the members, then the mean).
+
+    Bounded: every pair when there are at most PAIR_ALL candidates, else the pairs of the
+    PAIR_TOP best single experiments; at most MAX_PAIR_CLOSURES closures in all. Two targets in
+    different chain components add up (the class is a product over them); two in one component
+    are followed through every joint outcome (see _Counter.outcomes)."""
+    singles = singles or plan_experiments(result)
+    undecided, skeleton, components, _ = _prepare(result)
+    notes: list[str] = []
+    comp_of = {v: comp for comp in components for v in comp}
+    ranked = [s.target for s in singles.scores]
+    candidates = ranked if len(ranked) <= PAIR_ALL else ranked[:PAIR_TOP]
+    if len(ranked) > PAIR_ALL:
+        notes.append(f"Pairs of the {PAIR_TOP} best single experiments (of {len(ranked)}) are "
+                     "ranked; a pair of weaker ones rarely beats them and ranking every pair "
+                     "would take long.")
+    try:
+        found = _rank_pairs(skeleton, comp_of, candidates, singles.members is not None, notes)
+    except _TooLarge:
+        notes.append("Counting the members after two experiments took too long, so pairs are "
+                     "ranked by their exact worst and best cases only.")
+        found = _rank_pairs(skeleton, comp_of, candidates, False, notes)
+    scores = sorted(found, key=lambda s: (-s.worst, -(s.expected or 0.0), -s.best, s.targets))
+    return PairPlan(undecided, singles.members, tuple(candidates), tuple(scores), tuple(notes))
+
+
+def _rank_pairs(skeleton: nx.Graph, comp_of: dict, candidates: list[str], counting: bool,
+                notes: list[str]) -> list[PairScore]:
+    counter = _Counter(skeleton, counting=counting)
+    single_stats = {}
+    found: list[PairScore] = []
+    spent = 0
+    for a, b in combinations(sorted(candidates), 2):
+        if comp_of[a] == comp_of[b]:
+            before = counter.closures
+            stats = _stats(counter, skeleton, comp_of[a], (a, b))
+            spent += counter.closures - before
+        else:
+            for v in (a, b):
+                if v not in single_stats:
+                    single_stats[v] = _stats(counter, skeleton, comp_of[v], (v,))
+            sa, sb = single_stats[a], single_stats[b]
+            stats = None if sa is None or sb is None else (
+                sa[0] + sb[0], None if sa[1] is None else sa[1] + sb[1], sa[2] + sb[2],
+                sa[3] | sb[3], sa[4] | sb[4])
+        if stats is not None:
+            worst, expected, best, always, sometimes = stats
+            found.append(PairScore((a, b), worst, expected, best, tuple(sorted(always)),
+                                   tuple(sorted(sometimes))))
+        if spent > MAX_PAIR_CLOSURES:
+            notes.append(f"Stopped after {MAX_PAIR_CLOSURES:,} closures: the pairs not shown "
+                         "were not ranked.")
+            break
+    return found
+
+
+def _stats(counter: _Counter, skeleton: nx.Graph, comp: frozenset, targets: tuple[str, ...]):
+    """(worst, expected, best, always, sometimes) of experiments on `targets` within `comp`."""
+    outcomes = counter.outcomes(comp, targets)
+    if outcomes is None:
+        return None
+    edges = {tuple(sorted(e)) for e in skeleton.subgraph(comp).edges}
+    total = sum(w for _, w in outcomes)
+    ks = [(len(edges) - len(open_edges), w) for open_edges, w in outcomes]
+    oriented = [edges - open_edges for open_edges, _ in outcomes]
+    always = set.intersection(*oriented) if oriented else set()
+    sometimes = set.union(*oriented) - always if oriented else set()
+    expected = (sum(k * w for k, w in ks) / total) if counter.counting else None
+    return (min(k for k, _ in ks), expected, max(k for k, _ in ks), always, sometimes)
 
 
 @dataclass(frozen=True)

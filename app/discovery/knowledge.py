@@ -7,13 +7,16 @@ Semantics, the same for every method:
 - a required edge a → b always appears, oriented a → b;
 - tiers are a temporal order: a variable in a later tier never causes one in an earlier tier
   (every edge from a later to an earlier tier is forbidden). Variables in no tier are free.
+  Two per-tier flags from Tetrad's Knowledge: "forbidden within" (no edge between two members
+  of that tier; Tetrad's `*` marker) and "only into the next tier" (no edge from that tier to
+  any tier after the next one; Tetrad's `-` marker).
 For PAGs (FCI), "a → b forbidden" is read as "a does not cause b": the mark at a becomes an
 arrowhead, which is the PAG statement that a is not an ancestor of b (as Tetrad does).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -31,13 +34,23 @@ class Knowledge:
     required: frozenset[Edge] = frozenset()
     forbidden: frozenset[Edge] = frozenset()
     tiers: tuple[tuple[str, ...], ...] = ()
+    forbidden_within: frozenset[int] = frozenset()   # tier indices (0-based, into `tiers`)
+    next_tier_only: frozenset[int] = frozenset()     # tier indices (0-based, into `tiers`)
     _tier_of: Mapping[str, int] = field(default_factory=dict, init=False, repr=False,
                                         compare=False)
 
     def __post_init__(self) -> None:
         required = frozenset((str(a), str(b)) for a, b in self.required)
         forbidden = frozenset((str(a), str(b)) for a, b in self.forbidden)
-        tiers = tuple(tuple(str(n) for n in tier) for tier in self.tiers if len(tier))
+        kept = [i for i, tier in enumerate(self.tiers) if len(tier)]
+        tiers = tuple(tuple(str(n) for n in self.tiers[i]) for i in kept)
+        new_index = {old: new for new, old in enumerate(kept)}
+        for name in ("forbidden_within", "next_tier_only"):
+            flags = getattr(self, name)
+            if any(not isinstance(i, int) or not 0 <= i < len(self.tiers) for i in flags):
+                raise DiscoveryError(f"A tier flag ({name.replace('_', ' ')}) names a tier that "
+                                     "does not exist.")
+            object.__setattr__(self, name, frozenset(new_index[i] for i in flags if i in new_index))
         for a, b in required | forbidden:
             if a == b:
                 raise DiscoveryError(f"Background knowledge has an edge from '{a}' to itself.",
@@ -56,8 +69,11 @@ class Knowledge:
         object.__setattr__(self, "_tier_of", tier_of)
         for a, b in sorted(required):
             if self.is_forbidden(a, b):
+                ta, tb = tier_of.get(a), tier_of.get(b)
                 why = ("it is also listed as forbidden" if (a, b) in forbidden else
-                       f"'{a}' is in a later tier than '{b}'")
+                       f"'{a}' is in a later tier than '{b}'" if ta > tb else
+                       f"tier {ta + 1} allows no edge between its own members" if ta == tb else
+                       f"tier {ta + 1} may cause only the next tier")
                 raise DiscoveryError(
                     f"The edge {a} → {b} is required, but {why}.",
                     hint="Remove one of the two contradicting statements.")
@@ -86,7 +102,102 @@ class Knowledge:
             (required if kind == "required" else forbidden).add((a, b))
         return cls(frozenset(required), frozenset(forbidden), tuple(tuple(t) for t in tiers))
 
+    # ---- saved with the workspace (Workspace.settings["knowledge"]) ---------------------------
+    def to_json(self) -> dict:
+        """Plain JSON (lists and ints), as kept in the workspace settings and its file."""
+        return {"required": [list(e) for e in sorted(self.required)],
+                "forbidden": [list(e) for e in sorted(self.forbidden)],
+                "tiers": [list(t) for t in self.tiers],
+                "forbidden_within": sorted(self.forbidden_within),
+                "next_tier_only": sorted(self.next_tier_only)}
+
+    @classmethod
+    def from_json(cls, doc: object) -> Knowledge:
+        """Read `to_json`'s output back; None means no knowledge; anything malformed (a damaged
+        or hand-edited workspace file) is a DiscoveryError, never a TypeError."""
+        if doc is None:
+            return cls()
+        bad = DiscoveryError("The background knowledge saved in this workspace is damaged.",
+                             hint="Clear it on the Discover page and draw it again.")
+        if not isinstance(doc, Mapping):
+            raise bad
+
+        def names(value: object) -> tuple[str, ...]:
+            if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
+                raise bad
+            return tuple(value)
+
+        def edges(key: str) -> frozenset[Edge]:
+            value = doc.get(key) or []
+            if not isinstance(value, list):
+                raise bad
+            out = [names(e) for e in value]
+            if any(len(e) != 2 for e in out):
+                raise bad
+            return frozenset((a, b) for a, b in out)
+
+        def flags(key: str) -> frozenset[int]:
+            value = doc.get(key) or []
+            if not isinstance(value, list) or not all(
+                    isinstance(i, int) and not isinstance(i, bool) for i in value):
+                raise bad
+            return frozenset(value)
+
+        tiers = doc.get("tiers") or []
+        if not isinstance(tiers, list):
+            raise bad
+        return cls(edges("required"), edges("forbidden"), tuple(names(t) for t in tiers),
+                   forbidden_within=flags("forbidden_within"),
+                   next_tier_only=flags("next_tier_only"))
+
+    def restricted(self, variables: Iterable[str]) -> Knowledge:
+        """Only the statements about `variables` (the ones chosen for a run); tier flags follow
+        their tiers, a tier left empty is dropped."""
+        keep = set(variables)
+        kept = [i for i, t in enumerate(self.tiers) if any(n in keep for n in t)]
+        index = {old: new for new, old in enumerate(kept)}
+        return Knowledge(
+            frozenset(e for e in self.required if set(e) <= keep),
+            frozenset(e for e in self.forbidden if set(e) <= keep),
+            tuple(tuple(n for n in self.tiers[i] if n in keep) for i in kept),
+            forbidden_within=frozenset(index[i] for i in self.forbidden_within if i in index),
+            next_tier_only=frozenset(index[i] for i in self.next_tier_only if i in index))
+
+    def with_edge(self, a: str, b: str, kind: str) -> Knowledge:
+        """a → b made required or forbidden (replacing what was said of a → b before); raises
+        DiscoveryError when that contradicts the rest (a tier, a cycle of required edges)."""
+        required = self.required - {(a, b)}
+        forbidden = self.forbidden - {(a, b)}
+        if kind == "required":
+            required |= {(a, b)}
+        elif kind == "forbidden":
+            forbidden |= {(a, b)}
+        else:
+            raise DiscoveryError(f"Unknown kind of knowledge '{kind}'.")
+        return replace(self, required=required, forbidden=forbidden)
+
+    def without_edges(self, required: Iterable[Edge] = (), forbidden: Iterable[Edge] = ()
+                      ) -> Knowledge:
+        return replace(self, required=self.required - {tuple(e) for e in required},
+                       forbidden=self.forbidden - {tuple(e) for e in forbidden})
+
+    def with_tier(self, node: str, tier: int | None) -> Knowledge:
+        """`node` moved to tier `tier` (0-based; len(tiers) opens a new last tier; None takes it
+        out of every tier). Flags stay with their tiers; a tier left empty is dropped."""
+        tiers = [[n for n in t if n != node] for t in self.tiers]
+        if tier is not None:
+            if not 0 <= tier <= len(tiers):
+                raise DiscoveryError(f"There is no tier {tier + 1}.")
+            if tier == len(tiers):
+                tiers.append([])
+            tiers[tier].append(node)
+        return replace(self, tiers=tuple(tuple(t) for t in tiers))
+
     # ---- queries ----------------------------------------------------------------------------
+    def with_forbidden(self, extra: Iterable[Edge]) -> Knowledge:
+        """The same knowledge with more forbidden edges (tiers and their flags kept)."""
+        return replace(self, forbidden=self.forbidden | frozenset(extra))
+
     @property
     def is_empty(self) -> bool:
         return not (self.required or self.forbidden or self.tiers)
@@ -103,7 +214,10 @@ class Knowledge:
         if (a, b) in self.forbidden:
             return True
         ta, tb = self._tier_of.get(a), self._tier_of.get(b)
-        return ta is not None and tb is not None and ta > tb
+        if ta is None or tb is None:
+            return False
+        return (ta > tb or (ta == tb and ta in self.forbidden_within)
+                or (tb > ta + 1 and ta in self.next_tier_only))
 
     def is_required(self, a: str, b: str) -> bool:
         return (a, b) in self.required
@@ -135,6 +249,10 @@ class Knowledge:
             parts.append(f"{len(self.forbidden)} forbidden")
         if self.tiers:
             parts.append(f"{len(self.tiers)} tiers")
+        if self.forbidden_within:
+            parts.append(f"{len(self.forbidden_within)} with no edges inside")
+        if self.next_tier_only:
+            parts.append(f"{len(self.next_tier_only)} causing only the next tier")
         return ", ".join(parts)
 
     # ---- library formats --------------------------------------------------------------------
@@ -155,6 +273,9 @@ class Knowledge:
         for name, t in self._tier_of.items():
             if name in by_name:
                 bk.add_node_to_tier(by_name[name], t)
+        if self.forbidden_within or self.next_tier_only:   # flags causal-learn's tiers lack
+            for a, b in sorted(self.forbidden_edges([n for n in by_name if n in self._tier_of])):
+                bk.add_forbidden_by_node(by_name[a], by_name[b])
         return bk
 
     def to_pgmpy(self, names: Sequence[str]):

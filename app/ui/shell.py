@@ -30,7 +30,11 @@ def apply_share_link() -> None:
             if payload.sample not in {s.name for s in list_samples()}:
                 raise ShareLinkError(f"The share link names an unknown sample '{payload.sample}'.")
             state.load_sample(payload.sample)
-        state.push(payload.apply_to(state.workspace()), "open share link")
+        ws = payload.apply_to(state.workspace())
+        if payload.extra.get("knowledge"):   # background knowledge drawn on Discover
+            from app.discovery.knowledge_view import with_shared_knowledge
+            ws = with_shared_knowledge(ws, payload.extra)
+        state.push(ws, "open share link")
         state.flash("Opened the graph from the share link.", "success")
     except Exception as err:  # noqa: BLE001 - shown to the user, workspace untouched
         show_error(err if isinstance(err, ShareLinkError) else
@@ -85,7 +89,12 @@ def sidebar() -> None:
             with st.expander("Share link", icon=":material/link:"):
                 st.caption("Opens this graph (and the sample, if one is loaded) for anyone "
                            "running Causal Canvas.")
-                st.code(share_url(encode_share(ws.graph, sample=sample, settings=ws.settings)),
+                extra = None
+                if ws.settings.get("knowledge"):     # background knowledge drawn on Discover
+                    from app.discovery.knowledge_view import share_extra
+                    extra = share_extra(ws)
+                st.code(share_url(encode_share(ws.graph, sample=sample, extra=extra,
+                                               settings=ws.settings)),
                         language=None,
                         wrap_lines=True)
         st.toggle("Presenter mode", key=PRESENTER,

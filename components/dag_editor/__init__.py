@@ -277,3 +277,94 @@ def dag_editor(graph: CausalGraph, *, on_events: Callable[[list[dict]], EditorNo
                           high_contrast=high_contrast, ack=inbox.seen, notice=notice)
     _EDITOR(key=key, data=data, height="content",
             on_edit_change=lambda: _receive(key, on_events, lock))
+
+
+# ---- the knowledge canvas: the same editor in "knowledge" mode ------------------------------
+REQUIRED_STYLE = {"color": {"color": "#111827", "highlight": "#111827", "hover": "#111827"},
+                  "width": 4.5, "arrows": {"to": {"enabled": True, "scaleFactor": 0.8}}}
+FORBIDDEN_STYLE = {"color": {"color": "#dc2626", "highlight": "#b91c1c", "hover": "#b91c1c"},
+                   "width": 2, "dashes": [7, 5], "arrows": {"to": {"enabled": True, "scaleFactor": 0.7}}}
+KNOWLEDGE_LEGEND = [("k_required", "required edge (always in the result)",
+                     {"color": "#111827"}),
+                    ("k_forbidden", "forbidden edge, crossed (never in the result)",
+                     {"color": "#dc2626", "dashes": True})]
+
+
+def _passes_a_node(a: str, b: str, positions: Mapping[str, tuple[float, float]],
+                   clearance: float = 42.0) -> bool:
+    """True when the straight segment a–b runs within `clearance` of a third variable."""
+    (ax, ay), (bx, by) = positions[a], positions[b]
+    dx, dy = bx - ax, by - ay
+    length2 = dx * dx + dy * dy or 1.0
+    for n, (x, y) in positions.items():
+        if n in (a, b):
+            continue
+        t = max(0.0, min(1.0, ((x - ax) * dx + (y - ay) * dy) / length2))
+        if (ax + t * dx - x) ** 2 + (ay + t * dy - y) ** 2 < clearance ** 2:
+            return True
+    return False
+
+
+def _knowledge_edge(kind: str, a: str, b: str, bend: bool) -> dict:
+    style = REQUIRED_STYLE if kind == "kr" else FORBIDDEN_STYLE
+    # an edge that would run through a third variable bends around it
+    smooth = ({"enabled": True, "type": "curvedCW", "roundness": 0.3} if bend
+              else {"enabled": False})
+    return {**json.loads(json.dumps(style)), "from": a, "to": b, "kind": kind, "smooth": smooth}
+
+
+def knowledge_payload(drawing, *, assets: Mapping[str, str], key: str, height: int = 480,
+                      history: Mapping[str, Any] | None = None,
+                      ack: Mapping[str, int] | None = None, notice: dict | None = None) -> dict:
+    """What editor.js needs to draw a KnowledgeDrawing (app.discovery.knowledge_view)."""
+    g = CausalGraph(nodes=drawing.variables, positions=dict(drawing.positions))
+    data = network_data(g, stretch=False)
+    nodes = []
+    for item in data.nodes:
+        name = item["name"]
+        node = {k: v for k, v in item.items() if k not in ("id", "name", "title")}
+        x, y = drawing.positions[name]
+        node.update(id=name, roles=[], x=x, y=y)
+        nodes.append(_keep_colour_on_hover(node))
+    edges = [_knowledge_edge(kind, a, b, _passes_a_node(a, b, drawing.positions))
+             for kind, pairs in (("kr", drawing.required), ("kf", drawing.forbidden))
+             for a, b in pairs]
+    digest = hashlib.sha256(json.dumps([nodes, edges, [b.__dict__ for b in drawing.bands]],
+                                       sort_keys=True, default=str).encode()).hexdigest()[:16]
+    legend = [*data.legend, *KNOWLEDGE_LEGEND]
+    templates = _templates(False)
+    templates = {**templates, "edges": {**templates["edges"],
+                                        "required": _knowledge_edge("kr", "", "", False),
+                                        "forbidden": _knowledge_edge("kf", "", "", False)}}
+    return {
+        "key": key, "assets": dict(assets),
+        "graph": {"hash": digest, "style": "knowledge", "nodes": nodes, "edges": edges},
+        "legend": legend, "legend_html": legend_html(legend)
+        + '<span style="white-space:nowrap">▭ band: a tier (earlier tiers above; nothing '
+          'causes a variable in an earlier band)</span>',
+        "templates": templates, "ack": dict(ack or {}), "notice": notice,
+        "history": dict(history or {}),
+        "options": {"height": int(height), "roles": list(ROLES),
+                    "vis": json.loads(network_options(False)),
+                    "knowledge": {
+                        "bands": [{"label": b.label, "y0": b.y0, "y1": b.y1, "tier": b.tier}
+                                  for b in drawing.bands],
+                        "tiers": drawing.n_tiers,
+                        "tier_of": sorted(drawing.tier_of.items()),
+                        "within": sorted(drawing.forbidden_within)}},
+    }
+
+
+def knowledge_editor(drawing, *, on_events: Callable[[list[dict]], EditorNotice | None],
+                     key: str = "knowledge_editor", height: int = 480,
+                     history: Mapping[str, Any] | None = None,
+                     lock: AbstractContextManager | None = None) -> None:
+    """Draw background knowledge (a KnowledgeDrawing) on the editing canvas in knowledge mode:
+    the toolbar switches between moving, "Draw: required" and "Draw: forbidden"; the node card
+    sets a variable's tier. Events go to `on_events` exactly as for dag_editor."""
+    inbox = _inbox(key)
+    notice, inbox.notice = inbox.notice, None
+    data = knowledge_payload(drawing, assets=_asset_urls(), key=key, height=height,
+                             history=history, ack=inbox.seen, notice=notice)
+    _EDITOR(key=key, data=data, height="content",
+            on_edit_change=lambda: _receive(key, on_events, lock))

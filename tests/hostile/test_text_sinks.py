@@ -71,7 +71,7 @@ _ALLOW = {
         ("pages/analyse.py", "i", "m", "n_open"),
         ("pages/counterfactual.py", "i"),
         ("pages/data.py", "MAX_CHARTS"),
-        ("pages/discover.py", "n_boot", "d", "t", "i", "t_diff.shd", "diff.shd"),
+        ("pages/discover.py", "n_boot", "d", "t", "t_diff.shd", "diff.shd"),
         ("pages/home.py", "s.columns"),
         ("pages/learn.py",
          "progress.summary({s: (i.number, bool(i.error)) for s, i in infos.items()})"),

@@ -47,3 +47,13 @@ def test_regime_column_compares_the_classes_without_a_traceback():
     assert "Undecided edges, observational rows" in labels
     said = shown(" ".join(str(i.value) for i in at.info))
     assert "Observational rows alone leave" in said and f"regime column {regime}" in said
+
+
+def test_pairs_of_experiments_on_request():
+    at = open_page("pages/discover.py", sample="asia")
+    toggle = next(t for t in at.toggle if t.key.startswith("disc_exp_pairs:"))
+    assert not any("Two experiments, on" in str(i.value) for i in at.info)   # not computed yet
+    toggle.set_value(True).run()
+    assert_no_exception(at)
+    said = shown(" ".join(str(i.value) for i in at.info))
+    assert "Two experiments, on" in said and "The best single experiment" in said

@@ -202,7 +202,7 @@ def test_progress_is_kept_and_shown():
     at = lesson("08_seeing_doing_counterfactual")
     for ex_id, value in (("doing", "0.8"), ("seeing", "Larger"), ("unit", "1.9")):
         answer(at, key("08_seeing_doing_counterfactual", ex_id), value)
-    assert any("1 of 8 lessons done" in shown(c.value) and "✓ 8" in shown(c.value) for c in at.caption)
+    assert any("1 of 9 lessons done" in shown(c.value) and "✓ 8" in shown(c.value) for c in at.caption)
 
 
 def test_practice_scores_the_first_answer_and_new_exercise_moves_on():

@@ -1,4 +1,4 @@
-"""Lesson content files: the eight built-in lessons load, and every kind of mistake in a
+"""Lesson content files: the nine built-in lessons load, and every kind of mistake in a
 lesson's files becomes a LessonError naming the file (and line) instead of a broken page."""
 from __future__ import annotations
 
@@ -72,10 +72,10 @@ def error_of(slug: str) -> str:
 
 
 # ---- the built-in lessons ------------------------------------------------------------------
-def test_eight_builtin_lessons_are_listed_in_order_without_errors(monkeypatch):
+def test_nine_builtin_lessons_are_listed_in_order_without_errors(monkeypatch):
     monkeypatch.delenv(ENV_VAR, raising=False)
     infos = list_lessons()
-    assert [i.number for i in infos] == list(range(1, 9))
+    assert [i.number for i in infos] == list(range(1, 10))
     assert all(i.error is None for i in infos), [i.error for i in infos if i.error]
     assert all(i.title and i.summary for i in infos)
 
@@ -247,7 +247,7 @@ def test_badly_named_folder_and_missing_root_are_listed_with_advice(tmp_path, mo
     errors = [i.error for i in list_lessons() if i.error]
     assert any("needs a name like '09_my_lesson'" in e for e in errors)
     assert any("does not exist" in e for e in errors)
-    assert sum(i.error is None for i in list_lessons()) == 8   # the built-in ones still work
+    assert sum(i.error is None for i in list_lessons()) == 9   # the built-in ones still work
 
 
 def test_unknown_lesson_name_is_a_lesson_error():

@@ -6,7 +6,14 @@ import pandas as pd
 import streamlit as st
 
 from app.charts.experiments import ranking_chart
-from app.discovery.experiments import ClassShrink, ExperimentPlan, class_shrink, plan_experiments
+from app.discovery.experiments import (
+    ClassShrink,
+    ExperimentPlan,
+    PairPlan,
+    class_shrink,
+    plan_experiments,
+    plan_pairs,
+)
 from app.discovery.result import DiscoveryResult
 from app.discovery.view import Drawing
 from app.errors import DiscoveryError
@@ -20,6 +27,11 @@ TOP = 15
 @st.cache_data(max_entries=16, show_spinner="Ranking the experiments…")
 def _plan(key: str, _result: DiscoveryResult) -> ExperimentPlan:
     return plan_experiments(_result)
+
+
+@st.cache_data(max_entries=16, show_spinner="Ranking pairs of experiments…")
+def _pairs(key: str, _result: DiscoveryResult, _singles: ExperimentPlan) -> PairPlan:
+    return plan_pairs(_result, _singles)
 
 
 @st.cache_data(max_entries=8, show_spinner="Learning with the experimental rows…")
@@ -125,3 +137,34 @@ def _ranking(result: DiscoveryResult, drawing: Drawing, key: str) -> None:
     with st.expander("All candidates"):
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={"on average": st.column_config.NumberColumn(format="%.2f")})
+    _pair_ranking(result, plan, key)
+
+
+def _pair_ranking(result: DiscoveryResult, plan: ExperimentPlan, key: str) -> None:
+    """Two experiments (one on each of two variables), ranked the same way, beside the best one."""
+    if len(plan.scores) < 2:
+        return
+    with st.expander("Two experiments instead of one?"):
+        if not st.toggle("Rank pairs of experiments", key=f"disc_exp_pairs:{key}",
+                         help="Each pair is two experiments: one setting the first variable, "
+                         "one setting the second. It can take a few seconds on large graphs."):
+            st.caption("Turn on to rank pairs: how many undecided edges two experiments orient "
+                       "together, at least and on average.")
+            return
+        pairs = _pairs(key + repr(sorted(result.edges)), result, plan)
+        for note in pairs.notes:
+            st.caption(f":material/info: {md(note)}")
+        if pairs.best is None:
+            st.caption("No pair could be ranked within the limits.")
+            return
+        single = plan.best
+        st.info(md(pairs.sentence()) + " " + md(
+            f"The best single experiment ({single.target}) orients at least {single.worst}."),
+            icon=":material/science:")
+        rows = [{"experiments on": f"{a} and {b}", "at least": s.worst, "on average": s.expected,
+                 "at most": s.best} for s in pairs.scores[:TOP] for a, b in [s.targets]]
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch",
+                     column_config={"on average": st.column_config.NumberColumn(format="%.2f")})
+        st.caption("Undecided edges oriented by the two experiments together, whichever graph "
+                   "of the class is true (at least), on average over its graphs taken as "
+                   "equally likely, and at most. Best pair first.")

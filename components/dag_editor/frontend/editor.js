@@ -23,6 +23,10 @@ const HINTS = {
            ["Del", "delete"], ["Ctrl+Z", "undo"]],
   edge: [["Drag", "from one variable to another (or click both) to draw an arrow"], ["Esc", "back to moving"]],
   bidirected: [["Drag", "between two variables to mark a latent common cause ↔"], ["Esc", "back to moving"]],
+  kselect: [["Click", "a variable: set its tier"], ["Click", "an edge: change or delete it"],
+            ["Shift-drag", "from a variable: required edge"], ["Del", "delete"], ["Ctrl+Z", "undo"]],
+  required: [["Drag", "from a cause to its effect: that edge is required (always in the result)"], ["Esc", "back to selecting"]],
+  forbidden: [["Drag", "from one variable to another: that edge is forbidden (never in the result)"], ["Esc", "back to selecting"]],
 };
 
 import { fitDrawing, openCircles } from "./view.js";
@@ -83,7 +87,10 @@ const pair = (a, b) => (a <= b ? [a, b] : [b, a]);
 /* Edge kinds from app.drawing: "d" a → b, "b" a ↔ b, and a PDAG's or PAG's marks: "u" a — b
    (direction undecided), "c" an edge with a circle mark (o: either mark). The delete event
    lists each kind under its own key. */
-const KIND_KEY = { d: "edges", b: "bidirected", u: "undirected", c: "circle" };
+const KIND_KEY = { d: "edges", b: "bidirected", u: "undirected", c: "circle", kr: "required", kf: "forbidden" };
+/* The knowledge canvas (options.knowledge) draws background knowledge instead of a graph:
+   "kr" a required edge (bold arrow), "kf" a forbidden edge (red, dashed, crossed by ×). */
+const KNOWLEDGE_KINDS = { kr: "required", kf: "forbidden" };
 const symmetric = (kind) => kind === "b" || kind === "u";
 /* Which ends of a drawn edge carry a mark, and which: "arrow", "circle" or null.
    vis-network takes `arrows` as a string ("to,from") or per end ({to: {enabled, type}}). */
@@ -151,7 +158,8 @@ class DagEditor {
     this.deleteBtn = btn("Delete", "Delete the selection (Del)", () => this.deleteSelection(), { class: "cc-btn cc-danger" });
     this.undoBtn = btn("↶ Undo", "Undo (Ctrl+Z)", () => this.emit({ type: "undo" }));
     this.redoBtn = btn("↷ Redo", "Redo (Ctrl+Shift+Z)", () => this.emit({ type: "redo" }));
-    const toolbar = el("div", { class: "cc-toolbar", role: "toolbar", "aria-label": "Graph editing tools" },
+    this.button = btn;
+    const toolbar = this.toolbar = el("div", { class: "cc-toolbar", role: "toolbar", "aria-label": "Graph editing tools" },
       el("div", { class: "cc-group" }, Object.values(this.modeButtons)),
       el("div", { class: "cc-group" }, this.addBtn, this.deleteBtn),
       el("div", { class: "cc-group" }, this.undoBtn, this.redoBtn),
@@ -212,7 +220,8 @@ class DagEditor {
       this.canvasWidth = 0;
       this.resizeObserver = new ResizeObserver(() => {
         const w = this.netEl.clientWidth;
-        if (this.canvasWidth && w > 0 && Math.abs(w - this.canvasWidth) > 40) this.fit(false);
+        if (w > 0 && this.needsFit) this.fit(false);
+        else if (this.canvasWidth && w > 0 && Math.abs(w - this.canvasWidth) > 40) this.fit(false);
         if (w > 0) this.canvasWidth = w;
       });
       this.resizeObserver.observe(this.netEl);
@@ -283,6 +292,7 @@ class DagEditor {
       return;
     }
     if (this.data !== data) return; // a newer render arrived while loading
+    if (data.options.knowledge) this.enterKnowledgeMode(data.options.knowledge);
     const acked = (data.ack && data.ack[this.nonce]) || 0;
     this.note("receive", data.graph.hash, data.graph.nodes.length, acked, this.outbox.map((e) => e.seq).join(","),
               data.notice ? data.notice.text.slice(0, 80) : "");
@@ -300,7 +310,7 @@ class DagEditor {
       if (this.sameWidth(v)) this.network.moveTo({ position: v.position, scale: v.scale, animation: false });
       else this.fit(false);
       this.restoredView = null;
-    } else if (first || this.mostlyNew(before)) this.fit(false);
+    } else if (first || this.mostlyNew(before) || this.layoutChanged()) this.fit(false);
     if (this.fitOnSeq !== null && this.acked >= this.fitOnSeq) { this.fitOnSeq = null; this.fit(true); }
     const notice = data.notice;
     if (notice && notice.id !== this.lastNotice) {
@@ -354,7 +364,7 @@ class DagEditor {
   }
 
   styledEdge(kind, a, b) {
-    const t = this.data.templates.edges[kind === "b" ? "bidirected" : "directed"];
+    const t = this.data.templates.edges[kind === "b" ? "bidirected" : KNOWLEDGE_KINDS[kind] || "directed"];
     // until Python answers with the routed drawing: arrows straight, ↔ an arc (the templates)
     return { ...JSON.parse(JSON.stringify(t)), id: edgeId(kind, a, b), kind, from: a, to: b };
   }
@@ -444,6 +454,14 @@ class DagEditor {
         }
         break;
       }
+      case "add_knowledge": {
+        const kind = ev.kind === "forbidden" ? "kf" : "kr";
+        if (m.nodes.has(ev.source) && m.nodes.has(ev.target) && ev.source !== ev.target) {
+          m.edges.delete(edgeId(kind === "kf" ? "kr" : "kf", ev.source, ev.target));
+          m.edges.set(edgeId(kind, ev.source, ev.target), this.styledEdge(kind, ev.source, ev.target));
+        }
+        break;
+      }
       case "move":
         for (const [name, p] of Object.entries(ev.positions)) {
           const n = m.nodes.get(name);
@@ -463,6 +481,8 @@ class DagEditor {
           m.edges.delete(edgeId("c", a, b));
           m.edges.delete(edgeId("c", b, a));
         }
+        for (const [a, b] of ev.required || []) m.edges.delete(edgeId("kr", a, b));
+        for (const [a, b] of ev.forbidden || []) m.edges.delete(edgeId("kf", a, b));
         for (const name of ev.nodes || []) { m.nodes.delete(name); dropIncident(name); }
         break;
       default:
@@ -481,7 +501,9 @@ class DagEditor {
   }
 
   edgeTip(e) {
-    const text = e.kind === "b" ? `${e.from} ↔ ${e.to}: an unmeasured common cause`
+    const text = e.kind === "kr" ? `${e.from} → ${e.to}: required (always in the result)`
+      : e.kind === "kf" ? `${e.from} → ${e.to}: forbidden (never in the result)`
+      : e.kind === "b" ? `${e.from} ↔ ${e.to}: an unmeasured common cause`
       : e.kind === "u" ? `${e.from} — ${e.to}: adjacent, direction undecided`
         : e.kind === "c" ? `${this.markText(e)}: o is either mark (undecided)`
           : `${e.from} → ${e.to}: ${e.from} causes ${e.to}`;
@@ -589,7 +611,7 @@ class DagEditor {
     this.mode = mode;
     this.cancelLink();
     for (const [m, b] of Object.entries(this.modeButtons)) b.setAttribute("aria-pressed", String(m === mode));
-    this.stage.classList.toggle("cc-mode-edge", mode === "edge");
+    this.stage.classList.toggle("cc-mode-edge", mode === "edge" || mode === "required" || mode === "forbidden");
     this.stage.classList.toggle("cc-mode-bidirected", mode === "bidirected");
     this.updateStatus();
   }
@@ -607,12 +629,18 @@ class DagEditor {
 
   fit(animate) {
     if (!this.network || !this.nodes.length) return;
+    // a hidden canvas (a closed expander) has no size: fit once it is shown
+    if (!this.netEl.clientWidth || !this.netEl.clientHeight) { this.needsFit = true; return; }
+    this.needsFit = false;
+    if (this.knowledgeMode && this.kopts.bands.length) { this.fitBands(animate); return; }
     fitDrawing(this.network, this.netEl, { maxZoom: 1.3, animation: animate ? { duration: 250, easingFunction: "easeInOutQuad" } : false });
   }
 
   selectionEvent() {
     const sel = this.network.getSelection();
-    const ev = { type: "delete", nodes: sel.nodes.filter((n) => this.view.nodes.has(n)), edges: [], bidirected: [] };
+    // the knowledge canvas's variables are the data's: only its edges can be deleted
+    const nodes = this.knowledgeMode ? [] : sel.nodes.filter((n) => this.view.nodes.has(n));
+    const ev = { type: "delete", nodes, edges: [], bidirected: [] };
     for (const id of sel.edges) {
       const [kind, a, b] = JSON.parse(id);
       const key = KIND_KEY[kind] || "edges";
@@ -641,7 +669,8 @@ class DagEditor {
 
   addEdge(kind, a, b) {
     if (a === b) return;
-    if (kind === "b") this.emit({ type: "add_bidirected", source: a, target: b });
+    if (KNOWLEDGE_KINDS[kind]) this.emit({ type: "add_knowledge", kind: KNOWLEDGE_KINDS[kind], source: a, target: b });
+    else if (kind === "b") this.emit({ type: "add_bidirected", source: a, target: b });
     else this.emit({ type: "add_edge", source: a, target: b });
   }
 
@@ -743,6 +772,7 @@ class DagEditor {
   bindNetwork() {
     const net = this.network;
     net.on("doubleClick", (p) => {
+      if (this.knowledgeMode) return;     // the variables are the data's: nothing to add or rename
       if (p.nodes.length) this.startRename(p.nodes[0]);
       else if (!p.edges.length) this.startAddAt(p.pointer.DOM, p.pointer.canvas);
     });
@@ -769,8 +799,10 @@ class DagEditor {
     net.on("click", (p) => {
       if (!p.nodes.length && !p.edges.length) this.pendingFrom = null;
     });
+    net.on("beforeDrawing", (ctx) => { if (this.knowledgeMode) this.drawBands(ctx); });
     net.on("afterDrawing", (ctx) => {
       openCircles(net, ctx);
+      if (this.knowledgeMode) this.drawCrosses(ctx);
       this.drawLink(ctx);
       // remember the view while the canvas is on screen (a detached one reports nonsense)
       if (this.netEl.isConnected && this.netEl.clientWidth > 0) {
@@ -803,7 +835,8 @@ class DagEditor {
       if (node === undefined || !linking) return;
       e.stopPropagation();
       e.preventDefault();
-      const kind = this.mode === "bidirected" || (this.mode === "select" && e.altKey) ? "b" : "d";
+      const kind = this.knowledgeMode ? (this.mode === "forbidden" ? "kf" : "kr")
+        : this.mode === "bidirected" || (this.mode === "select" && e.altKey) ? "b" : "d";
       this.link = { from: node, kind, to: p, start: p, moved: false };
       try { this.stage.setPointerCapture(e.pointerId); } catch (err) { /* older browsers */ }
       return;
@@ -843,7 +876,7 @@ class DagEditor {
     const target = this.network.getNodeAt(p);
     if (link.moved) {
       if (target !== undefined && target !== link.from) this.addEdge(link.kind, link.from, target);
-      else this.showBanner("info", `Release the ${link.kind === "b" ? "↔" : "arrow"} on another variable to connect it to ${link.from}.`);
+      else this.showBanner("info", `Release the ${link.kind === "b" ? "↔" : KNOWLEDGE_KINDS[link.kind] ? `${KNOWLEDGE_KINDS[link.kind]} edge` : "arrow"} on another variable to connect it to ${link.from}.`);
       this.pendingFrom = null;
     } else if (this.pendingFrom !== null && this.pendingFrom.node !== link.from) {
       this.addEdge(this.pendingFrom.kind, this.pendingFrom.node, link.from);
@@ -873,7 +906,8 @@ class DagEditor {
     }
     if (!(link && link.moved) && !pending) return;
     ctx.save();
-    const color = (link ? link.kind : pending.kind) === "b" ? "#7c3aed" : "#2563eb";
+    const linkKind = link ? link.kind : pending.kind;
+    const color = { b: "#7c3aed", kr: "#111827", kf: "#dc2626" }[linkKind] || "#2563eb";
     if (pending && this.view.nodes.has(pending.node)) {
       const box = this.network.getBoundingBox(pending.node);
       ctx.strokeStyle = color;
@@ -887,7 +921,7 @@ class DagEditor {
       ctx.strokeStyle = color;
       ctx.fillStyle = color;
       ctx.lineWidth = 2.5;
-      ctx.setLineDash(link.kind === "b" ? [6, 6] : []);
+      ctx.setLineDash(link.kind === "b" || link.kind === "kf" ? [6, 6] : []);
       ctx.beginPath();
       ctx.moveTo(a.x, a.y);
       ctx.lineTo(b.x, b.y);
@@ -941,10 +975,13 @@ class DagEditor {
     card.replaceChildren();
     if (!nodes.length && !edges.length) {
       card.append(el("h4", { text: "Selection" }),
-        el("div", { class: "cc-note", text: "Click a variable or an arrow to edit it here." }));
+        el("div", { class: "cc-note", text: this.knowledgeMode
+          ? "Click a variable to set its tier, or an edge to change it."
+          : "Click a variable or an arrow to edit it here." }));
       return;
     }
     const button = (label, title, onclick, cls = "cc-btn") => el("button", { class: cls, type: "button", title, onclick }, label);
+    if (this.knowledgeMode && this.knowledgeCard(card, nodes, edges, button)) return;
     if (nodes.length === 1 && !edges.length) {
       const name = nodes[0];
       const node = this.view.nodes.get(name);
@@ -1031,14 +1068,164 @@ class DagEditor {
   }
 
   updateStatus() {
-    const hints = HINTS[this.mode] || HINTS.select;
+    const hints = HINTS[this.knowledgeMode && this.mode === "select" ? "kselect" : this.mode] || HINTS.select;
     this.statusHint.replaceChildren(...hints.flatMap(([k, t], i) => [i ? " · " : "", el("kbd", { text: k }), ` ${t}`]));
     const count = { d: 0, b: 0, u: 0, c: 0 };
     for (const e of this.view.edges.values()) count[e.kind] = (count[e.kind] || 0) + 1;
     const { d, b, u, c } = count;
     const saving = this.outbox.length ? " · saving…" : "";
     const n = this.view.nodes.size;
+    if (this.knowledgeMode) {
+      const { kr = 0, kf = 0 } = count;
+      this.statusCount.textContent = `${n} variable${n === 1 ? "" : "s"} · ${kr} required · ${kf} forbidden${saving}`;
+      return;
+    }
     this.statusCount.textContent = `${n} variable${n === 1 ? "" : "s"} · ${d} arrow${d === 1 ? "" : "s"}${b ? ` · ${b} ↔` : ""}${u ? ` · ${u} —` : ""}${c ? ` · ${c} o` : ""}${saving}`;
+  }
+
+  /* ---------- the knowledge canvas ---------- */
+  enterKnowledgeMode(k) {
+    this.kopts = { ...k, tierOf: new Map(k.tier_of) };
+    if (this.knowledgeMode) return;
+    this.knowledgeMode = true;
+    const btn = this.button;
+    this.modeButtons = {
+      select: btn("✥ Select", "Select a variable (to set its tier) or an edge (Esc)", () => this.setMode("select"), { "data-mode": "select" }),
+      required: btn("Draw: required", "Drag from a cause to its effect: this edge must be in the result", () => this.setMode("required"), { "data-mode": "required" }),
+      forbidden: btn("Draw: forbidden", "Drag from one variable to another: this edge must never be in the result", () => this.setMode("forbidden"), { "data-mode": "forbidden" }),
+    };
+    this.toolbar.setAttribute("aria-label", "Background knowledge tools");
+    this.toolbar.replaceChildren(
+      el("div", { class: "cc-group" }, Object.values(this.modeButtons)),
+      el("div", { class: "cc-group" }, this.deleteBtn),
+      el("div", { class: "cc-group" }, this.undoBtn, this.redoBtn),
+      el("div", { class: "cc-group" }, btn("Fit", "Fit the whole drawing in view", () => this.fit(true))));
+    this.root.setAttribute("aria-label", "Background knowledge canvas. Choose Draw: required or Draw: forbidden, then drag from one variable to another.");
+    this.emptyEl.replaceChildren(el("div", { text: "Choose the variables above; they appear here." }));
+    this.network.setOptions({ interaction: { dragNodes: false } });
+    this.setMode(this.modeButtons[this.mode] ? this.mode : "select");
+  }
+
+  /* The knowledge canvas places the variables by tier: a new set of bands is a new layout. */
+  layoutChanged() {
+    if (!this.knowledgeMode) return false;
+    const sig = JSON.stringify(this.kopts.bands);
+    const changed = this.bandSig !== undefined && this.bandSig !== sig;
+    this.bandSig = sig;
+    return changed;
+  }
+
+  /* Fit the variables and their bands (labels included) in view. */
+  fitBands(animate) {
+    let x0 = Infinity; let x1 = -Infinity;
+    for (const id of this.network.body.nodeIndices) {
+      const b = this.network.getBoundingBox(id);
+      x0 = Math.min(x0, b.left); x1 = Math.max(x1, b.right);
+    }
+    const bands = this.kopts.bands;
+    const y0 = Math.min(...bands.map((b) => b.y0));
+    const y1 = Math.max(...bands.map((b) => b.y1));
+    x0 -= 90; x1 += 40;                 // room for the band labels at the left
+    const pad = 8;
+    const scale = Math.min(1.3, (this.netEl.clientWidth - 2 * pad) / Math.max(x1 - x0, 1),
+      (this.netEl.clientHeight - 2 * pad) / Math.max(y1 - y0, 1));
+    if (!(scale > 0)) return;
+    this.network.moveTo({ position: { x: (x0 + x1) / 2, y: (y0 + y1) / 2 }, scale,
+      animation: animate ? { duration: 250, easingFunction: "easeInOutQuad" } : false });
+  }
+
+  /* Tiers as horizontal bands behind the variables, labelled at the left of the view. */
+  drawBands(ctx) {
+    const bands = (this.kopts && this.kopts.bands) || [];
+    if (!bands.length) return;
+    const scale = this.network.getScale();
+    const a = this.network.DOMtoCanvas({ x: 0, y: 0 });
+    const b = this.network.DOMtoCanvas({ x: this.netEl.clientWidth || 600, y: this.netEl.clientHeight || 400 });
+    ctx.save();
+    bands.forEach((band, i) => {
+      ctx.fillStyle = band.tier === null ? "rgba(243, 244, 246, 0.9)" : i % 2 ? "rgba(224, 231, 255, 0.75)" : "rgba(219, 234, 254, 0.75)";
+      ctx.fillRect(a.x, band.y0, b.x - a.x, band.y1 - band.y0);
+      ctx.strokeStyle = "#93c5fd";
+      ctx.lineWidth = 1 / scale;
+      ctx.beginPath();
+      ctx.moveTo(a.x, band.y0); ctx.lineTo(b.x, band.y0);
+      ctx.moveTo(a.x, band.y1); ctx.lineTo(b.x, band.y1);
+      ctx.stroke();
+      ctx.fillStyle = "#1e3a8a";
+      ctx.font = `600 ${12 / scale}px system-ui, -apple-system, "Segoe UI", sans-serif`;
+      ctx.textBaseline = "top";
+      ctx.fillText(band.label, a.x + 8 / scale, band.y0 + 5 / scale);
+    });
+    ctx.restore();
+  }
+
+  /* A forbidden edge carries a × at its middle (on the curve when it bends). */
+  drawCrosses(ctx) {
+    const r = 7;
+    ctx.save();
+    ctx.lineCap = "round";
+    for (const [id, e] of this.view.edges) {
+      if (e.kind !== "kf") continue;
+      const be = this.network.body.edges[id];
+      if (!be || !be.from || !be.to) continue;
+      let x = (be.from.x + be.to.x) / 2;
+      let y = (be.from.y + be.to.y) / 2;
+      const smooth = be.options.smooth;
+      if (smooth && smooth.enabled && be.edgeType.getViaNode) {
+        const v = be.edgeType.getViaNode();
+        if (v && Number.isFinite(v.x)) { x = 0.25 * be.from.x + 0.5 * v.x + 0.25 * be.to.x; y = 0.25 * be.from.y + 0.5 * v.y + 0.25 * be.to.y; }
+      }
+      for (const [style, width] of [["#ffffff", 6], ["#dc2626", 3]]) {
+        ctx.strokeStyle = style;
+        ctx.lineWidth = width;
+        ctx.beginPath();
+        ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y + r);
+        ctx.moveTo(x + r, y - r); ctx.lineTo(x - r, y + r);
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
+  }
+
+  /* The card in knowledge mode: a variable's tier, or a required/forbidden edge. */
+  knowledgeCard(card, nodes, edges, button) {
+    if (nodes.length === 1 && !edges.length) {
+      const name = nodes[0];
+      const n = (this.kopts && this.kopts.tiers) || 0;
+      const current = this.kopts && this.kopts.tierOf.has(name) ? this.kopts.tierOf.get(name) : null;
+      const select = el("select", { "aria-label": `Tier of ${name}`, class: "cc-tier" });
+      select.append(el("option", { value: "", text: "No tier" }));
+      for (let i = 0; i <= n; i += 1) {
+        const label = i < n ? `Tier ${i + 1}${i === 0 ? " (earliest)" : ""}` : `New tier ${i + 1} (latest)`;
+        select.append(el("option", { value: String(i), text: label }));
+      }
+      select.value = current === null ? "" : String(current);
+      select.addEventListener("change", () => {
+        this.emit({ type: "set_tier", name, tier: select.value === "" ? null : Number(select.value) });
+        this.reselect = name;
+      });
+      card.append(el("h4", { text: "Variable" }), el("div", { class: "cc-title", text: name }),
+        el("h4", { text: "Tier", style: "margin-top:10px" }), select,
+        el("div", { class: "cc-note", text: "Tier 1 is the earliest: nothing in a later tier causes anything in an earlier one." }),
+        el("div", { class: "cc-row" },
+          button("Required from here", "Then click the effect", () => { this.setMode("required"); this.pendingFrom = { node: name, kind: "kr" }; this.network.redraw(); }),
+          button("Forbidden from here", "Then click the other variable", () => { this.setMode("forbidden"); this.pendingFrom = { node: name, kind: "kf" }; this.network.redraw(); })));
+      return true;
+    }
+    if (edges.length === 1 && !nodes.length) {
+      const [kind, a, b] = JSON.parse(edges[0]);
+      if (!KNOWLEDGE_KINDS[kind]) return false;
+      const required = kind === "kr";
+      card.append(el("h4", { text: required ? "Required edge" : "Forbidden edge" }),
+        el("div", { class: "cc-title", text: `${a} → ${b}` }),
+        el("div", { class: "cc-note", text: required ? `Every method's result has ${a} → ${b}.` : `No method's result has ${a} → ${b}.` }),
+        el("div", { class: "cc-row" },
+          button(required ? "Make forbidden" : "Make required", "Change what you know about this edge",
+            () => this.emit({ type: "add_knowledge", kind: required ? "forbidden" : "required", source: a, target: b })),
+          button("Delete", "Forget this statement", () => this.deleteSelection(), "cc-btn cc-danger")));
+      return true;
+    }
+    return false;
   }
 
   updateHistory() {
@@ -1231,7 +1418,7 @@ class DagEditor {
 
   /* ---------- for tests and benchmarks ---------- */
   summary() {
-    const out = { edges: [], bidirected: [], undirected: [], circle: [] };
+    const out = { edges: [], bidirected: [], undirected: [], circle: [], required: [], forbidden: [] };
     for (const e of this.view.edges.values()) out[KIND_KEY[e.kind] || "edges"].push([e.from, e.to]);
     return { nodes: [...this.view.nodes.keys()], ...out, pending: this.outbox.length, hash: this.truth.hash };
   }
