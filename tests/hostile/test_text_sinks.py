@@ -64,7 +64,7 @@ _ALLOW = {
          "store.class_info(*teacher_login()).students", "res.total", "students"),
         ("app/ui/views/estimate.py", "n_sims or default_simulations(target.method)",
          "ci_text(fast_est)", "fast_est.n_rows", "row.n", "ci_text(e)",
-         "ci", "fit.ar_text(scale)", "fit.sargan_df"),   # formatted interval bounds; a df
+         "fit.ar_text(scale)", "fit.sargan_df"),   # formatted interval bounds; a df
         ("app/ui/views/learn.py", "number", "n_hints", "lesson.number", "solved",
          "_seeds()[PRACTICE]", "level", "_progress().best_streak", "a", "c",
          "_progress().streak", "min(mem['hints'] + 1, n_hints)"),
