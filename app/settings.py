@@ -82,3 +82,9 @@ DISCOVERY_CI_CACHE = 200_000           # p-values one search keeps (then the cac
 
 # ---- storage --------------------------------------------------------------------------------
 SQLITE_BUSY_TIMEOUT_MS = 30_000        # how long a writer waits for the SQLite lock
+
+# ---- attribution: why did the outcome change (app.attribution) ------------------------------
+ATTRIBUTION_MAX_ROWS = 200_000         # rows of each dataset used (a larger one is sampled down)
+ATTRIBUTION_MAX_NODES = 60             # nodes upstream of the outcome (outcome included)
+ATTRIBUTION_EXACT_NODES = 12           # up to this many upstream nodes Shapley values are exact
+ATTRIBUTION_PERMUTATIONS = 200         # sampled permutations beyond that (seeded; error stated)
