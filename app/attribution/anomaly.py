@@ -139,7 +139,7 @@ def anomaly_attribution(graph: CausalGraph, outcome: str, df: pd.DataFrame, row:
     res = shapley(w, len(prep.order), exact_up_to=settings.ATTRIBUTION_EXACT_NODES,
                   permutations=permutations, seed=seed, progress=progress, cancel=cancel)
     score = res.full - res.empty
-    parts = sorted((NodeShare(name, val, val / score if score > 1e-12 else None, se)
+    parts = sorted((NodeShare(name, float(val), float(val / score) if score > 1e-12 else None, se)
                     for name, val, se in zip(prep.order, res.values, res.std_errors, strict=True)),
                    key=lambda p: -abs(p.value))
     sd = np.sqrt(fit.noise_var)

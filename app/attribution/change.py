@@ -54,7 +54,7 @@ class ChangeAttribution:
     outcome: str
     measure: str
     kind: str
-    before: float          # the outcome's mean before (measure "mean"), else its entropy-free 0
+    before: float          # the outcome's mean before and after (measure "mean"; 0 for "kl")
     after: float
     total: float           # v(all mechanisms replaced): the change to be explained
     parts: tuple[NodeShare, ...]   # largest |value| first
@@ -62,9 +62,6 @@ class ChangeAttribution:
     n_before: int
     n_after: int
     notes: tuple[str, ...] = ()
-
-    def ranked(self) -> list[NodeShare]:
-        return list(self.parts)
 
     def summary(self) -> str:
         """One sentence, in Markdown with names escaped, of what changed and who explains it."""
@@ -186,7 +183,7 @@ def distribution_change(graph: CausalGraph, outcome: str, old: pd.DataFrame, new
     res = shapley(v, len(prep.order), exact_up_to=settings.ATTRIBUTION_EXACT_NODES,
                   permutations=permutations, seed=seed, progress=progress, cancel=cancel)
     total = res.full - res.empty
-    parts = sorted((NodeShare(name, val, val / total if abs(total) > 1e-12 else None, se)
+    parts = sorted((NodeShare(name, float(val), float(val / total) if abs(total) > 1e-12 else None, se)
                     for name, val, se in zip(prep.order, res.values, res.std_errors, strict=True)),
                    key=lambda p: -abs(p.value))
     notes = [kinds_note(prep), *prep.notes]

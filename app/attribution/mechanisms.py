@@ -135,6 +135,11 @@ def _graph_part(graph: CausalGraph, outcome: str) -> list[str]:
         raise ModelError(f"Attribution replaces one mechanism per node of a causal DAG; this "
                          f"graph is a {KIND_NAMES[graph.kind]}.",
                          hint="Orient its undecided edges and remove ↔ edges first.")
+    if graph.bidirected:
+        pairs = ", ".join(f"{a} ↔ {b}" for a, b in sorted(graph.bidirected))
+        raise ModelError(f"The graph has hidden common causes ({pairs}): their mechanisms "
+                         "cannot be fitted, so they cannot be replaced one by one.",
+                         hint="Attribution needs a DAG without ↔ edges.")
     if outcome not in graph.nodes:
         raise ModelError(f"'{outcome}' is not a node of the graph.")
     names = upstream(graph, outcome)
