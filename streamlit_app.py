@@ -21,6 +21,7 @@ PAGES = [
     ("pages/intervene.py", "Intervene", ":material/tune:"),
     ("pages/counterfactual.py", "Counterfactual", ":material/call_split:"),
     ("pages/estimate.py", "Estimate", ":material/straighten:"),
+    ("pages/explain.py", "Explain", ":material/manage_search:"),
     ("pages/timeseries.py", "Time series", ":material/timeline:"),
     ("pages/learn.py", "Learn", ":material/school:"),
     ("pages/report.py", "Report", ":material/description:"),

@@ -164,6 +164,13 @@ def prepare(graph: CausalGraph, outcome: str, old: pd.DataFrame, new: pd.DataFra
         if len(part) < need:
             raise DataError(f"The {which} data has {len(part)} complete rows; "
                             f"attribution needs at least {need} (more than any node has parents).")
+    for (which, _), part in zip(parts, cleaned, strict=True):
+        fixed = [v for v in names if any(v in parents[c] for c in names) and part[v].nunique() < 2]
+        if fixed:
+            raise ModelError(f"{', '.join(map(repr, fixed))} takes one value only in the {which} "
+                             "data, so its effect on its children cannot be fitted there.",
+                             hint="Split the data by a column that is not a cause of the "
+                                  "outcome (a period, a site), or by row windows.")
     both = pd.concat(cleaned, ignore_index=True)
     kind = _choose_kind(kind, names, both)
     states: dict[str, tuple] = {}

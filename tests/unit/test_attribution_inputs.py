@@ -55,6 +55,7 @@ def test_splits():
     lambda df: distribution_change(G, "Y", df, df, kind="discrete"),
     lambda df: distribution_change(G, "Y", df.head(5), df),
     lambda df: distribution_change(G, "Y", df, df, permutations=1),
+    lambda df: distribution_change(G, "Y", df.assign(X=1.0), df),
     lambda df: distribution_change(G, "Y", "not a table", df),
     lambda df: distribution_change(G, "Y", df.assign(X="text"), df.assign(X="text"), kind="linear"),
     lambda df: anomaly_attribution(G, "Y", df, 10_000),
