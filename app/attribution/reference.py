@@ -34,8 +34,10 @@ def _mean_change(old: np.ndarray, new: np.ndarray) -> float:
 
 def dowhy_distribution_change(graph: CausalGraph, outcome: str, old: pd.DataFrame,
                               new: pd.DataFrame, *, num_samples: int = 2000, seed: int = 0,
-                              detect_unchanged: bool = False) -> ReferenceAttribution:
-    """DoWhy GCM's distribution-change attribution of the outcome's mean, linear mechanisms."""
+                              permutations: int = 25, detect_unchanged: bool = False
+                              ) -> ReferenceAttribution:
+    """DoWhy GCM's distribution-change attribution of the outcome's mean, linear mechanisms:
+    exact Shapley values up to 12 upstream nodes, else `permutations` random orders."""
     prep = prepare(graph, outcome, old, new, kind="auto", seed=seed)
     if prep.kind != "linear":
         raise ModelError("The DoWhy cross-check is set up for linear models only.")
@@ -62,6 +64,7 @@ def dowhy_distribution_change(graph: CausalGraph, outcome: str, old: pd.DataFram
         difference_estimation_func=_mean_change,
         shapley_config=gcm.shapley.ShapleyConfig(
             gcm.shapley.ShapleyApproximationMethods.EXACT
-            if len(prep.order) <= 12 else gcm.shapley.ShapleyApproximationMethods.PERMUTATION),
+            if len(prep.order) <= 12 else gcm.shapley.ShapleyApproximationMethods.PERMUTATION,
+            num_permutations=permutations),
         **kwargs)
     return ReferenceAttribution({str(k): float(v) for k, v in values.items()}, num_samples, seed)
