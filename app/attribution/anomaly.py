@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from app import settings
-from app.attribution.change import NodeShare
+from app.attribution.change import NodeShare, lead_sentence
 from app.attribution.mechanisms import Prepared, fit_linear, prepare
 from app.attribution.shapley import Progress, shapley
 from app.errors import ModelError
@@ -54,9 +54,7 @@ class AnomalyAttribution:
                 f"model expects {self.expected:.4g} ± {self.sd:.3g}. A value at least this far "
                 f"from the mean happens {rare} units (outlier score {self.score:.3g} nats).")
         if self.parts and self.score > 0:
-            top = self.parts[0]
-            head += (f" Most of it comes from the noise of **{md(top.node)}** "
-                     f"({top.share:.0%}).") if top.share is not None else ""
+            head += " " + lead_sentence(self.parts[0], "the noise of")
         return head
 
     def sentence(self, part: NodeShare) -> str:

@@ -74,9 +74,7 @@ class ChangeAttribution:
                     "(KL divergence of the new distribution from the old).")
         if not self.parts:
             return head
-        top = self.parts[0]
-        share = f" ({top.share:.0%} of it)" if top.share is not None else ""
-        return head + f" The change in the mechanism of **{md(top.node)}** explains the most{share}."
+        return head + " " + lead_sentence(self.parts[0], "the change in the mechanism of")
 
     def sentence(self, part: NodeShare) -> str:
         """A plain-language sentence for one node's number (Markdown, names escaped)."""
@@ -92,6 +90,20 @@ class ChangeAttribution:
         if part.share is not None:
             text += f", {part.share:.0%} of the total"
         return text + "."
+
+
+def lead_sentence(top: NodeShare, what: str) -> str:
+    """The sentence naming the largest part (Markdown, name escaped); a part above the whole
+    total is said as such (other parts pull the other way)."""
+    name = f"{what} **{md(top.node)}**"
+    if top.share is None:
+        return f"The largest part comes from {name}."
+    if top.share > 1:
+        return (f"{name[0].upper()}{name[1:]} alone accounts for more than the whole "
+                f"({top.share:.0%}); other nodes pull the other way.")
+    if top.share >= 0.5:
+        return f"Most of it comes from {name} ({top.share:.0%})."
+    return f"The largest part comes from {name} ({top.share:.0%})."
 
 
 def _linear_outcome(fit_old, fit_new, mask: int, y: int) -> tuple[float, float]:

@@ -56,6 +56,10 @@ def _outcomes(graph: CausalGraph, df: pd.DataFrame) -> list[str]:
     return marked + [v for v in reversed(have) if v not in marked]
 
 
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _key(*parts: object) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
@@ -122,7 +126,7 @@ def _two_datasets(df: pd.DataFrame, causes: set[str]
             return None
         c1, c2, c3 = st.columns(3)
         col = c1.selectbox("Column", cols, key="ex_col")
-        values = sorted(df[col].dropna().unique().tolist(), key=str)
+        values = list(pd.unique(df[col].dropna()))        # in order of first appearance
         before = c2.selectbox("'Before' value", values, key=f"ex_v0:{col}", format_func=str)
         after = c3.selectbox("'After' value", values, index=min(1, len(values) - 1),
                              key=f"ex_v1:{col}", format_func=str)
@@ -190,7 +194,7 @@ def _change_tab(graph: CausalGraph, df: pd.DataFrame, outcome: str, fp: str) -> 
     st.markdown(res.summary())
     unit = "change in the mean of" if res.measure == "mean" else "KL divergence (nats) of"
     _linked(graph, res.parts, res.total, f"part of the {unit} {outcome}", key, res.sentence)
-    st.caption(md(f"{res.method.capitalize()}; {res.n_before:,} rows before, "
+    st.caption(md(f"{_first_up(res.method)}; {res.n_before:,} rows before, "
                   f"{res.n_after:,} after. " + " ".join(res.notes)))
 
 
@@ -200,7 +204,9 @@ def _anomaly_tab(graph: CausalGraph, df: pd.DataFrame, outcome: str, fp: str) ->
                "rare (outlier score = −log of that probability, in nats). Each upstream node's "
                "own noise for the row, its value minus what its parents predict, is a "
                "candidate root cause; Shapley values split the score between them (Budhathoki "
-               "et al. 2022). Linear models only.")
+               "et al. 2022). A node whose noise is ordinary can take surprise away: held at "
+               "its ordinary value, it leaves less room for the outcome to land that far out by "
+               "chance. Linear models only.")
     scores = None
     with guard():
         scores = outlier_scores(graph, outcome, df)
@@ -243,7 +249,7 @@ def _anomaly_tab(graph: CausalGraph, df: pd.DataFrame, outcome: str, fp: str) ->
         return
     _linked(graph, res.parts, res.score, f"part of the outlier score of {outcome} (nats)", key,
             res.sentence)
-    st.caption(md(f"{res.method.capitalize()}. " + " ".join(res.notes)))
+    st.caption(md(f"{_first_up(res.method)}. " + " ".join(res.notes)))
 
 
 def show_explain(graph: CausalGraph, df: pd.DataFrame) -> None:
