@@ -110,3 +110,16 @@ def test_empty_states():
     at = open_page(PAGE, query={"g": encode_share(g, sample="kidney_stones")})
     assert_no_exception(at)
     assert any("hidden common causes" in shown(i.value) for i in at.info)
+
+
+def test_dowhy_cross_check_agrees_within_its_sampling_error(upload):
+    at = _open_shop(upload)
+    at.selectbox(key="ex_v0:period").set_value("before").run()
+    at.selectbox(key="ex_v1:period").set_value("after").run()
+    next(b for b in at.button if str(b.key).startswith("ex_dowhy_btn:")).click().run(timeout=300)
+    assert_no_exception(at)
+    assert not at.error, [e.value for e in at.error]
+    note = next(c.value for c in at.caption if c.value.startswith("Largest difference"))
+    gap, err = map(float, re.search(r"Largest difference ([0-9.e+-]+); .* about ([0-9.e+-]+) ",
+                                    note).groups())
+    assert gap <= 5 * err      # the tolerance argued in tests/reference/test_attribution.py

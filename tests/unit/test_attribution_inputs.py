@@ -94,3 +94,18 @@ def test_progress_reaches_the_total_and_cancel_stops():
         distribution_change(G, "Y", df.iloc[:100], df.iloc[100:], cancel=lambda: True)
     with pytest.raises(Cancelled):
         anomaly_attribution(G, "Y", df, 0, cancel=lambda: True)
+
+
+def test_sentences_escape_names():
+    # names reach Markdown only escaped (app.markup.md): a node called like a link stays text
+    from app.markup import as_shown
+
+    bad = "[x](http://198.51.100.7/a)"
+    g = CausalGraph.from_edges([("X", "M"), ("M", bad)])
+    df = frame().rename(columns={"Y": bad})
+    res = distribution_change(g, bad, df.iloc[:100], df.iloc[100:])
+    an = anomaly_attribution(g, bad, df, 0)
+    for text in (res.summary(), an.summary(), *map(res.sentence, res.parts),
+                 *map(an.sentence, an.parts)):
+        assert "](http" not in text
+    assert bad in as_shown(res.summary()).replace("\u2060", "")
