@@ -29,7 +29,8 @@ PAGES = [
 ]
 
 st.set_option("client.showSidebarNavigation", True)   # off in config.toml: see there
-nav = st.navigation(shell.pages(HERE, PAGES))
+# expanded: a 13th page would fold the menu behind "View 3 more" (Streamlit folds past 12)
+nav = st.navigation(shell.pages(HERE, PAGES), expanded=True)
 shell.start_session()
 shell.apply_share_link()
 shell.sidebar()
