@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from app import settings
-from app.attribution.change import NodeShare, lead_sentence
+from app.attribution.change import NodeShare, lead_sentence, percent
 from app.attribution.mechanisms import Prepared, fit_linear, prepare
 from app.attribution.shapley import Progress, shapley
 from app.errors import ModelError
@@ -63,7 +63,7 @@ class AnomalyAttribution:
         own = (f"its own noise for this row is {z:+.2f} standard deviations from what its "
                "parents predict")
         verb = "adds" if part.value >= 0 else "takes away"
-        share = f" ({part.share:.0%})" if part.share is not None else ""
+        share = f" ({percent(part.share)})" if part.share is not None else ""
         return (f"**{md(part.node)}**: {own}; it {verb} {abs(part.value):.3g} nats of the "
                 f"surprise{share}.")
 

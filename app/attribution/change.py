@@ -88,8 +88,13 @@ class ChangeAttribution:
             text = (f"The new mechanism of **{md(part.node)}** accounts for {part.value:.4g}"
                     f"{unit}{err} of the divergence")
         if part.share is not None:
-            text += f", {part.share:.0%} of the total"
+            text += f", {percent(part.share)} of the total"
         return text + "."
+
+
+def percent(share: float) -> str:
+    """A share as a whole percentage, never "-0%"."""
+    return f"{share:.0%}" if round(share * 100) != 0 else "0%"
 
 
 def lead_sentence(top: NodeShare, what: str) -> str:
@@ -100,10 +105,10 @@ def lead_sentence(top: NodeShare, what: str) -> str:
         return f"The largest part comes from {name}."
     if top.share > 1:
         return (f"{name[0].upper()}{name[1:]} alone accounts for more than the whole "
-                f"({top.share:.0%}); other nodes pull the other way.")
+                f"({percent(top.share)}); other nodes pull the other way.")
     if top.share >= 0.5:
-        return f"Most of it comes from {name} ({top.share:.0%})."
-    return f"The largest part comes from {name} ({top.share:.0%})."
+        return f"Most of it comes from {name} ({percent(top.share)})."
+    return f"The largest part comes from {name} ({percent(top.share)})."
 
 
 def _linear_outcome(fit_old, fit_new, mask: int, y: int) -> tuple[float, float]:

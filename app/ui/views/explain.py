@@ -204,32 +204,35 @@ def _change_tab(graph: CausalGraph, df: pd.DataFrame, outcome: str, fp: str) -> 
 def _dowhy_check(graph: CausalGraph, outcome: str, old: pd.DataFrame, new: pd.DataFrame, res,
                  key: str) -> None:
     """The same split by DoWhy GCM's distribution_change (sampled), on request, beside ours."""
-    with st.expander("Cross-check with DoWhy GCM", icon=":material/fact_check:"):
-        st.caption(f"DoWhy fits the same linear mechanisms and estimates each mixed model's "
-                   f"mean from {DOWHY_SAMPLES:,} random draws, so its numbers differ from ours by "
-                   "sampling error. It runs in one piece: it cannot be stopped half-way.")
-        checks = state.page_state("ex_dowhy", {})
-        if st.button("Run DoWhy GCM", key=f"ex_dowhy_btn:{key}") and key not in checks:
-            from app.attribution.reference import dowhy_distribution_change
+    # not in an expander: a rerun (the button) folded it and hid the answer it had just drawn
+    st.markdown("**Cross-check with DoWhy GCM**")
+    st.caption(f"DoWhy fits the same linear mechanisms and estimates each mixed model's "
+               f"mean from {DOWHY_SAMPLES:,} random draws, so its numbers differ from ours by "
+               "sampling error. It runs in one piece: it cannot be stopped half-way"
+               + (" and, with this many nodes, takes minutes." if len(res.parts) > 12 else "."))
+    checks = state.page_state("ex_dowhy", {})
+    if st.button("Run DoWhy GCM", key=f"ex_dowhy_btn:{key}") and key not in checks:
+        from app.attribution.reference import dowhy_distribution_change
 
-            with guard(), st.spinner("DoWhy GCM is sampling the mixed models…"):
-                while len(checks) >= 5:
-                    checks.pop(next(iter(checks)))
-                checks[key] = dowhy_distribution_change(graph, outcome, old, new,
-                                                        num_samples=DOWHY_SAMPLES, seed=0)
-        ref = checks.get(key)
-        if ref is None:
-            return
-        ours = {p.node: p.value for p in res.parts}
-        st.dataframe(pd.DataFrame({"node": list(ours), "ours (exact)": list(ours.values()),
-                                   "DoWhy GCM (sampled)": [ref.values.get(v) for v in ours]}),
-                     hide_index=True)
-        sd = max(float(old[outcome].std()), float(new[outcome].std()))
-        err = (3 ** 0.5) * sd / DOWHY_SAMPLES ** 0.5
-        gap = max(abs(ref.values.get(v, 0.0) - x) for v, x in ours.items())
-        st.caption(f"Largest difference {gap:.3g}; DoWhy's sampling error on each value is "
-                   f"about {err:.3g} (√3 × the outcome's standard deviation / √{DOWHY_SAMPLES:,}), "
-                   f"so differences up to about {3 * err:.3g} are expected.")
+        with guard(), st.spinner("DoWhy GCM is sampling the mixed models…"):
+            while len(checks) >= 5:
+                checks.pop(next(iter(checks)))
+            checks[key] = dowhy_distribution_change(graph, outcome, old, new,
+                                                    num_samples=DOWHY_SAMPLES, seed=0)
+    ref = checks.get(key)
+    if ref is None:
+        return
+    ours = {p.node: p.value for p in res.parts}
+    label = "ours (exact)" if all(p.std_error == 0 for p in res.parts) else "ours (sampled)"
+    st.dataframe(pd.DataFrame({"node": list(ours), label: list(ours.values()),
+                               "DoWhy GCM (sampled)": [ref.values.get(v) for v in ours]}),
+                 hide_index=True)
+    sd = max(float(old[outcome].std()), float(new[outcome].std()))
+    err = (3 ** 0.5) * sd / DOWHY_SAMPLES ** 0.5
+    gap = max(abs(ref.values.get(v, 0.0) - x) for v, x in ours.items())
+    st.caption(f"Largest difference {gap:.3g}; DoWhy's sampling error on each value is "
+               f"about {err:.3g} (√3 × the outcome's standard deviation / √{DOWHY_SAMPLES:,}), "
+               f"so differences up to about {3 * err:.3g} are expected.")
 
 
 # ---- why is this row unusual ----------------------------------------------------------------
