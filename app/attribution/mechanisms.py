@@ -107,6 +107,16 @@ def _numeric(s: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s)
 
 
+def is_linear_data(graph: CausalGraph, outcome: str, df: pd.DataFrame) -> bool:
+    """True when the columns upstream of `outcome` get linear mechanisms ("auto"): all numbers,
+    some continuous. Missing columns count as not linear (prepare says which)."""
+    names = upstream(graph, outcome) if outcome in graph.nodes else []
+    if not names or any(v not in df.columns for v in names):
+        return False
+    return (all(_numeric(df[v]) for v in names)
+            and any(is_continuous(df[v]) for v in names))
+
+
 def _choose_kind(kind: str, names: list[str], both: pd.DataFrame) -> str:
     if kind not in KINDS:
         raise ModelError(f"Unknown model kind '{kind}'.", hint="Use one of: " + ", ".join(KINDS))
@@ -169,8 +179,9 @@ def prepare(graph: CausalGraph, outcome: str, old: pd.DataFrame, new: pd.DataFra
         if fixed:
             raise ModelError(f"{', '.join(map(repr, fixed))} takes one value only in the {which} "
                              "data, so its effect on its children cannot be fitted there.",
-                             hint="Split the data by a column that is not a cause of the "
-                                  "outcome (a period, a site), or by row windows.")
+                             hint="Form the two datasets another way: by a column that is not "
+                                  "a cause of the outcome (a period, a site), by other row "
+                                  "windows, or with a second file.")
     both = pd.concat(cleaned, ignore_index=True)
     kind = _choose_kind(kind, names, both)
     states: dict[str, tuple] = {}

@@ -18,6 +18,7 @@ from app.attribution import (
     split_by_value,
     upstream,
 )
+from app.attribution.mechanisms import is_linear_data
 from app.charts.attribution import attribution_chart, picked_node
 from app.graph import KIND_NAMES, CausalGraph
 from app.markup import md
@@ -163,8 +164,13 @@ def _change_tab(graph: CausalGraph, df: pd.DataFrame, outcome: str, fp: str) -> 
                "et al. 2021). The parts add up to the total change.")
     pair = _two_datasets(df, set(upstream(graph, outcome)))
     c1, c2 = st.columns(2)
-    measure = c1.radio("Measure the change by", list(MEASURES), horizontal=True,
-                       key="ex_measure", format_func=MEASURES.get)
+    if pd.api.types.is_numeric_dtype(df[outcome]):
+        measure = c1.radio("Measure the change by", list(MEASURES), horizontal=True,
+                           key="ex_measure", format_func=MEASURES.get)
+    else:
+        measure = "kl"
+        c1.caption(f"{md(outcome)} holds categories, which have no mean: the change is measured "
+                   "by the KL divergence of its new distribution from the old.")
     kind = c2.radio("Mechanisms", ["auto", "linear", "discrete"], horizontal=True, key="ex_kind",
                     help="auto: linear with Gaussian noise for numbers, probability tables "
                          "for categories.")
@@ -244,6 +250,13 @@ def _anomaly_tab(graph: CausalGraph, df: pd.DataFrame, outcome: str, fp: str) ->
                "et al. 2022). A node whose noise is ordinary can take surprise away: held at "
                "its ordinary value, it leaves less room for the outcome to land that far out by "
                "chance. Linear models only.")
+    if not is_linear_data(graph, outcome, df):
+        st.info(f"The causes of {md(outcome)} are categories (or not all measured), so the "
+                "model is made of probability tables. A table says how likely each value is, "
+                "not which part of a row's value is its own noise, so a row's outcome cannot be "
+                "traced back to root causes here. Use the first tab, or numeric data.",
+                icon=":material/info:")
+        return
     scores = None
     with guard():
         scores = outlier_scores(graph, outcome, df)
