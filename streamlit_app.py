@@ -21,6 +21,7 @@ PAGES = [
     ("pages/intervene.py", "Intervene", ":material/tune:"),
     ("pages/counterfactual.py", "Counterfactual", ":material/call_split:"),
     ("pages/estimate.py", "Estimate", ":material/straighten:"),
+    ("pages/explain.py", "Explain", ":material/manage_search:"),
     ("pages/timeseries.py", "Time series", ":material/timeline:"),
     ("pages/learn.py", "Learn", ":material/school:"),
     ("pages/report.py", "Report", ":material/description:"),
@@ -28,7 +29,8 @@ PAGES = [
 ]
 
 st.set_option("client.showSidebarNavigation", True)   # off in config.toml: see there
-nav = st.navigation(shell.pages(HERE, PAGES))
+# expanded: a 13th page would fold the menu behind "View 3 more" (Streamlit folds past 12)
+nav = st.navigation(shell.pages(HERE, PAGES), expanded=True)
 shell.start_session()
 shell.apply_share_link()
 shell.sidebar()

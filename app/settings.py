@@ -93,3 +93,8 @@ MAX_COLOURED_PATHS = 2_000             # open paths followed to colour causal/bi
 IDA_MAX_SIBLINGS = 8                   # undecided edges at the treatment IDA orients every way
 # ---- background knowledge files (app.discovery.knowledge_file) ------------------------------
 MAX_KNOWLEDGE_TEXT = 2_000_000         # characters of a Tetrad knowledge file
+# ---- attribution: why did the outcome change (app.attribution) ------------------------------
+ATTRIBUTION_MAX_ROWS = 200_000         # rows of each dataset used (a larger one is sampled down)
+ATTRIBUTION_MAX_NODES = 60             # nodes upstream of the outcome (outcome included)
+ATTRIBUTION_EXACT_NODES = 12           # up to this many upstream nodes Shapley values are exact
+ATTRIBUTION_PERMUTATIONS = 200         # sampled permutations beyond that (seeded; error stated)

@@ -105,6 +105,7 @@ _ALLOW = {
          "{'data': 'fitted to the data', 'bif': 'the published network (the truth)'}.get"),
         ("pages/timeseries.py", "METHOD_TITLES[res.method]", "res.strength_name",
          "METHOD_TITLES.get"),
+        ("app/ui/views/explain.py", "HOW.get", "MEASURES.get", "ROW_HOW.get"),
     ],
     SAMPLE: [
         ("pages/data.py", "infos[name].summary", "infos[name].title", "load_sample(name).readme"),
@@ -124,6 +125,7 @@ _ALLOW = {
         ("pages/intervene.py", "models.seeing_doing_sentence(model, result, seen, t)"),
         ("pages/counterfactual.py", "cf.sentence(target)"),
         ("app/ui/views/flow.py", "result.summary()", "result.sentence(p)"),
+        ("app/ui/views/explain.py", "res.summary()", "sentence(p)"),
     ],
 }
 ALLOWED: dict[tuple[str, str], str] = {(path, expr): why for why, groups in _ALLOW.items()

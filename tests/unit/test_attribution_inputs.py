@@ -1,0 +1,111 @@
+"""app.attribution: every bad input is a CausalCanvasError with a message; progress and Cancel."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from app.attribution import (
+    anomaly_attribution,
+    distribution_change,
+    split_by_rows,
+    split_by_value,
+    upstream,
+)
+from app.errors import Cancelled, CausalCanvasError, DataError, ModelError
+from app.graph import CausalGraph
+
+G = CausalGraph.from_edges([("X", "M"), ("M", "Y"), ("Z", "Y"), ("Y", "W")])
+
+
+def frame(n=200, seed=0):
+    r = np.random.default_rng(seed)
+    x = r.normal(size=n)
+    m = x + r.normal(size=n)
+    z = r.normal(size=n)
+    y = m + z + r.normal(size=n)
+    return pd.DataFrame({"X": x, "M": m, "Z": z, "Y": y, "W": y + r.normal(size=n),
+                         "group": np.repeat(["a", "b"], n // 2)})
+
+
+def test_upstream_is_the_ancestors_in_order_with_the_outcome_last():
+    assert upstream(G, "Y")[-1] == "Y"
+    assert set(upstream(G, "Y")) == {"X", "M", "Z", "Y"}
+
+
+def test_splits():
+    df = frame()
+    old, new = split_by_value(df, "group", "a", "b")
+    assert (len(old), len(new)) == (100, 100)
+    old, new = split_by_rows(df, 50)
+    assert (len(old), len(new)) == (50, 150)
+    for bad in (lambda: split_by_value(df, "nope", "a", "b"),
+                lambda: split_by_value(df, "group", "a", "a"),
+                lambda: split_by_value(df, "group", "a", "c"),
+                lambda: split_by_rows(df, 0), lambda: split_by_rows(df, 200),
+                lambda: split_by_rows(df, "5")):
+        with pytest.raises(DataError):
+            bad()
+
+
+@pytest.mark.parametrize("call", [
+    lambda df: distribution_change(G, "nope", df, df),
+    lambda df: distribution_change(G.add_bidirected("X", "Z"), "Y", df, df),
+    lambda df: distribution_change(G, "Y", df.drop(columns="Z"), df),
+    lambda df: distribution_change(G, "Y", df, df, measure="median"),
+    lambda df: distribution_change(G, "Y", df, df, kind="tree"),
+    lambda df: distribution_change(G, "Y", df, df, kind="discrete"),
+    lambda df: distribution_change(G, "Y", df.head(5), df),
+    lambda df: distribution_change(G, "Y", df, df, permutations=1),
+    lambda df: distribution_change(G, "Y", df.assign(X=1.0), df),
+    lambda df: distribution_change(G, "Y", "not a table", df),
+    lambda df: distribution_change(G, "Y", df.assign(X="text"), df.assign(X="text"), kind="linear"),
+    lambda df: anomaly_attribution(G, "Y", df, 10_000),
+    lambda df: anomaly_attribution(G, "Y", df.assign(Y=(df.Y > 0).astype(int), M=(df.M > 0).astype(int),
+                                                     X=(df.X > 0).astype(int),
+                                                     Z=(df.Z > 0).astype(int)), 0),
+])
+def test_bad_inputs_are_explained(call):
+    with pytest.raises(CausalCanvasError) as err:
+        call(frame())
+    assert err.value.message and "Traceback" not in err.value.message
+
+
+def test_a_text_outcome_has_no_mean_but_a_divergence():
+    df = frame()
+    d = df.assign(**{c: np.where(df[c] > 0, "hi", "lo") for c in ("X", "M", "Z", "Y")})
+    with pytest.raises(ModelError, match="not numbers"):
+        distribution_change(G, "Y", d.iloc[:100], d.iloc[100:])
+    res = distribution_change(G, "Y", d.iloc[:100], d.iloc[100:], measure="kl")
+    assert res.kind == "discrete" and res.total >= 0
+
+
+def test_missing_values_are_left_out_with_a_note():
+    df = frame()
+    df.loc[3, "X"] = np.nan
+    res = distribution_change(G, "Y", df.iloc[:100], df.iloc[100:])
+    assert any("missing value" in n for n in res.notes)
+
+
+def test_progress_reaches_the_total_and_cancel_stops():
+    seen = []
+    df = frame()
+    distribution_change(G, "Y", df.iloc[:100], df.iloc[100:], progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (16, 16)
+    with pytest.raises(Cancelled):
+        distribution_change(G, "Y", df.iloc[:100], df.iloc[100:], cancel=lambda: True)
+    with pytest.raises(Cancelled):
+        anomaly_attribution(G, "Y", df, 0, cancel=lambda: True)
+
+
+def test_sentences_escape_names():
+    # names reach Markdown only escaped (app.markup.md): a node called like a link stays text
+    from app.markup import as_shown
+
+    bad = "[x](http://198.51.100.7/a)"
+    g = CausalGraph.from_edges([("X", "M"), ("M", bad)])
+    df = frame().rename(columns={"Y": bad})
+    res = distribution_change(g, bad, df.iloc[:100], df.iloc[100:])
+    an = anomaly_attribution(g, bad, df, 0)
+    for text in (res.summary(), an.summary(), *map(res.sentence, res.parts),
+                 *map(an.sentence, an.parts)):
+        assert "](http" not in text
+    assert bad in as_shown(res.summary()).replace("\u2060", "")
