@@ -11,7 +11,6 @@ from app.discovery import (
     METHOD_HELP,
     METHODS,
     TESTS,
-    Knowledge,
     compare_graphs,
     default_variables,
     discover,
@@ -24,6 +23,7 @@ from app.markup import md
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
+from app.ui.views.discover import quick, run_kwargs, truth_of
 from app.ui.views.experiments import show_experiments
 from app.ui.views.knowledge import knowledge_section
 from app.ui.widgets import cancellable_job, need_data
@@ -32,26 +32,6 @@ ADOPTED = "disc_adopted_message"
 
 CANCEL = "disc_cancel"
 MAX_ROWS = 20_000
-
-
-@st.cache_data(max_entries=32, show_spinner="Learning the graph…")
-def quick(fingerprint: str, params: str, _df: pd.DataFrame):
-    """A run without bootstrap, cached by data content and settings (reruns are instant)."""
-    return discover(_df, **_kwargs(params))
-
-
-def _kwargs(params: str) -> dict:
-    p = json.loads(params)
-    p["knowledge"] = Knowledge.from_json(p["knowledge"])
-    return p
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def truth_of(sample: str):
-    from app.samples import load_sample
-
-    s = load_sample(sample)
-    return s.graph if s.truth_known else None
 
 
 st.title("Discover a graph from data")
@@ -104,7 +84,7 @@ if b1.button(f"Run with {n_boot} resamples" if n_boot else "Run", type="primary"
             bar, cancelled):
         while len(runs) >= 5:   # keep the last few bootstrap runs of this session
             runs.pop(next(iter(runs)))
-        runs[key] = discover(df, bootstrap=n_boot, **_kwargs(params),
+        runs[key] = discover(df, bootstrap=n_boot, **run_kwargs(params),
                              progress=lambda d, t: bar.progress(d / t, text=f"Resample {d} of {t}"),
                              cancel=cancelled)
 if st.session_state.pop(CANCEL, False):
