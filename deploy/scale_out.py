@@ -112,6 +112,7 @@ class Deployment:
     url: str
     replicas: list[Replica]
     work: Path
+    db_url: str = ""        # the shared database (a check reads it directly)
 
 
 class StartError(RuntimeError):
@@ -162,7 +163,7 @@ def deployment(replicas: int = 3, port: int = 8500) -> Iterator[Deployment]:
         if not _healthy(url, 30):
             raise StartError(f"HAProxy did not answer on {url}: "
                              + (work / "haproxy.log").read_text()[-2000:])
-        yield Deployment(url, started, work)
+        yield Deployment(url, started, work, db_url)
 
 
 def main() -> int:
