@@ -7,8 +7,8 @@ For each replica count: deploy/scale_out.py's deployment (PostgreSQL, N replicas
 (benchmarks/load_test.py's student: open the app, the Graph page, add a variable, edit the graph
 text, two do-queries; every page checked) clicking as fast as the server answers (--think 0 0)
 for `--seconds`, each student starting a new session when its story ends. Prints, per replica
-count, interactions per second, p50/p95/max latency and errors, and the machine's load average
-before the run (other work on the same cores skews the comparison; runs are back to back so that
+count, interactions per second, p50/p95/max latency, errors, the CPU the replicas used (in
+cores) and the machine's load average before the run (other work on the same cores skews the comparison; runs are back to back so that
 they share the conditions). Bounded: every run stops after --seconds plus the stories in flight.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -26,9 +27,25 @@ sys.path.insert(0, str(ROOT / "deploy"))
 sys.path.insert(0, str(ROOT))
 
 from load_test import pct, run_for  # noqa: E402
-from scale_out import StartError, deployment  # noqa: E402
+from scale_out import StartError, _interrupt, deployment  # noqa: E402
 
 RUN_DEADLINE = 600.0
+
+
+def replica_cpu_seconds(replicas) -> float:
+    """CPU time (user + system) used so far by the replicas and the processes they started."""
+    import psutil
+
+    total = 0.0
+    for r in replicas:
+        try:
+            root = psutil.Process(r.proc.pid)
+            for p in [root, *root.children(recursive=True)]:
+                t = p.cpu_times()
+                total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
 
 
 def main() -> int:
@@ -39,31 +56,36 @@ def main() -> int:
     ap.add_argument("--think", type=float, nargs=2, default=(0.0, 0.0), metavar=("MIN", "MAX"))
     ap.add_argument("--port", type=int, default=8500)
     args = ap.parse_args()
+    signal.signal(signal.SIGTERM, _interrupt)     # stop everything started, as Ctrl-C does
     rows = []
     for n in args.replicas:
         try:
             with deployment(n, args.port) as d:
-                load = os.getloadavg()[0]
+                asyncio.run(asyncio.wait_for(run_for(0, d.url, 0, (0, 0), warm=n), RUN_DEADLINE))
+                load, cpu0 = os.getloadavg()[0], replica_cpu_seconds(d.replicas)
                 results, errors, wall = asyncio.run(asyncio.wait_for(
-                    run_for(args.sessions, d.url, args.seconds, tuple(args.think), warm=n),
+                    run_for(args.sessions, d.url, args.seconds, tuple(args.think), warm=0),
                     RUN_DEADLINE))
+                cores = (replica_cpu_seconds(d.replicas) - cpu0) / wall
         except StartError as err:
             print(err, file=sys.stderr)
             return 1
         values = [v for vs in results.values() for v in vs]
         rows.append((n, len(values), len(values) / wall, pct(values, .5), pct(values, .95),
-                     max(values, default=float("nan")), len(errors), load))
+                     max(values, default=float("nan")), len(errors), load, cores))
         print(f"{n} replica(s): {len(values)} interactions in {wall:.0f} s, "
-              f"p50 {pct(values, .5):.2f} s, p95 {pct(values, .95):.2f} s, errors {len(errors)}"
+              f"p50 {pct(values, .5):.2f} s, p95 {pct(values, .95):.2f} s, errors {len(errors)}, "
+              f"replicas used {cores:.2f} cores"
               + "".join(f"\n  {e}" for e in errors[:5]), flush=True)
         time.sleep(2)
     print(f"\n{args.sessions} students clicking non-stop for {args.seconds:.0f} s per run, "
           f"os.cpu_count()={os.cpu_count()}")
-    print("| replicas | interactions | per second | p50 | p95 | max | errors | load avg before |")
-    print("|---|---|---|---|---|---|---|---|")
-    for n, count, rate, p50, p95, mx, err, load in rows:
+    print("| replicas | interactions | per second | p50 | p95 | max | errors | cores used by "
+          "the replicas | CPU ms per interaction | load avg before |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for n, count, rate, p50, p95, mx, err, load, cores in rows:
         print(f"| {n} | {count} | {rate:.1f} | {p50:.2f} s | {p95:.2f} s | {mx:.2f} s | {err} "
-              f"| {load:.1f} |")
+              f"| {cores:.2f} | {1000 * cores / rate:.0f} | {load:.1f} |")
     return 1 if any(r[6] for r in rows) else 0
 
 
