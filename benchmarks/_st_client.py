@@ -9,6 +9,7 @@ Used by benchmarks/load_test.py (the leading underscore keeps `make bench` from 
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -19,7 +20,10 @@ from websockets.asyncio.client import connect
 
 from app.markup import as_shown
 
-DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
+DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+        ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+# what the app's cookie scripts run in the browser (app.ui.classroom.common.remember_cookie)
+COOKIE_SCRIPT = re.compile(r"document\.cookie = '([A-Za-z0-9_]+)=([^;']*);[^']*max-age=(\d+)")
 
 
 @dataclass
@@ -33,6 +37,8 @@ class Run:
     exceptions: list[str] = field(default_factory=list)
     pages: dict[str, str] = field(default_factory=dict)       # url path -> page script hash
     values: dict[str, str] = field(default_factory=dict)      # text box label -> its text
+    labels: dict[str, str] = field(default_factory=dict)      # widget label -> widget id
+    cookies: dict[str, str] = field(default_factory=dict)     # set by a script (value "" = gone)
 
     def has(self, text: str) -> bool:
         """Whether `text` is on the page as a person reads it: names reach Markdown escaped
@@ -63,6 +69,8 @@ class StreamlitClient:
         self.pages: dict[str, str] = {}
         self.page_hash = ""
         self.widgets: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        self.fragments: dict[float, str] = {}  # run_every interval (s) -> fragment id
         self.session_id = ""
 
     async def open(self) -> None:
@@ -80,9 +88,10 @@ class StreamlitClient:
             await self.ws.close()
 
     async def run(self, page: str | None = None, widgets: list[WidgetState] = (),
-                  timeout: float = 120.0, query: str = "") -> Run:
+                  timeout: float = 120.0, query: str = "", fragment: str = "") -> Run:
         """Ask for a run (of `page`, a url path like "graph", or the current page; `query` is
-        the URL's query string, e.g. "g=..." for a share link) and wait until the script has
+        the URL's query string, e.g. "g=..." for a share link; `fragment` a fragment id, as the
+        browser's timer asks for a `run_every` fragment) and wait until the script has
         finished; returns what it drew and how long it took."""
         if page is not None:
             self.page_hash = self.pages.get(page, "")
@@ -91,6 +100,9 @@ class StreamlitClient:
         msg.rerun_script.page_script_hash = self.page_hash
         msg.rerun_script.page_name = page or ""
         msg.rerun_script.widget_states.widgets.extend(widgets)
+        if fragment:
+            msg.rerun_script.fragment_id = fragment
+            msg.rerun_script.is_auto_rerun = True
         result = Run()
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
@@ -113,9 +125,18 @@ class StreamlitClient:
                 result.pages = dict(self.pages)
             elif kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                 self._element(fm.delta.new_element, result)
+            elif kind == "auto_rerun":
+                self.fragments[fm.auto_rerun.interval] = fm.auto_rerun.fragment_id
             elif kind == "script_finished" and fm.script_finished in DONE:
                 result.seconds = time.perf_counter() - start
                 self.widgets.update(result.widgets)
+                self.labels.update(result.labels)
+                # the browser runs the page's cookie scripts; later handshakes send the cookies
+                for name, value in result.cookies.items():
+                    if value:
+                        self.cookies[name] = value
+                    else:
+                        self.cookies.pop(name, None)
                 return result
 
     @staticmethod
@@ -131,6 +152,11 @@ class StreamlitClient:
         if isinstance(wid, str) and wid.startswith("$$ID-"):
             result.widgets[wid.rsplit("-", 1)[-1]] = wid
             result.kinds[wid] = kind
+            if isinstance(getattr(body, "label", None), str):
+                result.labels[body.label] = wid
+        if kind == "html":
+            for name, value, max_age in COOKIE_SCRIPT.findall(body.body):
+                result.cookies[name] = value if int(max_age) > 0 else ""
         text = _element_text(kind, element)
         if text:
             result.texts.append(text)
@@ -173,6 +199,13 @@ def uploaded(widget_id: str, base: str, session_id: str, file_id: str, name: str
 
 def text_value(widget_id: str, value: str) -> WidgetState:
     return WidgetState(id=widget_id, string_value=value)
+
+
+def choices(widget_id: str, values: list[str]) -> WidgetState:
+    """A multiselect's or segmented control's chosen options (as their labels)."""
+    state = WidgetState(id=widget_id)
+    state.string_array_value.data.extend(values)
+    return state
 
 
 def click(widget_id: str) -> WidgetState:

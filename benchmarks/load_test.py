@@ -221,6 +221,26 @@ async def run_clients(n: int, base: str, ramp: float, think: tuple[float, float]
     return results, errors, [], time.perf_counter() - t
 
 
+async def run_for(n: int, base: str, seconds: float, think: tuple[float, float], warm: int = 1
+                  ) -> tuple[dict, list, float]:
+    """n students repeating the story (each time as a new session, as after a reload) until
+    `seconds` have passed: a steady load for comparing deployments (deploy/replica_scaling.py).
+    `warm` uncounted stories first (one per replica behind a balancer: first-run imports)."""
+    results: dict[str, list[float]] = {k: [] for k in Student.STEPS}
+    errors: list[str] = []
+    for w in range(warm):
+        await Student(base, -1 - w, None, errors).story(0, (0, 0))
+    deadline = time.perf_counter() + seconds
+
+    async def repeat(i: int) -> None:
+        while time.perf_counter() < deadline:
+            await Student(base, i, results, errors).story(0, think)
+
+    t = time.perf_counter()
+    await asyncio.gather(*(repeat(i) for i in range(n)))
+    return results, errors, time.perf_counter() - t
+
+
 def _peak_rss_mb(pid: int) -> float | None:
     """The server's peak resident memory (Linux /proc), or None where that cannot be read."""
     try:

@@ -42,6 +42,10 @@ defaults
     timeout client 1h
     timeout server 1h
     timeout tunnel 1h
+    # a busy replica may answer its health check late; with the default (the 1-s interval)
+    # an overloaded but live replica was taken out, and with one replica every new browser
+    # got 503 (replica_scaling.py, 40 students non-stop on a loaded machine)
+    timeout check 5s
 frontend canvas
     bind 127.0.0.1:{port}
     default_backend replicas
@@ -112,6 +116,7 @@ class Deployment:
     url: str
     replicas: list[Replica]
     work: Path
+    db_url: str = ""        # the shared database (a check reads it directly)
 
 
 class StartError(RuntimeError):
@@ -150,7 +155,7 @@ def deployment(replicas: int = 3, port: int = 8500) -> Iterator[Deployment]:
             if not _healthy(f"http://127.0.0.1:{r.port}", 180):
                 raise StartError(f"replica {r.name} did not start:\n"
                                  + (work / f"{r.name}.log").read_text()[-2000:])
-        servers = "\n".join(f"    server {r.name} 127.0.0.1:{r.port} check inter 1s fall 2 "
+        servers = "\n".join(f"    server {r.name} 127.0.0.1:{r.port} check inter 1s fall 3 "
                             f"rise 1 cookie {r.name}" for r in started)
         cfg = work / "haproxy.cfg"
         cfg.write_text(HAPROXY_CFG.format(port=port, servers=servers))
@@ -162,7 +167,7 @@ def deployment(replicas: int = 3, port: int = 8500) -> Iterator[Deployment]:
         if not _healthy(url, 30):
             raise StartError(f"HAProxy did not answer on {url}: "
                              + (work / "haproxy.log").read_text()[-2000:])
-        yield Deployment(url, started, work)
+        yield Deployment(url, started, work, db_url)
 
 
 def main() -> int:

@@ -122,8 +122,9 @@ def clean_title(title: Any) -> str:
 
 
 def submission_key(seat_token: str, question_id: int, attempt: int, label: str) -> str:
-    """Idempotency key of one submission: a retry of the same click sends the same key, while a
-    changed answer (or the same answer again after a change) gets a new attempt number."""
+    """Idempotency key of one submission: a retry of the same click sends the same key. The UI
+    passes as `attempt` the id of the stored answer this one replaces (0 for the first), so a
+    change (or the first answer again after a change) gets a new key even in a new session."""
     raw = f"{seat_token}|{question_id}|{attempt}|{label}".encode()
     return hashlib.sha256(raw).hexdigest()[:40]
 

@@ -120,6 +120,7 @@ class MyAnswer:
     submitted_at: float
     correct: bool | None = None
     feedback: str = ""
+    answer_id: int = 0      # the stored answer's id: a new one after every stored change
 
 
 @dataclass(frozen=True)
@@ -553,7 +554,7 @@ def _my_answer(conn, store, student_id: int, qrow) -> MyAnswer | None:
         feedback = check_answer(_question(store, qrow.id, qrow.body),
                                 json.loads(a.answer)).feedback
     return MyAnswer(qrow.id, qrow.number, qrow.prompt, qrow.status, a.label, a.submitted_at,
-                    bool(a.correct) if revealed else None, feedback)
+                    bool(a.correct) if revealed else None, feedback, a.id)
 
 
 def current_question(token: str, *, store: Store | None = None) -> StudentQuestion | None:
@@ -590,8 +591,10 @@ def submit_answer(token: str, question_id: int, answer, submission_key: str, *,
     """Store a student's answer; returns once it is committed.
 
     Idempotent: the same `submission_key` again (a retry) returns the first receipt with
-    duplicate=True and changes nothing. A new key replaces the student's answer while the
-    question is open (the latest answer counts; every submission is kept).
+    duplicate=True and changes nothing, and so does the answer the student already has (a
+    resend after a lost acknowledgement, e.g. from another replica after a failover, whose
+    session has a new key). A new answer replaces the student's answer while the question is
+    open (the latest answer counts; every change is kept).
     """
     store = store or get_store()
     if not isinstance(submission_key, str) or not 8 <= len(submission_key) <= 64 \
@@ -604,6 +607,13 @@ def submit_answer(token: str, question_id: int, answer, submission_key: str, *,
     mine = and_(answers.c.student_id == student_id, answers.c.submission_key == submission_key)
 
     def store_answer(conn: Connection) -> Receipt:
+        latest = conn.execute(select(answers.c.id, answers.c.submitted_at, answers.c.label,
+                                     answers.c.answer)
+                              .where(answers.c.question_id == qid,
+                                     answers.c.student_id == student_id)
+                              .order_by(answers.c.id.desc()).limit(1)).first()
+        if latest is not None and latest.answer == payload:
+            return Receipt(latest.id, latest.submitted_at, latest.label, duplicate=True)
         n = (select(func.count()).select_from(answers)
              .where(answers.c.question_id == qid, answers.c.student_id == student_id)
              .scalar_subquery())

@@ -93,6 +93,35 @@ def test_teacher_posts_student_answers_teacher_sees_it_then_reveals():
     assert "Your answer was **right**" in text and "1 of 1 right" in text
 
 
+def _send(student, chosen):
+    student.multiselect[0].set_value(chosen)
+    next(b for b in student.button if b.label in ("Send my answer", "Change my answer")) \
+        .click().run()
+    assert_no_exception(student)
+
+
+def test_an_answer_changed_back_after_a_reconnect_is_kept():
+    """Regression (failover check, issue 22): a student answers {stone_size}, changes to the
+    empty set, then their replica dies; on another replica (a new session with the same seat)
+    they change back to {stone_size}. The submission key used to count attempts in the session,
+    so the new session's first key equalled the very first answer's: the store took it for a
+    retry and the change was lost (the teacher kept seeing the empty set)."""
+    teacher = _teacher()
+    code = _create_class_and_post(teacher)
+    student = _student(code)
+    _send(student, ["stone_size"])
+    _send(student, [])
+    moved = open_page(PAGE, sample=None)                 # the same browser on another replica
+    moved.session_state["cr_seat"] = student.session_state["cr_seat"]
+    moved.run()
+    assert "Your answer: **∅" in _all_text(moved)
+    _send(moved, ["stone_size"])
+    assert "Your answer: **\\{stone\\_size\\}**" in _all_text(moved)
+    teacher.run()
+    assert "Answers so far: \\{stone\\_size\\} × 1" in _all_text(teacher)
+    assert any(m.label == "Answers" and m.value == "1 of 1" for m in teacher.metric)
+
+
 def test_the_seat_token_stays_out_of_the_url():
     teacher = _teacher()
     code = _create_class_and_post(teacher)

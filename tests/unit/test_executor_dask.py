@@ -2,30 +2,27 @@
 `distributed.LocalCluster` (worker processes, loopback only) give bit for bit what this machine
 gives with the same seeds (app.executor, CAUSAL_CANVAS_EXECUTOR=dask).
 
-Reference: the local run. Each resample is seeded by (seed, i) and each refutation by its own
-seed, so where a task runs must not change a single bit; the scheduler's task names prove the
+Reference: the local run (tests/unit/_executor_checks.py); the scheduler's task names prove the
 work did run on the cluster's workers.
 """
 from __future__ import annotations
 
-import dataclasses
+import os
 
-import numpy as np
-import pandas as pd
 import pytest
 
 from app import executor
 from app.discovery import discover
 from app.discovery.simulate import linear_sem
-from app.estimation import estimate_effect, refutation_suite
-from app.graph import CausalGraph
+from tests.unit._executor_checks import (
+    TRUTH,
+    bootstrap_on_cluster_equals_local,
+    refutations_on_cluster_equal_local,
+    worker_pids,
+)
 
 distributed = pytest.importorskip("distributed")
 pytestmark = pytest.mark.slow
-
-TRUTH = CausalGraph.from_edges([("A", "B"), ("B", "C"), ("D", "C")])
-CONF = CausalGraph.from_edges([("Z", "T"), ("Z", "Y"), ("T", "Y")],
-                              roles={"T": ["exposure"], "Y": ["outcome"]})
 
 
 @pytest.fixture(scope="module")
@@ -51,40 +48,18 @@ def on_cluster(cluster, monkeypatch):
     return task_names
 
 
+def test_tasks_run_in_the_clusters_worker_processes(on_cluster):
+    assert os.getpid() not in worker_pids()
+
+
 def test_bootstrap_discovery_on_dask_equals_the_local_pool(on_cluster, monkeypatch):
-    df = linear_sem(TRUTH, 400, seed=7)
-    seen = []
-    remote = discover(df, "pc", bootstrap=6, seed=5, progress=lambda d, t: seen.append((d, t)))
+    bootstrap_on_cluster_equals_local(monkeypatch)
     assert "resample_task" in on_cluster()   # Dask drops the leading _
-    assert seen[-1] == (6, 6)
-    monkeypatch.delenv(executor.ENV_VAR)
-    local = discover(df, "pc", bootstrap=6, seed=5)   # the local process pool (2 cores here)
-    assert remote.bootstrap == local.bootstrap == 6
-    assert remote.confidence == local.confidence
-    assert [(e.a, e.b, e.mark_a, e.mark_b) for e in remote.edges] == \
-        [(e.a, e.b, e.mark_a, e.mark_b) for e in local.edges]
 
 
 def test_refutation_suite_on_dask_equals_the_local_run(on_cluster, monkeypatch):
-    rng = np.random.default_rng(2)
-    z = rng.normal(size=600)
-    t = rng.binomial(1, 1 / (1 + np.exp(-z)))
-    y = 2.0 * t + 1.5 * z + rng.normal(size=600)
-    est = estimate_effect(pd.DataFrame({"Z": z, "T": t, "Y": y}), CONF,
-                          method="linear_regression")
-    fractions = []
-    remote = refutation_suite(est, seed=3, n_simulations=8,
-                              progress=lambda f, msg: fractions.append(f))
+    refutations_on_cluster_equal_local(monkeypatch)
     assert "refute_task" in on_cluster()
-    assert fractions[-1] == 1.0
-    monkeypatch.delenv(executor.ENV_VAR)
-    local = refutation_suite(est, seed=3, n_simulations=8)
-    assert [r.kind for r in remote] == [r.kind for r in local] == [
-        "placebo", "random_common_cause", "data_subset", "unobserved_common_cause"]
-    for a, b in zip(remote, local):
-        # every field but the wall-clock time, compared exactly (floats bit for bit)
-        assert dataclasses.replace(a, seconds=0.0) == dataclasses.replace(b, seconds=0.0), a.kind
-        assert np.array_equal(np.array(a.simulations), np.array(b.simulations))
 
 
 def test_a_cancelled_cluster_run_raises(on_cluster):

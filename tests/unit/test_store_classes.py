@@ -145,6 +145,23 @@ def test_a_retried_submission_is_acknowledged_again_but_counted_once(store):
     assert question_results(c.code, c.teacher_key, q.id, store=store).total == 1
 
 
+def test_resending_the_answer_already_stored_is_not_counted_twice(store):
+    """Regression (failover check, issue 22): a student whose replica died after their answer
+    was committed but before the page said so sends it again from another replica, whose new
+    session computes a new submission key. The answer they already have is acknowledged, not
+    stored a second time (the teacher's 'changes' column and the rows stay honest)."""
+    c, q, (ada,) = _class(store, 1)
+    first = submit_answer(ada.token, q.id, ["Z"], _key(), store=store)
+    again = submit_answer(ada.token, q.id, ["Z"], _key(), store=store)   # another key
+    assert (again.duplicate, again.answer_id) == (True, first.answer_id)
+    assert student_answers(c.code, c.teacher_key, q.id, store=store)[0].submissions == 1
+    changed_back = [submit_answer(ada.token, q.id, a, _key(), store=store) for a in ([], ["Z"])]
+    assert not any(r.duplicate for r in changed_back)        # A, B, A again: three answers
+    assert student_answers(c.code, c.teacher_key, q.id, store=store)[0].submissions == 3
+    mine = current_question(ada.token, store=store).my_answer
+    assert (mine.label, mine.answer_id) == ("{Z}", changed_back[-1].answer_id)
+
+
 def test_a_changed_answer_replaces_the_old_one_while_open(store):
     c, q, (ada,) = _class(store, 1)
     submit_answer(ada.token, q.id, [], _key(), store=store)
@@ -257,7 +274,7 @@ def test_answer_changes_are_capped_per_question(store, monkeypatch):
 
     monkeypatch.setattr(classes_mod, "MAX_SUBMISSIONS_PER_QUESTION", 3)
     _, q, (ada,) = _class(store, 1)
-    for _ in range(3):
-        submit_answer(ada.token, q.id, ["Z"], _key(), store=store)
+    for answer in (["Z"], [], ["Z"]):
+        submit_answer(ada.token, q.id, answer, _key(), store=store)
     with pytest.raises(ClassroomError, match="last answer counts"):
         submit_answer(ada.token, q.id, [], _key(), store=store)

@@ -117,17 +117,17 @@ def student_view() -> None:
     if mine:
         st.markdown(f"Your answer: **{esc(mine.label)}** (sent {when(mine.submitted_at)})")
     if view.status == "open":
-        attempt_key = f"cr_attempt_{view.id}"
         with st.form(f"cr_answer_{view.id}"):
             raw = answer_widget(q, view.id)
             sent = st.form_submit_button("Change my answer" if mine else "Send my answer",
                                          type="primary")
         if sent:
             with guard():
-                attempt = st.session_state.get(attempt_key, 0)
-                key = cr.submission_key(seat.token, view.id, attempt, repr(raw))
+                # keyed by the stored answer it replaces (not a counter in this session, which
+                # a reconnect to another replica or a reload starts again at 0)
+                key = cr.submission_key(seat.token, view.id, mine.answer_id if mine else 0,
+                                        repr(raw))
                 receipt = store.submit_answer(seat.token, view.id, raw, key)
-                st.session_state[attempt_key] = attempt + 1
                 state.flash(f"Answer received: {esc(receipt.label)}.")
                 st.rerun()
     elif view.status == "closed":
