@@ -22,7 +22,7 @@ from app.markup import as_shown
 
 DONE = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
         ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
-# what the app's cookie scripts run in the browser (app.ui.classroom.common.remember_cookie)
+# what the app's cookie scripts run in the browser (app.ui.views.classroom.common.remember_cookie)
 COOKIE_SCRIPT = re.compile(r"document\.cookie = '([A-Za-z0-9_]+)=([^;']*);[^']*max-age=(\d+)")
 
 

@@ -56,7 +56,7 @@ from app.markup import as_shown  # noqa: E402
 STEP_TIMEOUT = 120.0
 RECONNECT_DEADLINE = 120.0
 CLASS_DEADLINE = 1200.0       # the whole run
-POLL_EVERY = 2.0              # the teacher's live view (app/ui/classroom/teacher.live_results)
+POLL_EVERY = 2.0              # the teacher's live view (app/ui/views/classroom/teacher.live_results)
 WINDOW = 4.0                  # answer B is sent within this window; the kill is half-way
 STEPS = ("open app", "open Graph page", "canvas: add a variable", "open Classroom page",
          "join the class", "answer A (before the kill)", "answer B (kill window)",

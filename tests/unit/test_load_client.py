@@ -1,5 +1,5 @@
 """The protocol client of the load and failover checks (benchmarks/_st_client.py) plays the
-browser's part for the app's cookie scripts: what app.ui.classroom.common.remember_cookie writes
+browser's part for the app's cookie scripts: what app.ui.views.classroom.common.remember_cookie writes
 is what the client reads back (a student's seat must survive a reconnect in the failover check,
 as it does in a browser). Reference: the app's own script text."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from _st_client import COOKIE_SCRIPT  # noqa: E402
 
 
 def test_the_client_reads_the_cookie_scripts_the_app_writes(monkeypatch):
-    from app.ui.classroom import common
+    from app.ui.views.classroom import common
 
     written: list[str] = []
     monkeypatch.setattr(common.st, "html", lambda body, **kw: written.append(body))
