@@ -107,9 +107,11 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def _wait_healthy(proc: subprocess.Popen, url: str) -> bool:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline and proc.poll() is None:
+def wait_healthy(url: str, timeout: float, proc: subprocess.Popen | None = None) -> bool:
+    """Poll a Streamlit server's health endpoint until it answers 200 (True), `timeout`
+    seconds pass or `proc` exits (False). Also used by deploy/, benchmarks/ and the e2e tests."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and (proc is None or proc.poll() is None):
         try:
             with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
                 if r.status == 200:
@@ -150,7 +152,7 @@ def run(port: int, host: str, data_dir: Path | None) -> int:
                              *flags], env=env)
     signal.signal(signal.SIGTERM, _stop)   # a service manager's stop also stops the server
     try:
-        if _wait_healthy(proc, url):
+        if wait_healthy(url, STARTUP_SECONDS, proc):
             print(f"\nCausal Canvas is running. Open {url} in your browser.", flush=True)
             if host in ("0.0.0.0", "::"):
                 print("Others on your network can use this computer's address with the same port.",

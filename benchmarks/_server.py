@@ -10,11 +10,13 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.cli import wait_healthy  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -35,14 +37,8 @@ def start_server(prefix: str = "bench") -> tuple[subprocess.Popen, str, str]:
         env={**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
              "CAUSAL_CANVAS_DATA_DIR": tempfile.mkdtemp(prefix=f"{prefix}-data-")})
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, base, log.name
-        except OSError:
-            time.sleep(0.3)
+    if wait_healthy(base, 90, proc):
+        return proc, base, log.name
     proc.kill()
     raise SystemExit("server did not start:\n" + Path(log.name).read_text()[-2000:])
 

@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -30,6 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from app.cli import wait_healthy  # noqa: E402
 
 HAPROXY_CFG = """\
 global
@@ -56,18 +57,6 @@ backend replicas
     http-check expect status 200
 {servers}
 """
-
-
-def _healthy(url: str, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.5)
-    return False
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -152,7 +141,7 @@ def deployment(replicas: int = 3, port: int = 8500) -> Iterator[Deployment]:
             stack.callback(_stop_group, proc)
             started.append(Replica(f"r{i}", rport, proc))
         for r in started:
-            if not _healthy(f"http://127.0.0.1:{r.port}", 180):
+            if not wait_healthy(f"http://127.0.0.1:{r.port}", 180):
                 raise StartError(f"replica {r.name} did not start:\n"
                                  + (work / f"{r.name}.log").read_text()[-2000:])
         servers = "\n".join(f"    server {r.name} 127.0.0.1:{r.port} check inter 1s fall 3 "
@@ -164,7 +153,7 @@ def deployment(replicas: int = 3, port: int = 8500) -> Iterator[Deployment]:
                               stderr=subprocess.STDOUT)
         stack.callback(_stop, lb)
         url = f"http://127.0.0.1:{port}"
-        if not _healthy(url, 30):
+        if not wait_healthy(url, 30):
             raise StartError(f"HAProxy did not answer on {url}: "
                              + (work / "haproxy.log").read_text()[-2000:])
         yield Deployment(url, started, work, db_url)
