@@ -374,6 +374,11 @@ def mediation_panel(q: Question) -> None:
             col.caption(f"95% CI {fmt(ci[0])} to {fmt(ci[1])}. {text}")
         show_chart(charts.mediation_chart, r)
         st.markdown(md(r.sentence))
+        if r.share_ci is not None:
+            st.caption(f"Proportion mediated (indirect ÷ total): {r.share_mediated:.0%}, 95% CI "
+                       f"{r.share_ci[0]:.0%} to {r.share_ci[1]:.0%} (same resamples).")
+        elif r.share_ci_note:
+            st.caption(md(r.share_ci_note))
         for note in r.notes:
             st.caption(f":material/info: {md(note)}")
 
