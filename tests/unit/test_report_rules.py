@@ -131,6 +131,16 @@ def test_ida_orientations_add_no_collider_at_the_treatment():
     assert ("A", "T") in g.edges and ("T", "B") in g.edges
 
 
+def test_an_orientation_that_closes_a_cycle_is_not_a_choice():
+    # the kept edges T → C → A with T – A undecided: A → T would close T → C → A → T, so only
+    # T → A extends to a DAG (Maathuis, Kalisch & Bühlmann 2009: IDA's orientations are those of
+    # member DAGs; app.estimation.ida.sibling_orientations), though {A} alone adds no collider
+    disc = _result([LearnedEdge.undirected("T", "A"), LearnedEdge.directed("T", "C"),
+                    LearnedEdge.directed("C", "A"), LearnedEdge.directed("T", "Y")],
+                   ["A", "C", "T", "Y"])
+    assert parent_choices(disc, _settings()) == (("A",), [()])
+
+
 def test_learned_graph_keeps_only_edges_stable_in_the_bootstrap():
     disc = _result([LearnedEdge.directed("A", "T"), LearnedEdge.directed("T", "Y"),
                     LearnedEdge.directed("B", "Y")], ["A", "B", "T", "Y"],
