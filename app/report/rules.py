@@ -7,7 +7,7 @@ applied, and what it decided), so the report can show every choice and why it wa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -153,7 +153,7 @@ def report_knowledge(user: Knowledge | None, variables: Sequence[str],
         if clash:
             lines.append("Except for your required edges " + ", ".join(
                 f"{y} {ARROW} {v}" for v in clash) + ".")
-    k = Knowledge(required=user.required, forbidden=frozenset(forbidden), tiers=user.tiers)
+    k = replace(user, forbidden=frozenset(forbidden))   # tiers keep their flags
     if k.is_empty:
         lines.append("No background knowledge: directions come from the data alone.")
     return k, tuple(lines)
