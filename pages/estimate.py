@@ -18,6 +18,7 @@ from app.ui.graph_view import show_graph
 from app.ui.views.estimate import (
     Question,
     cancel,
+    flow_panel,
     mediation_panel,
     overlap_for,
     overlap_options,
@@ -164,6 +165,7 @@ else:
 primary = show_results(shown)
 
 q = Question(df, g, measured, treatment, outcome, tv, cv, override, adjustment, pkey)
+flow_panel(q, shown)
 target = refutation_panel(q, shown, seed, n_sims)
 subgroup_panel(q, target, shown, results)
 mediation_panel(q)

@@ -12,7 +12,7 @@ background knowledge an orientation is kept only if the PDAG still extends to a 
 rules, then a consistent extension). Linear (additive) effects, as in IDA.
 
 `sibling_orientations` is the rule itself, on app.discovery.pdag.Pdag; the Report's
-app.report.rules.parent_choices applies the same rule to a discovered graph.
+app.report.rules.parent_choices calls it on a discovered graph.
 """
 from __future__ import annotations
 

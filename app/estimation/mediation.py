@@ -25,7 +25,9 @@ the expectation over a numeric mediator by the trapezoid rule on a fine normal g
 1e-12), interpolated across units (`_normal_logistic_mean`).
 Intervals: percentile bootstrap of the whole fit (both models together); each resample is a
 vector of multinomial counts over the rows, and its logistic fits are Newton steps warm-started
-at the full-sample fit.
+at the full-sample fit. The proportion mediated (NIE ÷ total) gets the percentile interval of
+its ratio over the same resamples, except when the total effect's interval covers 0 (then the
+ratio is unbounded and the result says so instead).
 """
 from __future__ import annotations
 
@@ -63,6 +65,8 @@ class MediationResult:
     sentence: str
     notes: tuple[str, ...]
     seconds: float
+    share_ci: tuple[float, float] | None = None   # percentile over the same resamples
+    share_ci_note: str = ""          # why there is no interval for the share, when there is none
 
 
 @dataclass(frozen=True)
@@ -370,6 +374,8 @@ def mediation_effects(df: pd.DataFrame, graph: CausalGraph, treatment: str, outc
 
     total = nde + nie
     share = nie / total if abs(total) > 1e-12 else None
+    total_ci = pct(draws[:, 0] + draws[:, 1])
+    share_ci, share_ci_note = _share_interval(share, total_ci, draws)
     if prep.binary_outcome:
         notes = [*prep.notes, "The outcome has two values: effects are differences in its share, "
                  "from Pearl's mediation formula with a logistic outcome model (with a "
@@ -385,11 +391,26 @@ def mediation_effects(df: pd.DataFrame, graph: CausalGraph, treatment: str, outc
                 f"through {via}{part} and {nde:.3g} is direct (through every other path).")
     return MediationResult(
         treatment=treatment, outcome=outcome, mediators=ms, covariates=check.covariates,
-        total=total, nde=nde, nie=nie, total_ci=pct(draws[:, 0] + draws[:, 1]),
+        total=total, nde=nde, nie=nie, total_ci=total_ci,
         nde_ci=pct(draws[:, 0]),
         nie_ci=pct(draws[:, 1]), share_mediated=share, cde=cde, method=method, n_rows=prep.n,
         n_bootstrap=len(draws),
-        sentence=sentence, notes=tuple(notes), seconds=time.perf_counter() - start)
+        sentence=sentence, notes=tuple(notes), seconds=time.perf_counter() - start,
+        share_ci=share_ci, share_ci_note=share_ci_note)
+
+
+def _share_interval(share: float | None, total_ci: tuple[float, float], draws: np.ndarray
+                    ) -> tuple[tuple[float, float] | None, str]:
+    """The 95% percentile interval of NIE ÷ total over the bootstrap resamples (the same draws
+    as the other intervals), or None with the reason: a ratio whose denominator may be 0 has no
+    bounded interval, so none is given when the total effect's interval covers 0."""
+    if share is None:
+        return None, "The total effect is zero, so there is no share of it to give an interval for."
+    if total_ci[0] <= 0 <= total_ci[1]:
+        return None, ("No interval: the total effect's 95% interval includes 0, and a share of a "
+                      "total that may be zero can take any value.")
+    lo, hi = np.percentile(draws[:, 1] / (draws[:, 0] + draws[:, 1]), [2.5, 97.5])
+    return (float(lo), float(hi)), ""
 
 
 __all__ = ["MediationCheck", "MediationResult", "check_mediation", "mediation_effects"]

@@ -246,6 +246,7 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
                     control_value=None, treatment_value=None, ci: bool = True, seed: int = 0,
                     adjustment_set=None, n_bootstrap: int = 100,
                     overlap: str = "none", overlap_bounds=DEFAULT_BOUNDS,
+                    overlap_diagnostic: OverlapResult | None = None,
                     progress: Progress = None, should_stop: ShouldStop = None) -> EffectEstimate:
     """Identify the effect of `treatment` on `outcome` in `graph` with DoWhy and estimate it.
 
@@ -255,6 +256,9 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
     `overlap` (back-door, two-valued treatment): "none"; "trim" drops units whose propensity
     score is outside `overlap_bounds` before estimating; "weights" uses overlap weights
     (propensity-score weighting only). Either changes the population the effect is for.
+    `overlap_diagnostic`: the overlap diagnostics already computed for this treatment and
+    adjustment set (`overlap_diagnostics`), used instead of fitting the propensity model again
+    when it is for the same units, set and bounds (otherwise it is computed anew).
     """
     start = time.perf_counter()
     if method not in METHOD_NAMES:
@@ -292,7 +296,8 @@ def estimate_effect(df: pd.DataFrame, graph: CausalGraph, treatment: str | None 
                    control_value=control_value)
     warnings: list[str] = []
     prep, diag, overlap_notes = _degenerate_and_overlap(prep, info.kind, chosen, covs, overlap,
-                                                        overlap_bounds, warnings)
+                                                        overlap_bounds, warnings,
+                                                        overlap_diagnostic)
     if overlap == "weights":
         spec_kw["weighting"] = "overlap"
     spec = FitSpec(method=chosen, kind=info.kind, estimand=est, prepared=prep, seed=seed,
@@ -335,8 +340,9 @@ def estimate_evalue(prep: PreparedData, value: float, lo: float | None,
 
 
 def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, overlap: str,
-                            bounds, warnings: list[str]):
-    """Refuse or flag what makes an estimate meaningless; apply the overlap option.
+                            bounds, warnings: list[str], given: OverlapResult | None = None):
+    """Refuse or flag what makes an estimate meaningless; apply the overlap option (with the
+    diagnostics `given` when they are for the same units, set and bounds: `_fits`).
 
     Returns the (possibly trimmed) data, the overlap diagnostics (back-door with a two-valued
     treatment and an adjustment set, else None) and notes; appends to `warnings`.
@@ -352,7 +358,7 @@ def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, ov
     diag = None
     if kind == "backdoor" and prep.binary_treatment and covs and (
             method in OVERLAP_METHODS or overlap != "none"):
-        diag = diagnose(prep, covs, bounds)
+        diag = given if _fits(given, prep, covs, bounds) else diagnose(prep, covs, bounds)
     if overlap != "none":
         if diag is None:
             raise EstimationError(
@@ -389,6 +395,21 @@ def _degenerate_and_overlap(prep: PreparedData, kind: str, method: str, covs, ov
                                                    if prep.binary_treatment else "") +
                         "): the interval uses a large-sample approximation and may be too narrow.")
     return prep, diag, notes
+
+
+def _fits(given: OverlapResult | None, prep: PreparedData, covs, bounds) -> bool:
+    """Whether precomputed overlap diagnostics describe exactly these units: the same treatment
+    coding, adjustment set (its non-constant columns, as `diagnose` keeps them), bounds and rows
+    (the treatment column unit by unit), so that its scores line up with `prep.data`."""
+    if given is None or given.choice is not None or given.treatment != prep.treatment \
+            or given.n != prep.n:
+        return False
+    used = {c for c in covs if c in prep.data.columns and prep.data[c].nunique() > 1}
+    if set(given.adjustment) != used or tuple(map(float, bounds)) != tuple(given.bounds):
+        return False
+    if (given.treated_label, given.control_label) != (prep.treatment_label, prep.control_label):
+        return False
+    return bool(np.array_equal(given.treated, prep.data[prep.treatment].to_numpy(int) == 1))
 
 
 def _check_result(res, prep: PreparedData, warnings: list[str]) -> None:

@@ -91,6 +91,27 @@ class FlowResult:
                      "mislead: compare the path effects themselves.")
         return text
 
+    def against(self, label: str, value: float, ci_low: float | None, ci_high: float | None,
+                scale: float = 1.0) -> str:
+        """One sentence (Markdown; names escaped) relating the sum of the path effects to an
+        estimate of the total effect from data (`label`: the estimator), for a change of
+        `scale` units of the cause (the estimate's treated minus compared value)."""
+        x = md(self.cause)
+        summed = self.total * scale
+        unit = "one unit" if scale == 1 else f"{scale:g} units"
+        head = (f"The path effects add up to **{summed:+.4g}** for {unit} of {x}; "
+                f"{md(label)} estimates **{value:+.4g}**")
+        if ci_low is None or ci_high is None:
+            return head + " (no interval to compare with)."
+        head += f" (95% CI {ci_low:.4g} to {ci_high:.4g})"
+        if ci_low <= summed <= ci_high:
+            return (head + ": the sum lies inside the interval, so the two agree, and the bars "
+                    "split that same total effect by path.")
+        return (head + ": the sum lies outside the interval. The estimate adjusts only for its "
+                "adjustment set, while the path split fits every variable's equation from its "
+                "parents; a gap means some relation is not linear, or the graph misses an arrow "
+                "or a common cause (test its implications on the Analyse page).")
+
     def sentence(self, path: PathEffect) -> str:
         """Plain words for one path's number (Markdown; names escaped)."""
         x, y = md(self.cause), md(self.effect)

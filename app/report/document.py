@@ -456,9 +456,11 @@ def _mediation(r: ReportResult) -> Section:
           f"The change if {s.treatment} changed but {via} stayed as under the control value."),
          ("Natural indirect effect (NIE)", fmt(m.nie), ci_text(*m.nie_ci),
           f"The change carried through {via} alone."),
-         ("Proportion mediated", share, "–",
-          "NIE ÷ total: the share of the effect that runs through the mediators (no interval: "
-          "a ratio of two uncertain numbers).")),
+         ("Proportion mediated", share,
+          f"{pct(m.share_ci[0])} to {pct(m.share_ci[1])}" if m.share_ci else "–",
+          "NIE ÷ total: the share of the effect that runs through the mediators"
+          + (" (its interval from the same resamples)." if m.share_ci else
+             f". {m.share_ci_note}" if m.share_ci_note else "."))),
         numeric=(1, 2), caption=f"{m.method.capitalize()}; percentile bootstrap intervals "
                                 f"({m.n_bootstrap} resamples, seed {s.seed}), {m.n_rows:,} rows."))
     blocks.append(_mediation_figure(r))

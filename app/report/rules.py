@@ -7,7 +7,7 @@ applied, and what it decided), so the report can show every choice and why it wa
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -153,7 +153,7 @@ def report_knowledge(user: Knowledge | None, variables: Sequence[str],
         if clash:
             lines.append("Except for your required edges " + ", ".join(
                 f"{y} {ARROW} {v}" for v in clash) + ".")
-    k = Knowledge(required=user.required, forbidden=frozenset(forbidden), tiers=user.tiers)
+    k = replace(user, forbidden=frozenset(forbidden))   # tiers keep their flags
     if k.is_empty:
         lines.append("No background knowledge: directions come from the data alone.")
     return k, tuple(lines)
@@ -244,24 +244,24 @@ def _kept_pdag(disc: DiscoveryResult, settings: ReportSettings):
 
 def parent_choices(disc: DiscoveryResult, settings: ReportSettings) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
     """The treatment's undecided neighbours in the kept learned graph and every subset of them
-    that can be its parents without a new collider at the treatment (the local orientations of
-    IDA, Maathuis, Kalisch & Bühlmann 2009, Annals of Statistics 37(6))."""
-    from itertools import combinations
+    that can be its parents without a new collider at the treatment and with a DAG extension
+    (the local orientations of IDA, Maathuis, Kalisch & Bühlmann 2009, Annals of Statistics
+    37(6); app.estimation.ida.sibling_orientations). Neighbours beyond MAX_SIBLINGS point out
+    of the treatment, as `learned_graph` orients them. When no orientation extends (learned
+    marks that close a cycle), the one choice left is no parent, as `learned_graph` then falls
+    back to the learned node order."""
+    from app.estimation.ida import sibling_orientations
 
     t = settings.treatment
     _, p, _ = _kept_pdag(disc, settings)
     if t not in p.nodes:
         return (), [()]
     order = list(disc.nodes)
-    sibs = tuple(sorted(p.neighbours(t), key=order.index))[:MAX_SIBLINGS]
-    parents = p.parents(t)
-    choices = []
-    for k in range(len(sibs) + 1):
-        for sub in combinations(sibs, k):
-            clique = all(p.adjacent(a, b) for a, b in combinations(sub, 2))
-            if clique and all(p.adjacent(z, w) for z in sub for w in parents):
-                choices.append(sub)
-    return sibs, choices
+    neighbours = sorted(p.neighbours(t), key=order.index)
+    sibs = tuple(neighbours[:MAX_SIBLINGS])
+    for z in neighbours[MAX_SIBLINGS:]:
+        p.orient(t, z)
+    return sibs, sibling_orientations(p, t, sibs) or [()]
 
 
 def learned_graph(disc: DiscoveryResult, settings: ReportSettings,

@@ -84,7 +84,7 @@ _ALLOW = {
         ("app/ui/views/classroom/teacher.py", "cr.KINDS[q.question.kind]", "q.status", "label",
          "cr.SIGNS.get", "cr.format_code(info.code)"),
         ("app/ui/views/classroom/workspaces.py", "key", "EXTENSION"),
-        ("app/ui/views/estimate.py", "ev.scale", "label", "text",    # E-value scale name;
+        ("app/ui/views/estimate.py", "ev.scale", "label", "text", "where",  # E-value scale name;
          "OVERLAP_CHOICES.get"),                                       # overlap option labels;
         # mediation metric titles and sentences from the panel's own tuple
         ("app/ui/views/estimate.py", "EXPECTED[k]", "LABELS[k]", "fast_est.method_label",
@@ -125,6 +125,8 @@ _ALLOW = {
         ("pages/intervene.py", "models.seeing_doing_sentence(model, result, seen, t)"),
         ("pages/counterfactual.py", "cf.sentence(target)"),
         ("app/ui/views/flow.py", "result.summary()", "result.sentence(p)"),
+        ("app/ui/views/estimate.py", "result.summary()",
+         "result.against(est.method_label, est.value, est.ci_low, est.ci_high, scale)"),
         ("app/ui/views/explain.py", "res.summary()", "sentence(p)"),
     ],
 }

@@ -195,3 +195,27 @@ def test_normal_expectation_matches_numerical_integration():
             want = integrate.quad(lambda z, ai=ai, si=si: expit(ai + si * z) * stats.norm.pdf(z),
                                   -12, 12, epsabs=1e-13, limit=200, points=[-ai / si])[0]
             assert got[i] == pytest.approx(want, abs=1e-7)
+
+
+def test_proportion_mediated_interval_covers_the_known_share():
+    # proportion mediated = NIE / total = a·b / (c' + a·b) = 1.2 / 1.7 (VanderWeele 2015 §2.4);
+    # its interval is the percentile interval of the ratio over the same resamples
+    r = mediation_effects(linear_scm(n=5000, seed=3), G, "T", "Y", ["M"], n_bootstrap=200, seed=1)
+    lo, hi = r.share_ci
+    assert lo < 1.2 / 1.7 < hi and hi - lo < 0.1
+    assert r.share_ci_note == ""
+    assert r.nie_ci[0] / r.total_ci[1] < lo and hi < r.nie_ci[1] / r.total_ci[0]   # not the naive ratio bounds
+
+
+def test_no_share_interval_when_the_total_may_be_zero():
+    # direct 1.2 against indirect 0.8 · (−1.5): the total effect is 0, its interval covers 0
+    rng = np.random.default_rng(4)
+    n = 2000
+    c = rng.normal(size=n)
+    t = 0.7 * c + rng.normal(size=n)
+    m = 0.8 * t + 0.6 * c + rng.normal(size=n)
+    y = 1.2 * t - 1.5 * m - 1.0 * c + rng.normal(size=n)
+    r = mediation_effects(pd.DataFrame({"C": c, "T": t, "M": m, "Y": y}), G, "T", "Y", ["M"],
+                          n_bootstrap=100)
+    assert r.total_ci[0] < 0 < r.total_ci[1]
+    assert r.share_ci is None and "includes 0" in r.share_ci_note

@@ -179,3 +179,15 @@ def test_sentences_escape_hostile_names():
     for text in [r.summary(), *(r.sentence(p) for p in r.paths)]:
         assert img not in text and tag not in text
         assert md(img) in text and md(tag) in text
+
+
+def test_the_sum_is_set_against_an_estimate_and_its_interval():
+    # Pearl (2013) §2 example: τ = c + a·b = 7; a change of 2 units moves Y by 14
+    m = _model({"X": [], "M": ["X"], "Y": ["X", "M"]},
+               {"X": {}, "M": {"X": 2.0}, "Y": {"X": 1.0, "M": 3.0}})
+    r = path_effects(m, "X", "Y")
+    assert "lies inside the interval" in r.against("Linear regression", 7.1, 6.5, 7.5)
+    assert "**+14** for 2 units" in r.against("Linear regression", 13.8, 13.0, 15.0, scale=2.0)
+    outside = r.against("Linear regression", 5.0, 4.5, 5.5)
+    assert "outside the interval" in outside and "not linear" in outside
+    assert "no interval" in r.against("Linear regression", 7.0, None, None)

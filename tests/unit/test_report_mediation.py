@@ -123,3 +123,11 @@ def test_the_command_line_takes_mediators(tmp_path, capsys):
                  "--html", str(tmp_path / "r.html"), "--md", str(md)])
     assert code == 0, capsys.readouterr().err
     assert "Natural direct effect (NDE)" in as_shown(md.read_text(encoding="utf-8"))
+
+
+def test_the_proportion_mediated_has_its_interval_in_the_report(mediated):
+    m = mediated.mediation
+    assert m.share_ci[0] < NIE / (NDE + NIE) < m.share_ci[1]
+    text = as_shown(render_markdown(mediated))
+    row = next(line for line in text.splitlines() if line.startswith("| Proportion mediated"))
+    assert f"{m.share_ci[0]:.0%} to {m.share_ci[1]:.0%}" in row and "| – |" not in row

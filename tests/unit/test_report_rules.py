@@ -57,6 +57,19 @@ def test_outcome_last_forbids_every_arrow_out_of_the_outcome_but_not_required_on
     assert k.is_empty
 
 
+def test_the_report_keeps_the_tiers_flags():
+    # Tetrad's tier flags (app.discovery.knowledge): "forbidden within tier" bans edges between
+    # members of a tier, "can only cause the next tier" bans edges that skip a tier
+    user = Knowledge(tiers=(("A", "B"), ("T",), ("Y",)), forbidden_within=frozenset({0}),
+                     next_tier_only=frozenset({0}))
+    k, _ = report_knowledge(user, ["A", "B", "T", "Y"], _settings())
+    assert k.forbidden_within == {0} and k.next_tier_only == {0}
+    assert k.is_forbidden("A", "B") and k.is_forbidden("B", "A")      # within tier 1
+    assert k.is_forbidden("A", "Y") and not k.is_forbidden("A", "T")  # tier 1 → tier 2 only
+    assert k.is_forbidden("Y", "T")                                   # the outcome is last
+    assert k.tiers == user.tiers
+
+
 def test_knowledge_typed_one_statement_per_line():
     k = knowledge_from_text("a -> b\n# a comment\nc -/-> d\n\ntier: a, c\ntier: b")
     assert k.required == {("a", "b")} and k.forbidden == {("c", "d")}
@@ -129,6 +142,16 @@ def test_ida_orientations_add_no_collider_at_the_treatment():
     assert parent_choices(disc2, _settings())[1] == [(), ("A",), ("B",), ("A", "B")]
     g, _, _ = learned_graph(disc, _settings(), ("A",))
     assert ("A", "T") in g.edges and ("T", "B") in g.edges
+
+
+def test_an_orientation_that_closes_a_cycle_is_not_a_choice():
+    # the kept edges T → C → A with T – A undecided: A → T would close T → C → A → T, so only
+    # T → A extends to a DAG (Maathuis, Kalisch & Bühlmann 2009: IDA's orientations are those of
+    # member DAGs; app.estimation.ida.sibling_orientations), though {A} alone adds no collider
+    disc = _result([LearnedEdge.undirected("T", "A"), LearnedEdge.directed("T", "C"),
+                    LearnedEdge.directed("C", "A"), LearnedEdge.directed("T", "Y")],
+                   ["A", "C", "T", "Y"])
+    assert parent_choices(disc, _settings()) == (("A",), [()])
 
 
 def test_learned_graph_keeps_only_edges_stable_in_the_bootstrap():

@@ -58,7 +58,8 @@ def _run_plan(ctx: ReportContext, plan):
                 continue
             e = estimate_effect(df, g, s.treatment, s.outcome, method=p.method,
                                 adjustment_set=zs, seed=s.seed, treatment_value=s.treatment_value,
-                                control_value=s.control_value, should_stop=tracker.cancelled)
+                                control_value=s.control_value, should_stop=tracker.cancelled,
+                                overlap_diagnostic=plan.overlap)   # fitted once, in the plan
         except Cancelled:
             raise
         except CausalCanvasError as err:

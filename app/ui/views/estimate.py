@@ -19,7 +19,7 @@ from app.estimation.overlap import DEFAULT_BOUNDS
 from app.estimation.pipeline import OVERLAP_METHODS, disagreements
 from app.estimation.refute import EXPECTED, LABELS, default_simulations
 from app.graph import CausalGraph
-from app.markup import md
+from app.markup import md, md_names
 from app.numbers import fmt
 from app.ui import state
 from app.ui.charts import show_chart
@@ -374,5 +374,59 @@ def mediation_panel(q: Question) -> None:
             col.caption(f"95% CI {fmt(ci[0])} to {fmt(ci[1])}. {text}")
         show_chart(charts.mediation_chart, r)
         st.markdown(md(r.sentence))
+        if r.share_ci is not None:
+            st.caption(f"Proportion mediated (indirect ÷ total): {r.share_mediated:.0%}, 95% CI "
+                       f"{r.share_ci[0]:.0%} to {r.share_ci[1]:.0%} (same resamples).")
+        elif r.share_ci_note:
+            st.caption(md(r.share_ci_note))
         for note in r.notes:
             st.caption(f":material/info: {md(note)}")
+
+
+def flow_panel(q: Question, shown: dict) -> None:
+    """Where the effect flows: the total effect of the treatment on the outcome split by
+    directed path in a linear SCM fitted on the data (app.models.flow, drawn by
+    app.ui.views.flow), with one sentence relating the sum to the regression estimate; for
+    discrete data, why not."""
+    from app.errors import CausalCanvasError
+    from app.models import ModelOptions
+    from app.models.flow import path_effects
+    from app.ui.views.flow import show_path_split
+    from app.ui.widgets import workspace_model
+
+    st.subheader("Where the effect flows")
+    where = "The Intervene page's *where the effect flows* shows a fitted model's split, or why not."
+    text = [v for v in (q.treatment, q.outcome) if not (pd.api.types.is_numeric_dtype(q.df[v])
+                                                        or pd.api.types.is_bool_dtype(q.df[v]))]
+    if text:
+        st.info(f"{md_names(text)} {'holds' if len(text) == 1 else 'hold'} categories, not numbers, "
+                "so the effect is not split by path here: a split by path adds up only in a linear "
+                "model, where an effect is a product of coefficients along each path. " + where,
+                icon=":material/route:")
+        return
+    try:
+        model = workspace_model(ModelOptions(kind="linear"), {}, None)
+    except CausalCanvasError as err:
+        st.info("The effect is split by path only in a linear model of every variable in the "
+                f"graph, and none can be fitted here: {md(err.user_message())} " + where,
+                icon=":material/route:")
+        return
+    result = None
+    with guard():
+        result = path_effects(model, q.treatment, q.outcome)
+    if result is None:
+        return
+    st.caption("A linear model fitted on the data (each variable its parents' weighted sum, by "
+               "least squares) splits the total effect over the directed paths: the effect of a "
+               "path is the product of the coefficients along it (Wright's rule).")
+    st.markdown(result.summary())
+    for note in model.notes:
+        st.caption(f":material/info: {md(note)}")
+    est = shown.get("linear_regression") or next(iter(shown.values()), None)
+    if est is not None:
+        try:
+            scale = 1.0 if q.tv is None else float(q.tv) - float(q.cv)
+        except (TypeError, ValueError):
+            scale = 1.0
+        st.markdown(result.against(est.method_label, est.value, est.ci_low, est.ci_high, scale))
+    show_path_split(result, q.g, f"est:{model.key}:{q.treatment}:{q.outcome}", "est_flow_graph")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from app.charts.flow import flow_chart, picked_path
+from app.graph import CausalGraph
 from app.markup import md
 from app.models import FittedModel, LinearModel, suggest_query
-from app.models.flow import path_effects, unavailable_reason
+from app.models.flow import FlowResult, path_effects, unavailable_reason
 from app.ui.charts import show_chart
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
@@ -41,16 +42,23 @@ def show_flow(model: FittedModel) -> None:
     if result is None:
         return
     st.markdown(result.summary())
+    show_path_split(result, g, f"{gk}:{x}:{y}", f"flow_graph:{gk}")
+
+
+def show_path_split(result: FlowResult, g: CausalGraph, key: str, graph_key: str) -> None:
+    """The bars of a path split (click one to draw its path), a sentence per path and the graph
+    with the chosen path drawn (`graph_key`: the graph's widget key, kept as the pair changes);
+    shared by the Intervene and Estimate pages."""
     if not result.paths:
         return
     texts = [p.text for p in result.paths]
-    pick_key, last_key = f"flow_path:{gk}:{x}:{y}", f"flow_last:{gk}:{x}:{y}"
+    pick_key, last_key = f"flow_path:{key}", f"flow_last:{key}"
     if st.session_state.get(pick_key) not in texts:
         st.session_state[pick_key] = texts[0]
     left, right = st.columns([3, 2], gap="large")
     with left:
         ev = show_chart(flow_chart, result, current=st.session_state[pick_key], on_select="rerun",
-                        key=f"flow_chart:{gk}:{x}:{y}")
+                        key=f"flow_chart:{key}")
         picked = picked_path(ev.selection if ev else None)
         if picked in texts and picked != st.session_state.get(last_key):
             st.session_state[last_key] = picked
@@ -65,4 +73,4 @@ def show_flow(model: FittedModel) -> None:
         chosen = result.paths[texts.index(st.session_state.get(pick_key, texts[0]))]
         st.selectbox("Path drawn on the graph (or click its bar)", texts, key=pick_key)
         show_graph(g, edge_styles={e: "causal_path" for e in chosen.edges},
-                   highlight_nodes=chosen.nodes, height=320, key=f"flow_graph:{gk}")
+                   highlight_nodes=chosen.nodes, height=320, key=graph_key)
