@@ -44,6 +44,8 @@ _LAZY = {
     "equivalence_class": "app.analysis.equivalence", "markov_blanket": "app.analysis.derived",
     "moral_graph": "app.analysis.derived", "ancestral_graph": "app.analysis.derived",
     "path_colouring": "app.analysis.colouring",
+    "back_door_graph": "app.analysis", "to_mag": "app.analysis",
+    "latent_projection": "app.analysis",
     # models: interventions and counterfactuals
     "fit_model": "app.models", "do_query": "app.models", "observe_query": "app.models",
     "counterfactual": "app.models", "causation_bounds": "app.models",

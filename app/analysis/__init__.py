@@ -14,6 +14,7 @@ from app.analysis.adjustment import (
     frontdoor_sets,
     instruments,
 )
+from app.analysis.derived import BackDoorGraph, back_door_graph, latent_projection, to_mag
 from app.analysis.dseparation import d_separated
 from app.analysis.identification import Estimand, identify
 from app.analysis.implications import (
@@ -27,8 +28,9 @@ from app.analysis.paths import Blocker, PathInfo, PathList, open_paths
 from app.analysis.roles import ROLE_LABELS, node_roles
 
 __all__ = [
-    "AdjustmentCheck", "Blocker", "CanonicalSet", "Estimand", "ImplicationReport", "ImplicationTest",
+    "AdjustmentCheck", "BackDoorGraph", "Blocker", "CanonicalSet", "Estimand", "ImplicationReport", "ImplicationTest",
     "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS",
-    "adjustment_sets", "canonical_adjustment_set", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
-    "implied_independencies", "instruments", "node_roles", "open_paths", "test_implications",
+    "adjustment_sets", "back_door_graph", "canonical_adjustment_set", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
+    "implied_independencies", "instruments", "latent_projection", "node_roles", "open_paths",
+    "test_implications", "to_mag",
 ]

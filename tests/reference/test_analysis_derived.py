@@ -20,6 +20,7 @@ from pgmpy.base import DAG as PgmpyDAG
 from app import CausalGraph, parse_graph
 from app.analysis.derived import (
     ancestral_graph,
+    back_door_graph,
     markov_blanket,
     moral_graph,
     moral_links,
@@ -157,3 +158,44 @@ def test_mag_blanket_is_the_collider_connected_set():
     g = parse_graph("mag { x -> y; y <-> z; w -> z; v -> w }")
     assert set(markov_blanket(g, "x").blanket) == {"y", "z", "w"}
     assert set(markov_blanket(g, "x").district) == {"z", "w"}
+
+
+# ---- the back-door graph ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, removed", [
+    # DAGitty's examples for backDoorGraph (r/R/dagitty.R)
+    ("dag { x <-> m <-> y <- x }", {("x", "y")}),
+    ("mag { x <-> m <-> y <- x }", set()),           # x -> y not visible: not removed
+    ("mag { x <-> m <-> y <- x <- i }", {("x", "y")}),
+    # a PAG: i @-> x makes x -> y visible (Zhang 2008, Def. 3.1); alone it is not
+    ("pag { i @-> x; x -> y }", {("x", "y")}),
+    ("pag { x -> y }", set()),
+    # a CPDAG: only directed first edges are removed (DAGitty removes children only)
+    ("pdag { a -- x; x -> m; m -> y; a -> y }", {("x", "m")}),
+])
+def test_back_door_graph_on_dagittys_examples(text, removed):
+    g = parse_graph(text)
+    b = back_door_graph(g, "x", "y")
+    assert set(b.removed) == removed
+    assert set(b.graph.edges) == set(g.edges) - removed
+    assert b.graph.bidirected == g.bidirected and b.graph.kind == g.kind
+    assert ("Nothing is removed" in b.sentence()) == (not removed)
+
+
+@pytest.mark.parametrize("case", range(len(DAGS)))
+def test_back_door_graph_removes_the_first_edge_of_each_proper_causal_path(case):
+    """Pearl's (2009) back-door graph restricted to proper causal paths (Shpitser et al. 2010):
+    x -> c goes when c reaches Y by a directed path avoiding X (networkx)."""
+    d = DAGS[case]
+    names = sorted(d.nodes)
+    if len(names) < 3:
+        return
+    rng = random.Random(case)
+    xs = set(rng.sample(names, rng.choice((1, 2))))
+    ys = set(rng.sample([n for n in names if n not in xs], 1))
+    rest = d.subgraph(set(names) - xs)
+    expected = {(x, c) for x in xs for c in d.succ[x]
+                if c not in xs and any(nx.has_path(rest, c, y) for y in ys)}
+    b = back_door_graph(_graph(d), sorted(xs), sorted(ys))
+    assert set(b.removed) == expected
+    assert set(b.graph.edges) == set(d.edges) - expected
