@@ -1,0 +1,158 @@
+"""What a linear model on a DAG implies for covariances: the implied covariance matrix and the
+vanishing tetrads (DAGitty's impliedCovarianceMatrix and vanishingTetrads).
+
+Tetrads are the testable implications of a linear model with latent variables that conditional
+independencies miss (e.g. four indicators of one latent factor have no independence among them,
+yet σ12·σ34 = σ13·σ24). A tetrad σ_ab·σ_cd − σ_ac·σ_bd vanishes for every choice of edge
+coefficients exactly when the 2×2 submatrix Σ_{{a,d},{b,c}} has rank ≤ 1 generically, i.e. when a
+single node, on the left side or on the right side of the treks, cuts every trek from {a, d} to
+{b, c} (Spirtes, Glymour & Scheines 2000, tetrad representation theorem; Sullivant, Talaska &
+Draisma 2010, Ann. Statist. 38, Thm 2.8: rank = the smallest t-separating pair). As DAGitty
+does, that size is a minimum vertex cut in the trek graph — a copy of each node for the left
+("up") and the right ("down") side of a trek — computed as a maximum flow.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import combinations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from app.analysis._core import DAG_ONLY, Listing, admg, fmt_set
+from app.errors import QueryError
+from app.graph import CausalGraph
+
+Edge = tuple[str, str]
+DEFAULT_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class Tetrad:
+    """σ_ab·σ_cd − σ_ac·σ_bd = 0 (DAGitty's and LISREL's order a, b, c, d)."""
+
+    a: str
+    b: str
+    c: str
+    d: str
+
+    @property
+    def text(self) -> str:
+        return (f"cov({self.a}, {self.b})·cov({self.c}, {self.d}) = "
+                f"cov({self.a}, {self.c})·cov({self.b}, {self.d})")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _canonical(g: CausalGraph, what: str) -> tuple[nx.DiGraph, list[str]]:
+    """The DAG with each <-> as a latent parent of both ends, and the measured nodes."""
+    adm = admg(g, DAG_ONLY, what)
+    if adm.selected:
+        raise QueryError(f"{what} assumes an unselected sample; {fmt_set(adm.selected)} is "
+                         "marked selected.", hint="Remove the selected mark to see them.")
+    d = nx.DiGraph()
+    d.add_nodes_from(g.nodes)
+    d.add_edges_from(g.edges)
+    for a, b in g.bidirected:      # a tuple name: never a user's node
+        d.add_edges_from([(("<->", a, b), a), (("<->", a, b), b)])
+    return d, [n for n in g.nodes if n not in adm.latent]
+
+
+def _trek_graph(d: nx.DiGraph) -> nx.DiGraph:
+    """Trek graph with unit vertex capacities (each vertex split into in -> out): a trek from
+    a to b is up from a to its top, then down to b."""
+    t = nx.DiGraph()
+    for v in d.nodes:
+        for side in ("up", "down"):
+            t.add_edge((side, v, "in"), (side, v, "out"), capacity=1)
+        t.add_edge(("up", v, "out"), ("down", v, "in"))       # the top of a trek
+    for p, c in d.edges:
+        t.add_edge(("up", c, "out"), ("up", p, "in"))
+        t.add_edge(("down", p, "out"), ("down", c, "in"))
+    return t
+
+
+def _rank_at_most_one(t: nx.DiGraph, left: tuple[str, str], right: tuple[str, str]) -> bool:
+    """Does one node (either side) cut every trek from `left` to `right`?"""
+    h = t.copy()
+    for v in left:
+        h.add_edge("<s>", ("up", v, "in"))
+    for v in right:
+        h.add_edge(("down", v, "out"), "<t>")
+    return nx.maximum_flow_value(h, "<s>", "<t>") <= 1
+
+
+def vanishing_tetrads(g: CausalGraph, *, limit: int = DEFAULT_LIMIT) -> Listing:
+    """Every tetrad among measured nodes that vanishes in every linear model on `g` (see
+    module), as DAGitty lists them: for each four nodes i < j < k < l the three splits
+    ({i,j},{k,l}), ({i,k},{j,l}), ({i,l},{j,k}). Latent nodes take part in treks only; a <->
+    edge is a latent common cause. Stops after `limit` tetrads."""
+    d, measured = _canonical(g, "Vanishing tetrads")
+    t = _trek_graph(d)
+    out = Listing()
+    for i1, i2, i3, i4 in combinations(measured, 4):
+        for (a, dd), (b, c) in (((i1, i2), (i3, i4)), ((i1, i3), (i2, i4)),
+                                ((i1, i4), (i2, i3))):
+            if _rank_at_most_one(t, (a, dd), (b, c)):
+                out.append(Tetrad(a, b, c, dd))
+                if len(out) >= limit:
+                    out.truncated = True
+                    out.note = f"Only the first {limit:,} tetrads are listed; there may be more."
+                    return out
+    return out
+
+
+def implied_covariance(g: CausalGraph, coefficients: Mapping[Edge, float] | None = None, *,
+                       seed: int = 0, low: float = -0.6, high: float = 0.6,
+                       standardized: bool = True) -> pd.DataFrame:
+    """The covariance (or correlation) matrix of the measured nodes in a linear model on `g`.
+
+    Each node is Σ b·parent + its own noise; a <-> edge is a latent common cause with a
+    coefficient on each side. `coefficients` maps (parent, child) and (a, b) of a <-> edge to
+    b; the rest are drawn uniformly from [low, high] (DAGitty's impliedCovarianceMatrix
+    defaults, −0.6 to 0.6). With standardized=True every variable has variance 1 (noise
+    variance 1 − explained variance, as DAGitty; refused when that is not positive), else
+    every noise has variance 1. Σ = (I − B)⁻¹ Ω (I − B)⁻ᵀ with B[child, parent] = b.
+    """
+    d, measured = _canonical(g, "The implied covariance matrix")
+    coefficients = dict(coefficients or {})
+    known = set(g.edges) | {tuple(e) for e in g.bidirected}
+    for e in coefficients:
+        if tuple(e) not in known and tuple(e)[::-1] not in g.bidirected:
+            raise QueryError(f"There is no edge {e[0]} -> {e[1]} to give a coefficient.",
+                             hint="Give coefficients for the graph's edges only.")
+    rng = np.random.default_rng(seed)
+    order = list(nx.topological_sort(d))
+    index = {v: i for i, v in enumerate(order)}
+    n = len(order)
+    b = np.zeros((n, n))
+    for p, c in sorted(d.edges, key=lambda e: (index[e[0]], index[e[1]])):
+        key = (p[1], p[2]) if isinstance(p, tuple) else (p, c)
+        if key in coefficients:
+            b[index[c], index[p]] = float(coefficients[key])
+        elif isinstance(p, tuple) and (p[2], p[1]) in coefficients:
+            b[index[c], index[p]] = float(coefficients[(p[2], p[1])])
+        else:
+            b[index[c], index[p]] = rng.uniform(low, high)
+    omega = np.ones(n)
+    if standardized:
+        cov = np.zeros((n, n))
+        for v in order:          # in causal order: the explained variance is known by then
+            i = index[v]
+            explained = b[i] @ cov @ b[i]
+            if explained >= 1:
+                raise QueryError(f"With these coefficients the parents of {v} explain all of "
+                                 "its variance, so it cannot be standardized.",
+                                 hint="Use smaller coefficients, or standardized=False.")
+            omega[i] = 1 - explained
+            row = cov @ b[i]
+            cov[i, :] = row
+            cov[:, i] = row
+            cov[i, i] = 1.0
+    inv = np.linalg.inv(np.eye(n) - b)
+    sigma = inv @ np.diag(omega) @ inv.T
+    keep = [index[v] for v in measured]
+    return pd.DataFrame(sigma[np.ix_(keep, keep)], index=measured, columns=measured)

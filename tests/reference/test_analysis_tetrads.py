@@ -1,0 +1,125 @@
+"""Vanishing tetrads and the implied covariance matrix of a linear model on a DAG.
+
+References:
+- The covariance matrix of a linear SEM, Σ = (I − B)⁻¹ Ω (I − B)⁻ᵀ (Bollen 1989, ch. 4), built
+  here from the networkx DAG with random coefficients; a tetrad implied by the graph vanishes
+  for every coefficient choice (Spirtes, Glymour & Scheines 2000, tetrad representation theorem;
+  Sullivant, Talaska & Draisma 2010, Thm 2.8), and one not implied is non-zero for random
+  coefficients. So on random models the listed tetrads must be exactly the vanishing ones.
+- The implied covariance against the sample covariance of data simulated from the same model.
+- Textbook cases (Bollen & Ting 1993, Sociol. Methodology 23): one factor with four indicators
+  implies all three tetrads; two correlated factors with two indicators each imply one.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from app import CausalGraph, parse_graph
+from app.analysis import implied_covariance, vanishing_tetrads
+from app.errors import QueryError
+from tests.reference.test_analysis_cpdag import random_dag
+
+
+def _sigma(d: nx.DiGraph, weights: dict, measured: list[str]) -> np.ndarray:
+    order = list(nx.topological_sort(d))
+    i = {v: k for k, v in enumerate(order)}
+    b = np.zeros((len(order), len(order)))
+    for (p, c), w in weights.items():
+        b[i[c], i[p]] = w
+    inv = np.linalg.inv(np.eye(len(order)) - b)
+    full = inv @ inv.T
+    keep = [i[v] for v in measured]
+    return full[np.ix_(keep, keep)]
+
+
+def _case(rng: random.Random):
+    d = random_dag(rng, rng.randint(5, 8), 0.35)
+    names = sorted(d.nodes)
+    latent = set(rng.sample(names, rng.randint(0, 2)))
+    bidirected = []
+    if rng.random() < 0.4:
+        a, b = rng.sample(names, 2)
+        bidirected.append(tuple(sorted((a, b))))
+        d.add_edges_from([("U", a), ("U", b)])
+    g = CausalGraph.from_edges(sorted(e for e in d.edges if e[0] != "U"), nodes=names,
+                               bidirected=bidirected, roles={n: {"latent"} for n in latent})
+    return g, d, [n for n in names if n not in latent]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_listed_tetrads_are_exactly_those_vanishing_in_a_random_linear_model(seed):
+    rng = random.Random(seed)
+    g, d, measured = _case(rng)
+    weights = {e: rng.choice((-1, 1)) * rng.uniform(0.3, 1.0) for e in d.edges}
+    s = _sigma(d, weights, measured)
+    k = {v: n for n, v in enumerate(measured)}
+    listed = {(t.a, t.b, t.c, t.d) for t in vanishing_tetrads(g)}
+    for i1, i2, i3, i4 in itertools.combinations(measured, 4):
+        for (a, dd), (b, c) in (((i1, i2), (i3, i4)), ((i1, i3), (i2, i4)),
+                                ((i1, i4), (i2, i3))):
+            value = s[k[a], k[b]] * s[k[c], k[dd]] - s[k[a], k[c]] * s[k[b], k[dd]]
+            assert ((a, b, c, dd) in listed) == (abs(value) < 1e-12), (a, b, c, dd, value)
+
+
+def test_the_random_cases_have_both_vanishing_and_non_vanishing_tetrads():
+    found = total = 0
+    for seed in range(60):
+        g, _, measured = _case(random.Random(seed))
+        found += len(vanishing_tetrads(g))
+        total += 3 * len(list(itertools.combinations(measured, 4)))
+    assert 100 < found < total - 100
+
+
+def test_one_factor_four_indicators_implies_all_three_tetrads():
+    g = parse_graph("dag { F [latent] F -> a; F -> b; F -> c; F -> d }")
+    tetrads = vanishing_tetrads(g)
+    assert len(tetrads) == 3
+    assert "cov(a, b)·cov(c, d) = cov(a, c)·cov(b, d)" in [t.text for t in tetrads]
+
+
+def test_two_correlated_factors_imply_one_tetrad():
+    g = parse_graph("dag { F1 [latent] F2 [latent] F1 -> a; F1 -> b; F2 -> c; F2 -> d; "
+                    "F1 <-> F2 }")
+    assert [(t.a, t.b, t.c, t.d) for t in vanishing_tetrads(g)] == [("a", "c", "d", "b")]
+
+
+def test_tetrads_refuse_selection_and_other_graph_types():
+    with pytest.raises(QueryError, match="selected"):
+        vanishing_tetrads(parse_graph("dag { a -> s <- b; s [selected] }"))
+    with pytest.raises(QueryError):
+        vanishing_tetrads(parse_graph("pdag { a -- b }"))
+
+
+def test_implied_covariance_matches_simulated_data():
+    g = parse_graph("dag { U [latent] U -> x; U -> y; x -> m; m -> y; z -> x; x <-> z }")
+    coef = {("U", "x"): 0.5, ("U", "y"): -0.4, ("x", "m"): 0.7, ("m", "y"): 0.3,
+            ("z", "x"): 0.6, ("x", "z"): 0.45}
+    sigma = implied_covariance(g, coef, standardized=False)
+    rng = np.random.default_rng(7)
+    n = 400_000
+    e = {v: rng.normal(size=n) for v in ("U", "x", "y", "m", "z", "L")}
+    z = e["z"] + 0.45 * e["L"]                       # x <-> z: a latent L with 0.45 on each side
+    x = 0.5 * e["U"] + 0.6 * z + 0.45 * e["L"] + e["x"]
+    m = 0.7 * x + e["m"]
+    y = -0.4 * e["U"] + 0.3 * m + e["y"]
+    sample = np.cov(np.vstack([x, y, m, z]))
+    assert list(sigma.index) == ["x", "y", "m", "z"]
+    assert np.allclose(sigma.to_numpy(), sample, atol=0.02)
+
+
+def test_standardized_implied_covariance_is_a_correlation_matrix():
+    g = parse_graph("dag { a -> b; b -> c; a -> c; c <-> d }")
+    corr = implied_covariance(g, seed=3)
+    assert np.allclose(np.diag(corr.to_numpy()), 1.0)
+    assert np.all(np.linalg.eigvalsh(corr.to_numpy()) > 0)
+    assert corr.loc["a", "b"] != 0 and corr.loc["a", "d"] == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(QueryError, match="explain all"):
+        implied_covariance(parse_graph("dag { a -> c; b -> c }"), {("a", "c"): 0.9,
+                                                                   ("b", "c"): 0.9})
+    with pytest.raises(QueryError, match="no edge"):
+        implied_covariance(g, {("d", "a"): 0.3})
