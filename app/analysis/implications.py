@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from app.analysis._core import (
     admg,
     descendants,
     fmt_set,
+    m_separated,
     minimal_separators,
     separator_graph,
 )
@@ -32,6 +34,7 @@ from app.errors import Cancelled, DataError, QueryError
 from app.graph import CausalGraph
 
 DEFAULT_LIMIT = 2000
+MAX_ALL_PAIRS_QUERIES = 200_000     # separation queries kind="all_pairs" may make
 DISCRETE_TYPES = {"binary", "categorical", "ordinal", "discrete", "nominal", "boolean", "bool"}
 CONTINUOUS_TYPES = {"continuous", "numeric", "real"}
 AUTO_DISCRETE_MAX_LEVELS = 10
@@ -65,9 +68,14 @@ def implied_independencies(g: CausalGraph, kind: str = "minimal", *,
 
     kind="minimal" (default, as DAGitty): one line per missing edge and minimal separating set.
     kind="local": v ⊥ w | parents(v) for each non-descendant w of v that is not a parent.
+    kind="all_pairs": every pair of measured nodes with every set of other measured nodes that
+    d-separates them (DAGitty's type "all.pairs": each set is tried, so this is for small graphs
+    only; refused past MAX_ALL_PAIRS_QUERIES separation queries).
     """
     adm = admg(g)
     out = Listing()
+    if kind == "all_pairs":
+        return _all_pairs(adm, limit)
     if kind == "local":
         if adm.latent or adm.selected or any(adm.spouses[n] for n in adm.nodes):
             raise QueryError("The local Markov list needs a DAG without latent or selected nodes "
@@ -83,7 +91,8 @@ def implied_independencies(g: CausalGraph, kind: str = "minimal", *,
                     return out
         return out
     if kind != "minimal":
-        raise QueryError(f"Unknown kind of implications '{kind}'.", hint="Use 'minimal' or 'local'.")
+        raise QueryError(f"Unknown kind of implications '{kind}'.",
+                         hint="Use 'minimal', 'local' or 'all_pairs'.")
     # selected nodes are conditioned on in every implication (the data are a selected sample)
     sel = adm.selected
     if sel:
@@ -103,6 +112,33 @@ def implied_independencies(g: CausalGraph, kind: str = "minimal", *,
                 out.truncated = True
                 out.note = f"Only the first {limit:,} implications are listed; there are more."
                 return out
+    return out
+
+
+def _all_pairs(adm, limit: int) -> Listing:
+    """Every (pair, separating set) among measured, unselected nodes, by trying each set."""
+    sel = adm.selected
+    obs = [n for n in adm.observed if n not in sel]
+    queries = len(obs) * (len(obs) - 1) // 2 * 2 ** max(len(obs) - 2, 0)
+    if queries > MAX_ALL_PAIRS_QUERIES:
+        raise QueryError(f"Listing every separating set tries {queries:,} sets here (the limit "
+                         f"is {MAX_ALL_PAIRS_QUERIES:,}): the graph is too large for that.",
+                         hint="Use kind='minimal': one line per missing edge and minimal set.")
+    out = Listing()
+    if sel:
+        out.note = (f"{fmt_set(sel)} is marked selected: every independence below holds "
+                    "given it as well (the data are a selected sample).")
+    for i, a in enumerate(obs):
+        for b in obs[i + 1:]:
+            rest = [n for n in obs if n not in (a, b)]
+            for k in range(len(rest) + 1):
+                for z in combinations(rest, k):
+                    if m_separated(adm, [a], [b], set(z) | sel):
+                        out.append(Independence(a, b, frozenset(z)))
+                        if len(out) >= limit:
+                            out.truncated = True
+                            out.note = f"Only the first {limit:,} implications are listed."
+                            return out
     return out
 
 
