@@ -14,7 +14,13 @@ from app.analysis.adjustment import (
     frontdoor_sets,
     instruments,
 )
-from app.analysis.derived import BackDoorGraph, back_door_graph, latent_projection, to_mag
+from app.analysis.derived import (
+    BackDoorGraph,
+    back_door_graph,
+    canonicalize,
+    latent_projection,
+    to_mag,
+)
 from app.analysis.dseparation import d_separated
 from app.analysis.identification import Estimand, identify
 from app.analysis.implications import (
@@ -31,7 +37,7 @@ from app.analysis.tetrads import Tetrad, implied_covariance, vanishing_tetrads
 __all__ = [
     "AdjustmentCheck", "BackDoorGraph", "Blocker", "CanonicalSet", "Estimand", "ImplicationReport", "ImplicationTest",
     "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS", "Tetrad",
-    "adjustment_sets", "back_door_graph", "canonical_adjustment_set", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
+    "adjustment_sets", "back_door_graph", "canonical_adjustment_set", "canonicalize", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
     "implied_covariance", "implied_independencies", "instruments", "latent_projection", "node_roles", "open_paths",
     "test_implications", "to_mag", "vanishing_tetrads",
 ]

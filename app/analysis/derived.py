@@ -43,7 +43,8 @@ from app.analysis._core import (
     proper_causal_nodes,
 )
 from app.analysis.identification import latent_projection as _project
-from app.graph import CausalGraph
+from app.errors import QueryError
+from app.graph import KIND_NAMES, CausalGraph
 
 Edge = tuple[str, str]
 
@@ -260,6 +261,41 @@ def _inducing_path(d: nx.DiGraph, u, v, hidden: set, colliders_allowed: set) -> 
         if (w in colliders_allowed) if head else (w in hidden):
             todo.extend((p, False) for p in d.pred[w])
     return False
+
+
+def canonicalize(g: CausalGraph) -> CausalGraph:
+    """The canonical DAG of a DAG with <-> edges or of a MAG (DAGitty's canonicalize): each
+    a <-> b becomes a <- L -> b with a new latent node L, each a -- b becomes a -> S <- b with a
+    new selected node S (named as DAGitty does: one counter for L and S, skipping names in use).
+    Its MAG (`to_mag`) is the MAG given (Richardson & Spirtes 2002, §6)."""
+    if g.kind not in ("dag", "mag"):
+        raise QueryError(f"The canonical DAG is made from a DAG or a MAG; this graph is a "
+                         f"{KIND_NAMES[g.kind]}.", hint="Pick one member of the class first.")
+    taken = set(g.nodes)
+    counter = [1]
+
+    def fresh(prefix: str) -> str:
+        while f"{prefix}{counter[0]}" in taken:
+            counter[0] += 1
+        name = f"{prefix}{counter[0]}"
+        taken.add(name)
+        return name
+
+    nodes, edges = list(g.nodes), set(g.edges)
+    roles = {n: set(r) for n, r in g.roles.items()}
+    for a, b in sorted(g.bidirected):
+        lat = fresh("L")
+        nodes.append(lat)
+        edges |= {(lat, a), (lat, b)}
+        roles[lat] = {"latent"}
+    for a, b in sorted(g.undirected):
+        sel = fresh("S")
+        nodes.append(sel)
+        edges |= {(a, sel), (b, sel)}
+        roles[sel] = {"selected"}
+    return CausalGraph(nodes=tuple(nodes), edges=frozenset(edges),
+                       roles={n: frozenset(r) for n, r in roles.items()},
+                       positions=dict(g.positions))
 
 
 def latent_projection(g: CausalGraph) -> CausalGraph:

@@ -21,7 +21,7 @@ import pytest
 
 from app import CausalGraph, parse_graph
 from app.analysis import d_separated
-from app.analysis.derived import latent_projection, to_mag
+from app.analysis.derived import canonicalize, latent_projection, to_mag
 from app.errors import QueryError
 from tests.reference.test_analysis_cpdag import random_dag
 
@@ -159,3 +159,27 @@ def test_latent_projection_keeps_every_d_separation_among_measured_nodes(case):
         rest = [n for n in measured if n not in (u, v)]
         for z in _subsets(rest):
             assert d_separated(p, u, v, sorted(z)) == nx.is_d_separator(d, {u}, {v}, z)
+
+
+@pytest.mark.parametrize("case", range(0, len(CASES), 2))
+def test_canonical_dag_of_a_mag_has_that_mag(case):
+    """DAGitty's canonicalize: <-> becomes <- L ->, -- becomes -> S <-; the MAG of the
+    canonical DAG is the MAG itself (Richardson & Spirtes 2002, §6)."""
+    m = to_mag(CASES[case][0])
+    c = canonicalize(m)
+    assert c.kind == "dag" and not c.bidirected and not c.undirected
+    assert len(c.latents) == len(m.bidirected)
+    assert len(c.role_nodes("selected")) == len(m.undirected)
+    back = to_mag(c)
+    assert (back.edges, back.bidirected, back.undirected) == (m.edges, m.bidirected,
+                                                              m.undirected)
+
+
+def test_canonicalize_names_new_nodes_as_dagitty_and_avoids_taken_names():
+    c = canonicalize(parse_graph("mag { L1 <-> b; c -- d }"))
+    # GraphTransformer.canonicalDag: one counter i, raised while "L"+i / "S"+i is taken
+    assert set(c.nodes) == {"L1", "b", "c", "d", "L2", "S2"}
+    assert c.edges == {("L2", "L1"), ("L2", "b"), ("c", "S2"), ("d", "S2")}
+    assert c.latents == {"L2"} and c.role_nodes("selected") == {"S2"}
+    with pytest.raises(QueryError, match="DAG or a MAG"):
+        canonicalize(parse_graph("pdag { a -- b }"))
