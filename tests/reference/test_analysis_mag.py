@@ -20,7 +20,7 @@ import networkx as nx
 import pytest
 
 from app import CausalGraph, parse_graph
-from app.analysis import d_separated
+from app.analysis import adjustment_sets, d_separated
 from app.analysis.derived import canonicalize, latent_projection, to_mag
 from app.errors import QueryError
 from tests.reference.test_analysis_cpdag import random_dag
@@ -106,8 +106,7 @@ def test_mag_adjacency_marks_and_m_separation_match_the_dag(case):
         for z in _subsets(rest):
             truth = nx.is_d_separator(d, {u}, {v}, z | selected)
             assert _m_separated_by_paths(m, u, v, z) == truth, (u, v, z)
-            if not m.undirected:     # our m-separation on the MAG agrees as well
-                assert d_separated(m, u, v, sorted(z)) == truth, (u, v, z)
+            assert d_separated(m, u, v, sorted(z)) == truth, (u, v, z)   # ours on the MAG
 
 
 def test_the_cases_cover_selection_latents_and_every_mark():
@@ -183,3 +182,14 @@ def test_canonicalize_names_new_nodes_as_dagitty_and_avoids_taken_names():
     assert c.latents == {"L2"} and c.role_nodes("selected") == {"S2"}
     with pytest.raises(QueryError, match="DAG or a MAG"):
         canonicalize(parse_graph("pdag { a -- b }"))
+
+
+def test_a_mag_with_selection_edges_is_separated_but_not_adjusted():
+    """d-separation reads a MAG's -- edges (Richardson & Spirtes 2002); adjustment still refuses
+    them (as DAGitty: "must not contain any undirected edges"), even after a d-separation query
+    on the same graph object made its view."""
+    m = to_mag(parse_graph("dag { a -> s <- b; s [selected]; b -> y; a -> x; x -> y }"))
+    assert m.undirected == {("a", "b")}
+    assert not d_separated(m, "x", "y") and d_separated(m, "a", "y", ["b", "x"])
+    with pytest.raises(QueryError, match="undirected"):
+        adjustment_sets(m, "x", "y")
