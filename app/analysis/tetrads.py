@@ -1,5 +1,6 @@
-"""What a linear model on a DAG implies for covariances: the implied covariance matrix and the
-vanishing tetrads (DAGitty's impliedCovarianceMatrix and vanishingTetrads).
+"""What a linear model on a DAG implies for covariances: the implied covariance matrix, data
+drawn from it, and the vanishing tetrads (DAGitty's impliedCovarianceMatrix, simulateSEM and
+vanishingTetrads).
 
 Tetrads are the testable implications of a linear model with latent variables that conditional
 independencies miss (e.g. four indicators of one latent factor have no independence among them,
@@ -24,6 +25,7 @@ import pandas as pd
 from app.analysis._core import DAG_ONLY, Listing, admg, fmt_set
 from app.errors import QueryError
 from app.graph import CausalGraph
+from app.settings import MAX_ROWS
 
 Edge = tuple[str, str]
 DEFAULT_LIMIT = 2000
@@ -156,3 +158,20 @@ def implied_covariance(g: CausalGraph, coefficients: Mapping[Edge, float] | None
     sigma = inv @ np.diag(omega) @ inv.T
     keep = [index[v] for v in measured]
     return pd.DataFrame(sigma[np.ix_(keep, keep)], index=measured, columns=measured)
+
+
+def simulate_sem(g: CausalGraph, n: int = 500, coefficients: Mapping[Edge, float] | None = None,
+                 *, seed: int = 0, low: float = -0.6, high: float = 0.6,
+                 standardized: bool = True) -> pd.DataFrame:
+    """`n` rows of the measured nodes from the Gaussian linear model of `implied_covariance`
+    (same coefficients for the same arguments and seed): DAGitty's simulateSEM, which also
+    draws from the implied covariance matrix. For checking that what the graph implies (an
+    independence, a vanishing tetrad) shows in data."""
+    if not 1 <= n <= MAX_ROWS:
+        raise QueryError(f"Ask for between 1 and {MAX_ROWS:,} rows (the table limit), not {n}.")
+    sigma = implied_covariance(g, coefficients, seed=seed, low=low, high=high,
+                               standardized=standardized)
+    rng = np.random.default_rng(seed + 1)
+    rows = rng.multivariate_normal(np.zeros(len(sigma)), sigma.to_numpy(), size=n,
+                                   method="eigh")
+    return pd.DataFrame(rows, columns=list(sigma.columns))

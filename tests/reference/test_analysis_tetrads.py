@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 from app import CausalGraph, parse_graph
-from app.analysis import implied_covariance, vanishing_tetrads
+from app.analysis import implied_covariance, simulate_sem, vanishing_tetrads
 from app.errors import QueryError
 from tests.reference.test_analysis_cpdag import random_dag
 
@@ -123,3 +123,19 @@ def test_standardized_implied_covariance_is_a_correlation_matrix():
                                                                    ("b", "c"): 0.9})
     with pytest.raises(QueryError, match="no edge"):
         implied_covariance(g, {("d", "a"): 0.3})
+
+
+def test_simulated_data_have_the_implied_covariance_and_vanishing_tetrads():
+    """simulate_sem draws from the implied covariance (as DAGitty's simulateSEM); in data from a
+    one-factor model the implied tetrad is near zero while the covariances are not."""
+    g = parse_graph("dag { F [latent] F -> a; F -> b; F -> c; F -> d; a -> e }")
+    coef = {("F", v): 0.8 for v in "abcd"} | {("a", "e"): 0.5}
+    df = simulate_sem(g, 200_000, coef, seed=5)
+    assert list(df.columns) == ["a", "b", "c", "d", "e"]
+    assert np.allclose(df.cov().to_numpy(), implied_covariance(g, coef).to_numpy(), atol=0.02)
+    s = df.cov()
+    assert abs(s.loc["a", "b"] * s.loc["c", "d"] - s.loc["a", "c"] * s.loc["b", "d"]) < 0.01
+    assert s.loc["a", "b"] > 0.5
+    assert simulate_sem(g, 10, coef, seed=5).equals(simulate_sem(g, 10, coef, seed=5))
+    with pytest.raises(QueryError, match="rows"):
+        simulate_sem(g, 0)
