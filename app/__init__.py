@@ -47,7 +47,7 @@ _LAZY = {
     "back_door_graph": "app.analysis", "to_mag": "app.analysis",
     "latent_projection": "app.analysis", "vanishing_tetrads": "app.analysis",
     "implied_covariance": "app.analysis", "canonicalize": "app.analysis",
-    "simulate_sem": "app.analysis",
+    "simulate_sem": "app.analysis", "orient_pdag": "app.analysis",
     # models: interventions and counterfactuals
     "fit_model": "app.models", "do_query": "app.models", "observe_query": "app.models",
     "counterfactual": "app.models", "causation_bounds": "app.models",

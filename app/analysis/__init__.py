@@ -19,6 +19,7 @@ from app.analysis.derived import (
     back_door_graph,
     canonicalize,
     latent_projection,
+    orient_pdag,
     to_mag,
 )
 from app.analysis.dseparation import d_separated
@@ -38,6 +39,6 @@ __all__ = [
     "AdjustmentCheck", "BackDoorGraph", "Blocker", "CanonicalSet", "Estimand", "ImplicationReport", "ImplicationTest",
     "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS", "Tetrad",
     "adjustment_sets", "back_door_graph", "canonical_adjustment_set", "canonicalize", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
-    "implied_covariance", "implied_independencies", "instruments", "latent_projection", "node_roles", "open_paths",
+    "implied_covariance", "implied_independencies", "instruments", "latent_projection", "node_roles", "open_paths", "orient_pdag",
     "simulate_sem", "test_implications", "to_mag", "vanishing_tetrads",
 ]

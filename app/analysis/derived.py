@@ -18,6 +18,9 @@ These are DAGitty's "views" of a graph (its `markovBlanket`, `moralize` and `anc
   of every proper causal path from X to Y; in a MAG or PAG only visible such edges are removed
   (Zhang 2008, JMLR 9). Z is an adjustment set when it holds no node on or below a proper
   causal path and separates X and Y in it (Shpitser et al. 2010; Perković et al. 2018).
+- Orienting a PDAG (DAGitty's orientPDAG): Meek's (1995) rules R1–R4 until nothing changes,
+  which orients every edge that has one direction in all DAGs fitting the PDAG (Meek 1995,
+  Thm 4); DAGitty applies R1 only, so this orients at least as much.
 - Latent projection (Verma 1993): the ADMG over the measured nodes (a -> b when a directed path
   runs through latent nodes only; a <-> b when a latent node reaches both through latent nodes).
 """
@@ -43,6 +46,7 @@ from app.analysis._core import (
     proper_causal_nodes,
 )
 from app.analysis.identification import latent_projection as _project
+from app.discovery.pdag import Pdag, dag_extension, meek_closure
 from app.errors import QueryError
 from app.graph import KIND_NAMES, CausalGraph
 
@@ -296,6 +300,25 @@ def canonicalize(g: CausalGraph) -> CausalGraph:
     return CausalGraph(nodes=tuple(nodes), edges=frozenset(edges),
                        roles={n: frozenset(r) for n, r in roles.items()},
                        positions=dict(g.positions))
+
+
+def orient_pdag(g: CausalGraph) -> CausalGraph:
+    """The PDAG with every edge Meek's rules can orient oriented (see module): e.g. a CPDAG
+    after background knowledge fixed some directions. Refused when no DAG fits the PDAG."""
+    if g.kind != "pdag" or g.bidirected:
+        what = KIND_NAMES[g.kind] if g.kind != "pdag" else "PDAG with <-> edges"
+        raise QueryError(f"Orienting by Meek's rules needs a PDAG of directed and undirected "
+                         f"edges; this graph is a {what}.",
+                         hint="Draw it as pdag { … } with -> and -- edges only.")
+    given = Pdag(list(g.nodes), set(g.edges), {frozenset(p) for p in g.undirected})
+    closed = meek_closure(given)
+    if closed.directed_cycle() is not None or dag_extension(closed) is None:
+        raise QueryError("No DAG fits this PDAG: every way of orienting its undirected edges "
+                         "makes a directed cycle or a new collider.",
+                         hint="Check the directed edges; one of them may point the wrong way.")
+    return CausalGraph(nodes=g.nodes, edges=frozenset(closed.directed),
+                       undirected=frozenset(tuple(sorted(p)) for p in closed.undirected),
+                       roles=g.roles, positions=g.positions, kind="pdag")
 
 
 def latent_projection(g: CausalGraph) -> CausalGraph:
