@@ -33,12 +33,19 @@ from app.analysis.implications import (
 )
 from app.analysis.paths import Blocker, PathInfo, PathList, open_paths
 from app.analysis.roles import ROLE_LABELS, node_roles
-from app.analysis.tetrads import Tetrad, implied_covariance, simulate_sem, vanishing_tetrads
+from app.analysis.tetrads import (
+    Tetrad,
+    TetradTest,
+    implied_covariance,
+    simulate_sem,
+    test_tetrads,
+    vanishing_tetrads,
+)
 
 __all__ = [
     "AdjustmentCheck", "BackDoorGraph", "Blocker", "CanonicalSet", "Estimand", "ImplicationReport", "ImplicationTest",
-    "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS", "Tetrad",
+    "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS", "Tetrad", "TetradTest",
     "adjustment_sets", "back_door_graph", "canonical_adjustment_set", "canonicalize", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
     "implied_covariance", "implied_independencies", "instruments", "latent_projection", "node_roles", "open_paths", "orient_pdag",
-    "simulate_sem", "test_implications", "to_mag", "vanishing_tetrads",
+    "simulate_sem", "test_implications", "test_tetrads", "to_mag", "vanishing_tetrads",
 ]

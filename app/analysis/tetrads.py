@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from app.analysis._core import DAG_ONLY, Listing, admg, fmt_set
-from app.errors import QueryError
+from app.errors import DataError, QueryError
 from app.graph import CausalGraph
 from app.settings import MAX_ROWS
 
@@ -175,3 +175,67 @@ def simulate_sem(g: CausalGraph, n: int = 500, coefficients: Mapping[Edge, float
     rows = rng.multivariate_normal(np.zeros(len(sigma)), sigma.to_numpy(), size=n,
                                    method="eigh")
     return pd.DataFrame(rows, columns=list(sigma.columns))
+
+
+@dataclass(frozen=True)
+class TetradTest:
+    """One implied tetrad checked on data: its sample value, Wishart's (1928) standard error,
+    the two-sided p-value of "it is zero" (normal approximation) and a confidence interval."""
+
+    tetrad: Tetrad
+    estimate: float
+    std_error: float
+    p_value: float
+    low: float
+    high: float
+
+    def sentence(self, alpha: float = 0.05) -> str:
+        """The result in plain words."""
+        verdict = ("is far from zero: the data contradict this implication" if self.p_value < alpha
+                   else "is compatible with zero: the data agree with this implication")
+        return (f"{self.tetrad.text}: the difference is {self.estimate:.3g} "
+                f"(p = {self.p_value:.3g}), which {verdict}.")
+
+
+def test_tetrads(g: CausalGraph, df: pd.DataFrame, alpha: float = 0.05, *,
+                 limit: int = DEFAULT_LIMIT) -> list[TetradTest]:
+    """Test each vanishing tetrad of `g` on the numeric columns of `df` (DAGitty's
+    localTests(type="tetrads")): the tetrad of the sample covariance matrix over Wishart's
+    standard error sqrt((D12·D34·(n+1)/(n−1) − D)/(n−2)), D the determinant of the four
+    variables' covariance matrix, D12 and D34 of the two sides' (multivariate normal data)."""
+    from scipy.stats import norm
+
+    if not 0 < alpha < 1:
+        raise QueryError(f"The significance level must be between 0 and 1, not {alpha}.")
+    tetrads = vanishing_tetrads(g, limit=limit)
+    names = sorted({v for t in tetrads for v in (t.a, t.b, t.c, t.d)})
+    missing = [v for v in names if v not in df.columns]
+    if missing:
+        raise DataError(f"The data have no column '{missing[0]}', which the tetrads use.",
+                        hint="Load a table with a column for every measured node.")
+    table = df[names]
+    text = [v for v in names if not pd.api.types.is_numeric_dtype(table[v])]
+    if text:
+        raise DataError(f"The column '{text[0]}' is not numeric; tetrads are tested on "
+                        "covariances of numeric variables.", hint="Use numeric columns only.")
+    table = table.dropna()
+    n = len(table)
+    if n < 10:
+        raise DataError(f"Only {n} complete rows; testing tetrads needs at least 10.")
+    cov = table.cov()
+    z = norm.ppf(1 - alpha / 2)
+    out = []
+    for t in tetrads:
+        order = [t.a, t.b, t.c, t.d]            # rows {a, d}, columns {b, c}
+        sub = cov.loc[order, order].to_numpy()
+        value = float(np.linalg.det(cov.loc[[t.a, t.d], [t.b, t.c]].to_numpy()))
+        d12 = np.linalg.det(sub[np.ix_([0, 3], [0, 3])])
+        d34 = np.linalg.det(sub[np.ix_([1, 2], [1, 2])])
+        var = (d12 * d34 * (n + 1) / (n - 1) - np.linalg.det(sub)) / (n - 2)
+        se = float(np.sqrt(max(var, 0.0)))
+        p = float(2 * norm.sf(abs(value) / se)) if se > 0 else float(value == 0)
+        out.append(TetradTest(t, value, se, p, value - z * se, value + z * se))
+    return out
+
+
+test_tetrads.__test__ = False  # a library function, not a pytest test
