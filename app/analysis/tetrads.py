@@ -87,17 +87,41 @@ def _rank_at_most_one(t: nx.DiGraph, left: tuple[str, str], right: tuple[str, st
     return nx.maximum_flow_value(h, "<s>", "<t>") <= 1
 
 
-def vanishing_tetrads(g: CausalGraph, *, limit: int = DEFAULT_LIMIT) -> Listing:
+TETRAD_TYPES = ("all", "within", "between", "epistemic")
+
+
+def vanishing_tetrads(g: CausalGraph, kind: str = "all", *, limit: int = DEFAULT_LIMIT
+                      ) -> Listing:
     """Every tetrad among measured nodes that vanishes in every linear model on `g` (see
     module), as DAGitty lists them: for each four nodes i < j < k < l the three splits
     ({i,j},{k,l}), ({i,k},{j,l}), ({i,l},{j,k}). Latent nodes take part in treks only; a <->
-    edge is a latent common cause. Stops after `limit` tetrads."""
+    edge is a latent common cause. Stops after `limit` tetrads.
+
+    kind (DAGitty's `type`, for measurement models; each of the four nodes then has exactly
+    one parent): "within" — the four share that parent (indicators of one factor); "between"
+    — each side's two nodes share one parent and the sides' parents differ (two factors);
+    "epistemic" — one side's nodes have one parent between them, the other side's two."""
+    if kind not in TETRAD_TYPES:
+        raise QueryError(f"Unknown kind of tetrads '{str(kind)[:20]}'.",
+                         hint="Use " + ", ".join(f"'{k}'" for k in TETRAD_TYPES) + ".")
     d, measured = _canonical(g, "Vanishing tetrads")
+    if kind != "all":
+        measured = [v for v in measured if len(d.pred[v]) == 1]
     t = _trek_graph(d)
     out = Listing()
     for i1, i2, i3, i4 in combinations(measured, 4):
+        if kind == "within" and not set(d.pred[i1]) == set(d.pred[i2]) == set(d.pred[i3]) \
+                == set(d.pred[i4]):
+            continue
         for (a, dd), (b, c) in (((i1, i2), (i3, i4)), ((i1, i3), (i2, i4)),
                                 ((i1, i4), (i2, i3))):
+            if kind in ("between", "epistemic"):
+                left = set(d.pred[a]) | set(d.pred[dd])
+                right = set(d.pred[b]) | set(d.pred[c])
+                if kind == "between" and (len(left) != 1 or len(right) != 1 or left == right):
+                    continue
+                if kind == "epistemic" and sorted((len(left), len(right))) != [1, 2]:
+                    continue
             if _rank_at_most_one(t, (a, dd), (b, c)):
                 out.append(Tetrad(a, b, c, dd))
                 if len(out) >= limit:
@@ -197,17 +221,17 @@ class TetradTest:
                 f"(p = {self.p_value:.3g}), which {verdict}.")
 
 
-def test_tetrads(g: CausalGraph, df: pd.DataFrame, alpha: float = 0.05, *,
+def test_tetrads(g: CausalGraph, df: pd.DataFrame, alpha: float = 0.05, *, kind: str = "all",
                  limit: int = DEFAULT_LIMIT) -> list[TetradTest]:
     """Test each vanishing tetrad of `g` on the numeric columns of `df` (DAGitty's
-    localTests(type="tetrads")): the tetrad of the sample covariance matrix over Wishart's
+    localTests(type="tetrads"), `kind` as in vanishing_tetrads): the tetrad of the sample covariance matrix over Wishart's
     standard error sqrt((D12·D34·(n+1)/(n−1) − D)/(n−2)), D the determinant of the four
     variables' covariance matrix, D12 and D34 of the two sides' (multivariate normal data)."""
     from scipy.stats import norm
 
     if not 0 < alpha < 1:
         raise QueryError(f"The significance level must be between 0 and 1, not {alpha}.")
-    tetrads = vanishing_tetrads(g, limit=limit)
+    tetrads = vanishing_tetrads(g, kind, limit=limit)
     names = sorted({v for t in tetrads for v in (t.a, t.b, t.c, t.d)})
     missing = [v for v in names if v not in df.columns]
     if missing:

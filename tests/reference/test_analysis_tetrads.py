@@ -181,3 +181,33 @@ def test_tetrad_test_refuses_unusable_data():
         test_tetrads(g, pd.DataFrame({"a": [1.0], "b": [1.0], "c": [1.0]}))
     with pytest.raises(DataError, match="not numeric"):
         test_tetrads(g, pd.DataFrame({v: ["x"] * 20 for v in "abcd"}))
+
+
+def test_tetrad_kinds_filter_the_full_list_as_dagitty_defines_them():
+    """DAGitty (jslib/graph/GraphAnalyzer.js, vanishingTetrads with a type): every node with
+    exactly one parent; "within": one shared parent; "between": each side's parents are one
+    node, different between the sides; "epistemic": one side has one parent, the other two."""
+    g = parse_graph("dag { F [latent] G [latent] H [latent] F -> {a1 a2 a3 a4 a5}; "
+                    "G -> {b1 b2 b3}; H -> c1; F -> G; G -> H; x -> a5 }")
+    d = nx.DiGraph(sorted(g.edges))
+    every = vanishing_tetrads(g)
+
+    def parents(*vs):
+        return set().union(*(d.pred[v] for v in vs))
+
+    for kind in ("within", "between", "epistemic"):
+        expected = []
+        for t in every:
+            if any(len(d.pred[v]) != 1 for v in (t.a, t.b, t.c, t.d)):
+                continue
+            left, right = parents(t.a, t.d), parents(t.b, t.c)
+            keep = {"within": len(parents(t.a, t.b, t.c, t.d)) == 1,
+                    "between": len(left) == len(right) == 1 and left != right,
+                    "epistemic": sorted((len(left), len(right))) == [1, 2]}[kind]
+            if keep:
+                expected.append(t)
+        assert list(vanishing_tetrads(g, kind)) == expected, kind
+        assert expected, kind
+    assert len(vanishing_tetrads(g, "within")) == 3    # a1..a4 (a5 has a 2nd parent): 3 splits
+    with pytest.raises(QueryError, match="Unknown kind"):
+        vanishing_tetrads(g, "among")
