@@ -19,7 +19,9 @@ from app.analysis.derived import (
     back_door_graph,
     canonicalize,
     latent_projection,
+    measurement_part,
     orient_pdag,
+    structural_part,
     to_mag,
 )
 from app.analysis.dseparation import d_separated
@@ -46,6 +48,6 @@ __all__ = [
     "AdjustmentCheck", "BackDoorGraph", "Blocker", "CanonicalSet", "Estimand", "ImplicationReport", "ImplicationTest",
     "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS", "Tetrad", "TetradTest",
     "adjustment_sets", "back_door_graph", "canonical_adjustment_set", "canonicalize", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
-    "implied_covariance", "implied_independencies", "instruments", "latent_projection", "node_roles", "open_paths", "orient_pdag",
-    "simulate_sem", "test_implications", "test_tetrads", "to_mag", "vanishing_tetrads",
+    "implied_covariance", "implied_independencies", "instruments", "latent_projection", "measurement_part", "node_roles", "open_paths", "orient_pdag",
+    "simulate_sem", "structural_part", "test_implications", "test_tetrads", "to_mag", "vanishing_tetrads",
 ]

@@ -21,6 +21,10 @@ These are DAGitty's "views" of a graph (its `markovBlanket`, `moralize` and `anc
 - Orienting a PDAG (DAGitty's orientPDAG): Meek's (1995) rules R1–R4 until nothing changes,
   which orients every edge that has one direction in all DAGs fitting the PDAG (Meek 1995,
   Thm 4); DAGitty applies R1 only, so this orients at least as much.
+- Structural and measurement parts of a structural equation model (DAGitty's structuralPart,
+  measurementPart): the latent variables with the edges among them; and the edges into
+  measured variables (loadings and regressions) with the <-> edges among measured variables,
+  keeping the latent variables that have such an edge.
 - Latent projection (Verma 1993): the ADMG over the measured nodes (a -> b when a directed path
   runs through latent nodes only; a <-> b when a latent node reaches both through latent nodes).
 """
@@ -319,6 +323,25 @@ def orient_pdag(g: CausalGraph) -> CausalGraph:
     return CausalGraph(nodes=g.nodes, edges=frozenset(closed.directed),
                        undirected=frozenset(tuple(sorted(p)) for p in closed.undirected),
                        roles=g.roles, positions=g.positions, kind="pdag")
+
+
+def structural_part(g: CausalGraph) -> CausalGraph:
+    """The latent variables of a DAG and the edges among them (see module)."""
+    admg(g, DAG_ONLY, "The structural part")
+    return g.subgraph(n for n in g.nodes if n in g.latents)
+
+
+def measurement_part(g: CausalGraph) -> CausalGraph:
+    """Edges into measured variables and <-> among them; latent variables without such an edge
+    are left out (see module)."""
+    admg(g, DAG_ONLY, "The measurement part")
+    latent = g.latents
+    edges = {(a, b) for a, b in g.edges if b not in latent}
+    keep = {n for n in g.nodes if n not in latent} | {a for a, _ in edges}
+    return CausalGraph(nodes=tuple(n for n in g.nodes if n in keep), edges=frozenset(edges),
+                       bidirected=frozenset(e for e in g.bidirected if not set(e) & latent),
+                       roles={n: r for n, r in g.roles.items() if n in keep},
+                       positions={n: p for n, p in g.positions.items() if n in keep})
 
 
 def latent_projection(g: CausalGraph) -> CausalGraph:

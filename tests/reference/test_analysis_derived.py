@@ -22,9 +22,11 @@ from app.analysis.derived import (
     ancestral_graph,
     back_door_graph,
     markov_blanket,
+    measurement_part,
     moral_graph,
     moral_links,
     orient_pdag,
+    structural_part,
 )
 from app.errors import QueryError
 from tests.reference.test_analysis_cpdag import members_and_cpdag, random_dag
@@ -242,3 +244,29 @@ def test_orient_pdag_on_dagittys_example_and_refusals():
         orient_pdag(parse_graph("pdag { a -- b; b -- c; c -- d; d -- a }"))   # a chordless cycle
     with pytest.raises(QueryError, match="needs a PDAG"):
         orient_pdag(parse_graph("dag { a -> b }"))
+
+
+# ---- structural and measurement parts ---------------------------------------------------------
+
+def test_structural_and_measurement_parts_of_bollens_democracy_model():
+    """DAGitty (GraphTransformer.js): structuralPart is the subgraph on the latent variables;
+    measurementPart keeps directed edges into measured variables and <-> among them, then drops
+    latent variables left without a directed edge. Model: lavaan's political democracy SEM."""
+    g = parse_graph("""ind60 =~ x1 + x2 + x3
+        dem60 =~ y1 + y2 + y3 + y4
+        dem65 =~ y5 + y6 + y7 + y8
+        dem60 ~ ind60
+        dem65 ~ ind60 + dem60
+        y1 ~~ y5
+        y2 ~~ y4 + y6""", "lavaan")
+    s = structural_part(g)
+    assert set(s.nodes) == {"ind60", "dem60", "dem65"} and s.latents == set(s.nodes)
+    assert s.edges == {("ind60", "dem60"), ("ind60", "dem65"), ("dem60", "dem65")}
+    m = measurement_part(g)
+    assert set(m.nodes) == set(g.nodes)
+    assert m.edges == g.edges - s.edges and m.bidirected == g.bidirected
+    # a second-order factor with no measured indicator of its own is dropped
+    h = parse_graph("dag { G [latent] F [latent] G -> F; F -> a; F -> b; a <-> F }")
+    assert set(measurement_part(h).nodes) == {"F", "a", "b"}
+    assert measurement_part(h).edges == {("F", "a"), ("F", "b")}
+    assert not measurement_part(h).bidirected
