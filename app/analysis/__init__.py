@@ -27,9 +27,11 @@ from app.analysis.derived import (
 from app.analysis.dseparation import d_separated
 from app.analysis.identification import Estimand, identify
 from app.analysis.implications import (
+    BasisStatement,
     ImplicationReport,
     ImplicationTest,
     Independence,
+    basis_set,
     implied_independencies,
     test_implications,
 )
@@ -45,9 +47,12 @@ from app.analysis.tetrads import (
 )
 
 __all__ = [
-    "AdjustmentCheck", "BackDoorGraph", "Blocker", "CanonicalSet", "Estimand", "ImplicationReport", "ImplicationTest",
-    "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS", "Tetrad", "TetradTest",
-    "adjustment_sets", "back_door_graph", "canonical_adjustment_set", "canonicalize", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
-    "implied_covariance", "implied_independencies", "instruments", "latent_projection", "measurement_part", "node_roles", "open_paths", "orient_pdag",
-    "simulate_sem", "structural_part", "test_implications", "test_tetrads", "to_mag", "vanishing_tetrads",
+    "AdjustmentCheck", "BackDoorGraph", "BasisStatement", "Blocker", "CanonicalSet", "Estimand",
+    "ImplicationReport", "ImplicationTest", "Independence", "Instrument", "PathInfo", "PathList",
+    "ROLE_LABELS", "Tetrad", "TetradTest", "adjustment_sets", "back_door_graph", "basis_set",
+    "canonical_adjustment_set", "canonicalize", "check_adjustment_set", "d_separated",
+    "frontdoor_sets", "identify", "implied_covariance", "implied_independencies", "instruments",
+    "latent_projection", "measurement_part", "node_roles", "open_paths", "orient_pdag",
+    "simulate_sem", "structural_part", "test_implications", "test_tetrads", "to_mag",
+    "vanishing_tetrads",
 ]

@@ -213,3 +213,38 @@ def test_all_pairs_on_dagittys_example_and_its_size_limit():
     big = parse_graph("dag { " + " ".join(f"v{i} -> v{i + 1};" for i in range(20)) + " }")
     with pytest.raises(QueryError, match="too large"):
         implied_independencies(big, "all_pairs")
+
+
+def test_basis_set_is_the_local_markov_property_and_holds_in_the_dag():
+    """DAGitty's listBasisImplications: per node v with non-descendants other than its parents,
+    v ⊥ (non-descendants − parents) | parents. Checked by its definition with networkx
+    (descendants, joint d-separation), and against kind="local", which splits it into pairs."""
+    import random
+
+    import networkx as nx
+
+    from app import CausalGraph
+    from app.analysis import basis_set
+    from tests.reference.test_analysis_cpdag import random_dag
+
+    rng = random.Random(1996)
+    lines = 0
+    for _ in range(40):
+        d = random_dag(rng, rng.randint(2, 8), 0.4)
+        g = CausalGraph.from_edges(sorted(d.edges), nodes=sorted(d.nodes))
+        basis = basis_set(g)
+        expected = {}
+        for v in d.nodes:
+            others = set(d.nodes) - nx.descendants(d, v) - {v} - set(d.pred[v])
+            if others:
+                expected[v] = (others, set(d.pred[v]))
+        assert {b.v: (set(b.others), set(b.given)) for b in basis} == expected
+        for b in basis:
+            assert nx.is_d_separator(d, {b.v}, set(b.others), set(b.given))
+        pairs = {(frozenset((b.v, w)), frozenset(b.given)) for b in basis for w in b.others}
+        assert _as_statements(implied_independencies(g, "local")) == pairs
+        lines += len(basis)
+    assert lines > 60
+    assert str(basis_set(parse_graph("dag { x -> m -> y }"))[-1]) == "y ⊥ x | m"
+    with pytest.raises(QueryError, match="basis set"):
+        basis_set(parse_graph("dag { x -> m -> y; m [latent] }"))
