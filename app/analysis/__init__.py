@@ -37,11 +37,11 @@ from app.analysis.implications import (
 )
 from app.analysis.paths import Blocker, PathInfo, PathList, open_paths
 from app.analysis.roles import ROLE_LABELS, node_roles
+from app.analysis.simulation import simulate_logistic, simulate_sem
 from app.analysis.tetrads import (
     Tetrad,
     TetradTest,
     implied_covariance,
-    simulate_sem,
     test_tetrads,
     vanishing_tetrads,
 )
@@ -53,6 +53,6 @@ __all__ = [
     "canonical_adjustment_set", "canonicalize", "check_adjustment_set", "d_separated",
     "frontdoor_sets", "identify", "implied_covariance", "implied_independencies", "instruments",
     "latent_projection", "measurement_part", "node_roles", "open_paths", "orient_pdag",
-    "simulate_sem", "structural_part", "test_implications", "test_tetrads", "to_mag",
+    "simulate_logistic", "simulate_sem", "structural_part", "test_implications", "test_tetrads", "to_mag",
     "vanishing_tetrads",
 ]

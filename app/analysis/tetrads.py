@@ -1,6 +1,6 @@
-"""What a linear model on a DAG implies for covariances: the implied covariance matrix, data
-drawn from it, and the vanishing tetrads (DAGitty's impliedCovarianceMatrix, simulateSEM and
-vanishingTetrads).
+"""What a linear model on a DAG implies for covariances: the implied covariance matrix and the
+vanishing tetrads, listed and tested on data (DAGitty's impliedCovarianceMatrix,
+vanishingTetrads and localTests(type="tetrads")).
 
 Tetrads are the testable implications of a linear model with latent variables that conditional
 independencies miss (e.g. four indicators of one latent factor have no independence among them,
@@ -25,7 +25,6 @@ import pandas as pd
 from app.analysis._core import DAG_ONLY, Listing, admg, fmt_set
 from app.errors import DataError, QueryError
 from app.graph import CausalGraph
-from app.settings import MAX_ROWS
 
 Edge = tuple[str, str]
 DEFAULT_LIMIT = 2000
@@ -49,7 +48,7 @@ class Tetrad:
         return self.text
 
 
-def _canonical(g: CausalGraph, what: str) -> tuple[nx.DiGraph, list[str]]:
+def dag_with_latent_roots(g: CausalGraph, what: str) -> tuple[nx.DiGraph, list[str]]:
     """The DAG with each <-> as a latent parent of both ends, and the measured nodes."""
     adm = admg(g, DAG_ONLY, what)
     if adm.selected:
@@ -104,7 +103,7 @@ def vanishing_tetrads(g: CausalGraph, kind: str = "all", *, limit: int = DEFAULT
     if kind not in TETRAD_TYPES:
         raise QueryError(f"Unknown kind of tetrads '{str(kind)[:20]}'.",
                          hint="Use " + ", ".join(f"'{k}'" for k in TETRAD_TYPES) + ".")
-    d, measured = _canonical(g, "Vanishing tetrads")
+    d, measured = dag_with_latent_roots(g, "Vanishing tetrads")
     if kind != "all":
         measured = [v for v in measured if len(d.pred[v]) == 1]
     t = _trek_graph(d)
@@ -143,7 +142,7 @@ def implied_covariance(g: CausalGraph, coefficients: Mapping[Edge, float] | None
     variance 1 − explained variance, as DAGitty; refused when that is not positive), else
     every noise has variance 1. Σ = (I − B)⁻¹ Ω (I − B)⁻ᵀ with B[child, parent] = b.
     """
-    d, measured = _canonical(g, "The implied covariance matrix")
+    d, measured = dag_with_latent_roots(g, "The implied covariance matrix")
     coefficients = dict(coefficients or {})
     known = set(g.edges) | {tuple(e) for e in g.bidirected}
     for e in coefficients:
@@ -182,23 +181,6 @@ def implied_covariance(g: CausalGraph, coefficients: Mapping[Edge, float] | None
     sigma = inv @ np.diag(omega) @ inv.T
     keep = [index[v] for v in measured]
     return pd.DataFrame(sigma[np.ix_(keep, keep)], index=measured, columns=measured)
-
-
-def simulate_sem(g: CausalGraph, n: int = 500, coefficients: Mapping[Edge, float] | None = None,
-                 *, seed: int = 0, low: float = -0.6, high: float = 0.6,
-                 standardized: bool = True) -> pd.DataFrame:
-    """`n` rows of the measured nodes from the Gaussian linear model of `implied_covariance`
-    (same coefficients for the same arguments and seed): DAGitty's simulateSEM, which also
-    draws from the implied covariance matrix. For checking that what the graph implies (an
-    independence, a vanishing tetrad) shows in data."""
-    if not 1 <= n <= MAX_ROWS:
-        raise QueryError(f"Ask for between 1 and {MAX_ROWS:,} rows (the table limit), not {n}.")
-    sigma = implied_covariance(g, coefficients, seed=seed, low=low, high=high,
-                               standardized=standardized)
-    rng = np.random.default_rng(seed + 1)
-    rows = rng.multivariate_normal(np.zeros(len(sigma)), sigma.to_numpy(), size=n,
-                                   method="eigh")
-    return pd.DataFrame(rows, columns=list(sigma.columns))
 
 
 @dataclass(frozen=True)
