@@ -50,7 +50,7 @@ _LAZY = {
     "simulate_sem": "app.analysis", "orient_pdag": "app.analysis",
     "test_tetrads": "app.analysis", "structural_part": "app.analysis",
     "measurement_part": "app.analysis", "basis_set": "app.analysis",
-    "simulate_logistic": "app.analysis",
+    "simulate_logistic": "app.analysis", "ci_test": "app.analysis",
     # models: interventions and counterfactuals
     "fit_model": "app.models", "do_query": "app.models", "observe_query": "app.models",
     "counterfactual": "app.models", "causation_bounds": "app.models",

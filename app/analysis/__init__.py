@@ -32,6 +32,7 @@ from app.analysis.implications import (
     ImplicationTest,
     Independence,
     basis_set,
+    ci_test,
     implied_independencies,
     test_implications,
 )
@@ -49,7 +50,7 @@ from app.analysis.tetrads import (
 __all__ = [
     "AdjustmentCheck", "BackDoorGraph", "BasisStatement", "Blocker", "CanonicalSet", "Estimand",
     "ImplicationReport", "ImplicationTest", "Independence", "Instrument", "PathInfo", "PathList",
-    "ROLE_LABELS", "Tetrad", "TetradTest", "adjustment_sets", "back_door_graph", "basis_set",
+    "ROLE_LABELS", "Tetrad", "TetradTest", "adjustment_sets", "back_door_graph", "basis_set", "ci_test",
     "canonical_adjustment_set", "canonicalize", "check_adjustment_set", "d_separated",
     "frontdoor_sets", "identify", "implied_covariance", "implied_independencies", "instruments",
     "latent_projection", "measurement_part", "node_roles", "open_paths", "orient_pdag",

@@ -489,6 +489,33 @@ def test_implications(g: CausalGraph, df: pd.DataFrame, alpha: float = 0.05, *,
 test_implications.__test__ = False  # a library function, not a pytest test
 
 
+def ci_test(df: pd.DataFrame, a: str, b: str, given: str | Iterable[str] = (),
+            alpha: float = 0.05, *, types: Mapping[str, str] | None = None,
+            discrete_test: str = "g") -> ImplicationTest:
+    """Test one independence a ⊥ b | given on `df` (DAGitty's ciTest), with the test
+    test_implications would choose for these variable types (see module)."""
+    if not 0 < alpha < 1:
+        raise QueryError(f"The significance level must be between 0 and 1, not {alpha}.")
+    if discrete_test not in ("g", "chi2"):
+        raise QueryError(f"Unknown discrete test '{discrete_test}'.", hint="Use 'g' or 'chi2'.")
+    if not isinstance(df, pd.DataFrame) or df.empty:
+        raise DataError("There are no data rows to test.")
+    z = [given] if isinstance(given, str) else list(given)
+    names = [a, b, *z]
+    if len(set(names)) != len(names):
+        raise QueryError("The two variables and the conditioning set must not overlap.",
+                         hint="Name each variable once.")
+    ind = Independence(a, b, frozenset(z))
+    cols, why = _prepare(df, names, types)
+    if why:
+        raise DataError(f"Cannot test {ind.text}: {next(iter(why.values()))}.")
+    name, stat, dof, p, n, effect, note = _test_one(ind, cols, discrete_test)
+    if not np.isfinite(p):
+        raise DataError(f"Cannot test {ind.text}: {note or 'the test could not be computed'}.")
+    return ImplicationTest(ind, name, float(stat), float(dof), float(p), bool(p < alpha), n,
+                           float(p), effect, note)
+
+
 def _verdict(tests: tuple[ImplicationTest, ...], alpha: float, total: int,
              skipped: list) -> tuple[str, bool]:
     m = len(tests)

@@ -248,3 +248,35 @@ def test_basis_set_is_the_local_markov_property_and_holds_in_the_dag():
     assert str(basis_set(parse_graph("dag { x -> m -> y }"))[-1]) == "y ⊥ x | m"
     with pytest.raises(QueryError, match="basis set"):
         basis_set(parse_graph("dag { x -> m -> y; m [latent] }"))
+
+
+def test_single_ci_test_agrees_with_scipy_and_with_the_graph_wide_tests():
+    """ci_test (DAGitty's ciTest): the partial correlation's Fisher z against scipy's Pearson
+    correlation of regression residuals, and the same numbers test_implications reports."""
+    from app.analysis import ci_test
+
+    rng = np.random.default_rng(3)
+    n = 800
+    z = rng.normal(size=n)
+    x = 0.7 * z + rng.normal(size=n)
+    y = -0.5 * z + 0.3 * x + rng.normal(size=n)
+    w = 0.6 * y + rng.normal(size=n)
+    df = pd.DataFrame({"z": z, "x": x, "y": y, "w": w})
+    t = ci_test(df, "x", "w", ["y"])
+    rx = x - np.polyval(np.polyfit(y, x, 1), y)
+    rw = w - np.polyval(np.polyfit(y, w, 1), y)
+    r = stats.pearsonr(rx, rw)[0]
+    assert t.test == "Fisher z" and t.effect == pytest.approx(r, abs=1e-9)
+    assert not t.rejected
+    assert ci_test(df, "x", "w").rejected                  # marginally dependent
+    g = parse_graph("dag { z -> x; z -> y; x -> y; y -> w }")
+    report = {(tt.independence.a, tt.independence.b, tt.independence.given): tt
+              for tt in test_implications(g, df)}
+    for (a, b, given), tt in report.items():
+        single = ci_test(df, a, b, sorted(given))
+        assert (single.statistic, single.p_value) == (tt.statistic, tt.p_value)
+    with pytest.raises(QueryError, match="overlap"):
+        ci_test(df, "x", "x")
+    from app.errors import DataError
+    with pytest.raises(DataError, match="no column 'q'"):
+        ci_test(df, "x", "q")
