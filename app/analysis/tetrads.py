@@ -21,6 +21,7 @@ from itertools import combinations
 import networkx as nx
 import numpy as np
 import pandas as pd
+from networkx.algorithms.flow import edmonds_karp
 
 from app.analysis._core import DAG_ONLY, Listing, admg, fmt_set
 from app.errors import DataError, QueryError
@@ -77,13 +78,16 @@ def _trek_graph(d: nx.DiGraph) -> nx.DiGraph:
 
 
 def _rank_at_most_one(t: nx.DiGraph, left: tuple[str, str], right: tuple[str, str]) -> bool:
-    """Does one node (either side) cut every trek from `left` to `right`?"""
-    h = t.copy()
+    """Does one node (either side) cut every trek from `left` to `right`? (Source and sink
+    are added to `t` for the query and removed again.)"""
     for v in left:
-        h.add_edge("<s>", ("up", v, "in"))
+        t.add_edge("<s>", ("up", v, "in"))
     for v in right:
-        h.add_edge(("down", v, "out"), "<t>")
-    return nx.maximum_flow_value(h, "<s>", "<t>") <= 1
+        t.add_edge(("down", v, "out"), "<t>")
+    try:
+        return nx.maximum_flow_value(t, "<s>", "<t>", flow_func=edmonds_karp, cutoff=2) <= 1
+    finally:
+        t.remove_nodes_from(["<s>", "<t>"])
 
 
 TETRAD_TYPES = ("all", "within", "between", "epistemic")
