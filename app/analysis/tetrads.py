@@ -29,6 +29,7 @@ from app.graph import CausalGraph
 
 Edge = tuple[str, str]
 DEFAULT_LIMIT = 2000
+MAX_QUADRUPLES = 20_000    # sets of four nodes examined before the listing stops (~10 s)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,8 @@ def vanishing_tetrads(g: CausalGraph, kind: str = "all", *, limit: int = DEFAULT
     """Every tetrad among measured nodes that vanishes in every linear model on `g` (see
     module), as DAGitty lists them: for each four nodes i < j < k < l the three splits
     ({i,j},{k,l}), ({i,k},{j,l}), ({i,l},{j,k}). Latent nodes take part in treks only; a <->
-    edge is a latent common cause. Stops after `limit` tetrads.
+    edge is a latent common cause. Stops after `limit` tetrads or MAX_QUADRUPLES sets of four
+    nodes (`.truncated`, `.note`).
 
     kind (DAGitty's `type`, for measurement models; each of the four nodes then has exactly
     one parent): "within" — the four share that parent (indicators of one factor); "between"
@@ -112,7 +114,12 @@ def vanishing_tetrads(g: CausalGraph, kind: str = "all", *, limit: int = DEFAULT
         measured = [v for v in measured if len(d.pred[v]) == 1]
     t = _trek_graph(d)
     out = Listing()
-    for i1, i2, i3, i4 in combinations(measured, 4):
+    for seen, (i1, i2, i3, i4) in enumerate(combinations(measured, 4)):
+        if seen >= MAX_QUADRUPLES:
+            out.truncated = True
+            out.note = (f"Only the first {MAX_QUADRUPLES:,} sets of four variables were "
+                        "examined; the graph has more.")
+            return out
         if kind == "within" and not set(d.pred[i1]) == set(d.pred[i2]) == set(d.pred[i3]) \
                 == set(d.pred[i4]):
             continue

@@ -211,3 +211,13 @@ def test_tetrad_kinds_filter_the_full_list_as_dagitty_defines_them():
     assert len(vanishing_tetrads(g, "within")) == 3    # a1..a4 (a5 has a 2nd parent): 3 splits
     with pytest.raises(QueryError, match="Unknown kind"):
         vanishing_tetrads(g, "among")
+
+
+def test_tetrad_listing_stops_after_its_work_budget(monkeypatch):
+    from app.analysis import tetrads
+
+    g = parse_graph("dag { F [latent] F -> {a b c d e f} }")
+    assert len(vanishing_tetrads(g)) == 3 * 15 and not vanishing_tetrads(g).truncated
+    monkeypatch.setattr(tetrads, "MAX_QUADRUPLES", 4)
+    cut = vanishing_tetrads(g)
+    assert cut.truncated and len(cut) == 3 * 4 and "first 4 sets" in cut.note
