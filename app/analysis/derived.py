@@ -230,9 +230,15 @@ def to_mag(g: CausalGraph) -> CausalGraph:
     anc = {n: nx.ancestors(d, n) | {n} for n in g.nodes}
     an_sel = set().union(*(anc[s] for s in chosen))
     edges, bidirected, undirected = [], [], []
-    for i, u in enumerate(measured):
-        for v in measured[i + 1:]:
-            if not _inducing_path(d, u, v, hidden, anc[u] | anc[v] | an_sel):
+    later = {n: i for i, n in enumerate(measured)}
+    for u in measured:
+        # candidates: ends of walks whose non-colliders are hidden, any collider allowed;
+        # those reached with colliders in An(u) ∪ An(S) alone need no pair-wise search
+        loose = _inducing_ends(d, u, hidden, None) & later.keys()
+        sure = _inducing_ends(d, u, hidden, anc[u] | an_sel) if loose else set()
+        for v in sorted(loose, key=later.get):
+            if later[v] <= later[u] or (v not in sure and not _inducing_path(
+                    d, u, v, hidden, anc[u] | anc[v] | an_sel)):
                 continue
             tail_u = u in anc[v] or u in an_sel
             tail_v = v in anc[u] or v in an_sel
@@ -254,21 +260,30 @@ def to_mag(g: CausalGraph) -> CausalGraph:
 
 def _inducing_path(d: nx.DiGraph, u, v, hidden: set, colliders_allowed: set) -> bool:
     """Is there a walk from u to v whose inner non-colliders are all hidden and whose inner
-    colliders are all in `colliders_allowed`? States: (node, entered along an arrowhead)."""
+    colliders are all in `colliders_allowed`?"""
+    return v in _inducing_ends(d, u, hidden, colliders_allowed, stop=v)
+
+
+def _inducing_ends(d: nx.DiGraph, u, hidden: set, colliders_allowed: set | None,
+                   stop=None) -> set:
+    """The nodes such walks from u reach (every collider allowed when `colliders_allowed` is
+    None); the search ends early at `stop`. States: (node, entered along an arrowhead)."""
     todo = [(c, True) for c in d.succ[u]] + [(p, False) for p in d.pred[u]]
-    seen = set()
+    seen: set = set()
+    ends: set = set()
     while todo:
         w, head = todo.pop()
-        if w == v:
-            return True
-        if (w, head) in seen or w == u:
+        if w == u or (w, head) in seen:
             continue
+        ends.add(w)
+        if w == stop:
+            return ends
         seen.add((w, head))
         if w in hidden:                       # leaves along a tail at w: w is no collider
             todo.extend((c, True) for c in d.succ[w])
-        if (w in colliders_allowed) if head else (w in hidden):
+        if (colliders_allowed is None or w in colliders_allowed) if head else (w in hidden):
             todo.extend((p, False) for p in d.pred[w])
-    return False
+    return ends
 
 
 def canonicalize(g: CausalGraph) -> CausalGraph:
