@@ -146,10 +146,11 @@ def implied_covariance(g: CausalGraph, coefficients: Mapping[Edge, float] | None
                        standardized: bool = True) -> pd.DataFrame:
     """The covariance (or correlation) matrix of the measured nodes in a linear model on `g`.
 
-    Each node is Σ b·parent + its own noise; a <-> edge is a latent common cause with a
-    coefficient on each side. `coefficients` maps (parent, child) and (a, b) of a <-> edge to
-    b; the rest are drawn uniformly from [low, high] (DAGitty's impliedCovarianceMatrix
-    defaults, −0.6 to 0.6). With standardized=True every variable has variance 1 (noise
+    Each node is Σ b·parent + its own noise; a <-> edge with coefficient c is a latent common
+    cause with √|c| on one side and ±√|c| (the sign of c) on the other, so it adds c to the
+    two nodes' covariance (DAGitty's construction). `coefficients` maps (parent, child) and
+    (a, b) of a <-> edge to their coefficients; the rest are drawn uniformly from [low, high]
+    (DAGitty's impliedCovarianceMatrix defaults, −0.6 to 0.6). With standardized=True every variable has variance 1 (noise
     variance 1 − explained variance, as DAGitty; refused when that is not positive), else
     every noise has variance 1. Σ = (I − B)⁻¹ Ω (I − B)⁻ᵀ with B[child, parent] = b.
     """
@@ -166,13 +167,16 @@ def implied_covariance(g: CausalGraph, coefficients: Mapping[Edge, float] | None
     n = len(order)
     b = np.zeros((n, n))
     for p, c in sorted(d.edges, key=lambda e: (index[e[0]], index[e[1]])):
-        key = (p[1], p[2]) if isinstance(p, tuple) else (p, c)
-        if key in coefficients:
-            b[index[c], index[p]] = float(coefficients[key])
-        elif isinstance(p, tuple) and (p[2], p[1]) in coefficients:
-            b[index[c], index[p]] = float(coefficients[(p[2], p[1])])
-        else:
-            b[index[c], index[p]] = rng.uniform(low, high)
+        if isinstance(p, tuple):       # a <-> b: set once, from its latent root's first edge
+            continue
+        b[index[c], index[p]] = float(coefficients[(p, c)]) if (p, c) in coefficients \
+            else rng.uniform(low, high)
+    for x, y in sorted(g.bidirected):
+        given = coefficients.get((x, y), coefficients.get((y, x)))
+        cov_xy = float(rng.uniform(low, high) if given is None else given)
+        root = index[("<->", x, y)]
+        b[index[x], root] = np.sqrt(abs(cov_xy))
+        b[index[y], root] = np.sign(cov_xy) * np.sqrt(abs(cov_xy))
     omega = np.ones(n)
     if standardized:
         cov = np.zeros((n, n))

@@ -104,8 +104,9 @@ def test_implied_covariance_matches_simulated_data():
     rng = np.random.default_rng(7)
     n = 400_000
     e = {v: rng.normal(size=n) for v in ("U", "x", "y", "m", "z", "L")}
-    z = e["z"] + 0.45 * e["L"]                       # x <-> z: a latent L with 0.45 on each side
-    x = 0.5 * e["U"] + 0.6 * z + 0.45 * e["L"] + e["x"]
+    # x <-> z with coefficient 0.45: a latent L with √0.45 on each side (DAGitty's simulateSEM)
+    z = e["z"] + np.sqrt(0.45) * e["L"]
+    x = 0.5 * e["U"] + 0.6 * z + np.sqrt(0.45) * e["L"] + e["x"]
     m = 0.7 * x + e["m"]
     y = -0.4 * e["U"] + 0.3 * m + e["y"]
     sample = np.cov(np.vstack([x, y, m, z]))
@@ -221,3 +222,13 @@ def test_tetrad_listing_stops_after_its_work_budget(monkeypatch):
     monkeypatch.setattr(tetrads, "MAX_QUADRUPLES", 4)
     cut = vanishing_tetrads(g)
     assert cut.truncated and len(cut) == 3 * 4 and "first 4 sets" in cut.note
+
+
+def test_a_bidirected_coefficient_is_the_covariance_it_adds():
+    """DAGitty (simulateSEM): a <-> b with coefficient c is a <- L -> b with √|c| and ±√|c|, so
+    with unit noise cov(a, b) = c, negative c included."""
+    g = parse_graph("dag { a <-> b; b -> c }")
+    s = implied_covariance(g, {("a", "b"): -0.3, ("b", "c"): 0.5}, standardized=False)
+    assert s.loc["a", "b"] == pytest.approx(-0.3)
+    assert s.loc["a", "c"] == pytest.approx(-0.15)
+    assert s.loc["a", "a"] == pytest.approx(1.3)
