@@ -44,6 +44,13 @@ _LAZY = {
     "equivalence_class": "app.analysis.equivalence", "markov_blanket": "app.analysis.derived",
     "moral_graph": "app.analysis.derived", "ancestral_graph": "app.analysis.derived",
     "path_colouring": "app.analysis.colouring",
+    "back_door_graph": "app.analysis", "to_mag": "app.analysis",
+    "latent_projection": "app.analysis", "vanishing_tetrads": "app.analysis",
+    "implied_covariance": "app.analysis", "canonicalize": "app.analysis",
+    "simulate_sem": "app.analysis", "orient_pdag": "app.analysis",
+    "test_tetrads": "app.analysis", "structural_part": "app.analysis",
+    "measurement_part": "app.analysis", "basis_set": "app.analysis",
+    "simulate_logistic": "app.analysis", "ci_test": "app.analysis",
     # models: interventions and counterfactuals
     "fit_model": "app.models", "do_query": "app.models", "observe_query": "app.models",
     "counterfactual": "app.models", "causation_bounds": "app.models",

@@ -14,21 +14,46 @@ from app.analysis.adjustment import (
     frontdoor_sets,
     instruments,
 )
+from app.analysis.derived import (
+    BackDoorGraph,
+    back_door_graph,
+    canonicalize,
+    latent_projection,
+    measurement_part,
+    orient_pdag,
+    structural_part,
+    to_mag,
+)
 from app.analysis.dseparation import d_separated
 from app.analysis.identification import Estimand, identify
 from app.analysis.implications import (
+    BasisStatement,
     ImplicationReport,
     ImplicationTest,
     Independence,
+    basis_set,
+    ci_test,
     implied_independencies,
     test_implications,
 )
 from app.analysis.paths import Blocker, PathInfo, PathList, open_paths
 from app.analysis.roles import ROLE_LABELS, node_roles
+from app.analysis.simulation import simulate_logistic, simulate_sem
+from app.analysis.tetrads import (
+    Tetrad,
+    TetradTest,
+    implied_covariance,
+    test_tetrads,
+    vanishing_tetrads,
+)
 
 __all__ = [
-    "AdjustmentCheck", "Blocker", "CanonicalSet", "Estimand", "ImplicationReport", "ImplicationTest",
-    "Independence", "Instrument", "PathInfo", "PathList", "ROLE_LABELS",
-    "adjustment_sets", "canonical_adjustment_set", "check_adjustment_set", "d_separated", "frontdoor_sets", "identify",
-    "implied_independencies", "instruments", "node_roles", "open_paths", "test_implications",
+    "AdjustmentCheck", "BackDoorGraph", "BasisStatement", "Blocker", "CanonicalSet", "Estimand",
+    "ImplicationReport", "ImplicationTest", "Independence", "Instrument", "PathInfo", "PathList",
+    "ROLE_LABELS", "Tetrad", "TetradTest", "adjustment_sets", "back_door_graph", "basis_set", "ci_test",
+    "canonical_adjustment_set", "canonicalize", "check_adjustment_set", "d_separated",
+    "frontdoor_sets", "identify", "implied_covariance", "implied_independencies", "instruments",
+    "latent_projection", "measurement_part", "node_roles", "open_paths", "orient_pdag",
+    "simulate_logistic", "simulate_sem", "structural_part", "test_implications", "test_tetrads", "to_mag",
+    "vanishing_tetrads",
 ]

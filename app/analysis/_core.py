@@ -79,19 +79,22 @@ class Admg:
 DAG_ONLY = frozenset({"dag"})
 DAG_OR_MAG = frozenset({"dag", "mag"})
 DAG_MAG_PDAG = frozenset({"dag", "mag", "pdag"})
+# Not a graph type: in an `allow` set it lets MAGs with -- (selection) edges through as well.
+MAG_SELECTION = "mag with selection edges"
+SEPARATION_KINDS = DAG_MAG_PDAG | {MAG_SELECTION}
 
 
 def require_kind(g: CausalGraph, allow: frozenset[str], what: str) -> None:
     """Refuse a graph type the analysis does not handle (never read a MAG/PDAG/PAG as a DAG)."""
     if g.kind not in allow:
-        names = " or ".join(KIND_NAMES[k] for k in sorted(allow))
+        names = " or ".join(KIND_NAMES[k] for k in sorted(allow) if k in KIND_NAMES)
         raise QueryError(
             f"{what} works on a {names}; this graph is a {KIND_NAMES[g.kind]}.",
             hint="Reading it as a DAG would give a wrong answer. Orient every edge and change "
                  "the graph type to dag if you know the directions.")
     if g.kind == "pdag":
         _require_mpdag(g, what)
-    if g.kind == "mag" and g.undirected:
+    if g.kind == "mag" and g.undirected and MAG_SELECTION not in allow:
         a, b = sorted(g.undirected)[0]
         raise QueryError(f"{what} does not handle MAGs with undirected edges (here {a} -- {b}, "
                          "which stand for selection bias) yet.",
@@ -180,8 +183,10 @@ def _lookup(table: dict, g: CausalGraph):
 
 
 def _check_kind(g: CausalGraph, allow: frozenset[str], what: str, checked: bool) -> None:
-    """The full type check once per graph object; later only whether the type is allowed."""
-    if not checked or g.kind not in allow:
+    """The full type check once per graph object; later only whether the type is allowed
+    (and, since a view may have been made for d-separation, whether -- edges are)."""
+    if not checked or g.kind not in allow or (
+            g.kind == "mag" and g.undirected and MAG_SELECTION not in allow):
         require_kind(g, allow, what)
 
 

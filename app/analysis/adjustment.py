@@ -376,6 +376,7 @@ class AdjustmentCheck:
     valid: bool
     reasons: tuple[str, ...] = ()
     open_paths: tuple = field(default=(), repr=False)   # PathInfo of biasing paths left open
+    effect: str = "total"          # or "direct": the single-door criterion for the edge X -> Y
 
     def __bool__(self) -> bool:
         return self.valid
@@ -384,6 +385,15 @@ class AdjustmentCheck:
     def message(self) -> str:
         """The verdict in one or more plain sentences."""
         what = fmt_set(self.z) if self.z else "nothing (the empty set)"
+        if self.effect == "direct":
+            edge = f"{fmt_set(self.x)} → {fmt_set(self.y)}"
+            if self.valid:
+                return (f"Valid for the direct effect: adjusting for {what} blocks every path "
+                        f"from {fmt_set(self.x)} to {fmt_set(self.y)} except the edge {edge}, "
+                        "so in a linear model the coefficient of the exposure is the direct "
+                        "effect (single-door criterion).")
+            return (f"Not valid for the direct effect: adjusting for {what} does not isolate "
+                    f"the edge {edge}. " + " ".join(self.reasons))
         if self.valid:
             return (f"Valid: adjusting for {what} blocks every non-causal path from "
                     f"{fmt_set(self.x)} to {fmt_set(self.y)} and leaves the causal paths open.")
@@ -391,13 +401,19 @@ class AdjustmentCheck:
 
 
 def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[str],
-                         z: str | Iterable[str]) -> AdjustmentCheck:
+                         z: str | Iterable[str], *, effect: str = "total") -> AdjustmentCheck:
     """Is Z a valid adjustment set for the effect of X on Y? Reasons name what goes wrong.
 
     Reasons cover: a node of X or Y inside Z, a latent node in Z, a node on or below a causal
     path (mediator or descendant of one), and each biasing path that stays open (with why).
+    effect="direct": the single-door criterion for the edge X -> Y (Pearl 2009, Thm 5.3.1; as
+    adjustment_sets(effect="direct")): Z holds no descendant of Y and d-separates X and Y once
+    that edge is removed; DAGs only.
     """
-    s = _setup(g, x, y)
+    if effect not in ("total", "direct"):
+        raise QueryError(f"Unknown effect '{str(effect)[:20]}'.", hint="Use 'total' or 'direct'.")
+    direct = effect == "direct"
+    s = _direct_setup(g, x, y) if direct else _setup(g, x, y)
     zs = node_set(g, z, "adjustment set", allow_empty=True)
     reasons: list[str] = []
     for n in s.adm.sorted(zs & (s.xs | s.ys)):
@@ -406,6 +422,11 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
     for n in s.adm.sorted(zs & s.adm.latent):
         reasons.append(f"'{n}' is latent (not measured), so it cannot be adjusted for.")
     for n in s.adm.sorted((zs & s.forbidden) - s.xs - s.ys):
+        if direct:
+            path = " → ".join(_causal_path_through(s.adm, s.ys, frozenset(), n))
+            reasons.append(f"'{n}' is a descendant of the outcome ({path}): an adjustment set "
+                           "for the direct effect cannot contain it (single-door criterion).")
+            continue
         path = " → ".join(_causal_path_through(s.adm, s.xs, s.ys, n))
         if s.adm.kind == "pdag" or s.pag is not None:   # no single path to show
             member = "DAG" if s.pag is None else "graph"
@@ -431,13 +452,15 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
     if not separated and not s.invisible and not classwide:
         paths = enumerate_paths(s.pbd, s.xs, s.ys, cond, only_open=True, limit=3)
         shown = tuple(paths)
+        kind = (f"path (other than the edge {fmt_set(s.xs)} → {fmt_set(s.ys)})" if direct
+                else "non-causal path")
         for p in paths:
             if p.opened_by:
                 why = "; ".join(
                     f"adjusting for {zn} opens it ({c} is a collider"
                     + ("" if zn == c else f" and {zn} is its descendant") + ")"
                     for c, zn in p.opened_by)
-                reasons.append(f"The non-causal path {p.text} is open: {why}.")
+                reasons.append(f"The {kind} {p.text} is open: {why}.")
             else:
                 inner = [n for n in p.nodes[1:-1] if n in s.usable]
                 if inner:
@@ -447,15 +470,15 @@ def check_adjustment_set(g: CausalGraph, x: str | Iterable[str], y: str | Iterab
                 else:
                     hint = (" Every node on it is latent or affected by the exposure, so no "
                             "adjustment can block it.")
-                reasons.append(f"The non-causal path {p.text} stays open.{hint}")
+                reasons.append(f"The {kind} {p.text} stays open.{hint}")
         if not paths:
-            reasons.append("A non-causal path between them stays open (too many paths to list).")
+            reasons.append(f"A {kind} between them stays open (too many paths to list).")
     if not separated and not s.invisible and classwide:
         member = "DAG" if s.pag is None else "graph"
         reasons.append(f"A non-causal path between them stays open in some {member} of this "
                        "class.")
     valid = separated and not reasons
-    return AdjustmentCheck(s.xs, s.ys, zs, valid, tuple(reasons), shown)
+    return AdjustmentCheck(s.xs, s.ys, zs, valid, tuple(reasons), shown, effect)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from itertools import product
 import networkx as nx
 
 from app.analysis._core import require_kind
-from app.discovery.experiments import MAX_COUNT_STEPS, _Counter, _TooLarge
+from app.discovery.experiments import MAX_COUNT_STEPS, count_members
 from app.discovery.pdag import Pdag, cpdag_of_dag, dag_extension, meek_closure
 from app.errors import QueryError
 from app.graph import KIND_NAMES, CausalGraph
@@ -82,13 +82,8 @@ def equivalence_class(g: CausalGraph, limit: int = MAX_CLASS_MEMBERS) -> Equival
     undirected.add_nodes_from(pdag.nodes)
     undirected.add_edges_from(tuple(sorted(p)) for p in pdag.undirected)
     components = [frozenset(c) for c in nx.connected_components(undirected) if len(c) > 1]
-    total: int | None = 1
-    try:
-        counter = _Counter(undirected, counting=True)
-        for comp in components:
-            total *= counter.count(comp)
-    except _TooLarge:
-        total = None
+    total = count_members(undirected)
+    if total is None:
         notes.append(f"The class is too large to count here (more than {MAX_COUNT_STEPS:,} "
                      "counting steps); the members listed are some of them.")
     base = set(pdag.directed)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 import pandas as pd
@@ -25,6 +26,7 @@ from app.analysis._core import (
     admg,
     descendants,
     fmt_set,
+    m_separated,
     minimal_separators,
     separator_graph,
 )
@@ -32,6 +34,7 @@ from app.errors import Cancelled, DataError, QueryError
 from app.graph import CausalGraph
 
 DEFAULT_LIMIT = 2000
+MAX_ALL_PAIRS_QUERIES = 200_000     # separation queries kind="all_pairs" may make
 DISCRETE_TYPES = {"binary", "categorical", "ordinal", "discrete", "nominal", "boolean", "bool"}
 CONTINUOUS_TYPES = {"continuous", "numeric", "real"}
 AUTO_DISCRETE_MAX_LEVELS = 10
@@ -59,15 +62,58 @@ class Independence:
         return self.text
 
 
+@dataclass(frozen=True)
+class BasisStatement:
+    """v ⊥ others | parents(v): one line of DAGitty's basis set (the local Markov property)."""
+
+    v: str
+    others: tuple[str, ...]
+    given: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        cond = f" | {', '.join(self.given)}" if self.given else ""
+        return f"{self.v} ⊥ {', '.join(self.others)}{cond}"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def basis_set(g: CausalGraph) -> list[BasisStatement]:
+    """DAGitty's impliedConditionalIndependencies(type="basis.set"): for each node with
+    non-descendants other than its parents, one joint statement — it is independent of all of
+    them given its parents (local Markov property, Lauritzen 1996, §3.2.2). These few lines
+    imply every other independence of the DAG; kind="local" of implied_independencies lists
+    the same statements one pair at a time, for pairwise tests. DAGs without latent or selected
+    nodes or <-> edges (the statements would involve unmeasured variables)."""
+    adm = admg(g)
+    if adm.latent or adm.selected or any(adm.spouses[n] for n in adm.nodes):
+        raise QueryError("The basis set needs a DAG without latent or selected nodes or <-> "
+                         "edges.", hint="Use implied_independencies (kind='minimal'), which "
+                         "handles latent confounding.")
+    out = []
+    for v in adm.sorted(adm.nodes):
+        others = set(adm.nodes) - descendants(adm, [v]) - adm.parents[v]
+        if others:
+            out.append(BasisStatement(v, tuple(adm.sorted(others)),
+                                      tuple(adm.sorted(adm.parents[v]))))
+    return out
+
+
 def implied_independencies(g: CausalGraph, kind: str = "minimal", *,
                            limit: int = DEFAULT_LIMIT) -> Listing:
     """The conditional independencies `g` implies among measured variables (see module doc).
 
     kind="minimal" (default, as DAGitty): one line per missing edge and minimal separating set.
     kind="local": v ⊥ w | parents(v) for each non-descendant w of v that is not a parent.
+    kind="all_pairs": every pair of measured nodes with every set of other measured nodes that
+    d-separates them (DAGitty's type "all.pairs": each set is tried, so this is for small graphs
+    only; refused past MAX_ALL_PAIRS_QUERIES separation queries).
     """
     adm = admg(g)
     out = Listing()
+    if kind == "all_pairs":
+        return _all_pairs(adm, limit)
     if kind == "local":
         if adm.latent or adm.selected or any(adm.spouses[n] for n in adm.nodes):
             raise QueryError("The local Markov list needs a DAG without latent or selected nodes "
@@ -83,7 +129,8 @@ def implied_independencies(g: CausalGraph, kind: str = "minimal", *,
                     return out
         return out
     if kind != "minimal":
-        raise QueryError(f"Unknown kind of implications '{kind}'.", hint="Use 'minimal' or 'local'.")
+        raise QueryError(f"Unknown kind of implications '{kind}'.",
+                         hint="Use 'minimal', 'local' or 'all_pairs'.")
     # selected nodes are conditioned on in every implication (the data are a selected sample)
     sel = adm.selected
     if sel:
@@ -103,6 +150,33 @@ def implied_independencies(g: CausalGraph, kind: str = "minimal", *,
                 out.truncated = True
                 out.note = f"Only the first {limit:,} implications are listed; there are more."
                 return out
+    return out
+
+
+def _all_pairs(adm, limit: int) -> Listing:
+    """Every (pair, separating set) among measured, unselected nodes, by trying each set."""
+    sel = adm.selected
+    obs = [n for n in adm.observed if n not in sel]
+    queries = len(obs) * (len(obs) - 1) // 2 * 2 ** max(len(obs) - 2, 0)
+    if queries > MAX_ALL_PAIRS_QUERIES:
+        raise QueryError(f"Listing every separating set tries {queries:,} sets here (the limit "
+                         f"is {MAX_ALL_PAIRS_QUERIES:,}): the graph is too large for that.",
+                         hint="Use kind='minimal': one line per missing edge and minimal set.")
+    out = Listing()
+    if sel:
+        out.note = (f"{fmt_set(sel)} is marked selected: every independence below holds "
+                    "given it as well (the data are a selected sample).")
+    for i, a in enumerate(obs):
+        for b in obs[i + 1:]:
+            rest = [n for n in obs if n not in (a, b)]
+            for k in range(len(rest) + 1):
+                for z in combinations(rest, k):
+                    if m_separated(adm, [a], [b], set(z) | sel):
+                        out.append(Independence(a, b, frozenset(z)))
+                        if len(out) >= limit:
+                            out.truncated = True
+                            out.note = f"Only the first {limit:,} implications are listed."
+                            return out
     return out
 
 
@@ -413,6 +487,33 @@ def test_implications(g: CausalGraph, df: pd.DataFrame, alpha: float = 0.05, *,
 
 
 test_implications.__test__ = False  # a library function, not a pytest test
+
+
+def ci_test(df: pd.DataFrame, a: str, b: str, given: str | Iterable[str] = (),
+            alpha: float = 0.05, *, types: Mapping[str, str] | None = None,
+            discrete_test: str = "g") -> ImplicationTest:
+    """Test one independence a ⊥ b | given on `df` (DAGitty's ciTest), with the test
+    test_implications would choose for these variable types (see module)."""
+    if not 0 < alpha < 1:
+        raise QueryError(f"The significance level must be between 0 and 1, not {alpha}.")
+    if discrete_test not in ("g", "chi2"):
+        raise QueryError(f"Unknown discrete test '{discrete_test}'.", hint="Use 'g' or 'chi2'.")
+    if not isinstance(df, pd.DataFrame) or df.empty:
+        raise DataError("There are no data rows to test.")
+    z = [given] if isinstance(given, str) else list(given)
+    names = [a, b, *z]
+    if len(set(names)) != len(names):
+        raise QueryError("The two variables and the conditioning set must not overlap.",
+                         hint="Name each variable once.")
+    ind = Independence(a, b, frozenset(z))
+    cols, why = _prepare(df, names, types)
+    if why:
+        raise DataError(f"Cannot test {ind.text}: {next(iter(why.values()))}.")
+    name, stat, dof, p, n, effect, note = _test_one(ind, cols, discrete_test)
+    if not np.isfinite(p):
+        raise DataError(f"Cannot test {ind.text}: {note or 'the test could not be computed'}.")
+    return ImplicationTest(ind, name, float(stat), float(dof), float(p), bool(p < alpha), n,
+                           float(p), effect, note)
 
 
 def _verdict(tests: tuple[ImplicationTest, ...], alpha: float, total: int,

@@ -92,6 +92,22 @@ class ExperimentPlan:
                 f"{self.members:,} graphs of the class taken as equally likely.")
 
 
+def count_members(undirected: nx.Graph) -> int | None:
+    """How many DAGs orient the undirected edges of a CPDAG (given as the graph of its
+    undirected edges) without new v-structures or cycles: the product of the member counts of
+    its chain components (He, Jia & Yu 2015). None when counting would take more than
+    MAX_COUNT_STEPS steps (the class is then very large)."""
+    counter = _Counter(undirected, counting=True)
+    total = 1
+    try:
+        for comp in nx.connected_components(undirected):
+            if len(comp) > 1:
+                total *= counter.count(frozenset(comp))
+    except _TooLarge:
+        return None
+    return total
+
+
 def plan_experiments(result: DiscoveryResult | Pdag) -> ExperimentPlan:
     """Rank interventions on a CPDAG (a discovery result or a Pdag); PAGs are refused."""
     undecided, skeleton, components, notes = _prepare(result)

@@ -1,5 +1,5 @@
-"""Graph file formats: detect, parse and write DAGitty, JSON, DOT, GML, BIF and CSV edge lists;
-write lavaan, bnlearn, TikZ and R (dagitty package) for other tools."""
+"""Graph file formats: detect, parse and write DAGitty, JSON, DOT, GML, BIF, CSV edge lists and
+lavaan model syntax and bnlearn modelstrings; write TikZ and R (dagitty package) too."""
 from __future__ import annotations
 
 import re
@@ -7,19 +7,24 @@ import re
 from app.errors import GraphError, ParseError
 from app.graph import CausalGraph
 from app.io.bif import parse_bif, read_bif_model, write_bif_model
+from app.io.bnlearn import parse_bnlearn
 from app.io.dagitty import parse_dagitty, write_dagitty
 from app.io.dot import parse_dot, write_dot
 from app.io.edgelist import parse_edgelist, write_edgelist
 from app.io.gml import parse_gml, write_gml
 from app.io.jsonfmt import parse_json, write_json
+from app.io.lavaan import parse_lavaan
 from app.io.writers import write_bnlearn, write_lavaan, write_r, write_tikz
 from app.settings import MAX_GRAPH_TEXT
 
+# a lavaan formula: names joined by + then =~, ~~, <~ or ~ (DAGitty text always has braces)
+_LAVAAN_START = re.compile(r"[A-Za-z._][\w.]*(\s*\+\s*[A-Za-z._][\w.]*)*\s*(=~|~~|<~|~)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 PARSERS = {
     "dagitty": parse_dagitty, "json": parse_json, "dot": parse_dot, "gml": parse_gml,
-    "bif": parse_bif, "csv": parse_edgelist,
+    "bif": parse_bif, "csv": parse_edgelist, "lavaan": parse_lavaan,
+    "bnlearn": parse_bnlearn,
 }
 WRITERS = {
     "dagitty": write_dagitty, "json": write_json, "dot": write_dot, "gml": write_gml,
@@ -49,6 +54,10 @@ def detect_format(text: str) -> str:
     if re.match(r'(strict\s+)?(dag|pdag|mag|pag)(\s+("[^"]*"|[^\s{"]+))?\s*\{', low) or "->" in head or "<-" in head:
         return "dagitty"
     first_line = head.split("\n", 1)[0]
+    if re.match(r"\[[^\[\]|:\",]+(\|[^\[\]|\"]*)?\]\s*(\[|$)", head):
+        return "bnlearn"
+    if "{" not in head and re.match(_LAVAAN_START, head):
+        return "lavaan"
     if "," in first_line and "[" not in first_line:
         return "csv"
     return "dagitty"

@@ -201,3 +201,48 @@ def test_canonical_set_validity_matches_brute_force_on_500_dags_and_cpdags():
             assert c.reason
         exists += any_valid
     assert 300 < exists < 950
+
+
+def test_direct_effect_check_matches_brute_force_on_every_subset():
+    """check_adjustment_set(effect="direct") decides every subset of measured nodes as the
+    single-door criterion (Pearl 2009, Thm 5.3.1) decided with networkx does. DAGitty's
+    isAdjustmentSetDirectEffect tests only the separation; Pearl's criterion (and DAGitty's
+    listMsasDirectEffect, which drops Y's descendants) also refuses Y's descendants."""
+    rng = random.Random(53)
+    checked = valid = 0
+    while checked < 80:
+        case = _random_latent_dag(rng)
+        if case is None:
+            continue
+        g, d, x, y = case
+        if not d.has_edge(x, y):
+            if not d.has_edge(y, x):
+                continue
+            x, y = y, x
+        rest = [n for n in g.nodes if n not in g.latents and n not in (x, y)]
+        for z in _subsets(rest):
+            verdict = check_adjustment_set(g, x, y, sorted(z), effect="direct")
+            assert verdict.valid == _direct_valid(d, x, y, z), (g, x, y, z, verdict.reasons)
+            assert verdict.valid or verdict.reasons
+            valid += verdict.valid
+        checked += 1
+    assert valid > 50
+
+
+def test_direct_effect_check_on_dagittys_mediator_example():
+    """DAGitty's "Small model with mediator": {I} is the direct-effect set; {} leaves X -> I -> Y
+    open; a descendant of Y is refused by name."""
+    g = parse_graph(MEDIATOR.replace("I -> Y }", "I -> Y; Y -> D }"))
+    ok = check_adjustment_set(g, "X", "Y", ["I"], effect="direct")
+    assert ok.valid and "single-door" in ok.message
+    empty = check_adjustment_set(g, "X", "Y", [], effect="direct")
+    assert not empty.valid and any("X → I → Y" in r for r in empty.reasons)
+    below = check_adjustment_set(g, "X", "Y", ["I", "D"], effect="direct")
+    assert not below.valid and any("'D' is a descendant of the outcome (Y → D)" in r
+                                   for r in below.reasons)
+    # the same set is valid for the total effect only without the mediator
+    assert not check_adjustment_set(g, "X", "Y", ["I"]).valid
+    with pytest.raises(QueryError, match="no edge"):
+        check_adjustment_set(parse_graph("dag { X -> M -> Y }"), "X", "Y", [], effect="direct")
+    with pytest.raises(QueryError, match="Unknown effect"):
+        check_adjustment_set(g, "X", "Y", [], effect="indirect")

@@ -20,12 +20,16 @@ from pgmpy.base import DAG as PgmpyDAG
 from app import CausalGraph, parse_graph
 from app.analysis.derived import (
     ancestral_graph,
+    back_door_graph,
     markov_blanket,
+    measurement_part,
     moral_graph,
     moral_links,
+    orient_pdag,
+    structural_part,
 )
 from app.errors import QueryError
-from tests.reference.test_analysis_cpdag import random_dag
+from tests.reference.test_analysis_cpdag import members_and_cpdag, random_dag
 
 _rng = random.Random(1988)
 DAGS = [random_dag(_rng, _rng.randint(3, 9), 0.35) for _ in range(50)]
@@ -157,3 +161,112 @@ def test_mag_blanket_is_the_collider_connected_set():
     g = parse_graph("mag { x -> y; y <-> z; w -> z; v -> w }")
     assert set(markov_blanket(g, "x").blanket) == {"y", "z", "w"}
     assert set(markov_blanket(g, "x").district) == {"z", "w"}
+
+
+# ---- the back-door graph ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, removed", [
+    # DAGitty's examples for backDoorGraph (r/R/dagitty.R)
+    ("dag { x <-> m <-> y <- x }", {("x", "y")}),
+    ("mag { x <-> m <-> y <- x }", set()),           # x -> y not visible: not removed
+    ("mag { x <-> m <-> y <- x <- i }", {("x", "y")}),
+    # a PAG: i @-> x makes x -> y visible (Zhang 2008, Def. 3.1); alone it is not
+    ("pag { i @-> x; x -> y }", {("x", "y")}),
+    ("pag { x -> y }", set()),
+    # a CPDAG: only directed first edges are removed (DAGitty removes children only)
+    ("pdag { a -- x; x -> m; m -> y; a -> y }", {("x", "m")}),
+])
+def test_back_door_graph_on_dagittys_examples(text, removed):
+    g = parse_graph(text)
+    b = back_door_graph(g, "x", "y")
+    assert set(b.removed) == removed
+    assert set(b.graph.edges) == set(g.edges) - removed
+    assert b.graph.bidirected == g.bidirected and b.graph.kind == g.kind
+    assert ("Nothing is removed" in b.sentence()) == (not removed)
+
+
+@pytest.mark.parametrize("case", range(len(DAGS)))
+def test_back_door_graph_removes_the_first_edge_of_each_proper_causal_path(case):
+    """Pearl's (2009) back-door graph restricted to proper causal paths (Shpitser et al. 2010):
+    x -> c goes when c reaches Y by a directed path avoiding X (networkx)."""
+    d = DAGS[case]
+    names = sorted(d.nodes)
+    if len(names) < 3:
+        return
+    rng = random.Random(case)
+    xs = set(rng.sample(names, rng.choice((1, 2))))
+    ys = set(rng.sample([n for n in names if n not in xs], 1))
+    rest = d.subgraph(set(names) - xs)
+    expected = {(x, c) for x in xs for c in d.succ[x]
+                if c not in xs and any(nx.has_path(rest, c, y) for y in ys)}
+    b = back_door_graph(_graph(d), sorted(xs), sorted(ys))
+    assert set(b.removed) == expected
+    assert set(b.graph.edges) == set(d.edges) - expected
+
+
+# ---- orienting a PDAG (Meek's rules) ---------------------------------------------------------
+
+def test_orient_pdag_orients_what_every_fitting_dag_agrees_on():
+    """Meek (1995, Thm 4): closing a CPDAG plus background knowledge under R1–R4 orients exactly
+    the edges every member DAG consistent with the knowledge orients the same way. The members
+    are enumerated by brute force (every orientation of the skeleton, networkx only)."""
+    rng = random.Random(1995)
+    checked = oriented_more = 0
+    while checked < 60:
+        d = random_dag(rng, rng.randint(4, 6), 0.5)
+        if not 2 <= d.number_of_edges() <= 9:
+            continue
+        members, text = members_and_cpdag(d)
+        cpdag = parse_graph(text)
+        if not cpdag.undirected:
+            continue
+        truth = rng.choice(members)
+        a, b = rng.choice(sorted(cpdag.undirected))
+        a, b = (a, b) if truth.has_edge(a, b) else (b, a)
+        known = CausalGraph(nodes=cpdag.nodes, edges=cpdag.edges | {(a, b)},
+                            undirected=cpdag.undirected - {tuple(sorted((a, b)))}, kind="pdag")
+        fitting = [m for m in members if m.has_edge(a, b)]
+        expected = {e for e in fitting[0].edges if all(m.has_edge(*e) for m in fitting)}
+        got = orient_pdag(known)
+        assert set(got.edges) == expected
+        assert {frozenset(e) for e in got.undirected} == {
+            frozenset(e) for e in fitting[0].edges if e not in expected}
+        oriented_more += len(got.edges) > len(known.edges)
+        checked += 1
+    assert oriented_more >= 5
+
+
+def test_orient_pdag_on_dagittys_example_and_refusals():
+    """r/R/dagitty.R, orientPDAG: pdag { x -> y -- z } becomes x -> y -> z."""
+    g = orient_pdag(parse_graph("pdag { x -> y -- z }"))
+    assert g.edges == {("x", "y"), ("y", "z")} and not g.undirected
+    with pytest.raises(QueryError, match="No DAG fits"):
+        orient_pdag(parse_graph("pdag { a -- b; b -- c; c -- d; d -- a }"))   # a chordless cycle
+    with pytest.raises(QueryError, match="needs a PDAG"):
+        orient_pdag(parse_graph("dag { a -> b }"))
+
+
+# ---- structural and measurement parts ---------------------------------------------------------
+
+def test_structural_and_measurement_parts_of_bollens_democracy_model():
+    """DAGitty (GraphTransformer.js): structuralPart is the subgraph on the latent variables;
+    measurementPart keeps directed edges into measured variables and <-> among them, then drops
+    latent variables left without a directed edge. Model: lavaan's political democracy SEM."""
+    g = parse_graph("""ind60 =~ x1 + x2 + x3
+        dem60 =~ y1 + y2 + y3 + y4
+        dem65 =~ y5 + y6 + y7 + y8
+        dem60 ~ ind60
+        dem65 ~ ind60 + dem60
+        y1 ~~ y5
+        y2 ~~ y4 + y6""", "lavaan")
+    s = structural_part(g)
+    assert set(s.nodes) == {"ind60", "dem60", "dem65"} and s.latents == set(s.nodes)
+    assert s.edges == {("ind60", "dem60"), ("ind60", "dem65"), ("dem60", "dem65")}
+    m = measurement_part(g)
+    assert set(m.nodes) == set(g.nodes)
+    assert m.edges == g.edges - s.edges and m.bidirected == g.bidirected
+    # a second-order factor with no measured indicator of its own is dropped
+    h = parse_graph("dag { G [latent] F [latent] G -> F; F -> a; F -> b; a <-> F }")
+    assert set(measurement_part(h).nodes) == {"F", "a", "b"}
+    assert measurement_part(h).edges == {("F", "a"), ("F", "b")}
+    assert not measurement_part(h).bidirected

@@ -18,6 +18,8 @@ from pgmpy.base import DAG as PgmpyDAG
 
 from app import CausalGraph, parse_graph
 from app.analysis.equivalence import equivalence_class
+from app.discovery import experiments
+from app.discovery.experiments import count_members
 from app.errors import QueryError
 from tests.reference.test_analysis_cpdag import _v_structures, members_and_cpdag, random_dag
 
@@ -130,3 +132,32 @@ def test_graphs_that_are_not_dag_classes_are_refused_with_their_type(text, word)
     with pytest.raises(QueryError) as e:
         equivalence_class(parse_graph(text))
     assert word in e.value.user_message()
+
+
+@pytest.mark.parametrize("case", range(0, 60, 4))
+def test_public_member_count_equals_brute_force_enumeration(case):
+    """`count_members`, the public counter equivalence.py uses, on the CPDAG's undirected part
+    against trying every orientation (Verma & Pearl 1990)."""
+    d = CASES[case]
+    members, _ = members_and_cpdag(d)
+    eq = equivalence_class(_dag(d))
+    assert count_members(nx.Graph(list(eq.cpdag.undirected))) == len(members)
+
+
+def _orientations_without_v_structures(u: nx.Graph) -> int:
+    """Acyclic orientations of `u` with no collider a -> c <- b between non-adjacent a, b."""
+    edges = sorted(u.edges)
+    count = 0
+    for flips in itertools.product((False, True), repeat=len(edges)):
+        d = nx.DiGraph([(b, a) if f else (a, b) for (a, b), f in zip(edges, flips)])
+        if nx.is_directed_acyclic_graph(d) and not any(
+                not u.has_edge(a, b) for c in d for a, b in itertools.combinations(d.pred[c], 2)):
+            count += 1
+    return count
+
+
+def test_member_count_gives_up_with_none_past_its_step_budget(monkeypatch):
+    ladder = nx.Graph([(f"v{i}", f"v{i + j}") for i in range(5) for j in (1, 2)])  # chordal
+    assert count_members(ladder) == _orientations_without_v_structures(ladder)
+    monkeypatch.setattr(experiments, "MAX_COUNT_STEPS", 3)
+    assert count_members(ladder) is None

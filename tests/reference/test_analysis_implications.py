@@ -9,6 +9,7 @@ from scipy import stats
 
 from app import parse_graph
 from app.analysis import implied_independencies, test_implications
+from app.errors import QueryError
 
 # DAGitty's test suite (test/test-graphs.js "commentator1", testable-implications.js):
 # A, B, C latent; listMinimalImplications gives exactly these ten lines.
@@ -163,3 +164,119 @@ def test_discrete_data_missing_edge_is_flagged_with_the_g_test():
     wrong = test_implications(parse_graph("dag { A -> B -> C }"), df)
     (res,) = wrong.results
     assert res.test == "G-test" and res.p_value < 1e-10 and not wrong.consistent
+
+
+def test_all_pairs_lists_every_separating_set_as_brute_force_networkx():
+    """kind="all_pairs" (DAGitty's impliedConditionalIndependencies type "all.pairs": every
+    subset of the other variables tried with dseparated) against networkx's is_d_separator on
+    random DAGs with latent nodes; its minimal sets are the "minimal" listing's."""
+    import itertools
+    import random
+
+    import networkx as nx
+
+    from app import CausalGraph
+    from tests.reference.test_analysis_cpdag import random_dag
+
+    rng = random.Random(1327)
+    listed = 0
+    for _ in range(40):
+        d = random_dag(rng, rng.randint(3, 7), 0.4)
+        names = sorted(d.nodes)
+        latent = set(rng.sample(names, rng.randint(0, 1)))
+        g = CausalGraph.from_edges(sorted(d.edges), nodes=names,
+                                   roles={n: {"latent"} for n in latent})
+        obs = [n for n in names if n not in latent]
+        expected = set()
+        for a, b in itertools.combinations(obs, 2):
+            rest = [n for n in obs if n not in (a, b)]
+            for k in range(len(rest) + 1):
+                for z in itertools.combinations(rest, k):
+                    if nx.is_d_separator(d, {a}, {b}, set(z)):
+                        expected.add((frozenset((a, b)), frozenset(z)))
+        got = implied_independencies(g, "all_pairs")
+        assert _as_statements(got) == expected
+        assert len(got) == len(expected)          # each statement once
+        minimal = {(p, z) for p, z in expected
+                   if not any(p == q and w < z for q, w in expected)}
+        assert _as_statements(implied_independencies(g)) == minimal
+        listed += len(got)
+    assert listed > 100
+
+
+def test_all_pairs_on_dagittys_example_and_its_size_limit():
+    """r/R/dagitty.R: dag{ x -> m -> y } implies one independence; with m latent, none."""
+    assert [str(i) for i in implied_independencies(parse_graph("dag { x -> m -> y }"),
+                                                   "all_pairs")] == ["x ⊥ y | m"]
+    assert implied_independencies(parse_graph("dag { x -> m -> y; m [latent] }"),
+                                  "all_pairs") == []
+    big = parse_graph("dag { " + " ".join(f"v{i} -> v{i + 1};" for i in range(20)) + " }")
+    with pytest.raises(QueryError, match="too large"):
+        implied_independencies(big, "all_pairs")
+
+
+def test_basis_set_is_the_local_markov_property_and_holds_in_the_dag():
+    """DAGitty's listBasisImplications: per node v with non-descendants other than its parents,
+    v ⊥ (non-descendants − parents) | parents. Checked by its definition with networkx
+    (descendants, joint d-separation), and against kind="local", which splits it into pairs."""
+    import random
+
+    import networkx as nx
+
+    from app import CausalGraph
+    from app.analysis import basis_set
+    from tests.reference.test_analysis_cpdag import random_dag
+
+    rng = random.Random(1996)
+    lines = 0
+    for _ in range(40):
+        d = random_dag(rng, rng.randint(2, 8), 0.4)
+        g = CausalGraph.from_edges(sorted(d.edges), nodes=sorted(d.nodes))
+        basis = basis_set(g)
+        expected = {}
+        for v in d.nodes:
+            others = set(d.nodes) - nx.descendants(d, v) - {v} - set(d.pred[v])
+            if others:
+                expected[v] = (others, set(d.pred[v]))
+        assert {b.v: (set(b.others), set(b.given)) for b in basis} == expected
+        for b in basis:
+            assert nx.is_d_separator(d, {b.v}, set(b.others), set(b.given))
+        pairs = {(frozenset((b.v, w)), frozenset(b.given)) for b in basis for w in b.others}
+        assert _as_statements(implied_independencies(g, "local")) == pairs
+        lines += len(basis)
+    assert lines > 60
+    assert str(basis_set(parse_graph("dag { x -> m -> y }"))[-1]) == "y ⊥ x | m"
+    with pytest.raises(QueryError, match="basis set"):
+        basis_set(parse_graph("dag { x -> m -> y; m [latent] }"))
+
+
+def test_single_ci_test_agrees_with_scipy_and_with_the_graph_wide_tests():
+    """ci_test (DAGitty's ciTest): the partial correlation's Fisher z against scipy's Pearson
+    correlation of regression residuals, and the same numbers test_implications reports."""
+    from app.analysis import ci_test
+
+    rng = np.random.default_rng(3)
+    n = 800
+    z = rng.normal(size=n)
+    x = 0.7 * z + rng.normal(size=n)
+    y = -0.5 * z + 0.3 * x + rng.normal(size=n)
+    w = 0.6 * y + rng.normal(size=n)
+    df = pd.DataFrame({"z": z, "x": x, "y": y, "w": w})
+    t = ci_test(df, "x", "w", ["y"])
+    rx = x - np.polyval(np.polyfit(y, x, 1), y)
+    rw = w - np.polyval(np.polyfit(y, w, 1), y)
+    r = stats.pearsonr(rx, rw)[0]
+    assert t.test == "Fisher z" and t.effect == pytest.approx(r, abs=1e-9)
+    assert not t.rejected
+    assert ci_test(df, "x", "w").rejected                  # marginally dependent
+    g = parse_graph("dag { z -> x; z -> y; x -> y; y -> w }")
+    report = {(tt.independence.a, tt.independence.b, tt.independence.given): tt
+              for tt in test_implications(g, df)}
+    for (a, b, given), tt in report.items():
+        single = ci_test(df, a, b, sorted(given))
+        assert (single.statistic, single.p_value) == (tt.statistic, tt.p_value)
+    with pytest.raises(QueryError, match="overlap"):
+        ci_test(df, "x", "x")
+    from app.errors import DataError
+    with pytest.raises(DataError, match="no column 'q'"):
+        ci_test(df, "x", "q")
