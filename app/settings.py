@@ -98,3 +98,7 @@ ATTRIBUTION_MAX_ROWS = 200_000         # rows of each dataset used (a larger one
 ATTRIBUTION_MAX_NODES = 60             # nodes upstream of the outcome (outcome included)
 ATTRIBUTION_EXACT_NODES = 12           # up to this many upstream nodes Shapley values are exact
 ATTRIBUTION_PERMUTATIONS = 200         # sampled permutations beyond that (seeded; error stated)
+# ---- DAGitty-style analyses (app.analysis) ------------------------------------------------
+MAX_ALL_PAIRS_QUERIES = 200_000        # separation queries implied_independencies(kind="all_pairs") may make
+MAX_QUADRUPLES = 20_000                # sets of four variables vanishing_tetrads examines (~10 s)
+MAX_PROJECTION_NODES = 1_500           # nodes of a DAG to_mag / canonicalize project (~1 s at 1,000)

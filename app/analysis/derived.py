@@ -53,6 +53,7 @@ from app.analysis.identification import latent_projection as _project
 from app.discovery.pdag import Pdag, dag_extension, meek_closure
 from app.errors import QueryError
 from app.graph import KIND_NAMES, CausalGraph
+from app.settings import MAX_PROJECTION_NODES
 
 Edge = tuple[str, str]
 
@@ -205,6 +206,15 @@ def back_door_graph(g: CausalGraph, x: str | Iterable[str], y: str | Iterable[st
                          tuple(sorted(removed, key=lambda e: (order(e[0]), order(e[1])))))
 
 
+def _projection_budget(g: CausalGraph, what: str) -> None:
+    """Projections follow inducing paths between every pair: refuse graphs past the budget."""
+    if len(g.nodes) > MAX_PROJECTION_NODES:
+        raise QueryError(f"{what} is computed for graphs of up to {MAX_PROJECTION_NODES:,} "
+                         f"nodes; this one has {len(g.nodes):,}.",
+                         hint="Project a part of the graph (e.g. the ancestors of the variables "
+                              "you study).")
+
+
 def to_mag(g: CausalGraph) -> CausalGraph:
     """The MAG (kind "mag") over the measured nodes of a DAG whose other nodes are marked latent
     or selected (a <-> edge counts as a latent common parent): DAGitty's toMAG, extended to
@@ -218,6 +228,7 @@ def to_mag(g: CausalGraph) -> CausalGraph:
     d-separated by Z and the selected nodes in the DAG (Richardson & Spirtes 2002, Thm 4.18).
     """
     admg(g, DAG_ONLY, "The MAG of a DAG")
+    _projection_budget(g, "The MAG of a DAG")
     d = nx.DiGraph()
     d.add_nodes_from(g.nodes)
     d.add_edges_from(g.edges)

@@ -32,9 +32,9 @@ from app.analysis._core import (
 )
 from app.errors import Cancelled, DataError, QueryError
 from app.graph import CausalGraph
+from app.settings import MAX_ALL_PAIRS_QUERIES
 
 DEFAULT_LIMIT = 2000
-MAX_ALL_PAIRS_QUERIES = 200_000     # separation queries kind="all_pairs" may make
 DISCRETE_TYPES = {"binary", "categorical", "ordinal", "discrete", "nominal", "boolean", "bool"}
 CONTINUOUS_TYPES = {"continuous", "numeric", "real"}
 AUTO_DISCRETE_MAX_LEVELS = 10

@@ -26,10 +26,10 @@ from networkx.algorithms.flow import edmonds_karp
 from app.analysis._core import DAG_ONLY, Listing, admg, fmt_set
 from app.errors import DataError, QueryError
 from app.graph import CausalGraph
+from app.settings import MAX_QUADRUPLES
 
 Edge = tuple[str, str]
 DEFAULT_LIMIT = 2000
-MAX_QUADRUPLES = 20_000    # sets of four nodes examined before the listing stops (~10 s)
 
 
 @dataclass(frozen=True)

@@ -193,3 +193,13 @@ def test_a_mag_with_selection_edges_is_separated_but_not_adjusted():
     assert not d_separated(m, "x", "y") and d_separated(m, "a", "y", ["b", "x"])
     with pytest.raises(QueryError, match="undirected"):
         adjustment_sets(m, "x", "y")
+
+
+def test_to_mag_refuses_a_graph_past_its_budget(monkeypatch):
+    """Every input has a budget: projection follows inducing paths between every pair."""
+    from app.analysis import derived
+
+    monkeypatch.setattr(derived, "MAX_PROJECTION_NODES", 3)
+    g = parse_graph("dag { a -> b -> c -> d; b [latent] }")
+    with pytest.raises(QueryError, match="up to 3 nodes"):
+        derived.to_mag(g)
