@@ -109,6 +109,13 @@ NODE_STYLES: dict[str, dict] = {
     "mediator": {"borderWidth": 4, "border": "#009E73"},
     "collider": {"borderWidth": 4, "border": "#7c3aed"},
 }
+# A node style changes a node's ring, fade or shape: the legend names each one in use.
+NODE_STYLE_LABELS: dict[str, str] = {
+    "highlight": "highlighted (orange ring)", "dimmed": "not part of it (faded)",
+    "blocking": "blocks the path (grey ring)", "intervened": "set by the intervention (box)",
+    "confounder": "confounder (red ring)", "mediator": "mediator (green ring)",
+    "collider": "collider (purple ring)",
+}
 
 
 def node_category(g: CausalGraph, node: str, ancestry: Mapping[str, set[str]] | None = None) -> str:
@@ -640,6 +647,7 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
     ids = {n: i for i, n in enumerate(g.nodes)}
     used_categories: dict[str, None] = {}
     nodes = []
+    used_node_styles: dict[str, None] = {}
     for n in g.nodes:
         cat = node_category(g, n, ancestry)
         used_categories[cat] = None
@@ -659,6 +667,7 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
         }
         style = node_styles.get(n)
         if style in NODE_STYLES:
+            used_node_styles[style] = None
             s = NODE_STYLES[style]
             if "border" in s:
                 item["color"]["border"] = s["border"]
@@ -711,19 +720,30 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
             add(a, b, style, style)
             used_styles[style] = None
     legend = [(k, LEGEND_LABELS[k], colors[k]) for k in ROLE_COLORS if k in used_categories]
+    legend += [(f"node:{k}", NODE_STYLE_LABELS[k], _node_swatch(NODE_STYLES[k]))
+               for k in NODE_STYLES if k in used_node_styles]
     legend += [(k, STYLE_LABELS[k], STYLES[k]) for k in STYLES if k in used_styles]
     return NetworkData(nodes=nodes, edges=edges, legend=legend)
 
 
+def _node_swatch(style: Mapping) -> dict:
+    """A legend chip for a node style: a white node with that ring, fade or shape."""
+    return {"background": "#ffffff", "border": style.get("border", "#374151"),
+            "ring": 4 if "borderWidth" in style else 2, "opacity": style.get("opacity", 1),
+            "radius": 2 if style.get("shape") == "box" else 7}
+
+
 def legend_html(legend: list[tuple[str, str, dict]]) -> str:
-    """The legend as small escaped HTML chips (node colours and edge styles)."""
+    """The legend as small escaped HTML chips (node colours, node styles and edge styles)."""
     chips = []
     for key, label, spec in legend:
         if "background" in spec:
             border = "dashed" if key == "latent" else "solid"
-            swatch = (f'<span style="display:inline-block;width:14px;height:14px;border-radius:7px;'
-                      f'background:{spec["background"]};border:2px {border} {spec["border"]};'
-                      f'vertical-align:middle"></span>')
+            swatch = (f'<span style="display:inline-block;width:16px;height:16px;'
+                      f'border-radius:{spec.get("radius", 7)}px;opacity:{spec.get("opacity", 1)};'
+                      f'background:{spec["background"]};'
+                      f'border:{spec.get("ring", 2)}px {border} {spec["border"]};'
+                      f'vertical-align:middle;box-sizing:border-box"></span>')
         else:
             line = "dashed" if spec.get("dashes") else "solid"
             swatch = (f'<span style="display:inline-block;width:26px;height:0;border-top:3px {line} '

@@ -133,7 +133,7 @@ class GraphView {
     this.nodes.clear();
     this.edges.clear();
     const nodes = this.compact(data.nodes, data.height, data.min_scale);
-    if (data.presenter) this.stage.style.height = `${this.presenterHeight(nodes, data.height)}px`;
+    this.stage.style.height = `${this.fittedHeight(nodes, data.height)}px`;
     this.nodes.add(nodes);
     this.edges.add(data.edges.map((e, i) => ({ ...e, id: `e${i}` })));
     this.hash = data.hash;
@@ -159,8 +159,10 @@ class GraphView {
     return k === 1 ? nodes : nodes.map((n) => ({ ...n, x: (n.x || 0) * k, y: (n.y || 0) * k }));
   }
 
-  /* Presenter mode: tall enough to show the drawing at full size (up to twice the height). */
-  presenterHeight(nodes, height) {
+  /* Tall enough to show the drawing at full size (up to twice the height): a deep, narrow
+     graph (a long chain) fitted into the given height would shrink its labels past reading
+     (vis-network stops drawing a label below 5 px); presenter mode's larger labels too. */
+  fittedHeight(nodes, height) {
     if (!nodes.length) return height;
     const ys = nodes.map((n) => n.y || 0);
     const needed = Math.max(...ys) - Math.min(...ys) + 140;
