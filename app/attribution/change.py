@@ -87,7 +87,9 @@ class ChangeAttribution:
         else:
             text = (f"The new mechanism of **{md(part.node)}** accounts for {part.value:.4g}"
                     f"{unit}{err} of the divergence")
-        if part.share is not None:
+        if part.share is not None and part.share < 0:    # "lowered …, -250% of the total" misread
+            text += f", against the total change ({percent(-part.share)} of its size)"
+        elif part.share is not None:
             text += f", {percent(part.share)} of the total"
         return text + "."
 

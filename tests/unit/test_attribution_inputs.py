@@ -109,3 +109,17 @@ def test_sentences_escape_names():
                  *map(an.sentence, an.parts)):
         assert "](http" not in text
     assert bad in as_shown(res.summary()).replace("\u2060", "")
+
+
+def test_a_part_against_the_total_is_said_in_words_not_as_a_negative_share():
+    """QA round 3: "lowered the mean of health by 0.032, -250% of the total" read as a double
+    negative; a part pulling against the total change now says so."""
+    from app.attribution.change import ChangeAttribution, NodeShare
+
+    res = ChangeAttribution("Y", "mean", "continuous", 0.0, 0.01, 0.01,
+                            (NodeShare("M", 0.035, 3.5), NodeShare("Z", -0.025, -2.5)),
+                            "exact", 100, 100)
+    assert res.sentence(res.parts[0]).endswith("by 0.035, 350% of the total.")
+    against = res.sentence(res.parts[1])
+    assert "lowered" in against and "-250%" not in against
+    assert against.endswith("against the total change (250% of its size).")
