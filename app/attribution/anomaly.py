@@ -49,10 +49,11 @@ class AnomalyAttribution:
     def summary(self) -> str:
         """The unit's outcome, how rare it is, and the main root cause (Markdown, names escaped)."""
         p = math.exp(-self.score)
-        rare = f"about 1 in {1 / p:,.0f}" if p > 0 and 1 / p < 1e15 else "practically never"
+        rare = (f"about once in {1 / p:,.0f} rows" if p > 0 and 1 / p < 1e15
+                else "practically never")
         head = (f"Row {md(str(self.row))}: **{md(self.outcome)}** = {self.value:.4g}, where the "
                 f"model expects {self.expected:.4g} ± {self.sd:.3g}. A value at least this far "
-                f"from the mean happens {rare} units (outlier score {self.score:.3g} nats).")
+                f"from the mean happens {rare} (outlier score {self.score:.3g} nats).")
         if self.parts and self.score > 0:
             head += " " + lead_sentence(self.parts[0], "the noise of")
         return head

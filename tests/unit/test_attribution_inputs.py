@@ -1,4 +1,6 @@
 """app.attribution: every bad input is a CausalCanvasError with a message; progress and Cancel."""
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -123,3 +125,13 @@ def test_a_part_against_the_total_is_said_in_words_not_as_a_negative_share():
     against = res.sentence(res.parts[1])
     assert "lowered" in against and "-250%" not in against
     assert against.endswith("against the total change (250% of its size).")
+
+
+@pytest.mark.parametrize("score, said", [(math.log(1235), "about once in 1,235 rows (outlier"),
+                                         (60.0, "practically never (outlier")])
+def test_how_rare_a_row_is_reads_as_a_sentence(score, said):
+    """QA round 3: "happens about 1 in 1,235 units" and "happens practically never units"."""
+    from app.attribution.anomaly import AnomalyAttribution
+
+    an = AnomalyAttribution("Y", 7, 3.0, 0.0, 1.0, score, (), {}, "exact")
+    assert said in an.summary() and "units" not in an.summary()
