@@ -748,8 +748,11 @@ def legend_html(legend: list[tuple[str, str, dict]]) -> str:
             line = "dashed" if spec.get("dashes") else "solid"
             swatch = (f'<span style="display:inline-block;width:26px;height:0;border-top:3px {line} '
                       f'{spec["color"]};vertical-align:middle"></span>')
-        chips.append(f'<span style="margin-right:14px;white-space:nowrap">{swatch} '
-                     f'{html.escape(label)}</span>')
+        # a chip keeps its swatch beside its words, and wraps them in a narrow column
+        chips.append(f'<span style="display:inline-flex;align-items:center;gap:5px;'
+                     f'max-width:100%;margin-right:14px;vertical-align:middle">'
+                     f'{swatch.replace("vertical-align:middle", "flex-shrink:0")}'
+                     f'<span>{html.escape(label)}</span></span>')
     return "".join(chips)
 
 

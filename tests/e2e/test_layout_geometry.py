@@ -247,3 +247,10 @@ def test_a_long_chain_grows_the_view_rather_than_shrinking_its_labels_past_readi
     assert max(n["font"] for n in geo["nodes"]) * geo["scale"] >= 10, geo["scale"]
     stage = harness.evaluate("() => window.ccElement.querySelector('.cc-view-stage').clientHeight")
     assert 450 < stage <= 900
+    # a drawing shrunk by a narrow column's width gains nothing from more height: none is added
+    wide = CausalGraph.from_edges([(names[0], n) for n in names[1:]] +
+                                  [(n, names[-1] + "_end") for n in names[1:]])
+    view = {**view_payload(network_data(wide), height=300), "vis_url": ASSETS["vis_url"]}
+    _draw(harness, "view", view, 320)
+    stage = harness.evaluate("() => window.ccElement.querySelector('.cc-view-stage').clientHeight")
+    assert stage == 300, stage

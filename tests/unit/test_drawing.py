@@ -40,6 +40,8 @@ def test_node_styles_in_use_are_in_the_legend():
     chips = legend_html(data.legend)
     assert "#f59e0b" in chips and "opacity:0.35" in chips and "border-radius:2px" in chips
     assert not any(k.startswith("node:") for k, _, _ in network_data(g).legend)
+    # a long label wraps inside a narrow column instead of running past it (QA round 3, 1024 px)
+    assert "white-space:nowrap" not in chips and "max-width:100%" in chips
 
 
 def test_styled_pair_that_is_not_an_edge_is_drawn_and_legended():
