@@ -1,0 +1,30 @@
+"""Intervene and Counterfactual charts: legends stay whole in a narrow column (QA round 3)."""
+import pandas as pd
+
+from app.charts.interventions import sweep_chart
+
+
+def _legends(spec: dict) -> list[dict]:
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if isinstance(node.get("legend"), dict):
+                found.append(node["legend"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+    walk(spec)
+    return found
+
+
+def test_sweep_legend_lists_one_entry_a_line():
+    """At 1024 px the Intervene legends (e.g. 'P(health | hours_worked=44.2)' beside
+    'P(health | do(hours_worked=44.2))') ran side by side past the column and the second was
+    cut off; each entry now has its own line under the chart."""
+    sweep = pd.DataFrame({"hours_worked": range(30, 40), "do": range(10), "see": range(10)})
+    legends = _legends(sweep_chart(sweep, "hours_worked", "health", "mean of health").to_dict())
+    assert legends and all(lg["direction"] == "vertical" and lg["orient"] == "bottom"
+                           for lg in legends)
