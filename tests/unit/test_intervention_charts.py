@@ -28,3 +28,17 @@ def test_sweep_legend_lists_one_entry_a_line():
     legends = _legends(sweep_chart(sweep, "hours_worked", "health", "mean of health").to_dict())
     assert legends and all(lg["direction"] == "vertical" and lg["orient"] == "bottom"
                            for lg in legends)
+
+
+def test_linear_counterfactual_names_its_rows_in_the_legend_not_in_cut_axis_labels():
+    from app.charts.interventions import factual_vs_counterfactual
+    from app.graph import CausalGraph
+    from app.models.results import LinearCounterfactual
+
+    r = LinearCounterfactual(("health",), {"hours_worked": 45.0}, {"hours_worked": 41}, "additive",
+                             "", (), (), CausalGraph(), {}, means={"health": 0.64},
+                             stds={"health": 0.1}, factual_means={"health": 0.35})
+    spec = factual_vs_counterfactual(r, "health").to_dict()
+    assert all(layer["encoding"]["y"].get("axis", {}) is None for layer in spec["layer"]
+               if "title" in layer["encoding"]["y"])
+    assert all(lg["direction"] == "vertical" for lg in _legends(spec))
