@@ -112,7 +112,7 @@ NODE_STYLES: dict[str, dict] = {
 # A node style changes a node's ring, fade or shape: the legend names each one in use.
 NODE_STYLE_LABELS: dict[str, str] = {
     "highlight": "highlighted (orange ring)", "dimmed": "not part of it (faded)",
-    "blocking": "blocks the path (grey ring)", "intervened": "set by the intervention (box)",
+    "blocking": "marked (grey ring)", "intervened": "set by the intervention (box)",
     "confounder": "confounder (red ring)", "mediator": "mediator (green ring)",
     "collider": "collider (purple ring)",
 }
@@ -619,8 +619,12 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
                  node_styles: Mapping[str, str] | None = None,
                  edge_labels: Mapping[tuple[str, str], str] | None = None,
                  edge_widths: Mapping[tuple[str, str], float] | None = None,
-                 high_contrast: bool = False, stretch: bool = True) -> NetworkData:
+                 high_contrast: bool = False, stretch: bool = True,
+                 node_legend: Mapping[str, str] | None = None) -> NetworkData:
     """Everything needed to draw `g`: coloured nodes, styled edges, and the legend in use.
+
+    `node_legend` names what a node style means on this page (e.g. "blocking": "blocks the
+    path (grey ring)"); otherwise the legend uses NODE_STYLE_LABELS.
 
     Positions and edge bends come from `drawing_layout`; `stretch=False` (the editor, whose
     positions are the user's own coordinates) never spreads the drawing out."""
@@ -720,7 +724,8 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
             add(a, b, style, style)
             used_styles[style] = None
     legend = [(k, LEGEND_LABELS[k], colors[k]) for k in ROLE_COLORS if k in used_categories]
-    legend += [(f"node:{k}", NODE_STYLE_LABELS[k], _node_swatch(NODE_STYLES[k]))
+    style_labels = {**NODE_STYLE_LABELS, **(node_legend or {})}
+    legend += [(f"node:{k}", style_labels[k], _node_swatch(NODE_STYLES[k]))
                for k in NODE_STYLES if k in used_node_styles]
     legend += [(k, STYLE_LABELS[k], STYLES[k]) for k in STYLES if k in used_styles]
     return NetworkData(nodes=nodes, edges=edges, legend=legend)

@@ -74,6 +74,8 @@ with t_sep, guard():
             chosen = paths[pick]
             show_graph(g, edge_styles=ex.path_styles(chosen), highlight_nodes=chosen.nodes,
                        node_styles={b.node: "blocking" for b in chosen.blockers},
+                       node_legend={"blocking": "blocks the path (grey ring)",
+                                    "highlight": "on the chosen path (orange ring)"},
                        key="an_g_path")
         st.dataframe(ex.paths_table(paths), hide_index=True, width="stretch")
 

@@ -40,6 +40,11 @@ def test_node_styles_in_use_are_in_the_legend():
     chips = legend_html(data.legend)
     assert "#f59e0b" in chips and "opacity:0.35" in chips and "border-radius:2px" in chips
     assert not any(k.startswith("node:") for k, _, _ in network_data(g).legend)
+    # a page says what its marks mean there (Estimate's grey ring is an instrument, not a blocker)
+    here = network_data(g, node_styles={"A": "blocking"}, node_legend={"blocking": "blocks it"})
+    assert "blocks it" in [label for _, label, _ in here.legend]
+    assert "marked (grey ring)" in [label for _, label, _ in
+                                    network_data(g, node_styles={"A": "blocking"}).legend]
     # a long label wraps inside a narrow column instead of running past it (QA round 3, 1024 px)
     assert "white-space:nowrap" not in chips and "max-width:100%" in chips
 
