@@ -110,9 +110,10 @@ with guard():
                               key="disc_threshold", format="%.2f")
     shown = result.above(threshold)
     truth = truth_of(ref.name) if ref.kind == "sample" else None
-    m1, m2 = st.columns(2)
+    slots = iter(st.columns(2))      # the metrics fill from the left (no empty first column)
     if truth is not None:
         t_diff = compare_graphs(truth, shown)
+        m1 = next(slots)
         m1.metric("SHD vs the true graph", t_diff.shd, help="Structural Hamming distance "
                   f"(Tsamardinos et al. 2006; compared as {md(t_diff.compared_as)}): node pairs "
                   "whose edge differs. This sample was simulated from a known graph. "
@@ -122,6 +123,7 @@ with guard():
     diff = None
     if len(set(ref_graph.nodes) & set(shown.nodes)) >= 2:
         diff = compare_graphs(ref_graph, shown)
+        m2 = next(slots)
         m2.metric("SHD vs your drawn graph", diff.shd,
                   help=f"{len(diff.missing)} missing, {len(diff.extra)} extra, "
                   f"{len(diff.reversed)} reversed, {len(diff.misoriented)} other differences "
