@@ -135,3 +135,16 @@ def test_how_rare_a_row_is_reads_as_a_sentence(score, said):
 
     an = AnomalyAttribution("Y", 7, 3.0, 0.0, 1.0, score, (), {}, "exact")
     assert said in an.summary() and "units" not in an.summary()
+
+
+def test_parts_that_largely_cancel_are_said_to_cancel():
+    """QA round 3: on stationary data the total change was tiny and the shares read 990%,
+    -965%…; the summary now says the parts cancel, and stays quiet when they do not."""
+    from app.attribution.change import ChangeAttribution, NodeShare
+
+    def summary(*parts):
+        return ChangeAttribution("Y", "mean", "continuous", 0.0, 0.002, 0.002,
+                                 tuple(NodeShare(n, v, v / 0.002) for n, v in parts),
+                                 "exact", 100, 100).summary()
+    assert "largely cancel" in summary(("M", 0.0196), ("Z", -0.0176))
+    assert "largely cancel" not in summary(("M", 0.0015), ("Z", 0.0005))
