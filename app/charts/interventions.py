@@ -133,7 +133,8 @@ def factual_vs_counterfactual(result, target: str, height: int = 220) -> alt.Cha
     points = alt.Chart(data).mark_point(size=160, filled=True).encode(
         # no axis labels: in a narrow column they were cut ("had hours_worke…"); the legend
         # under the chart names each colour whole
-        y=alt.Y("world:N", sort=labels, title=None, axis=None), x=alt.X("value:Q", title=target),
+        y=alt.Y("world:N", sort=labels, title=None, axis=alt.Axis(labels=False, ticks=False)),
+        x=alt.X("value:Q", title=target),
         color=color, tooltip=["world:N", alt.Tooltip("value:Q", format=".4g")])
     bars = alt.Chart(data.dropna()).mark_rule(strokeWidth=3).encode(
         y=alt.Y("world:N", sort=labels), x="low:Q", x2="high:Q", color=color)
