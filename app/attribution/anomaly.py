@@ -64,7 +64,8 @@ class AnomalyAttribution:
         own = (f"its own noise for this row is {z:+.2f} standard deviations from what its "
                "parents predict")
         verb = "adds" if part.value >= 0 else "takes away"
-        share = f" ({percent(part.share)})" if part.share is not None else ""
+        # the verb carries the sign: "takes away 1.2 nats (17% of the score)", never "(-17%)"
+        share = f" ({percent(abs(part.share))} of the score)" if part.share is not None else ""
         return (f"**{md(part.node)}**: {own}; it {verb} {abs(part.value):.3g} nats of the "
                 f"surprise{share}.")
 

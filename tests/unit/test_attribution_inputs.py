@@ -148,3 +148,12 @@ def test_parts_that_largely_cancel_are_said_to_cancel():
                                  "exact", 100, 100).summary()
     assert "largely cancel" in summary(("M", 0.0196), ("Z", -0.0176))
     assert "largely cancel" not in summary(("M", 0.0015), ("Z", 0.0005))
+
+
+def test_a_row_part_that_takes_surprise_away_has_no_negative_share():
+    from app.attribution.anomaly import AnomalyAttribution
+    from app.attribution.change import NodeShare
+
+    an = AnomalyAttribution("Y", 7, 3.0, 0.0, 1.0, 7.0, (), {"S": 0.05}, "exact")
+    said = an.sentence(NodeShare("S", -1.2, -0.17))
+    assert "takes away 1.2 nats" in said and "(17% of the score)" in said and "-17%" not in said

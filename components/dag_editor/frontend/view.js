@@ -163,11 +163,12 @@ class GraphView {
      graph (a long chain) fitted into the given height would shrink its labels past reading
      (vis-network stops drawing a label below 5 px); presenter mode's larger labels too. */
   fittedHeight(nodes, height) {
-    if (nodes.length < 2) return height;
+    // no width yet (a tab not shown): keep the given height rather than guess
+    if (nodes.length < 2 || !this.net.clientWidth) return height;
     const xs = nodes.map((n) => n.x || 0), ys = nodes.map((n) => n.y || 0);
     const spanX = Math.max(...xs) - Math.min(...xs) || 1, spanY = Math.max(...ys) - Math.min(...ys);
     // a wide drawing in a narrow column is shrunk by its width anyway: grow only that far
-    const byWidth = Math.min(1, ((this.net.clientWidth || 600) - 160) / spanX);
+    const byWidth = Math.min(1, Math.max(0, this.net.clientWidth - 160) / spanX);
     const needed = spanY * byWidth + 140;
     return Math.round(Math.min(2 * height, Math.max(height, needed)));
   }
