@@ -109,6 +109,13 @@ NODE_STYLES: dict[str, dict] = {
     "mediator": {"borderWidth": 4, "border": "#009E73"},
     "collider": {"borderWidth": 4, "border": "#7c3aed"},
 }
+# A node style changes a node's ring, fade or shape: the legend names each one in use.
+NODE_STYLE_LABELS: dict[str, str] = {
+    "highlight": "highlighted (orange ring)", "dimmed": "not part of it (faded)",
+    "blocking": "marked (grey ring)", "intervened": "set by the intervention (box)",
+    "confounder": "confounder (red ring)", "mediator": "mediator (green ring)",
+    "collider": "collider (purple ring)",
+}
 
 
 def node_category(g: CausalGraph, node: str, ancestry: Mapping[str, set[str]] | None = None) -> str:
@@ -612,8 +619,12 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
                  node_styles: Mapping[str, str] | None = None,
                  edge_labels: Mapping[tuple[str, str], str] | None = None,
                  edge_widths: Mapping[tuple[str, str], float] | None = None,
-                 high_contrast: bool = False, stretch: bool = True) -> NetworkData:
+                 high_contrast: bool = False, stretch: bool = True,
+                 node_legend: Mapping[str, str] | None = None) -> NetworkData:
     """Everything needed to draw `g`: coloured nodes, styled edges, and the legend in use.
+
+    `node_legend` names what a node style means on this page (e.g. "blocking": "blocks the
+    path (grey ring)"); otherwise the legend uses NODE_STYLE_LABELS.
 
     Positions and edge bends come from `drawing_layout`; `stretch=False` (the editor, whose
     positions are the user's own coordinates) never spreads the drawing out."""
@@ -640,6 +651,7 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
     ids = {n: i for i, n in enumerate(g.nodes)}
     used_categories: dict[str, None] = {}
     nodes = []
+    used_node_styles: dict[str, None] = {}
     for n in g.nodes:
         cat = node_category(g, n, ancestry)
         used_categories[cat] = None
@@ -659,6 +671,7 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
         }
         style = node_styles.get(n)
         if style in NODE_STYLES:
+            used_node_styles[style] = None
             s = NODE_STYLES[style]
             if "border" in s:
                 item["color"]["border"] = s["border"]
@@ -711,25 +724,40 @@ def network_data(g: CausalGraph, *, highlight_nodes: Iterable[str] = (),
             add(a, b, style, style)
             used_styles[style] = None
     legend = [(k, LEGEND_LABELS[k], colors[k]) for k in ROLE_COLORS if k in used_categories]
+    style_labels = {**NODE_STYLE_LABELS, **(node_legend or {})}
+    legend += [(f"node:{k}", style_labels[k], _node_swatch(NODE_STYLES[k]))
+               for k in NODE_STYLES if k in used_node_styles]
     legend += [(k, STYLE_LABELS[k], STYLES[k]) for k in STYLES if k in used_styles]
     return NetworkData(nodes=nodes, edges=edges, legend=legend)
 
 
+def _node_swatch(style: Mapping) -> dict:
+    """A legend chip for a node style: a white node with that ring, fade or shape."""
+    return {"background": "#ffffff", "border": style.get("border", "#374151"),
+            "ring": 4 if "borderWidth" in style else 2, "opacity": style.get("opacity", 1),
+            "radius": 2 if style.get("shape") == "box" else 7}
+
+
 def legend_html(legend: list[tuple[str, str, dict]]) -> str:
-    """The legend as small escaped HTML chips (node colours and edge styles)."""
+    """The legend as small escaped HTML chips (node colours, node styles and edge styles)."""
     chips = []
     for key, label, spec in legend:
         if "background" in spec:
             border = "dashed" if key == "latent" else "solid"
-            swatch = (f'<span style="display:inline-block;width:14px;height:14px;border-radius:7px;'
-                      f'background:{spec["background"]};border:2px {border} {spec["border"]};'
-                      f'vertical-align:middle"></span>')
+            swatch = (f'<span style="display:inline-block;width:16px;height:16px;'
+                      f'border-radius:{spec.get("radius", 7)}px;opacity:{spec.get("opacity", 1)};'
+                      f'background:{spec["background"]};'
+                      f'border:{spec.get("ring", 2)}px {border} {spec["border"]};'
+                      f'vertical-align:middle;box-sizing:border-box"></span>')
         else:
             line = "dashed" if spec.get("dashes") else "solid"
             swatch = (f'<span style="display:inline-block;width:26px;height:0;border-top:3px {line} '
                       f'{spec["color"]};vertical-align:middle"></span>')
-        chips.append(f'<span style="margin-right:14px;white-space:nowrap">{swatch} '
-                     f'{html.escape(label)}</span>')
+        # a chip keeps its swatch beside its words, and wraps them in a narrow column
+        chips.append(f'<span style="display:inline-flex;align-items:center;gap:5px;'
+                     f'max-width:100%;margin-right:14px;vertical-align:middle">'
+                     f'{swatch.replace("vertical-align:middle", "flex-shrink:0")}'
+                     f'<span>{html.escape(label)}</span></span>')
     return "".join(chips)
 
 

@@ -138,6 +138,10 @@ def place_new_nodes(old: CausalGraph, new: CausalGraph) -> CausalGraph:
     if not missing or any(n not in new.positions for n in new.nodes if n in old.nodes):
         return new
     placed = new.subgraph([n for n in new.nodes if n in new.positions])
+    if len(missing) > len(placed.nodes):
+        # mostly a new graph (a whole graph typed over a sample's): stacking the new nodes in
+        # one column beside the old ones drew ten nodes in a line; lay it all out afresh
+        return new.without_positions()
     x0, y0 = free_spot(placed)
     return new.with_positions({n: (x0, y0 + i * 90.0) for i, n in enumerate(missing)})
 

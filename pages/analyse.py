@@ -74,6 +74,8 @@ with t_sep, guard():
             chosen = paths[pick]
             show_graph(g, edge_styles=ex.path_styles(chosen), highlight_nodes=chosen.nodes,
                        node_styles={b.node: "blocking" for b in chosen.blockers},
+                       node_legend={"blocking": "blocks the path (grey ring)",
+                                    "highlight": "on the chosen path (orange ring)"},
                        key="an_g_path")
         st.dataframe(ex.paths_table(paths), hide_index=True, width="stretch")
 
@@ -99,7 +101,8 @@ with t_adj, guard():
     mine = st.multiselect("Adjust for", [n for n in g.nodes if n not in xs + ys],
                           default=[n for n in g.adjusted if n not in xs + ys], key=f"an_mine:{sk}")
     check = cached("check", key, g, q[0], q[1], tuple(sorted(mine)))
-    (st.success if check.valid else st.error)(md(check.message))
+    # nothing chosen yet is a starting point, not a mistake: amber, not the red of an error
+    (st.success if check.valid else st.error if mine else st.warning)(md(check.message))
     if check.open_paths:
         show_graph(g, edge_styles=ex.path_styles(check.open_paths[0]),
                    highlight_nodes=check.open_paths[0].nodes, key="an_g_check", height=350)

@@ -23,7 +23,7 @@ from app.markup import md
 from app.ui import state
 from app.ui.errors import guard
 from app.ui.graph_view import show_graph
-from app.ui.views.discover import quick, run_kwargs, truth_of
+from app.ui.views.discover import quick, run_kwargs, shd_sentence, truth_of
 from app.ui.views.experiments import show_experiments
 from app.ui.views.knowledge import knowledge_section
 from app.ui.widgets import cancellable_job, need_data
@@ -110,21 +110,25 @@ with guard():
                               key="disc_threshold", format="%.2f")
     shown = result.above(threshold)
     truth = truth_of(ref.name) if ref.kind == "sample" else None
-    m1, m2 = st.columns(2)
+    slots = iter(st.columns(2))      # the metrics fill from the left (no empty first column)
     if truth is not None:
         t_diff = compare_graphs(truth, shown)
+        m1 = next(slots)
         m1.metric("SHD vs the true graph", t_diff.shd, help="Structural Hamming distance "
                   f"(Tsamardinos et al. 2006; compared as {md(t_diff.compared_as)}): node pairs "
                   "whose edge differs. This sample was simulated from a known graph. "
                   + md(" ".join(t_diff.notes)))
+        m1.caption(shd_sentence(t_diff, "the true graph"))
     ref_graph = ws.graph
     diff = None
     if len(set(ref_graph.nodes) & set(shown.nodes)) >= 2:
         diff = compare_graphs(ref_graph, shown)
+        m2 = next(slots)
         m2.metric("SHD vs your drawn graph", diff.shd,
                   help=f"{len(diff.missing)} missing, {len(diff.extra)} extra, "
                   f"{len(diff.reversed)} reversed, {len(diff.misoriented)} other differences "
                   f"(compared as {md(diff.compared_as)}). " + md(" ".join(diff.notes)))
+        m2.caption(shd_sentence(diff, "your drawn graph"))
     show_diff = diff is not None and st.toggle("Colour the differences to the drawn graph",
                                                value=True, key="disc_show_diff")
     d = drawing(shown, positions=ref_graph.positions, diff=diff if show_diff else None,

@@ -108,7 +108,9 @@ with guard():
     what = f"P({target} = {outcome_state})" if outcome_state is not None else f"mean of {target}"
     show_chart(sweep_chart, sweep, treatment, target, what)
     st.caption(f"The sweep: {md(what)} for every value of {md(treatment)}, set by intervention (green) "
-               "and merely observed (grey). Where the lines differ, confounding is at work.")
+               "and merely observed (grey). Where the lines differ, confounding is at work."
+               + (" The green band is one standard deviation either side of the mean under the "
+                  "intervention, where about two in three single units would fall." if "do_low" in sweep else ""))
 
 mediation_section(model, gk, treatment, target, treated, control, outcome_state)
 

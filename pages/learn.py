@@ -42,7 +42,7 @@ def label(slug: str) -> str:
 
 
 st.title("Learn")
-top = st.columns([4, 1], vertical_alignment="bottom")
+top = st.columns([5, 2], vertical_alignment="bottom")   # room for "Presenter mode" at 1024 px
 choice = top[0].selectbox("Lesson", options, format_func=label, key=PICK)
 if not presenting:
     top[1].button("Presenter mode", key="learn_presenter", icon=":material/co_present:",
@@ -70,6 +70,7 @@ if not presenting:
     d1.download_button("Download my progress (CSV)", pd.DataFrame(rows).to_csv(index=False),
                        file_name="causal_canvas_progress.csv", mime="text/csv",
                        disabled=not rows, key="learn_progress_dl", icon=":material/download:")
-    d2.download_button("Teacher's guide (all lessons, Markdown)", teacher_guide(),
+    d2.download_button("Teacher's guide (Markdown)", teacher_guide(),
+                       help="Every lesson's summary and teacher notes in one file, to print or share.",
                        file_name="causal_canvas_teacher_guide.md", mime="text/markdown",
                        key="learn_guide_dl", icon=":material/menu_book:")

@@ -49,10 +49,11 @@ class AnomalyAttribution:
     def summary(self) -> str:
         """The unit's outcome, how rare it is, and the main root cause (Markdown, names escaped)."""
         p = math.exp(-self.score)
-        rare = f"about 1 in {1 / p:,.0f}" if p > 0 and 1 / p < 1e15 else "practically never"
+        rare = (f"about once in {1 / p:,.0f} rows" if p > 0 and 1 / p < 1e15
+                else "practically never")
         head = (f"Row {md(str(self.row))}: **{md(self.outcome)}** = {self.value:.4g}, where the "
                 f"model expects {self.expected:.4g} ± {self.sd:.3g}. A value at least this far "
-                f"from the mean happens {rare} units (outlier score {self.score:.3g} nats).")
+                f"from the mean happens {rare} (outlier score {self.score:.3g} nats).")
         if self.parts and self.score > 0:
             head += " " + lead_sentence(self.parts[0], "the noise of")
         return head
@@ -63,7 +64,8 @@ class AnomalyAttribution:
         own = (f"its own noise for this row is {z:+.2f} standard deviations from what its "
                "parents predict")
         verb = "adds" if part.value >= 0 else "takes away"
-        share = f" ({percent(part.share)})" if part.share is not None else ""
+        # the verb carries the sign: "takes away 1.2 nats (17% of the score)", never "(-17%)"
+        share = f" ({percent(abs(part.share))} of the score)" if part.share is not None else ""
         return (f"**{md(part.node)}**: {own}; it {verb} {abs(part.value):.3g} nats of the "
                 f"surprise{share}.")
 

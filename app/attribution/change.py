@@ -74,7 +74,11 @@ class ChangeAttribution:
                     "(KL divergence of the new distribution from the old).")
         if not self.parts:
             return head
-        return head + " " + lead_sentence(self.parts[0], "the change in the mechanism of")
+        head += " " + lead_sentence(self.parts[0], "the change in the mechanism of")
+        if sum(abs(p.value) for p in self.parts) > CANCEL_RATIO * abs(self.total):
+            head += (" The parts largely cancel: the total change is small next to them, so "
+                     "compare the parts' sizes rather than their shares of the total.")
+        return head
 
     def sentence(self, part: NodeShare) -> str:
         """A plain-language sentence for one node's number (Markdown, names escaped)."""
@@ -87,9 +91,14 @@ class ChangeAttribution:
         else:
             text = (f"The new mechanism of **{md(part.node)}** accounts for {part.value:.4g}"
                     f"{unit}{err} of the divergence")
-        if part.share is not None:
+        if part.share is not None and part.share < 0:    # "lowered …, -250% of the total" misread
+            text += f", against the total change ({percent(-part.share)} of its size)"
+        elif part.share is not None:
             text += f", {percent(part.share)} of the total"
         return text + "."
+
+
+CANCEL_RATIO = 3.0    # parts this many times the total's size: their shares of it mislead
 
 
 def percent(share: float) -> str:

@@ -12,7 +12,22 @@ from app.charts.interventions import COUNTERFACTUAL, DOING, MONOTONE
 PATH_PICK = "path"
 OTHERS = "other paths"
 ROW_PX = 30
+LINE_PX = 15          # each further line of a wrapped path label
+LINE_CHARS = 32       # a path label wraps before an arrow once a line is this long
 MIN_HEIGHT = 120
+
+
+def wrapped(path: str) -> str:
+    """A path's text broken before an arrow into lines of about LINE_CHARS characters, so the
+    labels leave the bars room in a narrow column (the chart splits the label at each newline)."""
+    steps = path.split(" → ")
+    lines = [steps[0]]
+    for step in steps[1:]:
+        if len(lines[-1]) + 3 + len(step) > LINE_CHARS:
+            lines.append(f"→ {step}")
+        else:
+            lines[-1] += f" → {step}"
+    return "\n".join(lines)
 
 
 def flow_table(result) -> pd.DataFrame:
@@ -22,23 +37,30 @@ def flow_table(result) -> pd.DataFrame:
     if result.n_other:
         rows.append({"path": f"{OTHERS} ({result.n_other})", "effect": result.other_effect,
                      "share": None, "sign": "raises" if result.other_effect >= 0 else "lowers"})
-    return pd.DataFrame(rows, columns=["path", "effect", "share", "sign"])
+    for row in rows:
+        row["label"] = wrapped(row["path"])
+    return pd.DataFrame(rows, columns=["path", "effect", "share", "sign", "label"])
 
 
 def flow_chart(result, *, current: str | None = None, width: int = 460) -> alt.Chart:
     """Signed bars of each path's effect, labelled with the path; the total as a dashed rule.
     `current` (a path text) is drawn opaque, the others faded."""
     data = flow_table(result)
-    order = list(data["path"])
-    height = max(MIN_HEIGHT, ROW_PX * len(order) + 40)
+    order = list(data["label"])
+    lines = max((label.count("\n") + 1 for label in order), default=1)
+    row_px = ROW_PX + LINE_PX * (lines - 1)
+    height = max(MIN_HEIGHT, row_px * len(order) + 40)
     pick = alt.selection_point(name=PATH_PICK, fields=["path"], on="click")
     lo = min(0.0, result.total, *(data["effect"] if len(data) else [0.0]))
     hi = max(0.0, result.total, *(data["effect"] if len(data) else [0.0]))
     pad = 0.08 * ((hi - lo) or 1.0)
     scale = alt.Scale(domain=[lo - pad, hi + pad])
-    title = f"effect on {result.effect} of one more unit of {result.cause}"
+    # short lines: a narrow column's plot is narrow, and a title line is not wrapped for us
+    title = [f"effect on {result.effect}", "of one more unit", f"of {result.cause}"]
     x = alt.X("effect:Q", title=title, scale=scale)
-    y = alt.Y("path:N", sort=order, title=None, axis=alt.Axis(labelLimit=360, labelFontSize=12))
+    y = alt.Y("label:N", sort=order, title=None,
+              axis=alt.Axis(labelLimit=260, labelFontSize=12,
+                            labelExpr="split(datum.value, '\\n')"))
     opacity = (alt.condition(alt.datum.path == current, alt.value(1.0), alt.value(0.45))
                if current is not None else alt.value(0.9))
     tooltip = ["path:N", alt.Tooltip("effect:Q", format="+.4g"),
@@ -53,7 +75,7 @@ def flow_chart(result, *, current: str | None = None, width: int = 460) -> alt.C
     band = (alt.condition(alt.datum.path == current, alt.value(0.10), alt.value(0.0))
             if current is not None else alt.value(0.0))
     rows = alt.Chart(data.assign(lo=lo - pad, hi=hi + pad)).mark_bar(
-        height=ROW_PX, color=MONOTONE, cursor="pointer").encode(
+        height=row_px, color=MONOTONE, cursor="pointer").encode(
         x=alt.X("lo:Q", scale=scale, title=title), x2="hi:Q", y=y, tooltip=tooltip,
         opacity=band,
     ).add_params(pick)

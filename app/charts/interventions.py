@@ -13,6 +13,11 @@ COUNTERFACTUAL = "#D55E00"
 MONOTONE = "#111827"
 
 
+def stacked_legend() -> alt.Legend:
+    """A legend under the chart with one entry a line: side by side, two long entries (a query
+    with its values) ran past a narrow column's edge and the second was cut off."""
+    return alt.Legend(orient="bottom", direction="vertical", title=None, labelLimit=400)
+
 def _scale(labels: list[str], colors: list[str]) -> alt.Scale:
     return alt.Scale(domain=labels, range=colors)
 
@@ -41,7 +46,7 @@ def seeing_vs_doing(see, do, target: str, see_label: str | None = None,
             xOffset=alt.XOffset("query:N", sort=labels),
             y=alt.Y("probability:Q", scale=alt.Scale(domain=[0, 1]), title="probability"),
             color=alt.Color("query:N", scale=_scale(labels, colors), sort=labels,
-                            legend=alt.Legend(orient="bottom", title=None, labelLimit=400)),
+                            legend=stacked_legend()),
             tooltip=["query:N", "state:N", alt.Tooltip("probability:Q", format=".4f")],
         ).properties(height=height)
     return normal_curves([(see_label, see), (do_label, do)], target, colors, height)
@@ -62,7 +67,7 @@ def normal_curves(items, target: str, colors: list[str], height: int = 240) -> a
         means.append({"x": m, "query": name, "mean": m, "std": s})
     labels = [name for name, _ in items]
     color = alt.Color("query:N", scale=_scale(labels, colors[-len(labels):]), sort=labels,
-                      legend=alt.Legend(orient="bottom", title=None, labelLimit=400))
+                      legend=stacked_legend())
     rules = alt.Chart(pd.DataFrame(means)).mark_rule(strokeWidth=2, strokeDash=[4, 3]).encode(
         x=alt.X("x:Q", title=target), color=color,
         tooltip=["query:N", alt.Tooltip("mean:Q", format=".4g"), alt.Tooltip("std:Q", format=".3g")])
@@ -88,7 +93,7 @@ def sweep_chart(sweep: pd.DataFrame, treatment: str, target: str, what: str,
     long["kind"] = long["kind"].map({"do": f"do({treatment} = x)", "see": f"seeing {treatment} = x"})
     labels = [f"seeing {treatment} = x", f"do({treatment} = x)"]
     color = alt.Color("kind:N", scale=_scale(labels, [SEEING, DOING]), sort=labels,
-                      legend=alt.Legend(orient="bottom", title=None))
+                      legend=stacked_legend())
     base = alt.Chart(long).encode(
         x=x, y=alt.Y("value:Q", title=what, scale=alt.Scale(zero=False, nice=True)), color=color,
         tooltip=[alt.Tooltip(f"{treatment}:{'Q' if numeric else 'N'}"), "kind:N",
@@ -107,7 +112,7 @@ def factual_vs_counterfactual(result, target: str, height: int = 220) -> alt.Cha
     cf_label = "had " + ", ".join(f"{k} = {_fmt(v)}" for k, v in result.do.items())
     labels, colors = [fact_label, cf_label], [FACTUAL, COUNTERFACTUAL]
     color = alt.Color("world:N", scale=_scale(labels, colors), sort=labels,
-                      legend=alt.Legend(orient="bottom", title=None, labelLimit=400))
+                      legend=stacked_legend())
     if result.kind == "discrete":
         rows = [{"state": str(s), "probability": float(p), "world": fact_label}
                 for s, p in result.factual_distributions[target].items()]
@@ -126,7 +131,10 @@ def factual_vs_counterfactual(result, target: str, height: int = 220) -> alt.Cha
              "high": result.means[target] + 1.96 * result.stds[target]}]
     data = pd.DataFrame(rows)
     points = alt.Chart(data).mark_point(size=160, filled=True).encode(
-        y=alt.Y("world:N", sort=labels, title=None), x=alt.X("value:Q", title=target),
+        # no axis labels: in a narrow column they were cut ("had hours_worke…"); the legend
+        # under the chart names each colour whole
+        y=alt.Y("world:N", sort=labels, title=None, axis=alt.Axis(labels=False, ticks=False)),
+        x=alt.X("value:Q", title=target),
         color=color, tooltip=["world:N", alt.Tooltip("value:Q", format=".4g")])
     bars = alt.Chart(data.dropna()).mark_rule(strokeWidth=3).encode(
         y=alt.Y("world:N", sort=labels), x="low:Q", x2="high:Q", color=color)

@@ -227,7 +227,8 @@ class DiscoveryResult:
         counts: dict[str, int] = {}
         for e in self.edges:
             counts[e.kind] = counts.get(e.kind, 0) + 1
-        parts = ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) or "no edges"
+        parts = (", ".join(f"{v} {k}" for k, v in sorted(counts.items())) + " edges"
+                 if counts else "no edges")
         how = self.method_name + (f" with {self.test}" if self.test else "") + (
             f" ({self.score})" if self.score else "")
         return (f"{how} on {self.n_rows:,} rows × {len(self.nodes)} variables: {self.graph_type} "

@@ -275,7 +275,9 @@ class LinearCounterfactual(CounterfactualResult):
         spread = self.stds[target]
         return (f"Had {self._change()}, {md(target)} would have been "
                 f"**{self.means[target]:.4g}** instead of {self.factual_means[target]:.4g}"
-                + (f" (± {spread:.2g})." if spread > 1e-9 else "."))
+                # a spread at rounding level (every noise recovered) is no spread: no "± 2.2e-08"
+                + (f" (± {spread:.2g})." if spread > 1e-6 * max(1.0, abs(self.means[target]))
+                   else "."))
 
     def __repr__(self) -> str:
         body = "; ".join(f"{t}* = {self.means[t]:.4g} (± {self.stds[t]:.2g})"

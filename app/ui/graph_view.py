@@ -22,9 +22,11 @@ def show_graph(graph: CausalGraph, *, highlight_nodes: Iterable[str] | None = No
                node_styles: Mapping[str, str] | None = None,
                edge_labels: Mapping[tuple[str, str], str] | None = None,
                edge_widths: Mapping[tuple[str, str], float] | None = None,
-               height: int = 450, key: str | None = None, legend: bool = True) -> None:
-    """Draw `graph` read-only with optional highlighted nodes and styled edges/pairs."""
-    kw = {"highlight_nodes": sorted(highlight_nodes or ()),
+               height: int = 450, key: str | None = None, legend: bool = True,
+               node_legend: Mapping[str, str] | None = None) -> None:
+    """Draw `graph` read-only with optional highlighted nodes and styled edges/pairs;
+    `node_legend` says in the legend what a node style means here (app.drawing.network_data)."""
+    kw = {"highlight_nodes": sorted(highlight_nodes or ()), "node_legend": dict(node_legend or {}),
           "edge_styles": dict(edge_styles or {}), "node_styles": dict(node_styles or {}),
           "edge_labels": dict(edge_labels or {}), "edge_widths": dict(edge_widths or {})}
     styles_key = repr(sorted((k, sorted(v.items()) if isinstance(v, dict) else v)

@@ -48,8 +48,8 @@ def view_payload(data: NetworkData, *, height: int, legend: bool = True,
                  title: str = "Causal graph", presenter: bool = False) -> dict:
     """What the browser needs to draw `data` (JSON-ready; user strings stay data).
 
-    In presenter mode the view may grow taller (up to twice `height`) rather than shrink the
-    drawing to fit, so enlarged labels stay large on screen."""
+    The view may grow taller (up to twice `height`) rather than shrink the drawing past
+    reading: a long chain, or presenter mode's enlarged labels."""
     options = json.loads(network_options(False))
     drawing = {"nodes": data.nodes, "edges": data.edges}
     digest = hashlib.sha256(json.dumps([drawing, presenter], sort_keys=True,

@@ -17,6 +17,7 @@ import pytest
 
 from app.drawing import network_data
 from app.editor import apply_event
+from app.graph import CausalGraph
 from app.layout_check import EdgeCurve, LabelBox, NodeBox, check_layout, via_point
 from app.samples import SAMPLE_NAMES, load_sample
 from app.timeseries import TimeSeriesLink, TimeSeriesResult
@@ -232,3 +233,24 @@ def test_the_real_editor_keeps_the_front_door_readable_through_each_layout_butto
         arc = [e for e in geo["edges"] if {e["from"], e["to"]} == {"smoking", "cancer"}]
         assert len(arc) == 1 and arc[0]["via"] is not None                  # ↔ is an arc
         page.screenshot(path=str(ARTIFACTS / f"layout-front-door-{(button or 'saved').split()[0]}.png"))
+
+
+def test_a_long_chain_grows_the_view_rather_than_shrinking_its_labels_past_reading(harness):
+    """A ten-layer chain fitted into a 450 px view came out at a third of its size, below
+    vis-network's 5 px label threshold: Analyse showed nameless ovals (QA round 3). The view
+    now grows (up to twice its height) so labels stay at least 10 px on screen."""
+    names = ["age", "education_years", "income", "hours_worked", "stress", "sleep_hours",
+             "health", "savings", "mood", "output"]
+    g = CausalGraph.from_edges(list(zip(names, names[1:])))
+    view = {**view_payload(network_data(g), height=450), "vis_url": ASSETS["vis_url"]}
+    geo = _draw(harness, "view", view, 700)
+    assert max(n["font"] for n in geo["nodes"]) * geo["scale"] >= 10, geo["scale"]
+    stage = harness.evaluate("() => window.ccElement.querySelector('.cc-view-stage').clientHeight")
+    assert 450 < stage <= 900
+    # a drawing shrunk by a narrow column's width gains nothing from more height: none is added
+    wide = CausalGraph.from_edges([(names[0], n) for n in names[1:]] +
+                                  [(n, names[-1] + "_end") for n in names[1:]])
+    view = {**view_payload(network_data(wide), height=300), "vis_url": ASSETS["vis_url"]}
+    _draw(harness, "view", view, 320)
+    stage = harness.evaluate("() => window.ccElement.querySelector('.cc-view-stage').clientHeight")
+    assert stage == 300, stage

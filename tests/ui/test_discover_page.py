@@ -13,8 +13,14 @@ def test_discover_shows_a_learned_graph_and_the_true_shd():
     assert not at.error, [e.value for e in at.error]
     text = _texts(at)
     assert "on 5,000 rows × 8 variables" in text and "GES" in text     # Auto chose and said why
+    assert "undirected edges;" in text          # counts name what they count (was "2 undirected;")
     labels = [m.label for m in at.metric]
     assert "SHD vs the true graph" in labels and "SHD vs your drawn graph" in labels
+    # QA round 3: each SHD number has a sentence beside it, not only a tooltip
+    truth = next(m for m in at.metric if m.label == "SHD vs the true graph").value
+    assert (f"{truth} pair(s) of variables are joined differently from the true graph" in text
+            or "matches the true graph on every pair" in text)
+    assert "joined differently from your drawn graph" in text or "matches your drawn" in text
 
 
 def test_adopting_edges_is_one_undo_step_and_says_what_it_did():

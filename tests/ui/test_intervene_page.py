@@ -90,6 +90,8 @@ def test_linear_model_on_lalonde():
     assert_no_exception(at)
     assert not at.error, errors(at)
     assert "average" in text(at) and "Gaussian algebra" in text(at)
+    # the sweep's green band is said in words (QA round 3: it was in neither legend nor caption)
+    assert "The green band is one standard deviation either side" in text(at)
 
 
 def test_bayesian_estimator_changes_the_source():

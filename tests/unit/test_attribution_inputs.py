@@ -1,4 +1,6 @@
 """app.attribution: every bad input is a CausalCanvasError with a message; progress and Cancel."""
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -109,3 +111,49 @@ def test_sentences_escape_names():
                  *map(an.sentence, an.parts)):
         assert "](http" not in text
     assert bad in as_shown(res.summary()).replace("\u2060", "")
+
+
+def test_a_part_against_the_total_is_said_in_words_not_as_a_negative_share():
+    """QA round 3: "lowered the mean of health by 0.032, -250% of the total" read as a double
+    negative; a part pulling against the total change now says so."""
+    from app.attribution.change import ChangeAttribution, NodeShare
+
+    res = ChangeAttribution("Y", "mean", "continuous", 0.0, 0.01, 0.01,
+                            (NodeShare("M", 0.035, 3.5), NodeShare("Z", -0.025, -2.5)),
+                            "exact", 100, 100)
+    assert res.sentence(res.parts[0]).endswith("by 0.035, 350% of the total.")
+    against = res.sentence(res.parts[1])
+    assert "lowered" in against and "-250%" not in against
+    assert against.endswith("against the total change (250% of its size).")
+
+
+@pytest.mark.parametrize("score, said", [(math.log(1235), "about once in 1,235 rows (outlier"),
+                                         (60.0, "practically never (outlier")])
+def test_how_rare_a_row_is_reads_as_a_sentence(score, said):
+    """QA round 3: "happens about 1 in 1,235 units" and "happens practically never units"."""
+    from app.attribution.anomaly import AnomalyAttribution
+
+    an = AnomalyAttribution("Y", 7, 3.0, 0.0, 1.0, score, (), {}, "exact")
+    assert said in an.summary() and "units" not in an.summary()
+
+
+def test_parts_that_largely_cancel_are_said_to_cancel():
+    """QA round 3: on stationary data the total change was tiny and the shares read 990%,
+    -965%…; the summary now says the parts cancel, and stays quiet when they do not."""
+    from app.attribution.change import ChangeAttribution, NodeShare
+
+    def summary(*parts):
+        return ChangeAttribution("Y", "mean", "continuous", 0.0, 0.002, 0.002,
+                                 tuple(NodeShare(n, v, v / 0.002) for n, v in parts),
+                                 "exact", 100, 100).summary()
+    assert "largely cancel" in summary(("M", 0.0196), ("Z", -0.0176))
+    assert "largely cancel" not in summary(("M", 0.0015), ("Z", 0.0005))
+
+
+def test_a_row_part_that_takes_surprise_away_has_no_negative_share():
+    from app.attribution.anomaly import AnomalyAttribution
+    from app.attribution.change import NodeShare
+
+    an = AnomalyAttribution("Y", 7, 3.0, 0.0, 1.0, 7.0, (), {"S": 0.05}, "exact")
+    said = an.sentence(NodeShare("S", -1.2, -0.17))
+    assert "takes away 1.2 nats" in said and "(17% of the score)" in said and "-17%" not in said

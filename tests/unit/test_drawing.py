@@ -28,6 +28,27 @@ def test_legend_lists_categories_in_use():
     assert "possible confounder" in legend_html(network_data(g).legend)
 
 
+def test_node_styles_in_use_are_in_the_legend():
+    """A highlighted path's orange ring, a faded node, an intervened box: each drawn mark is
+    named in the legend (Analyse drew orange rings with no legend entry), and only those used."""
+    g = CausalGraph.from_edges([("A", "B"), ("B", "C")])
+    data = network_data(g, highlight_nodes=["A"], node_styles={"C": "dimmed", "B": "intervened"})
+    labels = [label for _, label, _ in data.legend]
+    assert {"highlighted (orange ring)", "not part of it (faded)",
+            "set by the intervention (box)"} <= set(labels)
+    assert "collider (purple ring)" not in labels
+    chips = legend_html(data.legend)
+    assert "#f59e0b" in chips and "opacity:0.35" in chips and "border-radius:2px" in chips
+    assert not any(k.startswith("node:") for k, _, _ in network_data(g).legend)
+    # a page says what its marks mean there (Estimate's grey ring is an instrument, not a blocker)
+    here = network_data(g, node_styles={"A": "blocking"}, node_legend={"blocking": "blocks it"})
+    assert "blocks it" in [label for _, label, _ in here.legend]
+    assert "marked (grey ring)" in [label for _, label, _ in
+                                    network_data(g, node_styles={"A": "blocking"}).legend]
+    # a long label wraps inside a narrow column instead of running past it (QA round 3, 1024 px)
+    assert "white-space:nowrap" not in chips and "max-width:100%" in chips
+
+
 def test_styled_pair_that_is_not_an_edge_is_drawn_and_legended():
     g = CausalGraph.from_edges([("A", "B"), ("B", "C")])
     data = network_data(g, edge_styles={("A", "C"): "violated"})

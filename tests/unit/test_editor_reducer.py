@@ -257,6 +257,17 @@ def test_text_added_nodes_get_a_free_place_when_the_layout_is_manual():
     assert place_new_nodes(TRIANGLE, typed.without_positions()) == typed.without_positions()
 
 
+def test_a_graph_typed_over_another_is_laid_out_afresh_not_stacked_in_a_column():
+    """QA round 3: typing a 10-node graph over the kidney-stones sample's 3 placed nodes put all
+    10 new nodes in one column, 90 px apart (Analyse then drew a thin line of tiny ovals)."""
+    old = TRIANGLE.with_positions({"Z": (0, 0), "X": (-100, 100), "Y": (100, 100)})
+    typed = CausalGraph.from_edges([("A", "B"), ("A", "C"), ("B", "D"), ("C", "D"), ("D", "E")])
+    assert place_new_nodes(old, typed).positions == {}       # automatic (layered) layout
+    # one node kept, one new: the new one still gets a free place beside the drawing
+    kept = CausalGraph.from_edges([("Z", "W")], positions={"Z": (0, 0)})
+    assert "W" in place_new_nodes(old, kept).positions
+
+
 def test_second_node_next_to_a_single_placed_node_keeps_both_where_drawn():
     # one stored position has no extent: it must not be scaled up before the next node lands
     g = run(CausalGraph(), {"type": "add_node", "name": "Z", "x": 150.5, "y": -57.5},

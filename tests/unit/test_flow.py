@@ -191,3 +191,25 @@ def test_the_sum_is_set_against_an_estimate_and_its_interval():
     outside = r.against("Linear regression", 5.0, 4.5, 5.5)
     assert "outside the interval" in outside and "not linear" in outside
     assert "no interval" in r.against("Linear regression", 7.0, None, None)
+
+
+def test_long_path_labels_wrap_so_the_bars_keep_room_in_a_narrow_column():
+    """QA round 3: at 1024 px the path labels (up to 360 px) took the whole column and the
+    bars were cut off; a label now breaks before an arrow and the chart draws each line."""
+    from app.charts.flow import LINE_CHARS, wrapped
+    path = "hours_worked → stress → sleep_hours → health"
+    lines = wrapped(path).split("\n")
+    assert len(lines) == 2 and all(len(line) <= LINE_CHARS for line in lines)
+    assert " ".join(lines) == path                  # nothing lost, only broken before an arrow
+    assert wrapped("X → Y") == "X → Y"
+    m = _model({"X": [], "M": ["X"], "Y": ["X", "M"]},
+               {"X": {}, "M": {"X": 2.0}, "Y": {"X": -1.0, "M": 3.0}})
+    spec = flow_chart_spec(path_effects(m, "X", "Y"))
+    axis = spec["layer"][1]["encoding"]["y"]["axis"]
+    assert axis["labelExpr"] == "split(datum.value, '\\n')" and axis["labelLimit"] <= 260
+    assert len(spec["layer"][1]["encoding"]["x"]["title"]) == 3   # short title lines
+
+
+def flow_chart_spec(result):
+    from app.charts.flow import flow_chart
+    return flow_chart(result).to_dict()

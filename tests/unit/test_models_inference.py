@@ -231,3 +231,18 @@ def test_sample_size_is_budgeted(chain):
     for n in (0, -1, 10**9, 2.5, True):
         with pytest.raises(QueryError):
             chain.sample(n)
+
+
+def test_a_rounding_level_spread_is_not_shown_as_plus_minus():
+    """QA round 3: with every noise recovered the Counterfactual page said "instead of 0.3498
+    (± 2.2e-08)"; a spread that small beside the value is rounding, and a real one still shows."""
+    from app.models.results import LinearCounterfactual
+
+    def said(std):
+        r = LinearCounterfactual(("Y",), {"X": 45.0}, {"X": 41}, "additive", "", (), (),
+                                 CausalGraph(), {}, means={"Y": 0.6396}, stds={"Y": std},
+                                 factual_means={"Y": 0.3498})
+        return r.sentence("Y")
+
+    assert said(2.2e-8).endswith("instead of 0.3498.")
+    assert said(0.25).endswith("instead of 0.3498 (± 0.25).")

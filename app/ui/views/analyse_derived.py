@@ -10,6 +10,7 @@ from app.markup import md
 from app.ui.graph_view import show_graph
 
 VIEWS = {"blanket": "Markov blanket", "moral": "Moral graph", "ancestral": "Ancestral graph"}
+CHOSEN = {"highlight": "a chosen node (orange ring)"}   # what the ring means in the legend
 
 
 def show_derived(g: CausalGraph, xs: list[str], ys: list[str], key: str) -> None:
@@ -28,6 +29,7 @@ def show_derived(g: CausalGraph, xs: list[str], ys: list[str], key: str) -> None
         inside = set(mb.blanket) | set(nodes)
         show_graph(g, highlight_nodes=nodes,
                    node_styles={n: "dimmed" for n in g.nodes if n not in inside},
+                   node_legend={**CHOSEN, "dimmed": "outside the blanket (faded)"},
                    key="an_g_blanket")
         st.caption("Orange border: the chosen nodes. Full colour: their Markov blanket. "
                    "Faded: every other node.")
@@ -40,11 +42,11 @@ def show_derived(g: CausalGraph, xs: list[str], ys: list[str], key: str) -> None
         styles = {e: ("moral_link" if e in added else "moral_edge") for e in moral.undirected}
         bare = CausalGraph(nodes=moral.nodes, roles=moral.roles)
         show_graph(bare.with_positions({n: pos[n] for n in moral.nodes}), edge_styles=styles,
-                   highlight_nodes=nodes, key="an_g_moral")
+                   highlight_nodes=nodes, node_legend=CHOSEN, key="an_g_moral")
         st.success(md(derived.moral_sentence(len(added), nodes if ancestors_only else None)),
                    icon=":material/hub:")
     else:
         sub = derived.ancestral_graph(g, nodes)
         show_graph(sub.with_positions({n: pos[n] for n in sub.nodes}), highlight_nodes=nodes,
-                   key="an_g_ancestral")
+                   node_legend=CHOSEN, key="an_g_ancestral")
         st.success(md(derived.ancestral_sentence(g, nodes, sub)), icon=":material/account_tree:")

@@ -4,7 +4,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from app.discovery import Knowledge, discover
+from app.discovery import GraphDiff, Knowledge, discover
 
 
 @st.cache_data(max_entries=32, show_spinner="Learning the graph…")
@@ -18,6 +18,17 @@ def run_kwargs(params: str) -> dict:
     p = json.loads(params)
     p["knowledge"] = Knowledge.from_json(p["knowledge"])
     return p
+
+
+def shd_sentence(diff: GraphDiff, reference: str) -> str:
+    """The SHD number in words: how many node pairs differ from `reference`, and how."""
+    if diff.shd == 0:
+        return f"The learned graph matches {reference} on every pair of variables."
+    kinds = [(len(diff.missing), "missing"), (len(diff.extra), "extra"),
+             (len(diff.reversed), "reversed"), (len(diff.misoriented), "marked differently")]
+    said = ", ".join(f"{n} {k}" for n, k in kinds if n)
+    return (f"{diff.shd} pair(s) of variables are joined differently from {reference} "
+            f"({said}); 0 would mean the same graph.")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

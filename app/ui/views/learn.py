@@ -191,8 +191,10 @@ def show_lesson(slug: str) -> None:
     with side:
         if run.graph is not None:
             show_graph(run.graph, edge_labels=run.edge_labels, height=340, key=f"learn_graph_{slug}")
-            if st.button("Explore this graph on the other pages", key="learn_open_ws",
-                         icon=":material/open_in_new:", width="stretch"):
+            if st.button("Explore this graph", key="learn_open_ws",   # short: fits at 1024 px
+                         icon=":material/open_in_new:", width="stretch",
+                         help="Make this graph (and the lesson's data) your workspace, to "
+                              "explore it on the other pages."):
                 with guard():
                     if lesson.sample:
                         state.load_sample(lesson.sample)

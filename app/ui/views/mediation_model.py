@@ -69,7 +69,8 @@ def mediation_section(model: FittedModel, gk: str, treatment: str, target: str, 
             i = labels.index(choice)
             r = replace(r, cde=float(r.cde_table["CDE"].iloc[i]),
                         cde_at={m: r.cde_table[m].iloc[i] for m in r.mediators})
-        c1, c2, c3, c4 = st.columns(4)
+        # two by two: four side by side cut "Controlled direct (CDE)" short at 1024 px
+        (c1, c2), (c3, c4) = st.columns(2), st.columns(2)
         c1.metric("Total effect", md(r.fmt(r.total)))
         c2.metric("Natural direct (NDE)", md(r.fmt(r.nde)))
         c3.metric("Natural indirect (NIE)", md(r.fmt(r.nie)))

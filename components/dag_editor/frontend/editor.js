@@ -271,7 +271,7 @@ class DagEditor {
                           trace: [...m.trace, ...this.trace] });
     if (m.view) {
       if (this.ready && this.truth.hash !== null) {
-        if (this.sameWidth(m.view)) this.network.moveTo({ position: m.view.position, scale: m.view.scale, animation: false });
+        if (this.viewStillFits(m.view)) this.network.moveTo({ position: m.view.position, scale: m.view.scale, animation: false });
         else this.fit(false);
       }
       else this.restoredView = m.view;
@@ -307,7 +307,7 @@ class DagEditor {
     if (confirmed.length) this.markDrawn(confirmed.map((e) => e.seq), "confirmed");
     if (first && this.restoredView) {
       const v = this.restoredView;
-      if (this.sameWidth(v)) this.network.moveTo({ position: v.position, scale: v.scale, animation: false });
+      if (this.viewStillFits(v)) this.network.moveTo({ position: v.position, scale: v.scale, animation: false });
       else this.fit(false);
       this.restoredView = null;
     } else if (first || this.mostlyNew(before) || this.layoutChanged()) this.fit(false);
@@ -328,6 +328,12 @@ class DagEditor {
      (presenter mode docks the card beside the canvas instead of below it). */
   sameWidth(view) {
     return !view.width || Math.abs(view.width - this.netEl.clientWidth) <= 40;
+  }
+
+  /* ... and it fits only the graph it was looking at: a graph typed over another in the text box
+     (the editor remounts) is fitted anew, not shown through the old view with its nodes off-screen. */
+  viewStillFits(view) {
+    return this.sameWidth(view) && !(view.nodes && this.mostlyNew(view.nodes));
   }
 
   mostlyNew(before) {
@@ -806,7 +812,8 @@ class DagEditor {
       this.drawLink(ctx);
       // remember the view while the canvas is on screen (a detached one reports nonsense)
       if (this.netEl.isConnected && this.netEl.clientWidth > 0) {
-        this.lastView = { position: net.getViewPosition(), scale: net.getScale(), width: this.netEl.clientWidth };
+        this.lastView = { position: net.getViewPosition(), scale: net.getScale(), width: this.netEl.clientWidth,
+                          nodes: this.truth.nodes };
       }
     });
   }

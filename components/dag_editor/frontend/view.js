@@ -133,7 +133,7 @@ class GraphView {
     this.nodes.clear();
     this.edges.clear();
     const nodes = this.compact(data.nodes, data.height, data.min_scale);
-    if (data.presenter) this.stage.style.height = `${this.presenterHeight(nodes, data.height)}px`;
+    this.stage.style.height = `${this.fittedHeight(nodes, data.height)}px`;
     this.nodes.add(nodes);
     this.edges.add(data.edges.map((e, i) => ({ ...e, id: `e${i}` })));
     this.hash = data.hash;
@@ -159,11 +159,17 @@ class GraphView {
     return k === 1 ? nodes : nodes.map((n) => ({ ...n, x: (n.x || 0) * k, y: (n.y || 0) * k }));
   }
 
-  /* Presenter mode: tall enough to show the drawing at full size (up to twice the height). */
-  presenterHeight(nodes, height) {
-    if (!nodes.length) return height;
-    const ys = nodes.map((n) => n.y || 0);
-    const needed = Math.max(...ys) - Math.min(...ys) + 140;
+  /* Tall enough to show the drawing at full size (up to twice the height): a deep, narrow
+     graph (a long chain) fitted into the given height would shrink its labels past reading
+     (vis-network stops drawing a label below 5 px); presenter mode's larger labels too. */
+  fittedHeight(nodes, height) {
+    // no width yet (a tab not shown): keep the given height rather than guess
+    if (nodes.length < 2 || !this.net.clientWidth) return height;
+    const xs = nodes.map((n) => n.x || 0), ys = nodes.map((n) => n.y || 0);
+    const spanX = Math.max(...xs) - Math.min(...xs) || 1, spanY = Math.max(...ys) - Math.min(...ys);
+    // a wide drawing in a narrow column is shrunk by its width anyway: grow only that far
+    const byWidth = Math.min(1, Math.max(0, this.net.clientWidth - 160) / spanX);
+    const needed = spanY * byWidth + 140;
     return Math.round(Math.min(2 * height, Math.max(height, needed)));
   }
 
