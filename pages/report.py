@@ -95,7 +95,7 @@ key = hashlib.sha256(json.dumps([fp, graph_key, params, knowledge_text, dict(ws.
                                 sort_keys=True, default=str).encode()).hexdigest()[:16]
 runs = state.page_state("report_runs", {})
 
-b1, b2 = st.columns([1, 4])
+b1, b2 = st.columns([2, 5])
 if b1.button("Run the analysis", type="primary", key="rep_run", icon=":material/play_arrow:"):
     with guard(), cancellable_job(CANCEL, "rep_cancel_btn", "Starting…") as (bar, cancelled):
         # named by the workspace's fingerprint, so the report matches the command line's

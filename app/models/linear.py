@@ -156,11 +156,10 @@ class LinearModel(FittedModel):
             for v in scm.variables:
                 if v in do or not (set(do) & self.graph.ancestors(v)):
                     continue
-                terms = " + ".join(f"{scm.coefficients[v][p]:.4g}·{cf[scm.index(p)]:.4g}"
-                                   for p in scm.parents[v])
-                head = f"{scm.intercepts[v]:.4g} + " if scm.intercepts[v] else ""
-                parts.append(f"{v}* = {head}{terms} + {noise[scm.index(v)]:.4g} = "
-                             f"{cf[scm.index(v)]:.4g}")
+                terms = [(scm.coefficients[v][p], cf[scm.index(p)]) for p in scm.parents[v]]
+                head = [(scm.intercepts[v], None)] if scm.intercepts[v] else []
+                rhs = _signed_sum([*head, *terms, (noise[scm.index(v)], None)])
+                parts.append(f"{v}* = {rhs} = {cf[scm.index(v)]:.4g}")
             steps.append("Prediction: recompute what the action changes with the same noise: "
                          + ("; ".join(parts) or "nothing downstream") + ".")
         else:
@@ -182,3 +181,15 @@ class LinearModel(FittedModel):
         n = check_sample_size(n, settings.MAX_ROWS)
         do = {v: self.resolve(v, x) for v, x in (do or {}).items()}
         return self.scm.sample(n, seed=seed, do=do)[list(self.variables)]
+
+
+def _signed_sum(terms: list[tuple[float, float | None]]) -> str:
+    """`a·x + b·y − c` as people write it: a minus sign instead of "+ -", and a negative
+    factor in brackets ((coefficient, value) pairs; value None for a constant)."""
+    out = []
+    for i, (coef, value) in enumerate(terms):
+        mag = f"{abs(coef):.4g}" + ("" if value is None else
+                                    "·" + (f"(−{abs(value):.4g})" if value < 0 else f"{value:.4g}"))
+        sign = ("−" if coef < 0 else "") if i == 0 else (" − " if coef < 0 else " + ")
+        out.append(sign + mag)
+    return "".join(out)

@@ -246,3 +246,12 @@ def test_a_rounding_level_spread_is_not_shown_as_plus_minus():
 
     assert said(2.2e-8).endswith("instead of 0.3498.")
     assert said(0.25).endswith("instead of 0.3498 (± 0.25).")
+
+
+def test_counterfactual_equations_read_as_people_write_them():
+    """QA round: the abduction-action-prediction steps printed "+ -0.0189·40.01"."""
+    from app.models.linear import _signed_sum
+
+    assert _signed_sum([(2.0, None), (-0.0189, 40.01), (0.5, -3.0), (-1.25, None)]) == \
+        "2 − 0.0189·40.01 + 0.5·(−3) − 1.25"
+    assert _signed_sum([(-1.5, 2.0)]) == "−1.5·2"
