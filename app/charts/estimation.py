@@ -139,7 +139,18 @@ def cate_chart(sub, *, width: int = 520, height: int = 240) -> alt.Chart:
 
 
 # ---- brushable covariate charts ------------------------------------------------------------
+MAX_COLOUR_GROUPS = 8    # a numeric treatment with more values is coloured below/above its median
+
+
 def _group_labels(t: pd.Series, treatment_label: str | None, control_label: str | None) -> pd.Series:
+    """The colour group of each row: treated/control, or a few values; a many-valued numeric
+    treatment in two halves at its median (one colour per distinct value would be unreadable)."""
+    if (treatment_label is None or control_label is None) and t.dtype.kind in "if" \
+            and t.nunique() > MAX_COLOUR_GROUPS:
+        med = float(t.median())
+        low = t.le(med).map({True: f"at most the median ({med:.3g})",
+                             False: f"above the median ({med:.3g})"})
+        return low.where(t.notna(), "treatment missing")
     s = t.astype(int).astype(str) if pd.api.types.is_bool_dtype(t) else t.astype(str)
     s = s.str.replace(r"\.0$", "", regex=True)
     if treatment_label is not None and control_label is not None:

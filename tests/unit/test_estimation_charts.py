@@ -137,3 +137,18 @@ def test_ida_chart_has_one_row_per_estimable_orientation_and_a_legend():
     assert sorted(table["kind"]) == sorted([KINDS[0]] * 2 + [KINDS[1]] * 2)
     spec = ida_chart(r).to_dict()
     assert "legend" in json.dumps(spec) and len(json.dumps(spec)) < 20_000
+
+
+def test_a_many_valued_numeric_treatment_is_coloured_in_two_halves():
+    """QA round: a continuous treatment got one colour (and legend entry) per distinct value."""
+    from app.charts.estimation import covariate_chart, scatter_chart
+
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame({"hours": rng.normal(35, 5, 300), "age": rng.normal(40, 9, 300),
+                       "pay": rng.normal(size=300)})
+    for chart in (covariate_chart(df, "age", "hours"), scatter_chart(df, "age", "pay", "hours")):
+        groups = set(pd.DataFrame(chart.to_dict()["datasets"].popitem()[1])["group"])
+        assert len(groups) == 2 and all("median" in g for g in groups), groups
+    few = pd.DataFrame({"t": [0, 1, 2] * 10, "age": range(30)})
+    spec = covariate_chart(few, "age", "t").to_dict()
+    assert set(pd.DataFrame(spec["datasets"].popitem()[1])["group"]) == {"0", "1", "2"}
