@@ -324,6 +324,13 @@ def apply_event(graph: CausalGraph, event: Mapping[str, Any]) -> EditResult:
     return reducer(graph, event)
 
 
+def undo_or_redo(history: History, kind: str) -> EditorNotice:
+    """Take one step back ("undo") or forward ("redo") and say what it was."""
+    label = history.undo() if kind == "undo" else history.redo()
+    word = "Undid" if kind == "undo" else "Redid"
+    return EditorNotice("info", f"{word}: {label}." if label else f"Nothing to {kind}.")
+
+
 def apply_events(history: History, events: list[Mapping[str, Any]]) -> EditorNotice | None:
     """Apply canvas events in order to `history` (each edit is one undo step; undo/redo events
     step through it); a refused edit is skipped and said in the returned notice.
@@ -335,9 +342,7 @@ def apply_events(history: History, events: list[Mapping[str, Any]]) -> EditorNot
     for event in events:
         kind = event.get("type") if isinstance(event, Mapping) else None
         if kind in ("undo", "redo"):
-            label = history.undo() if kind == "undo" else history.redo()
-            word = "Undid" if kind == "undo" else "Redid"
-            notice = EditorNotice("info", f"{word}: {label}." if label else f"Nothing to {kind}.")
+            notice = undo_or_redo(history, kind)
             continue
         try:
             result = apply_event(history.present.graph, event)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.discovery.knowledge import Edge, Knowledge
-from app.editor import EditorNotice
+from app.editor import EditorNotice, undo_or_redo
 from app.errors import CausalCanvasError, DiscoveryError
 from app.graph import show_name
 from app.workspace import History, Workspace
@@ -164,9 +164,7 @@ def apply_knowledge_events(history: History, events: list[Mapping[str, Any]],
     for event in events:
         kind = event.get("type") if isinstance(event, Mapping) else None
         if kind in ("undo", "redo"):
-            label = history.undo() if kind == "undo" else history.redo()
-            word = "Undid" if kind == "undo" else "Redid"
-            notice = EditorNotice("info", f"{word}: {label}." if label else f"Nothing to {kind}.")
+            notice = undo_or_redo(history, kind)
             continue
         try:
             current = knowledge_of(history.present)

@@ -66,30 +66,21 @@ def make_report(data: pd.DataFrame | Dataset, treatment: str | None = None,
                         tracker=tracker, graph=graph, knowledge=knowledge, types=types,
                         name=name)
     ctx.inputs = check.run(ctx)
-    tracker.begin("profile")
-    ctx.profiled = profile.run(ctx)
-    tracker.begin("discovery")
-    ctx.discovered = discovery.run(ctx)
-    tracker.begin("graph")
-    ctx.chosen = graph_step.run(ctx)
-    tracker.begin("implications")
-    ctx.implications = implications.run(ctx)
-    tracker.begin("identify")
-    ctx.identified = identify.run(ctx)
-    tracker.begin("estimate")
-    ctx.estimates = estimate.run(ctx)
-    tracker.begin("refute")
-    ctx.refuted = refute.run(ctx)
-    tracker.begin("sensitivity")
-    ctx.sensitivity = sensitivity.run(ctx)
-    tracker.begin("alternatives")
-    ctx.alternatives = alternatives.run(ctx)
-    tracker.begin("mediation")
-    ctx.mediation = mediation.run(ctx)
+    for stage, step, slot in _TRACKED_STEPS:
+        tracker.begin(stage)
+        setattr(ctx, slot, step.run(ctx))
     tracker.end()
     ctx.verdict = verdict.run(ctx)
     ctx.conclusions = conclusions.run(ctx)
     return _result(ctx)
+
+
+# (stage shown in the progress bar, its module, where its result goes on the context), in order
+_TRACKED_STEPS = (("profile", profile, "profiled"), ("discovery", discovery, "discovered"),
+                  ("graph", graph_step, "chosen"), ("implications", implications, "implications"),
+                  ("identify", identify, "identified"), ("estimate", estimate, "estimates"),
+                  ("refute", refute, "refuted"), ("sensitivity", sensitivity, "sensitivity"),
+                  ("alternatives", alternatives, "alternatives"), ("mediation", mediation, "mediation"))
 
 
 def _result(ctx: ReportContext) -> ReportResult:
