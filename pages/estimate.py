@@ -102,8 +102,9 @@ adjustment = override if override is not None else list(estimand.backdoor or ())
 with right:
     styles = {z: "highlight" for z in adjustment} | {z: "blocking" for z in
                                                      (*estimand.instruments, *(estimand.frontdoor or ()))}
-    show_graph(g, node_styles=styles, height=300, key="est_graph")
-    st.caption("Orange ring: adjusted for. Grey ring: instrument or front-door mediator.")
+    show_graph(g, node_styles=styles, height=300, key="est_graph",
+               node_legend={"highlight": "adjusted for (orange ring)",
+                            "blocking": "instrument or front-door mediator (grey ring)"})
 if not estimand.identified:
     show_last_good("this graph does not identify the current effect.")
 

@@ -69,8 +69,8 @@ def sensitivity_chart(result, *, width: int = 520, height: int = 260) -> alt.Cha
     """Adjusted estimate against the hidden confounder's strength, with its 95% band, the zero
     line, the robustness value, and where confounders like the measured ones would land."""
     t = result.table
-    x = alt.X("strength:Q", title="hidden confounder strength (partial R² with treatment and outcome)",
-              axis=alt.Axis(format="%"))
+    x = alt.X("strength:Q", axis=alt.Axis(format="%"),    # two lines: fits a narrow column
+              title=["hidden confounder strength", "(partial R² with treatment and outcome)"])
     band = alt.Chart(t).mark_area(opacity=0.18, color=ADJUSTED_COLOR).encode(
         x=x, y=alt.Y("ci_low:Q", title="estimate if such a confounder existed"), y2="ci_high:Q")
     line = alt.Chart(t).mark_line(color=ADJUSTED_COLOR, strokeWidth=2.5).encode(
