@@ -37,6 +37,13 @@ def _setup(seed: int, difficulty: int):
                       hint="Press 'New exercise' again, or change the difficulty.")
 
 
+def _counted(plan):
+    """The variable the counting exercise asks about: the lowest-ranked one (never the best,
+    so the second exercise does not give the first one's answer away)."""
+    top = plan.best.worst
+    return min((s for s in plan.scores if s.worst < top), key=lambda s: (s.worst, s.target))
+
+
 def graph(ctx):
     return _setup(ctx.seed, ctx.difficulty)[0]
 
@@ -46,7 +53,8 @@ def facts(ctx):
     best = plan.best
     return {"n_undecided": len(plan.undecided), "members": plan.members or 0,
             "best": best.target, "best_worst": best.worst,
-            "best_expected": best.expected if best.expected is not None else float(best.worst)}
+            "best_expected": best.expected if best.expected is not None else float(best.worst),
+            "counted": _counted(plan).target, "counted_worst": _counted(plan).worst}
 
 
 def exhibits(ctx):
@@ -85,14 +93,18 @@ def exercises(ctx):
                "follow."),
         reveal=Reveal(why, highlight_nodes=(best.target,), node_styles={best.target: "intervened"},
                       edge_styles=styles))
+    other = _counted(plan)
+    other_styles = {e: "will_orient" for e in other.always}
+    other_styles.update({e: "may_orient" for e in other.sometimes})
     count = number_exercise(
-        "worst", f"Intervening on **{best.target}**: how many of the {n} undecided edges does it "
-        "orient at least, whichever graph of the class is the true one?", best.worst, tol=0,
-        wrong=[(float(best.best), "That is the best case: for some graphs of the class fewer "
-                "edges follow.")] if best.best != best.worst else [],
-        explanation=plan.sentence(best),
+        "worst", f"Now count for another choice. Intervening on **{other.target}**: how many of "
+        f"the {n} undecided edges does it orient at least, whichever graph of the class is the "
+        "true one?", other.worst, tol=0,
+        wrong=[(float(other.best), "That is the best case: for some graphs of the class fewer "
+                "edges follow.")] if other.best != other.worst else [],
+        explanation=plan.sentence(other),
         hints=("Try each possible set of parents of the variable among its undecided "
                "neighbours (they must all be adjacent to one another).",),
-        reveal=Reveal(plan.sentence(best), highlight_nodes=(best.target,),
-                      node_styles={best.target: "intervened"}, edge_styles=styles))
+        reveal=Reveal(plan.sentence(other), highlight_nodes=(other.target,),
+                      node_styles={other.target: "intervened"}, edge_styles=other_styles))
     return [pick, count]
