@@ -85,6 +85,9 @@ def test_row_windows_divergence_and_the_unusual_row(upload):
     assert not at.error, [e.value for e in at.error]
     body = _text(at)
     assert "nats (KL divergence" in body and "accounts for" in body
+    # windows are numbered like the row labels of the second tab (from 0): QA found 1-based
+    captions = " ".join(c.value for c in at.caption)
+    assert "Before: rows 0 to " in captions and "numbered as in the table, from 0" in captions
     # second tab: the most unusual row is the one with the price outlier, and price is its cause
     assert "Row 7: sales = " in body, body
     assert "noise of price" in body.lower()       # the sentence naming the largest part

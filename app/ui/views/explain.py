@@ -144,8 +144,8 @@ def _two_datasets(df: pd.DataFrame, causes: set[str]
         at = st.slider("'After' starts at row", 1, n - 1, n // 2, key="ex_at",
                        help="Rows above it are 'before', rows from it on are 'after' (two time "
                             "windows when the rows are in time order).")
-        st.caption(f"Before: rows 1 to {at:,} ({at:,} rows). After: rows {at + 1:,} to {n:,} "
-                   f"({n - at:,} rows).")
+        st.caption(f"Before: rows 0 to {at - 1:,} ({at:,} rows). After: rows {at:,} to "
+                   f"{n - 1:,} ({n - at:,} rows). Rows are numbered as in the table, from 0.")
         with guard():
             old, new = split_by_rows(df, int(at))
             return old, new, f"rows|{at}"
