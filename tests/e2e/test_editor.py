@@ -79,7 +79,7 @@ def drag(page, a: str, b: str, *, shift: bool = False) -> None:
 
 
 def banner(page) -> str:
-    page.wait_for_function(f"() => !{ED}.banner.hidden", timeout=15_000)
+    page.wait_for_function(f"() => {ED} && !{ED}.banner.hidden", timeout=15_000)
     return page.evaluate(f"() => {ED}.bannerText.textContent")
 
 
@@ -92,7 +92,7 @@ def start_empty(page, app_server: str) -> None:
     open_editor(page, app_server + "/graph")
     page.get_by_role("button", name="New empty graph").click()
     wait_for_app(page)
-    page.wait_for_function(f"() => {ED}.summary().nodes.length === 0", timeout=30_000)
+    page.wait_for_function(f"() => {ED}?.summary().nodes.length === 0", timeout=30_000)
     assert text_graph(page) == CausalGraph()
 
 
@@ -188,7 +188,7 @@ def test_roles_latent_links_delete_and_positions_that_survive_a_share_link(app_s
     box = page.get_by_role("textbox", name="Graph text")
     box.fill(box.input_value().replace("}", "  B -> C\n}"))
     box.press("Control+Enter")
-    page.wait_for_function(f"() => {ED}.summary().nodes.includes('C')", timeout=30_000)
+    page.wait_for_function(f"() => {ED}?.summary().nodes.includes('C')", timeout=30_000)
     settle(page)
     assert text_graph(page).edges == {("A", "B"), ("B", "C")}   # the text stays as typed
     drawn = page.evaluate(f"() => Object.fromEntries([...{ED}.truth.nodes].map(([k, n]) => [k, [n.x, n.y]]))")
@@ -360,7 +360,7 @@ def test_a_typed_pdag_is_drawn_with_its_marks_and_an_undirected_edge_can_be_dele
     page.mouse.click((pa["x"] + pb["x"]) / 2, (pa["y"] + pb["y"]) / 2)
     assert page.evaluate(f"() => {ED}.network.getSelectedEdges()") == ['["u","a","b"]']
     page.keyboard.press("Delete")
-    page.wait_for_function(f"() => {ED}.summary().undirected.length === 0", timeout=30_000)
+    page.wait_for_function(f"() => {ED}?.summary().undirected.length === 0", timeout=30_000)
     settle(page)
     g = text_graph(page)
     assert (g.kind, g.edges, g.undirected) == ("pdag", {("b", "c")}, frozenset())

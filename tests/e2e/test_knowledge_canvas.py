@@ -29,7 +29,7 @@ def _drag(page, a, b):
 
 
 def _settle(page):
-    page.wait_for_function(f"() => {ED}.outbox.length === 0", timeout=30_000)
+    page.wait_for_function(f"() => {ED}?.outbox.length === 0", timeout=30_000)
     wait_for_app(page)
     page.wait_for_timeout(500)
 
