@@ -14,7 +14,7 @@ from typing import Any
 from app.drawing import display_positions, force_layout, layered_layout
 from app.errors import CausalCanvasError, GraphError
 from app.graph import ROLES, CausalGraph
-from app.workspace import History
+from app.workspace import History, Workspace
 
 LAYOUTS = ("hierarchical", "force")
 MAX_EVENT_ITEMS = 5000        # nodes/edges/positions one event may carry
@@ -331,13 +331,12 @@ def undo_or_redo(history: History, kind: str) -> EditorNotice:
     return EditorNotice("info", f"{word}: {label}." if label else f"Nothing to {kind}.")
 
 
-def apply_events(history: History, events: list[Mapping[str, Any]]) -> EditorNotice | None:
-    """Apply canvas events in order to `history` (each edit is one undo step; undo/redo events
-    step through it); a refused edit is skipped and said in the returned notice.
-
-    Plain Python only, by design: the page calls this inside a Streamlit callback, which Streamlit
-    may stop at any session-state access; with none in here, a batch lands whole or not at all.
-    """
+def replay(history: History, events: list[Mapping[str, Any]],
+           step: Callable[[Workspace, Mapping[str, Any]], tuple[Workspace, str] | None]
+           ) -> EditorNotice | None:
+    """Apply a canvas's events in order to `history`: undo/redo step through it, every other
+    event goes through `step` (the new workspace and its undo label, or None for no change)
+    and is one undo step; a refused event is skipped and said in the returned notice."""
     notice = None
     for event in events:
         kind = event.get("type") if isinstance(event, Mapping) else None
@@ -345,9 +344,24 @@ def apply_events(history: History, events: list[Mapping[str, Any]]) -> EditorNot
             notice = undo_or_redo(history, kind)
             continue
         try:
-            result = apply_event(history.present.graph, event)
+            changed = step(history.present, event)
         except CausalCanvasError as err:
             notice = EditorNotice("error", err.user_message())
             continue
-        history.push(history.present.with_graph(result.graph), result.message)
+        if changed is not None:
+            history.push(*changed)
     return notice
+
+
+def apply_events(history: History, events: list[Mapping[str, Any]]) -> EditorNotice | None:
+    """Apply canvas events in order to `history` (each edit is one undo step; undo/redo events
+    step through it); a refused edit is skipped and said in the returned notice.
+
+    Plain Python only, by design: the page calls this inside a Streamlit callback, which Streamlit
+    may stop at any session-state access; with none in here, a batch lands whole or not at all.
+    """
+    def step(ws: Workspace, event: Mapping[str, Any]) -> tuple[Workspace, str]:
+        result = apply_event(ws.graph, event)
+        return ws.with_graph(result.graph), result.message
+
+    return replay(history, events, step)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.discovery.knowledge import Edge, Knowledge
-from app.editor import EditorNotice, undo_or_redo
+from app.editor import EditorNotice, replay
 from app.errors import CausalCanvasError, DiscoveryError
 from app.graph import show_name
 from app.workspace import History, Workspace
@@ -160,21 +160,12 @@ def apply_knowledge_events(history: History, events: list[Mapping[str, Any]],
     """Apply knowledge-canvas events in order to the workspace history (each one undo step).
 
     Plain Python only (called inside a Streamlit callback, like app.editor.apply_events)."""
-    notice = None
-    for event in events:
-        kind = event.get("type") if isinstance(event, Mapping) else None
-        if kind in ("undo", "redo"):
-            notice = undo_or_redo(history, kind)
-            continue
-        try:
-            current = knowledge_of(history.present)
-            k, label = apply_knowledge_event(current, event, variables)
-        except CausalCanvasError as err:
-            notice = EditorNotice("error", err.user_message())
-            continue
-        if k != current:
-            history.push(with_knowledge(history.present, k), label)
-    return notice
+    def step(ws: Workspace, event: Mapping[str, Any]) -> tuple[Workspace, str] | None:
+        current = knowledge_of(ws)
+        k, label = apply_knowledge_event(current, event, variables)
+        return None if k == current else (with_knowledge(ws, k), label)
+
+    return replay(history, events, step)
 
 
 # ---- share links: the knowledge travels as Tetrad text in the link's extra fields -----------
