@@ -134,9 +134,7 @@ class DistributionResult(QueryResult):
                    f"{seen.value(target, y):.1%}." if seen else "."))
 
     def __repr__(self) -> str:
-        body = "; ".join(f"{t}: " + ", ".join(f"{s}={p:.4f}" for s, p in d.items())
-                         for t, d in self.distributions.items())
-        return f"QueryResult({self.label} → {body})"
+        return f"QueryResult({self.label} → {_listed(self.distributions)})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -248,9 +246,8 @@ class DiscreteCounterfactual(CounterfactualResult):
                 f"**{md(top)}** (probability {dist[top]:.1%}).")
 
     def __repr__(self) -> str:
-        body = "; ".join(f"{t}*: " + ", ".join(f"{s}={p:.4f}" for s, p in d.items())
-                         for t, d in self.distributions.items())
-        return f"CounterfactualResult({self.label} → {body}; assumption={self.assumption})"
+        return (f"CounterfactualResult({self.label} → {_listed(self.distributions, '*')}; "
+                f"assumption={self.assumption})")
 
 
 @dataclass(frozen=True, eq=False)
@@ -283,3 +280,9 @@ class LinearCounterfactual(CounterfactualResult):
         body = "; ".join(f"{t}* = {self.means[t]:.4g} (± {self.stds[t]:.2g})"
                          for t in self.targets)
         return f"CounterfactualResult({self.label} → {body}; assumption={self.assumption})"
+
+
+def _listed(distributions: Mapping[str, pd.Series], star: str = "") -> str:
+    """Distributions for a repr: "Y: a=0.2500, b=0.7500; Z: …" (`star` marks counterfactuals)."""
+    return "; ".join(f"{t}{star}: " + ", ".join(f"{s}={p:.4f}" for s, p in d.items())
+                     for t, d in distributions.items())
