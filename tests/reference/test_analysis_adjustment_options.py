@@ -143,18 +143,26 @@ def _direct_valid(d: nx.DiGraph, x: str, y: str, z: set[str]) -> bool:
     return nx.is_d_separator(cut, {x}, {y}, z)
 
 
+def _direct_case(rng: random.Random):
+    """A random DAG with latents and a pair joined by an edge, oriented x -> y (None if the
+    drawn pair is not adjacent): the question of a direct effect."""
+    case = _random_latent_dag(rng)
+    if case is None:
+        return None
+    g, d, x, y = case
+    if d.has_edge(x, y):
+        return g, d, x, y
+    return (g, d, y, x) if d.has_edge(y, x) else None
+
+
 def test_direct_effect_sets_match_brute_force():
     rng = random.Random(11)
     checked = found = 0
     while checked < 150:
-        case = _random_latent_dag(rng)
+        case = _direct_case(rng)
         if case is None:
             continue
         g, d, x, y = case
-        if not d.has_edge(x, y):
-            if not d.has_edge(y, x):
-                continue
-            x, y = y, x
         rest = [n for n in g.nodes if n not in g.latents and n not in (x, y)]
         below_y = nx.descendants(d, y)
         inc = set(rng.sample([n for n in rest if n not in below_y], 1)) \
@@ -211,14 +219,10 @@ def test_direct_effect_check_matches_brute_force_on_every_subset():
     rng = random.Random(53)
     checked = valid = 0
     while checked < 80:
-        case = _random_latent_dag(rng)
+        case = _direct_case(rng)
         if case is None:
             continue
         g, d, x, y = case
-        if not d.has_edge(x, y):
-            if not d.has_edge(y, x):
-                continue
-            x, y = y, x
         rest = [n for n in g.nodes if n not in g.latents and n not in (x, y)]
         for z in _subsets(rest):
             verdict = check_adjustment_set(g, x, y, sorted(z), effect="direct")
